@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Vireo top-level build.  `make` builds vireo.ko, vireo-vm, the unit tests and
+# the selftests; `make check` runs every test (kernel tests in the sandbox);
+# `make demo` boots a ROM guest; `make bench` compares with KVM.
+
+# The sandbox kernel: the newest Debian linux-image installed on this machine.
+SANDBOX_KVER ?= $(shell scripts/kver)
+ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
+KDIR ?= /lib/modules/$(shell uname -r)/build
+else
+KDIR ?= /usr/src/linux-headers-$(SANDBOX_KVER)
+endif
+
+CC	?= cc
+BUILD	:= build
+CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+		 -std=gnu11 -D_GNU_SOURCE -I$(CURDIR)/include/uapi
+USER_CFLAGS := $(CFLAGS_COMMON) $(CFLAGS)
+
+.PHONY: all module userspace selftests check unit-check demo bench clean deps \
+	module-6.12
+
+all: module userspace selftests
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+include userspace/build.mk
+include tests/unit/build.mk
+include selftests/build.mk
+
+deps:
+	@scripts/deps
+
+check: deps
+	@scripts/check
+
+demo: deps
+	@scripts/demo
+
+bench: deps
+	@scripts/bench
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
+	rm -rf $(BUILD)

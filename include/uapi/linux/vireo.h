@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Vireo ioctl ABI: the only contract between vireo.ko and userspace.
+ *
+ * Object model (as KVM): open("/dev/vireo") -> VIREO_CREATE_VM returns a VM
+ * fd -> VIREO_CREATE_VCPU returns a vCPU fd, which is mmap()ed to share the
+ * run area (struct vireo_run followed by the port-I/O data page).
+ *
+ * Every structure has fixed-width fields, explicit padding and its size
+ * asserted at the bottom of this file; reserved fields must be zero on input
+ * and are zeroed on output, so they can carry meaning in later versions.
+ */
+#ifndef _UAPI_LINUX_VIREO_H
+#define _UAPI_LINUX_VIREO_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define VIREO_API_VERSION	1
+
+#define VIREO_IOCTL_TYPE	0xB8
+
+/* ---- /dev/vireo ---------------------------------------------------- */
+
+/* Returns VIREO_API_VERSION. */
+#define VIREO_GET_API_VERSION	_IO(VIREO_IOCTL_TYPE, 0x00)
+/* Argument: a VIREO_CAP_* value.  Returns its value, -EINVAL if unknown. */
+#define VIREO_CHECK_CAP		_IO(VIREO_IOCTL_TYPE, 0x01)
+/* Argument: 0 (machine type, reserved).  Returns a VM fd. */
+#define VIREO_CREATE_VM		_IO(VIREO_IOCTL_TYPE, 0x02)
+/* Returns the size in bytes to mmap() on a vCPU fd. */
+#define VIREO_GET_RUN_SIZE	_IO(VIREO_IOCTL_TYPE, 0x03)
+
+enum vireo_cap {
+	VIREO_CAP_BACKEND	= 1,	/* a VIREO_BACKEND_* value */
+	VIREO_CAP_NESTED_PAGING	= 2,	/* 1: NPT (AMD) or EPT (Intel) */
+	VIREO_CAP_MAX_VCPUS	= 3,	/* vCPUs per VM */
+	VIREO_CAP_MAX_MEMSLOTS	= 4,	/* memory slots per VM */
+	VIREO_CAP_TAGGED_TLB	= 5,	/* number of ASIDs/VPIDs, 0: none */
+	VIREO_CAP_MAX_CPUID	= 6,	/* entries accepted by SET_CPUID */
+	VIREO_CAP_MAX_GPA_BITS	= 7,	/* guest-physical address width */
+};
+
+enum vireo_backend_id {
+	VIREO_BACKEND_SVM	= 1,	/* AMD-V */
+	VIREO_BACKEND_VMX	= 2,	/* Intel VT-x */
+};
+
+/* ---- VM fd --------------------------------------------------------- */
+
+#define VIREO_MEM_READONLY	(1u << 0)	/* guest writes exit as MMIO */
+
+/*
+ * Add (new slot, memory_size != 0), move (same slot, same size, flags and
+ * userspace_addr, another guest_phys_addr) or delete (memory_size == 0) a
+ * slot.  Addresses and size are multiples of 4 KiB; slots never overlap.
+ */
+struct vireo_memory_region {
+	__u32 slot;
+	__u32 flags;
+	__u64 guest_phys_addr;
+	__u64 memory_size;
+	__u64 userspace_addr;
+	__u64 reserved[2];
+};
+
+#define VIREO_SET_MEMORY_REGION	_IOW(VIREO_IOCTL_TYPE, 0x10, struct vireo_memory_region)
+/* Argument: vCPU id (0 .. VIREO_CAP_MAX_VCPUS - 1).  Returns a vCPU fd. */
+#define VIREO_CREATE_VCPU	_IO(VIREO_IOCTL_TYPE, 0x11)
+
+/* ---- vCPU fd ------------------------------------------------------- */
+
+struct vireo_regs {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip, rflags;
+};
+
+/* A segment register with its hidden (descriptor-cache) part. */
+struct vireo_segment {
+	__u64 base;
+	__u32 limit;		/* byte granular: 0xfffff with g=1 is 0xffffffff */
+	__u16 selector;
+	__u8  type;		/* descriptor type, 4 bits */
+	__u8  present, dpl, db, s, l, g, avl;
+	__u8  unusable;		/* null selector loaded: segment unusable */
+	__u8  padding;
+};
+
+struct vireo_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 padding[3];
+};
+
+struct vireo_sregs {
+	struct vireo_segment cs, ds, es, fs, gs, ss;
+	struct vireo_segment tr, ldt;
+	struct vireo_dtable gdt, idt;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 apic_base;
+	__u64 reserved[4];
+};
+
+struct vireo_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;		/* VIREO_CPUID_* */
+	__u32 eax, ebx, ecx, edx;
+	__u32 padding;
+};
+
+/* The entry matches only when ECX equals index (leaves 4, 7, 0xb, 0xd...). */
+#define VIREO_CPUID_SIGNIFICANT_INDEX	(1u << 0)
+
+/*
+ * SET_CPUID replaces the table CPUID exits are answered from.  The argument
+ * is this header immediately followed by nent entries.  A leaf that is not
+ * in the table reads as zeros.
+ */
+struct vireo_cpuid {
+	__u32 nent;
+	__u32 padding;
+	struct vireo_cpuid_entry entries[];
+};
+
+#define VIREO_RUN		_IO(VIREO_IOCTL_TYPE, 0x20)
+#define VIREO_GET_REGS		_IOR(VIREO_IOCTL_TYPE, 0x21, struct vireo_regs)
+#define VIREO_SET_REGS		_IOW(VIREO_IOCTL_TYPE, 0x22, struct vireo_regs)
+#define VIREO_GET_SREGS		_IOR(VIREO_IOCTL_TYPE, 0x23, struct vireo_sregs)
+#define VIREO_SET_SREGS		_IOW(VIREO_IOCTL_TYPE, 0x24, struct vireo_sregs)
+#define VIREO_SET_CPUID		_IOW(VIREO_IOCTL_TYPE, 0x25, struct vireo_cpuid)
+
+/* ---- the run area (mmap of a vCPU fd) ------------------------------ */
+
+enum vireo_exit_reason {
+	VIREO_EXIT_NONE		  = 0,
+	VIREO_EXIT_IO		  = 1,	/* port I/O: run->io */
+	VIREO_EXIT_MMIO		  = 2,	/* access to a hole or ROM write: run->mmio */
+	VIREO_EXIT_HLT		  = 3,	/* guest executed HLT */
+	VIREO_EXIT_SHUTDOWN	  = 4,	/* triple fault; state must be reset */
+	VIREO_EXIT_INTERNAL_ERROR = 5,	/* run->internal */
+	VIREO_EXIT_INTR		  = 6,	/* RUN returned -EINTR (signal pending) */
+	VIREO_EXIT_HYPERCALL	  = 7,	/* VMMCALL/VMCALL: run->hypercall */
+};
+
+#define VIREO_IO_OUT	0
+#define VIREO_IO_IN	1
+
+/* Offset of the port-I/O data page in the vCPU mapping. */
+#define VIREO_RUN_IO_DATA_OFFSET	4096
+
+/*
+ * Port I/O.  The data is at VIREO_RUN_IO_DATA_OFFSET in the mapping, count
+ * elements of size bytes each.  For OUT it holds what the guest wrote; for IN
+ * userspace fills it before the next RUN, which completes the instruction.
+ * A string instruction with a large count is split into several exits.
+ */
+struct vireo_run_io {
+	__u16 port;
+	__u8  size;		/* 1, 2 or 4 */
+	__u8  direction;	/* VIREO_IO_OUT or VIREO_IO_IN */
+	__u32 count;		/* > 1 only for INS/OUTS */
+	__u8  string;		/* 1: INS/OUTS */
+	__u8  rep;		/* 1: with a REP prefix */
+	__u8  padding[6];
+};
+
+/*
+ * MMIO: the guest touched guest-physical memory no writable slot backs.
+ * len is 0 while the kernel does not decode the instruction; RIP then still
+ * points at it and the next RUN executes it again.
+ */
+struct vireo_run_mmio {
+	__u64 phys_addr;
+	__u8  data[8];
+	__u32 len;
+	__u8  is_write;
+	__u8  is_fetch;
+	__u8  padding[2];
+};
+
+enum vireo_internal_error {
+	VIREO_INTERNAL_ERROR_UNHANDLED_EXIT = 1, /* data[0]: raw exit code */
+	VIREO_INTERNAL_ERROR_ENTRY_FAILED  = 2,	 /* data[0]: hw reason */
+	VIREO_INTERNAL_ERROR_GUEST_MEMORY  = 3,	 /* data[0]: GPA/GVA */
+	VIREO_INTERNAL_ERROR_EMULATION	   = 4,	 /* data[0]: RIP */
+};
+
+struct vireo_run_internal {
+	__u32 suberror;		/* VIREO_INTERNAL_ERROR_* */
+	__u32 ndata;
+	__u64 data[8];
+};
+
+/*
+ * VMMCALL/VMCALL.  nr is RAX, args are RBX, RCX, RDX, RSI.  The next RUN
+ * stores ret in RAX and continues after the instruction.
+ */
+struct vireo_run_hypercall {
+	__u64 nr;
+	__u64 args[4];
+	__u64 ret;
+};
+
+struct vireo_run {
+	__u32 exit_reason;	/* VIREO_EXIT_* */
+	__u8  immediate_exit;	/* set by userspace: RUN returns -EINTR at once */
+	__u8  padding1[3];
+	__u64 exit_count;	/* exits taken by this vCPU, kernel ones too */
+	__u64 reserved1[6];
+	union {
+		struct vireo_run_io io;
+		struct vireo_run_mmio mmio;
+		struct vireo_run_internal internal;
+		struct vireo_run_hypercall hypercall;
+		__u8 exit_data[256];
+	};
+	__u64 reserved2[16];
+};
+
+#ifdef __KERNEL__
+#define VIREO_UAPI_ASSERT(c, m) static_assert(c, m)
+#elif defined(__cplusplus)
+#define VIREO_UAPI_ASSERT(c, m) static_assert(c, m)
+#else
+#define VIREO_UAPI_ASSERT(c, m) _Static_assert(c, m)
+#endif
+
+VIREO_UAPI_ASSERT(sizeof(struct vireo_memory_region) == 48, "memory_region");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_regs) == 144, "regs");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_segment) == 24, "segment");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_dtable) == 16, "dtable");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_sregs) == 8 * 24 + 2 * 16 + 11 * 8, "sregs");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_cpuid_entry) == 32, "cpuid_entry");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_cpuid) == 8, "cpuid");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_run_io) == 16, "run_io");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_run_mmio) == 24, "run_mmio");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_run_internal) == 72, "run_internal");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_run) == 64 + 256 + 128, "run");
+
+#endif /* _UAPI_LINUX_VIREO_H */

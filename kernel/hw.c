@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Virtualization is switched on on every online CPU only while at least one
+ * VM exists, as KVM does, so that another hypervisor can use the CPU when
+ * Vireo has no VM.  A CPU hotplug state follows CPUs coming and going: its
+ * callbacks run on each CPU concerned, and cpuhp_setup_state() runs the
+ * "online" one on every CPU already up (undoing all of them if one fails).
+ */
+#include <linux/cpuhotplug.h>
+#include <linux/mutex.h>
+
+#include "vireo.h"
+
+static DEFINE_MUTEX(hw_lock);
+static unsigned int hw_users;
+static enum cpuhp_state hw_state;
+
+static int vireo_cpu_online(unsigned int cpu)
+{
+	return vireo_ops.hw_enable_cpu();
+}
+
+static int vireo_cpu_offline(unsigned int cpu)
+{
+	vireo_ops.hw_disable_cpu();
+	return 0;
+}
+
+int vireo_hw_get(void)
+{
+	int r = 0;
+
+	mutex_lock(&hw_lock);
+	if (hw_users == 0) {
+		r = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "vireo:online",
+				      vireo_cpu_online, vireo_cpu_offline);
+		if (r < 0)
+			goto out;
+		hw_state = r;
+		r = 0;
+	}
+	hw_users++;
+out:
+	mutex_unlock(&hw_lock);
+	return r;
+}
+
+void vireo_hw_put(void)
+{
+	mutex_lock(&hw_lock);
+	if (!WARN_ON_ONCE(hw_users == 0) && --hw_users == 0)
+		cpuhp_remove_state(hw_state);
+	mutex_unlock(&hw_lock);
+}

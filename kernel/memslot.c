@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory slots: ranges of the VM process's memory seen by the guest at a
+ * guest-physical address.  Pages are pinned when the guest first touches
+ * them (mmu.c) and unpinned when their slot moves or goes.  Callers hold
+ * vm->mmu_lock.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "vireo.h"
+
+struct vireo_memslot *vireo_find_slot(struct vireo_vm *vm, u64 gfn)
+{
+	int i;
+
+	for (i = 0; i < VIREO_MAX_MEMSLOTS; i++) {
+		struct vireo_memslot *s = &vm->slots[i];
+
+		if (s->npages && gfn >= s->base_gfn &&
+		    gfn - s->base_gfn < s->npages)
+			return s;
+	}
+	return NULL;
+}
+
+static bool vireo_slot_overlaps(struct vireo_vm *vm, u32 skip, u64 gfn,
+				u64 npages)
+{
+	int i;
+
+	for (i = 0; i < VIREO_MAX_MEMSLOTS; i++) {
+		struct vireo_memslot *s = &vm->slots[i];
+
+		if (i == skip || !s->npages)
+			continue;
+		if (gfn < s->base_gfn + s->npages && s->base_gfn < gfn + npages)
+			return true;
+	}
+	return false;
+}
+
+static int vireo_region_check(const struct vireo_memory_region *r)
+{
+	if (r->slot >= VIREO_MAX_MEMSLOTS)
+		return -EINVAL;
+	if (r->flags & ~VIREO_MEM_READONLY)
+		return -EINVAL;
+	if (r->reserved[0] || r->reserved[1])
+		return -EINVAL;
+	if (!PAGE_ALIGNED(r->guest_phys_addr) || !PAGE_ALIGNED(r->memory_size) ||
+	    !PAGE_ALIGNED(r->userspace_addr))
+		return -EINVAL;
+	if (r->memory_size > BIT_ULL(VIREO_GPA_BITS) ||
+	    r->guest_phys_addr > BIT_ULL(VIREO_GPA_BITS) - r->memory_size)
+		return -EINVAL;
+	if (r->memory_size &&
+	    !access_ok((void __user *)(unsigned long)r->userspace_addr,
+		       r->memory_size))
+		return -EINVAL;
+	return 0;
+}
+
+/* Unmap, flush and unpin every page of the slot; the slot stays defined. */
+static void vireo_slot_release_pages(struct vireo_vm *vm,
+				     struct vireo_memslot *s)
+{
+	bool writable = !(s->flags & VIREO_MEM_READONLY);
+	u64 i;
+
+	vireo_mmu_unmap_slot(vm, s);
+	for (i = 0; i < s->npages; i++) {
+		if (!s->pinned[i])
+			continue;
+		unpin_user_pages_dirty_lock(&s->pinned[i], 1, writable);
+		s->pinned[i] = NULL;
+		vireo_stat_pinned(-1);
+	}
+}
+
+static void vireo_slot_delete(struct vireo_vm *vm, struct vireo_memslot *s)
+{
+	vireo_slot_release_pages(vm, s);
+	kvfree(s->pinned);
+	memset(s, 0, sizeof(*s));
+}
+
+static int vireo_slot_create(struct vireo_memslot *s,
+			     const struct vireo_memory_region *r)
+{
+	u64 npages = r->memory_size >> PAGE_SHIFT;
+
+	s->pinned = kvcalloc(npages, sizeof(*s->pinned), GFP_KERNEL_ACCOUNT);
+	if (!s->pinned)
+		return -ENOMEM;
+	s->base_gfn = r->guest_phys_addr >> PAGE_SHIFT;
+	s->npages = npages;
+	s->uaddr = r->userspace_addr;
+	s->flags = r->flags;
+	return 0;
+}
+
+int vireo_set_memory_region(struct vireo_vm *vm,
+			    const struct vireo_memory_region *r)
+{
+	struct vireo_memslot *s;
+	u64 gfn = r->guest_phys_addr >> PAGE_SHIFT;
+	u64 npages = r->memory_size >> PAGE_SHIFT;
+	int ret;
+
+	ret = vireo_region_check(r);
+	if (ret)
+		return ret;
+	s = &vm->slots[r->slot];
+
+	if (!npages) {
+		if (!s->npages)
+			return -EINVAL;
+		vireo_slot_delete(vm, s);
+		return 0;
+	}
+	if (vireo_slot_overlaps(vm, r->slot, gfn, npages))
+		return -EEXIST;
+	if (!s->npages)
+		return vireo_slot_create(s, r);
+
+	/* An existing slot may only move. */
+	if (npages != s->npages || r->flags != s->flags ||
+	    r->userspace_addr != s->uaddr)
+		return -EINVAL;
+	if (gfn != s->base_gfn) {
+		vireo_slot_release_pages(vm, s);
+		s->base_gfn = gfn;
+	}
+	return 0;
+}
+
+void vireo_free_memslots(struct vireo_vm *vm)
+{
+	int i;
+
+	/* The VM is gone: no vCPU runs, the tables are freed whole after. */
+	for (i = 0; i < VIREO_MAX_MEMSLOTS; i++) {
+		struct vireo_memslot *s = &vm->slots[i];
+		bool writable = !(s->flags & VIREO_MEM_READONLY);
+		u64 p;
+
+		for (p = 0; p < s->npages; p++) {
+			if (!s->pinned[p])
+				continue;
+			unpin_user_pages_dirty_lock(&s->pinned[p], 1, writable);
+			vireo_stat_pinned(-1);
+		}
+		kvfree(s->pinned);
+	}
+}

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Port I/O exits to userspace.  IN/OUT carry the data in the run area's data
+ * page; INS/OUTS are done here a page of data at a time (SDM Vol. 2B "INS",
+ * "OUTS": RSI/RDI step by the element size, backwards when RFLAGS.DF is
+ * set, RCX counts down under REP), re-executing the instruction until the
+ * count is done so that every chunk is one exit.
+ */
+#include <asm/processor-flags.h>
+
+#include "vireo.h"
+
+static u64 pio_addr_mask(const struct vireo_pio *pio)
+{
+	return pio->addr_bytes == 8 ? ~0ULL : BIT_ULL(pio->addr_bytes * 8) - 1;
+}
+
+/* Write an address-sized register as the CPU would (SDM Vol. 1 3.4.1.1). */
+static void pio_set_areg(struct vireo_vcpu *vcpu, int reg, u64 val, u64 mask)
+{
+	u64 *r = &vcpu->regs[reg];
+
+	if (mask == 0xffff)
+		*r = (*r & ~mask) | (val & mask);
+	else
+		*r = val & mask;
+}
+
+static void pio_fill_run(struct vireo_vcpu *vcpu, const struct vireo_pio *pio)
+{
+	struct vireo_run *run = vcpu->run;
+
+	run->exit_reason = VIREO_EXIT_IO;
+	memset(&run->io, 0, sizeof(run->io));
+	run->io.port = pio->port;
+	run->io.size = pio->size;
+	run->io.direction = pio->in ? VIREO_IO_IN : VIREO_IO_OUT;
+	run->io.count = pio->count;
+	run->io.string = pio->string;
+	run->io.rep = pio->rep;
+}
+
+/* Segment prefixes of the instruction at RIP (SDM Vol. 2A 2.1.1). */
+static int pio_decode_seg(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+			  u64 next_rip)
+{
+	static const s8 prefix_seg[8] = {
+		VIREO_SEG_ES, VIREO_SEG_CS, VIREO_SEG_SS, VIREO_SEG_DS,
+	};
+	struct vireo_exception fault;
+	u8 insn[15];
+	u64 len = next_rip - vcpu->rip;
+	int i, seg = VIREO_SEG_DS;
+
+	if (len > sizeof(insn) ||
+	    vireo_rw_linear(vcpu, s, s->cs.base + vcpu->rip, insn, len, false,
+			    &fault))
+		return seg;
+	for (i = 0; i < len; i++) {
+		u8 b = insn[i];
+
+		if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e)
+			seg = prefix_seg[(b >> 3) & 3];
+		else if (b == 0x64 || b == 0x65)
+			seg = VIREO_SEG_FS + (b & 1);
+	}
+	return seg;
+}
+
+static u64 pio_seg_base(const struct vireo_sregs *s, int seg)
+{
+	const struct vireo_segment *segs[] = {
+		[VIREO_SEG_ES] = &s->es, [VIREO_SEG_CS] = &s->cs,
+		[VIREO_SEG_SS] = &s->ss, [VIREO_SEG_DS] = &s->ds,
+		[VIREO_SEG_FS] = &s->fs, [VIREO_SEG_GS] = &s->gs,
+	};
+
+	/* In 64-bit mode only FS and GS have a base (SDM Vol. 3A 3.4.4). */
+	if (vireo_64bit_code(s) && seg != VIREO_SEG_FS && seg != VIREO_SEG_GS)
+		return 0;
+	return segs[seg]->base;
+}
+
+/*
+ * Copy the chunk between guest memory and the data page.  Returns 1 when
+ * the guest must take a fault first (injected), 0 on success, < 0 for
+ * memory no slot backs.
+ */
+static int pio_copy(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+		    const struct vireo_pio *pio, int seg, int reg, bool write)
+{
+	u64 mask = pio_addr_mask(pio), base = pio_seg_base(s, seg);
+	u64 addr = vcpu->regs[reg] & mask;
+	bool down = vcpu->rflags & X86_EFLAGS_DF;
+	struct vireo_exception fault;
+	u32 i;
+	int r = 0;
+
+	if (!down) {
+		r = vireo_rw_linear(vcpu, s, base + addr, vcpu->io_data,
+				    pio->count * pio->size, write, &fault);
+	}
+	for (i = 0; down && i < pio->count && !r; i++) {
+		r = vireo_rw_linear(vcpu, s, base + ((addr - i * pio->size) & mask),
+				    vcpu->io_data + i * pio->size, pio->size,
+				    write, &fault);
+	}
+	if (r == -EFAULT) {
+		vireo_ops.inject_exception(vcpu, &fault);
+		return 1;
+	}
+	return r;
+}
+
+/* After a chunk: step the index register, count down, finish at zero. */
+static void pio_advance(struct vireo_vcpu *vcpu, const struct vireo_pio *pio,
+			int reg)
+{
+	u64 mask = pio_addr_mask(pio);
+	s64 step = (s64)pio->count * pio->size;
+
+	if (vcpu->rflags & X86_EFLAGS_DF)
+		step = -step;
+	pio_set_areg(vcpu, reg, vcpu->regs[reg] + step, mask);
+	if (pio->rep)
+		pio_set_areg(vcpu, VIREO_REG_RCX,
+			     (vcpu->regs[VIREO_REG_RCX] & mask) - pio->count,
+			     mask);
+	if (!pio->rep || !(vcpu->regs[VIREO_REG_RCX] & mask))
+		vcpu->rip = pio->next_rip;
+}
+
+/* How many elements this exit carries: a data page's worth at most. */
+static u32 pio_chunk(struct vireo_vcpu *vcpu, const struct vireo_pio *pio,
+		     int reg)
+{
+	u64 mask = pio_addr_mask(pio);
+	u64 n = pio->rep ? vcpu->regs[VIREO_REG_RCX] & mask : 1;
+	u64 addr = vcpu->regs[reg] & mask;
+
+	n = min_t(u64, n, PAGE_SIZE / pio->size);
+	/* Stop before the index register wraps, to re-check it next time. */
+	if (!(vcpu->rflags & X86_EFLAGS_DF) && mask != ~0ULL)
+		n = min_t(u64, n, max_t(u64, (mask - addr + 1) / pio->size, 1));
+	return n;
+}
+
+static int vireo_handle_string_pio(struct vireo_vcpu *vcpu,
+				   struct vireo_pio *pio)
+{
+	int reg = pio->in ? VIREO_REG_RDI : VIREO_REG_RSI;
+	struct vireo_sregs s;
+	int seg, r;
+
+	pio->count = pio_chunk(vcpu, pio, reg);
+	if (!pio->count) {		/* REP with RCX = 0: nothing to do */
+		vcpu->rip = pio->next_rip;
+		return 1;
+	}
+	if (pio->in) {
+		vcpu->pio = *pio;
+		vcpu->pending = VIREO_PENDING_PIO_IN;
+		pio_fill_run(vcpu, pio);
+		return 0;
+	}
+	vireo_ops.get_sregs(vcpu, &s);
+	seg = pio->seg >= 0 ? pio->seg : pio_decode_seg(vcpu, &s, pio->next_rip);
+	r = pio_copy(vcpu, &s, pio, seg, reg, false);
+	if (r)
+		return r > 0 ? 1 : vireo_exit_internal(vcpu,
+				VIREO_INTERNAL_ERROR_GUEST_MEMORY,
+				vcpu->regs[reg], -r);
+	pio_advance(vcpu, pio, reg);
+	pio_fill_run(vcpu, pio);
+	return 0;
+}
+
+int vireo_handle_pio(struct vireo_vcpu *vcpu, const struct vireo_pio *req)
+{
+	struct vireo_pio pio = *req;
+
+	if (pio.size != 1 && pio.size != 2 && pio.size != 4)
+		return vireo_exit_internal(vcpu, VIREO_INTERNAL_ERROR_EMULATION,
+					   vcpu->rip, pio.size);
+	if (pio.string)
+		return vireo_handle_string_pio(vcpu, &pio);
+	pio.count = 1;
+	if (pio.in) {
+		vcpu->pio = pio;
+		vcpu->pending = VIREO_PENDING_PIO_IN;
+	} else {
+		memcpy(vcpu->io_data, &vcpu->regs[VIREO_REG_RAX], pio.size);
+		vcpu->rip = pio.next_rip;
+	}
+	pio_fill_run(vcpu, &pio);
+	return 0;
+}
+
+/* The next RUN after an IN: userspace put the data in the data page. */
+int vireo_complete_pio_in(struct vireo_vcpu *vcpu)
+{
+	const struct vireo_pio *pio = &vcpu->pio;
+	u64 *rax = &vcpu->regs[VIREO_REG_RAX];
+	struct vireo_sregs s;
+	u32 val = 0;
+	int r;
+
+	if (!pio->string) {
+		memcpy(&val, vcpu->io_data, pio->size);
+		/* A 32-bit destination zero-extends into RAX. */
+		if (pio->size == 4)
+			*rax = val;
+		else
+			*rax = (*rax & ~(BIT_ULL(pio->size * 8) - 1)) | val;
+		vcpu->rip = pio->next_rip;
+		return 1;
+	}
+	vireo_ops.get_sregs(vcpu, &s);
+	/* INS always stores through ES (SDM Vol. 2A "INS/INSB/INSW/INSD"). */
+	r = pio_copy(vcpu, &s, pio, VIREO_SEG_ES, VIREO_REG_RDI, true);
+	if (r)
+		return r > 0 ? 1 : vireo_exit_internal(vcpu,
+				VIREO_INTERNAL_ERROR_GUEST_MEMORY,
+				vcpu->regs[VIREO_REG_RDI], -r);
+	pio_advance(vcpu, pio, VIREO_REG_RDI);
+	return 1;
+}

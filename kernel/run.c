@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The run loop, and the exits every backend hands to the core: those that
+ * go to userspace through the run area and those the kernel answers itself.
+ */
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/ratelimit.h>
+
+#include "vireo.h"
+
+#define X86_VEC_UD	6
+#define X86_VEC_GP	13
+
+static int vireo_complete_userspace_exit(struct vireo_vcpu *vcpu)
+{
+	enum vireo_pending pending = vcpu->pending;
+
+	vcpu->pending = VIREO_PENDING_NONE;
+	switch (pending) {
+	case VIREO_PENDING_PIO_IN:
+		return vireo_complete_pio_in(vcpu);
+	case VIREO_PENDING_HYPERCALL:
+		vcpu->regs[VIREO_REG_RAX] = READ_ONCE(vcpu->run->hypercall.ret);
+		return 1;
+	case VIREO_PENDING_NONE:
+		break;
+	}
+	return 1;
+}
+
+/*
+ * Returns to userspace when an exit needs it, when a signal is pending (so
+ * a device-model thread can kick its vCPU), or on error; gives the CPU to
+ * the scheduler whenever it asks.
+ */
+int vireo_vcpu_run(struct vireo_vcpu *vcpu)
+{
+	struct vireo_run *run = vcpu->run;
+	int r;
+
+	run->exit_reason = VIREO_EXIT_NONE;
+	r = vireo_complete_userspace_exit(vcpu);
+	if (r <= 0)
+		return r;
+	if (READ_ONCE(run->immediate_exit)) {
+		run->exit_reason = VIREO_EXIT_INTR;
+		return -EINTR;
+	}
+	for (;;) {
+		if (signal_pending(current)) {
+			run->exit_reason = VIREO_EXIT_INTR;
+			return -EINTR;
+		}
+		cond_resched();
+		r = vireo_ops.vcpu_run_once(vcpu);
+		run->exit_count++;
+		if (r <= 0)
+			return r;
+	}
+}
+
+int vireo_exit_hlt(struct vireo_vcpu *vcpu, u64 next_rip)
+{
+	vcpu->rip = next_rip;
+	vcpu->run->exit_reason = VIREO_EXIT_HLT;
+	return 0;
+}
+
+int vireo_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, bool write, bool fetch)
+{
+	struct vireo_run *run = vcpu->run;
+
+	run->exit_reason = VIREO_EXIT_MMIO;
+	memset(&run->mmio, 0, sizeof(run->mmio));
+	run->mmio.phys_addr = gpa;
+	run->mmio.is_write = write;
+	run->mmio.is_fetch = fetch;
+	return 0;
+}
+
+int vireo_exit_shutdown(struct vireo_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = VIREO_EXIT_SHUTDOWN;
+	return 0;
+}
+
+int vireo_exit_internal(struct vireo_vcpu *vcpu, u32 suberror, u64 data0,
+			u64 data1)
+{
+	struct vireo_run *run = vcpu->run;
+
+	run->exit_reason = VIREO_EXIT_INTERNAL_ERROR;
+	memset(&run->internal, 0, sizeof(run->internal));
+	run->internal.suberror = suberror;
+	run->internal.ndata = 2;
+	run->internal.data[0] = data0;
+	run->internal.data[1] = data1;
+	return 0;
+}
+
+int vireo_exit_hypercall(struct vireo_vcpu *vcpu, u64 next_rip)
+{
+	struct vireo_run_hypercall *hc = &vcpu->run->hypercall;
+
+	vcpu->run->exit_reason = VIREO_EXIT_HYPERCALL;
+	hc->nr = vcpu->regs[VIREO_REG_RAX];
+	hc->args[0] = vcpu->regs[VIREO_REG_RBX];
+	hc->args[1] = vcpu->regs[VIREO_REG_RCX];
+	hc->args[2] = vcpu->regs[VIREO_REG_RDX];
+	hc->args[3] = vcpu->regs[VIREO_REG_RSI];
+	hc->ret = 0;
+	vcpu->rip = next_rip;
+	vcpu->pending = VIREO_PENDING_HYPERCALL;
+	return 0;
+}
+
+static void vireo_inject_vector(struct vireo_vcpu *vcpu, u8 vector,
+				bool has_error)
+{
+	struct vireo_exception e = { .vector = vector, .has_error = has_error };
+
+	vireo_ops.inject_exception(vcpu, &e);
+}
+
+void vireo_inject_gp(struct vireo_vcpu *vcpu)
+{
+	vireo_inject_vector(vcpu, X86_VEC_GP, true);
+}
+
+void vireo_inject_ud(struct vireo_vcpu *vcpu)
+{
+	vireo_inject_vector(vcpu, X86_VEC_UD, false);
+}
+
+/*
+ * RDMSR/WRMSR: ECX names the MSR, EDX:EAX holds the value (SDM Vol. 2B
+ * "RDMSR").  MSRs the backend does not keep raise #GP, as on a CPU that
+ * lacks them; the policy for the MSRs an OS needs grows here.
+ */
+int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip)
+{
+	u32 msr = vcpu->regs[VIREO_REG_RCX];
+	u64 val;
+	int r;
+
+	if (write) {
+		val = (vcpu->regs[VIREO_REG_RDX] << 32) |
+		      (u32)vcpu->regs[VIREO_REG_RAX];
+		r = vireo_ops.set_msr(vcpu, msr, val);
+	} else {
+		r = vireo_ops.get_msr(vcpu, msr, &val);
+	}
+	if (r) {
+		pr_info_ratelimited("vireo: guest %s of MSR %#x: #GP\n",
+				    write ? "write" : "read", msr);
+		vireo_inject_gp(vcpu);
+		return 1;
+	}
+	if (!write) {
+		vcpu->regs[VIREO_REG_RAX] = (u32)val;
+		vcpu->regs[VIREO_REG_RDX] = val >> 32;
+	}
+	vcpu->rip = next_rip;
+	return 1;
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD-V exit handlers, one per exit code, through a table.  Each decodes
+ * the VMCB and hands the event to the core in VIREO_* terms.  Without
+ * NRIP-save (QEMU's TCG, older parts) the length of the instructions whose
+ * exits carry no next RIP is their architectural length (APM 15.7.1).
+ */
+#include <linux/ratelimit.h>
+
+#include "svm.h"
+
+static u64 svm_next_rip(struct svm_vcpu *svm, unsigned int len)
+{
+	if (svm_has_nrips && svm->vmcb->control.next_rip)
+		return svm->vmcb->control.next_rip;
+	return svm->vcpu.rip + len;
+}
+
+static int svm_exit_intr(struct svm_vcpu *svm)
+{
+	/* The host takes its interrupt or NMI when GIF and IF come back on. */
+	return 1;
+}
+
+static int svm_exit_cpuid(struct svm_vcpu *svm)
+{
+	return vireo_handle_cpuid(&svm->vcpu, svm_next_rip(svm, 2));
+}
+
+static int svm_exit_hlt(struct svm_vcpu *svm)
+{
+	return vireo_exit_hlt(&svm->vcpu, svm_next_rip(svm, 1));
+}
+
+static int svm_exit_ioio(struct svm_vcpu *svm)
+{
+	u64 info = svm->vmcb->control.exit_info_1;
+	struct vireo_pio pio = {
+		.port = info >> SVM_IOIO_PORT_SHIFT,
+		/* One-hot SZ8/16/32 and A16/32/64: 1, 2, 4 bytes; 2, 4, 8. */
+		.size = (info >> SVM_IOIO_SIZE_SHIFT) & 7,
+		.addr_bytes = ((info >> SVM_IOIO_ASIZE_SHIFT) & 7) * 2,
+		.in = info & SVM_IOIO_TYPE_IN,
+		.string = info & SVM_IOIO_STR,
+		.rep = info & SVM_IOIO_REP,
+		/* The SEG field needs decode assists; the core decodes it. */
+		.seg = -1,
+		/* EXITINFO2 always holds the next RIP for IOIO (APM 15.10.2). */
+		.next_rip = svm->vmcb->control.exit_info_2,
+	};
+
+	return vireo_handle_pio(&svm->vcpu, &pio);
+}
+
+static int svm_exit_msr(struct svm_vcpu *svm)
+{
+	/* EXITINFO1: 0 for RDMSR, 1 for WRMSR (APM 15.11). */
+	return vireo_handle_msr(&svm->vcpu, svm->vmcb->control.exit_info_1 & 1,
+				svm_next_rip(svm, 2));
+}
+
+static int svm_exit_shutdown(struct svm_vcpu *svm)
+{
+	/* The VMCB is undefined after a shutdown intercept (APM 15.12). */
+	vireo_ops.vcpu_reset(&svm->vcpu);
+	return vireo_exit_shutdown(&svm->vcpu);
+}
+
+static int svm_exit_vmmcall(struct svm_vcpu *svm)
+{
+	return vireo_exit_hypercall(&svm->vcpu, svm_next_rip(svm, 3));
+}
+
+/* SVM instructions, MONITOR/MWAIT, RDTSCP, XSETBV: not offered yet. */
+static int svm_exit_ud(struct svm_vcpu *svm)
+{
+	vireo_inject_ud(&svm->vcpu);
+	return 1;
+}
+
+static int svm_exit_invd(struct svm_vcpu *svm)
+{
+	/* INVD would drop the host's dirty cache lines: treat as a no-op. */
+	svm->vcpu.rip = svm_next_rip(svm, 2);
+	return 1;
+}
+
+/* #DB and #AC: reflect them to the guest (see svm_vmcb_init()). */
+static int svm_exit_exception(struct svm_vcpu *svm)
+{
+	u8 vector = svm->vmcb->control.exit_code - SVM_EXIT_EXCP_BASE;
+	struct vireo_exception e = {
+		.vector = vector,
+		.has_error = vector == 17,
+		.error = svm->vmcb->control.exit_info_1,
+	};
+
+	vireo_ops.inject_exception(&svm->vcpu, &e);
+	return 1;
+}
+
+static int svm_exit_npf(struct svm_vcpu *svm)
+{
+	u64 err = svm->vmcb->control.exit_info_1;
+
+	return vireo_mmu_fault(&svm->vcpu, svm->vmcb->control.exit_info_2,
+			       err & SVM_NPF_WRITE, err & SVM_NPF_FETCH);
+}
+
+static int (*const svm_exit_handlers[SVM_EXIT_NR_LOW])(struct svm_vcpu *) = {
+	[SVM_EXIT_EXCP_BASE + 1]	= svm_exit_exception,
+	[SVM_EXIT_EXCP_BASE + 17]	= svm_exit_exception,
+	[SVM_EXIT_INTR]			= svm_exit_intr,
+	[SVM_EXIT_NMI]			= svm_exit_intr,
+	[SVM_EXIT_SMI]			= svm_exit_intr,
+	[SVM_EXIT_CPUID]		= svm_exit_cpuid,
+	[SVM_EXIT_INVD]			= svm_exit_invd,
+	[SVM_EXIT_HLT]			= svm_exit_hlt,
+	[SVM_EXIT_INVLPGA]		= svm_exit_ud,
+	[SVM_EXIT_IOIO]			= svm_exit_ioio,
+	[SVM_EXIT_MSR]			= svm_exit_msr,
+	[SVM_EXIT_SHUTDOWN]		= svm_exit_shutdown,
+	[SVM_EXIT_VMRUN]		= svm_exit_ud,
+	[SVM_EXIT_VMMCALL]		= svm_exit_vmmcall,
+	[SVM_EXIT_VMLOAD]		= svm_exit_ud,
+	[SVM_EXIT_VMSAVE]		= svm_exit_ud,
+	[SVM_EXIT_STGI]			= svm_exit_ud,
+	[SVM_EXIT_CLGI]			= svm_exit_ud,
+	[SVM_EXIT_SKINIT]		= svm_exit_ud,
+	[SVM_EXIT_RDTSCP]		= svm_exit_ud,
+	[SVM_EXIT_MONITOR]		= svm_exit_ud,
+	[SVM_EXIT_MWAIT]		= svm_exit_ud,
+	[SVM_EXIT_MWAIT_COND]		= svm_exit_ud,
+	[SVM_EXIT_XSETBV]		= svm_exit_ud,
+};
+
+int svm_handle_exit(struct svm_vcpu *svm)
+{
+	u64 code = svm->vmcb->control.exit_code;
+
+	if (code == SVM_EXIT_NPF)
+		return svm_exit_npf(svm);
+	if (code < SVM_EXIT_NR_LOW && svm_exit_handlers[code])
+		return svm_exit_handlers[code](svm);
+	if (code == SVM_EXIT_INVALID) {
+		pr_info_ratelimited("vireo: VMRUN failed: invalid guest state in the VMCB\n");
+		return vireo_exit_internal(&svm->vcpu,
+					   VIREO_INTERNAL_ERROR_ENTRY_FAILED,
+					   code, 0);
+	}
+	pr_info_ratelimited("vireo: unhandled AMD-V exit %#llx\n", code);
+	return vireo_exit_internal(&svm->vcpu,
+				   VIREO_INTERNAL_ERROR_UNHANDLED_EXIT, code,
+				   svm->vmcb->control.exit_info_1);
+}

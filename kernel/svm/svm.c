@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The AMD-V backend: detection, per-CPU enabling, vCPU life cycle and the
+ * world switch.  Exit handling is in exits.c, VMCB plumbing in vmcb.c.
+ */
+#include <linux/io.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/api.h>
+#include <asm/msr.h>
+#include <asm/special_insns.h>
+
+#include "svm.h"
+
+#define MSR_VM_CR_SVMDIS	BIT(4)
+#define IOPM_ORDER		2	/* 12 KiB (APM 15.10.1) */
+#define MSRPM_ORDER		1	/* 8 KiB (APM 15.11) */
+
+/* Per-CPU state while virtualization is on. */
+struct svm_cpu {
+	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host state */
+	struct page *host_vmsave;	/* what VMRUN leaves alone: FS, GS... */
+	u64 asid_gen;
+	u32 next_asid;
+};
+
+static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
+static u32 svm_max_asid;
+static struct page *svm_iopm;
+static struct page *svm_msrpm;
+bool svm_has_nrips;
+
+static int svm_hw_enable_cpu(void)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
+	u64 efer;
+
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME) {
+		pr_err("vireo: AMD-V is in use by another hypervisor (EFER.SVME already set on CPU %d); unload it (e.g. rmmod kvm_amd) first\n",
+		       smp_processor_id());
+		return -EBUSY;
+	}
+	sd->hsave = vireo_alloc_page();
+	sd->host_vmsave = vireo_alloc_page();
+	if (!sd->hsave || !sd->host_vmsave) {
+		vireo_free_page(sd->hsave);
+		vireo_free_page(sd->host_vmsave);
+		sd->hsave = sd->host_vmsave = NULL;
+		return -ENOMEM;
+	}
+	/* Start past the last ASID: the first vCPU here flushes the TLB. */
+	sd->asid_gen = 1;
+	sd->next_asid = svm_max_asid + 1;
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	return 0;
+}
+
+static void svm_hw_disable_cpu(void)
+{
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
+	u64 efer;
+
+	if (!sd->hsave)
+		return;
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	vireo_free_page(sd->hsave);
+	vireo_free_page(sd->host_vmsave);
+	sd->hsave = sd->host_vmsave = NULL;
+}
+
+static int svm_vcpu_create(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct page *page = vireo_alloc_page();
+
+	if (!page)
+		return -ENOMEM;
+	/* kmalloc of a power of two is naturally aligned, as FXSAVE needs. */
+	svm->guest_fpu = kzalloc(sizeof(*svm->guest_fpu), GFP_KERNEL_ACCOUNT);
+	if (!svm->guest_fpu) {
+		vireo_free_page(page);
+		return -ENOMEM;
+	}
+	svm->vmcb = page_address(page);
+	svm->vmcb_pa = page_to_phys(page);
+	svm->asid_cpu = -1;
+	svm_vmcb_init(svm, page_to_phys(svm_iopm), page_to_phys(svm_msrpm),
+		      vcpu->vm->npt.root_pa);
+	return 0;
+}
+
+static void svm_vcpu_free(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	vireo_free_page(virt_to_page(svm->vmcb));
+	kfree(svm->guest_fpu);
+}
+
+static void svm_vcpu_reset(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm_vmcb_reset_state(&svm->vmcb->save);
+	svm->vmcb->control.int_ctl &= ~SVM_INT_CTL_V_TPR_MASK;
+	svm->vmcb->control.event_inj = 0;
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	vcpu->rip = svm->vmcb->save.rip;
+	vcpu->rflags = svm->vmcb->save.rflags;
+	vcpu->pending = VIREO_PENDING_NONE;
+	/* x87 and SSE as after FNINIT and RESET (SDM Vol. 1 Table 8-1, 10.2.3). */
+	memset(svm->guest_fpu, 0, sizeof(*svm->guest_fpu));
+	svm->guest_fpu->cwd = 0x37f;
+	svm->guest_fpu->mxcsr = 0x1f80;
+	svm->guest_pkru = 0;
+}
+
+/*
+ * Give the vCPU an ASID that no stale translation on this CPU can match:
+ * a fresh one whenever it moved here, the CPU started a new generation, or
+ * nested entries were emptied (vireo_mmu_flush()).  When a CPU runs out of
+ * ASIDs it flushes them all and starts again, as KVM does.
+ */
+static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sd, int cpu)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+	u64 tlb_gen = READ_ONCE(svm->vcpu.vm->tlb_gen);
+
+	if (svm->asid_cpu == cpu && svm->asid_gen == sd->asid_gen &&
+	    svm->tlb_gen == tlb_gen)
+		return;
+	if (sd->next_asid > svm_max_asid) {
+		sd->asid_gen++;
+		sd->next_asid = 1;
+		c->tlb_ctl = SVM_TLB_CONTROL_FLUSH_ALL;
+	}
+	c->asid = sd->next_asid++;
+	svm->asid_cpu = cpu;
+	svm->asid_gen = sd->asid_gen;
+	svm->tlb_gen = tlb_gen;
+}
+
+static void svm_sync_to_vmcb(struct svm_vcpu *svm)
+{
+	struct vmcb_save *save = &svm->vmcb->save;
+
+	save->rax = svm->vcpu.regs[VIREO_REG_RAX];
+	save->rsp = svm->vcpu.regs[VIREO_REG_RSP];
+	save->rip = svm->vcpu.rip;
+	save->rflags = svm->vcpu.rflags;
+}
+
+static void svm_sync_from_vmcb(struct svm_vcpu *svm)
+{
+	struct vmcb_save *save = &svm->vmcb->save;
+
+	svm->vcpu.regs[VIREO_REG_RAX] = save->rax;
+	svm->vcpu.regs[VIREO_REG_RSP] = save->rsp;
+	svm->vcpu.rip = save->rip;
+	svm->vcpu.rflags = save->rflags;
+}
+
+/*
+ * The world switch, with interrupts and then GIF off.  VMRUN itself saves
+ * and restores the host's segment, control and flags registers in the
+ * VM_HSAVE_PA area; vmenter.S swaps what it does not (FS, GS, TR, LDTR,
+ * KernelGSBase, STAR/LSTAR/CSTAR/SFMASK, SYSENTER) with VMSAVE/VMLOAD.
+ * Guest x87/SSE state lives in guest_fpu while the kernel owns the FPU;
+ * PKRU and the debug registers are put back before GIF is set, as an NMI
+ * may then read user memory or hit a breakpoint.
+ */
+static void svm_world_switch(struct svm_vcpu *svm)
+{
+	struct svm_cpu *sd;
+	u32 host_pkru = 0;
+	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
+
+	kernel_fpu_begin();
+	asm volatile("fxrstorq %0" : : "m" (*svm->guest_fpu));
+	local_irq_disable();
+	sd = this_cpu_ptr(&svm_cpu);
+	svm_assign_asid(svm, sd, smp_processor_id());
+	svm_sync_to_vmcb(svm);
+	if (pku) {
+		host_pkru = rdpkru();
+		if (svm->guest_pkru != host_pkru)
+			wrpkru(svm->guest_pkru);
+	}
+
+	asm volatile("clgi" ::: "memory");
+	svm_vmrun(svm->vmcb_pa, svm->vcpu.regs, page_to_phys(sd->host_vmsave));
+	if (pku) {
+		svm->guest_pkru = rdpkru();
+		if (svm->guest_pkru != host_pkru)
+			wrpkru(host_pkru);
+	}
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	asm volatile("stgi" ::: "memory");
+
+	svm->vmcb->control.tlb_ctl = 0;
+	svm_sync_from_vmcb(svm);
+	local_irq_enable();
+	asm volatile("fxsaveq %0" : "=m" (*svm->guest_fpu));
+	kernel_fpu_end();
+}
+
+static int svm_vcpu_run_once(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm_world_switch(svm);
+	return svm_handle_exit(svm);
+}
+
+static void svm_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *s)
+{
+	svm_vmcb_get_sregs(to_svm(vcpu)->vmcb, s);
+}
+
+static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
+{
+	svm_vmcb_set_sregs(to_svm(vcpu)->vmcb, s);
+	return 0;
+}
+
+static int svm_get_msr(struct vireo_vcpu *vcpu, u32 msr, u64 *val)
+{
+	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+
+	switch (msr) {
+	case MSR_EFER:
+		*val = save->efer & ~EFER_SVME;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int svm_set_msr(struct vireo_vcpu *vcpu, u32 msr, u64 val)
+{
+	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+
+	switch (msr) {
+	case MSR_EFER:
+		/* LMA is the CPU's to set; the rest as SET_SREGS allows. */
+		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_NX | EFER_LMA))
+			return -EINVAL;
+		val = (val & ~(u64)EFER_LMA) | (save->efer & EFER_LMA);
+		save->efer = val | EFER_SVME;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static void svm_inject_exception(struct vireo_vcpu *vcpu,
+				 const struct vireo_exception *e)
+{
+	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
+
+	vmcb->control.event_inj = e->vector | SVM_EVTINJ_TYPE_EXCEPTION |
+				  SVM_EVTINJ_VALID |
+				  (e->has_error ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = e->error;
+	/* EVENTINJ does not load CR2 for a #PF (APM 15.20). */
+	if (e->vector == 14)
+		vmcb->save.cr2 = e->cr2;
+}
+
+static const struct vireo_backend_ops svm_ops = {
+	.hw_enable_cpu		= svm_hw_enable_cpu,
+	.hw_disable_cpu		= svm_hw_disable_cpu,
+	.vcpu_create		= svm_vcpu_create,
+	.vcpu_free		= svm_vcpu_free,
+	.vcpu_reset		= svm_vcpu_reset,
+	.vcpu_run_once		= svm_vcpu_run_once,
+	.get_sregs		= svm_get_sregs,
+	.set_sregs		= svm_set_sregs,
+	.get_msr		= svm_get_msr,
+	.set_msr		= svm_set_msr,
+	.inject_exception	= svm_inject_exception,
+};
+
+/*
+ * NPT entries are long-mode page-table entries; the nested walk is a user
+ * access, so every level has U set (APM Vol. 2 15.25.5).
+ */
+static const struct npt_format svm_npt_format = {
+	.name		= "NPT",
+	.table_bits	= _PAGE_PRESENT | _PAGE_RW | _PAGE_USER,
+	.leaf_bits	= _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED |
+			  _PAGE_DIRTY,
+	.write_bit	= _PAGE_RW,
+	.present_mask	= _PAGE_PRESENT,
+};
+
+static void svm_exit(void)
+{
+	__free_pages(svm_msrpm, MSRPM_ORDER);
+	__free_pages(svm_iopm, IOPM_ORDER);
+}
+
+/* Every port and every MSR is intercepted: all bits set in both maps. */
+static int svm_alloc_permission_maps(void)
+{
+	svm_iopm = alloc_pages(GFP_KERNEL, IOPM_ORDER);
+	svm_msrpm = alloc_pages(GFP_KERNEL, MSRPM_ORDER);
+	if (!svm_iopm || !svm_msrpm) {
+		if (svm_iopm)
+			__free_pages(svm_iopm, IOPM_ORDER);
+		if (svm_msrpm)
+			__free_pages(svm_msrpm, MSRPM_ORDER);
+		return -ENOMEM;
+	}
+	memset(page_address(svm_iopm), 0xff, PAGE_SIZE << IOPM_ORDER);
+	memset(page_address(svm_msrpm), 0xff, PAGE_SIZE << MSRPM_ORDER);
+	return 0;
+}
+
+/* APM Vol. 2 15.4 "Enabling SVM". */
+int svm_probe(struct vireo_backend *b)
+{
+	u32 eax, ebx, ecx, edx;
+	u64 vm_cr;
+
+	if (!boot_cpu_has(X86_FEATURE_SVM))
+		return -ENODEV;
+	rdmsrl(MSR_VM_CR, vm_cr);
+	if (vm_cr & MSR_VM_CR_SVMDIS) {
+		pr_err("vireo: AMD-V is disabled by the firmware (VM_CR.SVMDIS); enable SVM in the BIOS setup\n");
+		return -EOPNOTSUPP;
+	}
+	cpuid(0x8000000a, &eax, &ebx, &ecx, &edx);
+	if (!(edx & SVM_FEATURE_NPT)) {
+		pr_err("vireo: AMD-V without nested paging is not supported\n");
+		return -EOPNOTSUPP;
+	}
+	if (ebx < 2) {
+		pr_err("vireo: AMD-V reports %u ASIDs; need at least 2\n", ebx);
+		return -EOPNOTSUPP;
+	}
+	if (svm_alloc_permission_maps())
+		return -ENOMEM;
+	svm_max_asid = ebx - 1;
+	svm_has_nrips = edx & SVM_FEATURE_NRIPS;
+
+	b->name = "AMD-V";
+	b->id = VIREO_BACKEND_SVM;
+	b->vcpu_size = sizeof(struct svm_vcpu);
+	b->nr_tlb_tags = ebx;
+	b->npt_format = &svm_npt_format;
+	b->ops = &svm_ops;
+	b->exit = svm_exit;
+	pr_info("vireo: AMD-V with nested paging, %u ASIDs, NRIP-save %s\n",
+		ebx, svm_has_nrips ? "yes" : "no");
+	return 0;
+}

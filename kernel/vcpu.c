@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A vCPU: its fd, its run area (mmap), and its register ioctls.  vCPUs live
+ * as long as their VM; closing a vCPU fd only drops its reference on the VM.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/processor-flags.h>
+
+#include "vireo.h"
+
+/* Userspace order of struct vireo_regs, as register indices. */
+static const u8 vireo_uapi_regs[VIREO_NR_REGS] = {
+	VIREO_REG_RAX, VIREO_REG_RBX, VIREO_REG_RCX, VIREO_REG_RDX,
+	VIREO_REG_RSI, VIREO_REG_RDI, VIREO_REG_RSP, VIREO_REG_RBP,
+	VIREO_REG_R8, VIREO_REG_R9, VIREO_REG_R10, VIREO_REG_R11,
+	VIREO_REG_R12, VIREO_REG_R13, VIREO_REG_R14, VIREO_REG_R15,
+};
+
+static void vireo_get_regs(struct vireo_vcpu *vcpu, struct vireo_regs *r)
+{
+	u64 *out = &r->rax;
+	int i;
+
+	for (i = 0; i < VIREO_NR_REGS; i++)
+		out[i] = vcpu->regs[vireo_uapi_regs[i]];
+	r->rip = vcpu->rip;
+	r->rflags = vcpu->rflags;
+}
+
+static void vireo_set_regs(struct vireo_vcpu *vcpu, const struct vireo_regs *r)
+{
+	const u64 *in = &r->rax;
+	int i;
+
+	for (i = 0; i < VIREO_NR_REGS; i++)
+		vcpu->regs[vireo_uapi_regs[i]] = in[i];
+	vcpu->rip = r->rip;
+	/* Bit 1 is always one; reserved bits stay clear (SDM Vol. 1 3.4.3). */
+	vcpu->rflags = (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED;
+}
+
+#define CR4_ALLOWED (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
+		     X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
+		     X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |    \
+		     X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_PCIDE |      \
+		     X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE)
+#define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
+
+static bool vireo_segment_valid(const struct vireo_segment *seg)
+{
+	return seg->type < 16 && seg->dpl < 4 && seg->present < 2 &&
+	       seg->s < 2 && seg->l < 2 && seg->db < 2 && seg->g < 2;
+}
+
+/*
+ * Architectural consistency of control registers and modes, the checks both
+ * vendors make at VM entry (APM Vol. 2 15.5.1 "Basic Operation", SDM Vol. 3C
+ * 27.3.1 "Checks on the Guest State Area"), answered with -EINVAL instead of
+ * a failed entry.
+ */
+bool vireo_sregs_valid(const struct vireo_sregs *s)
+{
+	bool lme = s->efer & EFER_LME, lma = s->efer & EFER_LMA;
+	bool pg = s->cr0 & X86_CR0_PG;
+	const struct vireo_segment *segs = &s->cs;
+	int i;
+
+	if (s->cr0 >> 32 || (pg && !(s->cr0 & X86_CR0_PE)))
+		return false;
+	if ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD))
+		return false;
+	if (s->cr4 & ~(u64)CR4_ALLOWED || s->efer & ~(u64)EFER_ALLOWED)
+		return false;
+	if (s->cr8 > 15 || s->cr3 >> 52)
+		return false;
+	if (lma && (!lme || !pg))
+		return false;
+	if (lme && pg && (!(s->cr4 & X86_CR4_PAE) || !lma))
+		return false;
+	if (lma && s->cs.l && s->cs.db)
+		return false;
+	for (i = 0; i < 8; i++) {
+		if (!vireo_segment_valid(&segs[i]))
+			return false;
+	}
+	return !memchr_inv(s->reserved, 0, sizeof(s->reserved));
+}
+
+static long vireo_vcpu_set_sregs(struct vireo_vcpu *vcpu, void __user *argp)
+{
+	struct vireo_sregs s;
+
+	if (copy_from_user(&s, argp, sizeof(s)))
+		return -EFAULT;
+	if (!vireo_sregs_valid(&s))
+		return -EINVAL;
+	return vireo_ops.set_sregs(vcpu, &s);
+}
+
+static long vireo_vcpu_regs_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
+				  void __user *argp)
+{
+	struct vireo_sregs s;
+	struct vireo_regs r;
+
+	switch (cmd) {
+	case VIREO_GET_REGS:
+		vireo_get_regs(vcpu, &r);
+		return copy_to_user(argp, &r, sizeof(r)) ? -EFAULT : 0;
+	case VIREO_SET_REGS:
+		if (copy_from_user(&r, argp, sizeof(r)))
+			return -EFAULT;
+		vireo_set_regs(vcpu, &r);
+		return 0;
+	case VIREO_GET_SREGS:
+		memset(&s, 0, sizeof(s));
+		vireo_ops.get_sregs(vcpu, &s);
+		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
+	case VIREO_SET_SREGS:
+		return vireo_vcpu_set_sregs(vcpu, argp);
+	}
+	return -ENOTTY;
+}
+
+static long vireo_vcpu_ioctl(struct file *f, unsigned int cmd,
+			     unsigned long arg)
+{
+	struct vireo_vcpu *vcpu = f->private_data;
+	void __user *argp = (void __user *)arg;
+	long r;
+
+	if (current->mm != vcpu->vm->mm)
+		return -EIO;
+	if (mutex_lock_killable(&vcpu->mutex))
+		return -EINTR;
+	switch (cmd) {
+	case VIREO_RUN:
+		r = arg ? -EINVAL : vireo_vcpu_run(vcpu);
+		break;
+	case VIREO_SET_CPUID:
+		r = vireo_set_cpuid(vcpu, argp);
+		break;
+	default:
+		r = vireo_vcpu_regs_ioctl(vcpu, cmd, argp);
+	}
+	mutex_unlock(&vcpu->mutex);
+	return r;
+}
+
+static vm_fault_t vireo_run_fault(struct vm_fault *vmf)
+{
+	struct vireo_vcpu *vcpu = vmf->vma->vm_file->private_data;
+
+	if (vmf->pgoff >= VIREO_RUN_PAGES)
+		return VM_FAULT_SIGBUS;
+	vmf->page = vcpu->run_pages[vmf->pgoff];
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct vireo_run_vm_ops = {
+	.fault = vireo_run_fault,
+};
+
+static int vireo_vcpu_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	if (vma->vm_pgoff + vma_pages(vma) > VIREO_RUN_PAGES)
+		return -EINVAL;
+	vma->vm_ops = &vireo_run_vm_ops;
+	return 0;
+}
+
+static int vireo_vcpu_release(struct inode *inode, struct file *f)
+{
+	struct vireo_vcpu *vcpu = f->private_data;
+
+	vireo_vm_put(vcpu->vm);
+	return 0;
+}
+
+static const struct file_operations vireo_vcpu_fops = {
+	.owner		= THIS_MODULE,
+	.release	= vireo_vcpu_release,
+	.unlocked_ioctl	= vireo_vcpu_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= vireo_vcpu_mmap,
+	.llseek		= noop_llseek,
+};
+
+void vireo_vcpu_free(struct vireo_vcpu *vcpu)
+{
+	int i;
+
+	vireo_ops.vcpu_free(vcpu);
+	for (i = 0; i < VIREO_RUN_PAGES; i++)
+		vireo_free_page(vcpu->run_pages[i]);
+	kfree(vcpu->cpuid);
+	kfree(vcpu);
+	vireo_stat_vcpus(-1);
+}
+
+static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
+{
+	struct vireo_vcpu *vcpu;
+	int i;
+
+	vcpu = kzalloc(vireo_backend.vcpu_size, GFP_KERNEL_ACCOUNT);
+	if (!vcpu)
+		return NULL;
+	vireo_stat_vcpus(1);
+	vcpu->vm = vm;
+	vcpu->id = id;
+	mutex_init(&vcpu->mutex);
+	for (i = 0; i < VIREO_RUN_PAGES; i++) {
+		vcpu->run_pages[i] = vireo_alloc_page();
+		if (!vcpu->run_pages[i])
+			goto err_free_pages;
+	}
+	vcpu->run = page_address(vcpu->run_pages[0]);
+	vcpu->io_data = page_address(vcpu->run_pages[1]);
+	if (vireo_ops.vcpu_create(vcpu))
+		goto err_free_pages;
+	vireo_ops.vcpu_reset(vcpu);
+	return vcpu;
+
+err_free_pages:
+	for (i = 0; i < VIREO_RUN_PAGES; i++)
+		vireo_free_page(vcpu->run_pages[i]);
+	kfree(vcpu);
+	vireo_stat_vcpus(-1);
+	return NULL;
+}
+
+int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id)
+{
+	struct vireo_vcpu *vcpu;
+	int fd;
+
+	if (id >= VIREO_MAX_VCPUS)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (vm->vcpus[id]) {
+		fd = -EEXIST;
+		goto out;
+	}
+	vcpu = vireo_vcpu_alloc(vm, id);
+	if (!vcpu) {
+		fd = -ENOMEM;
+		goto out;
+	}
+	refcount_inc(&vm->refs);
+	fd = anon_inode_getfd("vireo-vcpu", &vireo_vcpu_fops, vcpu,
+			      O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		refcount_dec(&vm->refs);
+		vireo_vcpu_free(vcpu);
+		goto out;
+	}
+	vm->vcpus[id] = vcpu;
+out:
+	mutex_unlock(&vm->lock);
+	return fd;
+}

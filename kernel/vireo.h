@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The core's private view of VMs and vCPUs.  Backends include this header;
+ * the core never includes a backend's.
+ */
+#ifndef VIREO_H
+#define VIREO_H
+
+#include <linux/types.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/mm_types.h>
+#include <linux/vireo.h>
+#include <asm/msr-index.h>
+
+#include "regs.h"
+#include "npt/npt.h"
+
+#define VIREO_MAX_VCPUS		64
+#define VIREO_MAX_MEMSLOTS	32
+#define VIREO_MAX_CPUID		256
+/* 4-level nested tables translate 48-bit guest-physical addresses. */
+#define VIREO_GPA_BITS		48
+#define VIREO_RUN_PAGES		2
+
+struct vireo_vcpu;
+
+struct vireo_exception {
+	u8 vector;
+	bool has_error;
+	u32 error;
+	u64 cr2;		/* #PF only */
+};
+
+struct vireo_backend_ops {
+#define VIREO_OP(ret, name, args) ret (*name) args;
+#include "backend_ops.h"
+#undef VIREO_OP
+};
+
+/* What a backend tells the core about itself at probe time. */
+struct vireo_backend {
+	const char *name;
+	u32 id;				/* VIREO_BACKEND_* */
+	size_t vcpu_size;		/* the backend's vCPU, vireo_vcpu first */
+	u32 nr_tlb_tags;		/* ASIDs or VPIDs */
+	const struct npt_format *npt_format;
+	const struct vireo_backend_ops *ops;
+	void (*exit)(void);		/* undo probe, at module unload */
+};
+
+extern struct vireo_backend vireo_backend;
+extern struct vireo_backend_ops vireo_ops;
+
+/*
+ * Each backend's probe: 0 with *b filled; -ENODEV when the CPU is not of its
+ * vendor; another errno (after a message) when it is but cannot be used.
+ */
+int svm_probe(struct vireo_backend *b);
+
+struct vireo_memslot {
+	u64 base_gfn;
+	u64 npages;
+	unsigned long uaddr;
+	u32 flags;
+	struct page **pinned;		/* per page, NULL until first fault */
+};
+
+struct vireo_vm {
+	refcount_t refs;		/* the VM fd and each vCPU fd */
+	struct mm_struct *mm;		/* slots are addresses in this mm */
+	struct mutex lock;		/* vcpus[] */
+	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];
+	struct mutex mmu_lock;		/* slots[], npt */
+	struct vireo_memslot slots[VIREO_MAX_MEMSLOTS];
+	struct npt npt;
+	/* Bumped when nested-page entries go away; see vireo_mmu_flush(). */
+	u64 tlb_gen;
+};
+
+enum vireo_pending {
+	VIREO_PENDING_NONE,
+	VIREO_PENDING_PIO_IN,
+	VIREO_PENDING_HYPERCALL,
+};
+
+/* A port-I/O instruction as a backend decoded it from its exit. */
+struct vireo_pio {
+	u16 port;
+	u8 size;		/* 1, 2, 4 */
+	bool in;
+	bool string;
+	bool rep;
+	u8 addr_bytes;		/* string: address size, 2, 4 or 8 */
+	s8 seg;			/* string OUTS: VIREO_SEG_*, or -1: decode */
+	u64 next_rip;
+	u32 count;		/* string: elements this exit carries */
+};
+
+enum vireo_seg {
+	VIREO_SEG_ES, VIREO_SEG_CS, VIREO_SEG_SS,
+	VIREO_SEG_DS, VIREO_SEG_FS, VIREO_SEG_GS,
+};
+
+struct vireo_vcpu {
+	struct vireo_vm *vm;
+	u32 id;
+	struct mutex mutex;		/* one ioctl at a time */
+	struct page *run_pages[VIREO_RUN_PAGES];
+	struct vireo_run *run;
+	void *io_data;			/* VIREO_RUN_IO_DATA_OFFSET */
+
+	/* Guest GPRs; the backend syncs RSP/RAX with its control block. */
+	u64 regs[VIREO_NR_REGS];
+	u64 rip;
+	u64 rflags;
+
+	struct vireo_cpuid_entry *cpuid;
+	u32 cpuid_nent;
+
+	enum vireo_pending pending;
+	struct vireo_pio pio;		/* the IN that waits for userspace */
+};
+
+/* main.c: module-wide accounting, shown in /sys/class/misc/vireo/. */
+struct page *vireo_alloc_page(void);
+void vireo_free_page(struct page *page);
+void vireo_stat_pinned(long delta);
+void vireo_stat_vms(int delta);
+void vireo_stat_vcpus(int delta);
+
+/* hw.c: virtualization is on while a VM exists. */
+int vireo_hw_get(void);
+void vireo_hw_put(void);
+
+/* vm.c */
+int vireo_create_vm(unsigned long arg);
+void vireo_vm_put(struct vireo_vm *vm);
+
+/* memslot.c */
+int vireo_set_memory_region(struct vireo_vm *vm,
+			    const struct vireo_memory_region *r);
+struct vireo_memslot *vireo_find_slot(struct vireo_vm *vm, u64 gfn);
+void vireo_free_memslots(struct vireo_vm *vm);
+
+/* mmu.c */
+int vireo_mmu_fault(struct vireo_vcpu *vcpu, u64 gpa, bool write, bool fetch);
+void vireo_mmu_unmap_slot(struct vireo_vm *vm, struct vireo_memslot *slot);
+
+/* vcpu.c */
+int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id);
+void vireo_vcpu_free(struct vireo_vcpu *vcpu);
+bool vireo_sregs_valid(const struct vireo_sregs *s);
+
+/* run.c: the run loop and exits answered by the core. */
+int vireo_vcpu_run(struct vireo_vcpu *vcpu);
+int vireo_exit_hlt(struct vireo_vcpu *vcpu, u64 next_rip);
+int vireo_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, bool write, bool fetch);
+int vireo_exit_shutdown(struct vireo_vcpu *vcpu);
+int vireo_exit_internal(struct vireo_vcpu *vcpu, u32 suberror, u64 data0,
+			u64 data1);
+int vireo_exit_hypercall(struct vireo_vcpu *vcpu, u64 next_rip);
+int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip);
+void vireo_inject_gp(struct vireo_vcpu *vcpu);
+void vireo_inject_ud(struct vireo_vcpu *vcpu);
+
+/* pio.c */
+int vireo_handle_pio(struct vireo_vcpu *vcpu, const struct vireo_pio *pio);
+int vireo_complete_pio_in(struct vireo_vcpu *vcpu);
+
+/* cpuid.c */
+int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *arg);
+int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip);
+
+/* guest_mem.c: guest-physical and guest-linear memory through the slots. */
+int vireo_read_gpa(struct vireo_vm *vm, u64 gpa, void *buf, size_t len);
+int vireo_write_gpa(struct vireo_vm *vm, u64 gpa, const void *buf, size_t len);
+int vireo_rw_linear(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+		    u64 gva, void *buf, size_t len, bool write,
+		    struct vireo_exception *fault);
+
+/* gpt_walk.c: the guest's own page tables. */
+int vireo_gva_to_gpa(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+		     u64 gva, bool write, u64 *gpa,
+		     struct vireo_exception *fault);
+
+static inline bool vireo_long_mode(const struct vireo_sregs *s)
+{
+	return s->efer & EFER_LMA;
+}
+
+static inline bool vireo_64bit_code(const struct vireo_sregs *s)
+{
+	return vireo_long_mode(s) && s->cs.l;
+}
+
+#endif
