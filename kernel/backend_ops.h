@@ -1,29 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one list of backend operations: the seam between the core (the .c files of kernel/)
- * and a hardware backend (kernel/svm/, kernel/vmx/).  struct
- * vireo_backend_ops is generated from it, as KVM does with kvm-x86-ops.h.
+ * The one list of backend operations: the seam between the core (the .c
+ * files of kernel/) and a hardware backend (kernel/svm/, kernel/vmx/).
+ * struct vireo_backend_ops is generated from it, as KVM does with
+ * kvm-x86-ops.h.
  *
- * VIREO_OP(return type, name, (arguments))
+ * VIREO_OP(return type, name, (arguments));
  */
 /* Per-CPU virtualization on/off; runs on the CPU concerned. */
-VIREO_OP(int, hw_enable_cpu, (void))
-VIREO_OP(void, hw_disable_cpu, (void))
+VIREO_OP(int, hw_enable_cpu, (void));
+VIREO_OP(void, hw_disable_cpu, (void));
 /* Backend part of a vCPU: the core allocated backend->vcpu_size bytes. */
-VIREO_OP(int, vcpu_create, (struct vireo_vcpu *vcpu))
-VIREO_OP(void, vcpu_free, (struct vireo_vcpu *vcpu))
+VIREO_OP(int, vcpu_create, (struct vireo_vcpu *vcpu));
+VIREO_OP(void, vcpu_free, (struct vireo_vcpu *vcpu));
 /* Architectural reset state (SDM/APM: processor state after RESET). */
-VIREO_OP(void, vcpu_reset, (struct vireo_vcpu *vcpu))
+VIREO_OP(void, vcpu_reset, (struct vireo_vcpu *vcpu));
 /*
  * Enter the guest once and handle the exit.  Returns > 0 to re-enter,
  * 0 when vcpu->run describes an exit for userspace, < 0 an errno.
  */
-VIREO_OP(int, vcpu_run_once, (struct vireo_vcpu *vcpu))
-VIREO_OP(void, get_sregs, (struct vireo_vcpu *vcpu, struct vireo_sregs *s))
+VIREO_OP(int, vcpu_run_once, (struct vireo_vcpu *vcpu));
+VIREO_OP(void, get_sregs, (struct vireo_vcpu *vcpu, struct vireo_sregs *s));
 /* s was checked by vireo_sregs_valid(); the backend may refuse more. */
-VIREO_OP(int, set_sregs, (struct vireo_vcpu *vcpu, const struct vireo_sregs *s))
+VIREO_OP(int, set_sregs, (struct vireo_vcpu *vcpu, const struct vireo_sregs *s));
 /* MSRs the backend keeps in its control block; -ENOENT: not one of those. */
-VIREO_OP(int, get_msr, (struct vireo_vcpu *vcpu, u32 msr, u64 *val))
-VIREO_OP(int, set_msr, (struct vireo_vcpu *vcpu, u32 msr, u64 val))
+VIREO_OP(int, get_msr, (struct vireo_vcpu *vcpu, u32 msr, u64 *val));
+VIREO_OP(int, set_msr, (struct vireo_vcpu *vcpu, u32 msr, u64 val));
 VIREO_OP(void, inject_exception, (struct vireo_vcpu *vcpu,
-				  const struct vireo_exception *e))
+				  const struct vireo_exception *e));

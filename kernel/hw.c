@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Virtualization is switched on on every online CPU only while at least one
+ * Virtualization is on, on every online CPU, only while at least one
  * VM exists, as KVM does, so that another hypervisor can use the CPU when
  * Vireo has no VM.  A CPU hotplug state follows CPUs coming and going: its
  * callbacks run on each CPU concerned, and cpuhp_setup_state() runs the

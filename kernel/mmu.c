@@ -74,6 +74,7 @@ static void vireo_kick_nop(void *info)
 static void vireo_mmu_flush(struct vireo_vm *vm)
 {
 	WRITE_ONCE(vm->tlb_gen, vm->tlb_gen + 1);
+	/* Order the bump before the IPIs; pairs with interrupts-off entry. */
 	smp_mb();
 	on_each_cpu(vireo_kick_nop, NULL, 1);
 }

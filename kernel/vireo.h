@@ -33,7 +33,7 @@ struct vireo_exception {
 };
 
 struct vireo_backend_ops {
-#define VIREO_OP(ret, name, args) ret (*name) args;
+#define VIREO_OP(ret, name, args) ret(*name)args
 #include "backend_ops.h"
 #undef VIREO_OP
 };
