@@ -29,6 +29,16 @@ module:
 include userspace/build.mk
 include tests/unit/build.mk
 include selftests/build.mk
+include bench/build.mk
+
+# The module must also build against Debian's 6.12 headers.  Kbuild writes
+# its objects beside the sources, so the check builds a copy under $(BUILD).
+KDIR_612 ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12*[0-9]-amd64)))
+module-6.12:
+	@test -n "$(KDIR_612)" || { echo "no 6.12 headers (run scripts/deps)"; exit 1; }
+	rm -rf $(BUILD)/kbuild-6.12 && mkdir -p $(BUILD)/kbuild-6.12
+	cp --parents Kbuild $$(find kernel include -name '*.[chS]') $(BUILD)/kbuild-6.12/
+	$(MAKE) -C $(KDIR_612) M=$(CURDIR)/$(BUILD)/kbuild-6.12 modules
 
 deps:
 	@scripts/deps

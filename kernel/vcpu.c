@@ -168,7 +168,9 @@ static const struct vm_operations_struct vireo_run_vm_ops = {
 
 static int vireo_vcpu_mmap(struct file *f, struct vm_area_struct *vma)
 {
-	if (vma->vm_pgoff + vma_pages(vma) > VIREO_RUN_PAGES)
+	/* A private copy would never see the kernel's writes. */
+	if (!(vma->vm_flags & VM_SHARED) ||
+	    vma->vm_pgoff + vma_pages(vma) > VIREO_RUN_PAGES)
 		return -EINVAL;
 	vma->vm_ops = &vireo_run_vm_ops;
 	return 0;

@@ -212,11 +212,34 @@ static void svm_world_switch(struct svm_vcpu *svm)
 	kernel_fpu_end();
 }
 
+/*
+ * An exit taken while the CPU was delivering an event (an exception, say,
+ * whose IDT page was not mapped yet) leaves that event in EXITINTINFO; it
+ * must be injected again or the guest loses it (APM 15.7.2 "Intercepts
+ * During IDT Interrupt Delivery").  INTn, INT3 and INTO are not: RIP still
+ * points at the instruction, which simply runs again.
+ */
+static void svm_requeue_event(struct vmcb_control *c)
+{
+	u32 info = c->exit_int_info;
+	u32 type = info & SVM_EVTINJ_TYPE_MASK;
+	u8 vector = info & 0xff;
+
+	c->event_inj = 0;
+	if (!(info & SVM_EVTINJ_VALID) || type == SVM_EVTINJ_TYPE_SOFT_INT)
+		return;
+	if (type == SVM_EVTINJ_TYPE_EXCEPTION && (vector == 3 || vector == 4))
+		return;
+	c->event_inj = info;
+	c->event_inj_err = c->exit_int_info_err;
+}
+
 static int svm_vcpu_run_once(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
 	svm_world_switch(svm);
+	svm_requeue_event(&svm->vmcb->control);
 	return svm_handle_exit(svm);
 }
 

@@ -186,7 +186,9 @@ static_assert(sizeof(struct vmcb) == 4096);
 #define SVM_TLB_CONTROL_FLUSH_ALL 1
 
 /* EVENTINJ (APM Vol. 2 15.20 "Event Injection"). */
+#define SVM_EVTINJ_TYPE_MASK	(7 << 8)
 #define SVM_EVTINJ_TYPE_EXCEPTION (3 << 8)
+#define SVM_EVTINJ_TYPE_SOFT_INT (4 << 8)
 #define SVM_EVTINJ_VALID_ERR	BIT(11)
 #define SVM_EVTINJ_VALID	BIT(31)
 
