@@ -40,22 +40,29 @@ static void pio_fill_run(struct vireo_vcpu *vcpu, const struct vireo_pio *pio)
 	run->io.rep = pio->rep;
 }
 
-/* Segment prefixes of the instruction at RIP (SDM Vol. 2A 2.1.1). */
-static int pio_decode_seg(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
-			  u64 next_rip)
+/*
+ * What the exit did not say, from the instruction's prefixes (SDM Vol. 2A
+ * 2.1.1 "Instruction Prefixes"): the segment of an OUTS (decode assists
+ * give it on AMD) and the address size (QEMU's emulated AMD-V leaves the
+ * A16/A32/A64 bits clear): the code segment's default, flipped by 0x67.
+ */
+static void pio_decode_prefixes(struct vireo_vcpu *vcpu,
+				const struct vireo_sregs *s,
+				struct vireo_pio *pio)
 {
-	static const s8 prefix_seg[8] = {
+	static const s8 prefix_seg[4] = {
 		VIREO_SEG_ES, VIREO_SEG_CS, VIREO_SEG_SS, VIREO_SEG_DS,
 	};
 	struct vireo_exception fault;
-	u8 insn[15];
-	u64 len = next_rip - vcpu->rip;
+	u64 len = pio->next_rip - vcpu->rip;
+	bool asize_prefix = false;
 	int i, seg = VIREO_SEG_DS;
+	u8 insn[15];
 
 	if (len > sizeof(insn) ||
 	    vireo_rw_linear(vcpu, s, s->cs.base + vcpu->rip, insn, len, false,
 			    &fault))
-		return seg;
+		len = 0;
 	for (i = 0; i < len; i++) {
 		u8 b = insn[i];
 
@@ -63,8 +70,19 @@ static int pio_decode_seg(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
 			seg = prefix_seg[(b >> 3) & 3];
 		else if (b == 0x64 || b == 0x65)
 			seg = VIREO_SEG_FS + (b & 1);
+		else if (b == 0x67)
+			asize_prefix = true;
 	}
-	return seg;
+	if (pio->seg < 0)
+		pio->seg = seg;
+	if (pio->addr_bytes)
+		return;
+	if (vireo_64bit_code(s))
+		pio->addr_bytes = asize_prefix ? 4 : 8;
+	else if (s->cs.db ^ asize_prefix)
+		pio->addr_bytes = 4;
+	else
+		pio->addr_bytes = 2;
 }
 
 static u64 pio_seg_base(const struct vireo_sregs *s, int seg)
@@ -150,8 +168,11 @@ static int vireo_handle_string_pio(struct vireo_vcpu *vcpu,
 {
 	int reg = pio->in ? VIREO_REG_RDI : VIREO_REG_RSI;
 	struct vireo_sregs s;
-	int seg, r;
+	int r;
 
+	vireo_ops.get_sregs(vcpu, &s);
+	if (pio->seg < 0 || !pio->addr_bytes)
+		pio_decode_prefixes(vcpu, &s, pio);
 	pio->count = pio_chunk(vcpu, pio, reg);
 	if (!pio->count) {		/* REP with RCX = 0: nothing to do */
 		vcpu->rip = pio->next_rip;
@@ -163,9 +184,7 @@ static int vireo_handle_string_pio(struct vireo_vcpu *vcpu,
 		pio_fill_run(vcpu, pio);
 		return 0;
 	}
-	vireo_ops.get_sregs(vcpu, &s);
-	seg = pio->seg >= 0 ? pio->seg : pio_decode_seg(vcpu, &s, pio->next_rip);
-	r = pio_copy(vcpu, &s, pio, seg, reg, false);
+	r = pio_copy(vcpu, &s, pio, pio->seg, reg, false);
 	if (r)
 		return r > 0 ? 1 : vireo_exit_internal(vcpu,
 				VIREO_INTERNAL_ERROR_GUEST_MEMORY,

@@ -91,7 +91,7 @@ struct vireo_pio {
 	bool in;
 	bool string;
 	bool rep;
-	u8 addr_bytes;		/* string: address size, 2, 4 or 8 */
+	u8 addr_bytes;		/* string: address size 2, 4, 8; 0: decode */
 	s8 seg;			/* string OUTS: VIREO_SEG_*, or -1: decode */
 	u64 next_rip;
 	u32 count;		/* string: elements this exit carries */

@@ -37,7 +37,10 @@ static int svm_exit_ioio(struct svm_vcpu *svm)
 	u64 info = svm->vmcb->control.exit_info_1;
 	struct vireo_pio pio = {
 		.port = info >> SVM_IOIO_PORT_SHIFT,
-		/* One-hot SZ8/16/32 and A16/32/64: 1, 2, 4 bytes; 2, 4, 8. */
+		/*
+		 * One-hot SZ8/16/32 and A16/32/64: 1, 2, 4 bytes; 2, 4, 8.
+		 * QEMU's TCG leaves the address size out: 0, the core decodes.
+		 */
 		.size = (info >> SVM_IOIO_SIZE_SHIFT) & 7,
 		.addr_bytes = ((info >> SVM_IOIO_ASIZE_SHIFT) & 7) * 2,
 		.in = info & SVM_IOIO_TYPE_IN,
