@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vireo-vm, the device model, and the ROMs it boots.  Included by the
+# top-level Makefile; everything goes under $(BUILD).  Every file in
+# userspace/devmodel/dev/ is a device: adding one to the tree adds it to the
+# machine (devices.h).
+
+DEVMODEL_DIR	:= userspace/devmodel
+DEVMODEL_CORE	:= ioport machine devices memsize memmap rom vm vcpu \
+		   vcpu_loop signals
+DEVMODEL_DEVS	:= $(patsubst $(DEVMODEL_DIR)/%.c,%, \
+		     $(wildcard $(DEVMODEL_DIR)/dev/*.c))
+devmodel_objs	= $(patsubst %,$(BUILD)/$(DEVMODEL_DIR)/%.o,$(1))
+DEVMODEL_OBJS	:= $(call devmodel_objs,main $(DEVMODEL_CORE) $(DEVMODEL_DEVS))
+
+.PHONY: vireo-vm roms
+
+userspace: vireo-vm roms
+
+vireo-vm: $(BUILD)/vireo-vm
+
+$(BUILD)/vireo-vm: $(DEVMODEL_OBJS)
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(BUILD)/userspace/%.o: userspace/%.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(DEVMODEL_OBJS:.o=.d)
+
+include tests/roms/build.mk

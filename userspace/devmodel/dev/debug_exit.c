@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Debug-exit port at 0xF4, the convention of QEMU's isa-debug-exit device:
+ * a write of value v, of any size, ends the VM with exit status
+ * (v << 1) | 1.  The status is always odd, so it never collides with
+ * vireo-vm's own (even) error codes; a process exit status keeps 8 bits, so
+ * only the low 7 bits of v are seen by the parent.  Reads return all ones,
+ * as from an unclaimed port.
+ */
+#include "../devices.h"
+#include "../ioport.h"
+#include "../machine.h"
+
+#define DEBUG_EXIT_PORT	0xf4
+#define DEBUG_EXIT_LEN	4	/* a 32-bit OUT to 0xF4 stays in range */
+
+static void debug_exit_write(void *opaque, uint16_t offset, unsigned int size,
+			     uint32_t value)
+{
+	struct machine *m = opaque;
+
+	/* Only an access that starts at the port itself counts. */
+	if (offset != 0)
+		return;
+	m->request_exit(m, (int)(((value << 1) | 1) & 0xff));
+}
+
+static const struct ioport_ops debug_exit_ops = {
+	.write = debug_exit_write,
+};
+
+static int debug_exit_init(struct machine *m)
+{
+	return ioport_register(&m->pio, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN,
+			       &debug_exit_ops, m);
+}
+dev_init(debug_exit_init, "debug-exit port at 0xF4: writing V exits with (V << 1) | 1");

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <string.h>
+
+#include "machine.h"
+
+static void machine_request_exit(struct machine *m, int status)
+{
+	/* The first request wins: later writes happen after the guest asked. */
+	if (m->exit_requested)
+		return;
+	m->exit_requested = true;
+	m->exit_status = status;
+}
+
+void machine_init(struct machine *m, int console_fd)
+{
+	memset(m, 0, sizeof(*m));
+	ioport_bus_init(&m->pio);
+	m->console_fd = console_fd;
+	m->request_exit = machine_request_exit;
+}

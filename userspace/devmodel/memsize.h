@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Parsing and validation of the guest RAM size given with --mem. */
+#ifndef VIREO_MEMSIZE_H
+#define VIREO_MEMSIZE_H
+
+#include <stdint.h>
+
+#define MEMSIZE_DEFAULT	(16ULL << 20)
+#define MEMSIZE_MIN	(1ULL << 20)
+/*
+ * RAM is one block at GPA 0 for now and must stay clear of the ROM below
+ * 4 GiB and of where PCI MMIO will go: at most 3.5 GiB.
+ */
+#define MEMSIZE_MAX	(0xe0000000ULL)
+#define MEMSIZE_ALIGN	(4ULL << 10)
+
+enum memsize_err {
+	MEMSIZE_OK,
+	MEMSIZE_SYNTAX,		/* not a number with an optional K/M/G */
+	MEMSIZE_TOO_SMALL,
+	MEMSIZE_TOO_BIG,	/* also: overflows 64 bits */
+	MEMSIZE_UNALIGNED,
+};
+
+/*
+ * Parse a decimal byte count with an optional K, M or G suffix (binary
+ * multiples, either case), e.g. "16M", "1048576", "1g", and check it is a
+ * usable RAM size.  Returns a memsize_err; *bytes is set only on success.
+ */
+int memsize_parse(const char *s, uint64_t *bytes);
+
+const char *memsize_strerror(int err);
+
+#endif /* VIREO_MEMSIZE_H */

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <linux/vireo.h>
+
+#include "exitcodes.h"
+#include "memmap.h"
+#include "rom.h"
+#include "util.h"
+#include "vm.h"
+
+static void *alloc_guest_memory(uint64_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int vm_alloc_memory(struct vm *vm, uint64_t ram_size)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->dev_fd = -1;
+	vm->vm_fd = -1;
+	vm->ram = alloc_guest_memory(ram_size);
+	if (!vm->ram) {
+		pr_err("cannot allocate %llu bytes of guest RAM: %m\n",
+		       (unsigned long long)ram_size);
+		return EXIT_CODE_HOST;
+	}
+	vm->ram_size = ram_size;
+	vm->rom = alloc_guest_memory(ROM_SIZE);
+	if (!vm->rom) {
+		pr_err("cannot allocate the ROM buffer: %m\n");
+		return EXIT_CODE_HOST;
+	}
+	return 0;
+}
+
+static void explain_open_error(int err)
+{
+	pr_err("cannot open %s: %s\n", VIREO_DEVICE, strerror(err));
+	if (err == EACCES || err == EPERM) {
+		pr_err("run as root, or give your user access to %s\n",
+		       VIREO_DEVICE);
+		return;
+	}
+	pr_err("load the module first: `sudo insmod vireo.ko` (from `make module`)\n");
+	pr_err("if it does not load: this CPU lacks AMD-V/VT-x, the firmware\n");
+	pr_err("disables them, or another hypervisor owns them (see dmesg)\n");
+}
+
+static int vm_check_api(int dev_fd)
+{
+	int version = ioctl(dev_fd, VIREO_GET_API_VERSION, 0);
+
+	if (version < 0) {
+		pr_err("VIREO_GET_API_VERSION failed: %m\n");
+		return EXIT_CODE_API_VERSION;
+	}
+	if (version != VIREO_API_VERSION) {
+		pr_err("API version mismatch: vireo.ko has %d, vireo-vm wants %d\n",
+		       version, VIREO_API_VERSION);
+		pr_err("build both from the same tree\n");
+		return EXIT_CODE_API_VERSION;
+	}
+	return 0;
+}
+
+int vm_open(struct vm *vm)
+{
+	int ret;
+
+	vm->dev_fd = open(VIREO_DEVICE, O_RDWR | O_CLOEXEC);
+	if (vm->dev_fd < 0) {
+		explain_open_error(errno);
+		return EXIT_CODE_NO_DEVICE;
+	}
+	ret = vm_check_api(vm->dev_fd);
+	if (ret)
+		return ret;
+	vm->vm_fd = ioctl(vm->dev_fd, VIREO_CREATE_VM, 0);
+	if (vm->vm_fd < 0) {
+		pr_err("VIREO_CREATE_VM failed: %m (see dmesg)\n");
+		return EXIT_CODE_HOST;
+	}
+	return 0;
+}
+
+static int vm_add_slot(struct vm *vm, const struct memmap_region *r)
+{
+	uint8_t *base = r->kind == MEMMAP_ROM ? vm->rom : vm->ram;
+	struct vireo_memory_region region = {
+		.slot = vm->nr_slots,
+		.flags = r->kind == MEMMAP_ROM ? VIREO_MEM_READONLY : 0,
+		.guest_phys_addr = r->gpa,
+		.memory_size = r->size,
+		.userspace_addr = (uintptr_t)(base + r->offset),
+	};
+
+	if (ioctl(vm->vm_fd, VIREO_SET_MEMORY_REGION, &region) < 0) {
+		pr_err("cannot map %s at GPA 0x%llx-0x%llx as slot %u: %m\n",
+		       r->kind == MEMMAP_ROM ? "ROM" : "RAM",
+		       (unsigned long long)r->gpa,
+		       (unsigned long long)(r->gpa + r->size - 1),
+		       region.slot);
+		return EXIT_CODE_HOST;
+	}
+	vm->nr_slots++;
+	return 0;
+}
+
+int vm_map_memory(struct vm *vm)
+{
+	struct memmap_region regions[MEMMAP_MAX_REGIONS];
+	unsigned int i, n;
+	int ret;
+
+	n = memmap_build(vm->ram_size, ROM_SIZE, regions);
+	for (i = 0; i < n; i++) {
+		ret = vm_add_slot(vm, &regions[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	/* Closing the VM fd drops the slots before their memory goes away. */
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->dev_fd >= 0)
+		close(vm->dev_fd);
+	if (vm->rom)
+		munmap(vm->rom, ROM_SIZE);
+	if (vm->ram)
+		munmap(vm->ram, vm->ram_size);
+	vm->vm_fd = -1;
+	vm->dev_fd = -1;
+	vm->rom = NULL;
+	vm->ram = NULL;
+}
