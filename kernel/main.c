@@ -130,6 +130,7 @@ static struct miscdevice vireo_dev = {
 /* Each backend checks the CPU it runs on; the first that fits is used. */
 static int (*const vireo_probes[])(struct vireo_backend *b) = {
 	svm_probe,
+	vmx_probe,
 };
 
 static int vireo_probe_backend(void)

@@ -57,6 +57,7 @@ extern struct vireo_backend_ops vireo_ops;
  * vendor; another errno (after a message) when it is but cannot be used.
  */
 int svm_probe(struct vireo_backend *b);
+int vmx_probe(struct vireo_backend *b);
 
 struct vireo_memslot {
 	u64 base_gfn;

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VT-x world switch.  A VM exit loads the host state the VMCS holds and
+ * leaves the rest as the guest had it (SDM Vol. 3C 28.5 "Loading Host
+ * State"), so this file saves and restores around each entry what Linux
+ * needs back: the DS/ES/FS/GS selectors, LDTR, the GDT and IDT limits (an
+ * exit sets both to 0xFFFF), the TR limit (0x67), KernelGSBase (the guest's
+ * SWAPGS swaps it), CR2, PKRU, the debug registers, and the FPU.
+ */
+#include <asm/apic.h>
+#include <asm/debugreg.h>
+#include <asm/desc.h>
+#include <asm/fpu/api.h>
+#include <asm/msr.h>
+#include <asm/nmi.h>
+#include <asm/special_insns.h>
+
+#include "vmx.h"
+
+struct vmx_host_state {
+	u16 ds, es, fs, gs, ldt;
+	u64 fs_base, kernel_gs_base;
+	struct desc_ptr idt;
+	u32 pkru;
+};
+
+struct invept_desc {
+	u64 eptp;
+	u64 reserved;
+};
+
+struct invvpid_desc {
+	u64 vpid;
+	u64 gla;
+};
+
+/* SDM Vol. 3C 29.4.3 "Guidelines for Use of the INVVPID/INVEPT". */
+void vmx_flush_tlb(struct vmx_vcpu *vmx)
+{
+	struct invept_desc ept = { vmx_eptp(vmx->vcpu.vm), 0 };
+	struct invvpid_desc vpid = { vmx->vpid, 0 };
+	unsigned long type;
+
+	type = vmx_config.invept_single ? VMX_EPT_EXTENT_CONTEXT :
+					  VMX_EPT_EXTENT_GLOBAL;
+	asm volatile("invept %0, %1" : : "m" (ept), "r" (type) : "cc", "memory");
+	if (!vmx->vpid)
+		return;
+	type = vmx_config.invvpid_single ? VMX_VPID_EXTENT_SINGLE_CONTEXT :
+					   VMX_VPID_EXTENT_ALL_CONTEXT;
+	asm volatile("invvpid %0, %1" : : "m" (vpid), "r" (type) : "cc", "memory");
+}
+
+static void vmx_save_host(struct vmx_vcpu *vmx, struct vmx_host_state *h)
+{
+	unsigned long cr3 = __native_read_cr3(), cr4 = native_read_cr4();
+
+	savesegment(ds, h->ds);
+	savesegment(es, h->es);
+	savesegment(fs, h->fs);
+	savesegment(gs, h->gs);
+	store_ldt(h->ldt);
+	store_idt(&h->idt);
+	rdmsrl(MSR_FS_BASE, h->fs_base);
+	rdmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	/* CR3 changes with the process (PCID), CR4 with the CPU. */
+	if (cr3 != vmx->host_cr3) {
+		vmcs_writel(HOST_CR3, cr3);
+		vmx->host_cr3 = cr3;
+	}
+	if (cr4 != vmx->host_cr4) {
+		vmcs_writel(HOST_CR4, cr4);
+		vmx->host_cr4 = cr4;
+	}
+	vmcs_writel(HOST_FS_BASE, h->fs_base);
+	wrmsrl(MSR_KERNEL_GS_BASE, vmx->guest_kernel_gs_base);
+}
+
+static void vmx_restore_host(struct vmx_vcpu *vmx, struct vmx_host_state *h)
+{
+	rdmsrl(MSR_KERNEL_GS_BASE, vmx->guest_kernel_gs_base);
+	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	if (h->ds | h->es) {
+		loadsegment(ds, h->ds);
+		loadsegment(es, h->es);
+	}
+	/* Loading a selector reloads the base from the descriptor. */
+	if (h->fs) {
+		loadsegment(fs, h->fs);
+		wrmsrl(MSR_FS_BASE, h->fs_base);
+	}
+	WARN_ON_ONCE(h->gs);	/* 64-bit processes have no GS selector */
+	if (h->ldt)
+		asm volatile("lldt %0" : : "rm" (h->ldt));
+	load_fixmap_gdt(smp_processor_id());
+	native_load_idt(&h->idt);
+	invalidate_tss_limit();
+}
+
+static void vmx_read_exit(struct vmx_vcpu *vmx, bool vmfail)
+{
+	struct vmx_exit *e = &vmx->exit;
+
+	e->vmfail = vmfail;
+	if (vmfail) {
+		e->insn_error = vmcs_read32(VM_INSTRUCTION_ERROR);
+		return;
+	}
+	e->reason = vmcs_read32(VM_EXIT_REASON);
+	e->qualification = vmcs_readl(EXIT_QUALIFICATION);
+	e->intr_info = vmcs_read32(VM_EXIT_INTR_INFO);
+	e->intr_error = vmcs_read32(VM_EXIT_INTR_ERROR_CODE);
+	e->idt_info = vmcs_read32(IDT_VECTORING_INFO_FIELD);
+	e->idt_error = vmcs_read32(IDT_VECTORING_ERROR_CODE);
+	e->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
+	e->insn_info = vmcs_read32(VMX_INSTRUCTION_INFO);
+	e->gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
+	vmx->vcpu.regs[VIREO_REG_RSP] = vmcs_readl(GUEST_RSP);
+	vmx->vcpu.rip = vmcs_readl(GUEST_RIP);
+	vmx->vcpu.rflags = vmcs_readl(GUEST_RFLAGS);
+}
+
+/*
+ * An exit taken while delivering an event leaves it in the IDT-vectoring
+ * field; inject it again or the guest loses it (SDM Vol. 3C 28.2.4).
+ * Software interrupts and exceptions re-execute their instruction instead.
+ */
+static void vmx_requeue_event(struct vmx_vcpu *vmx)
+{
+	u32 info = vmx->exit.idt_info;
+	u32 type = info & INTR_INFO_INTR_TYPE_MASK;
+
+	if (vmx->exit.vmfail || !(info & INTR_INFO_VALID_MASK) ||
+	    type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		return;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
+	vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmx->exit.idt_error);
+}
+
+static bool vmx_exit_is_nmi(struct vmx_vcpu *vmx)
+{
+	u32 info = vmx->exit.intr_info;
+
+	return !vmx->exit.vmfail &&
+	       vmx->exit.reason == EXIT_REASON_EXCEPTION_NMI &&
+	       (info & INTR_INFO_VALID_MASK) &&
+	       (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR;
+}
+
+/* Interrupts are off; the VMCS is current. */
+static bool vmx_enter(struct vmx_vcpu *vmx)
+{
+	struct vireo_vcpu *vcpu = &vmx->vcpu;
+	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
+	struct vmx_host_state h;
+	u64 tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
+	int vmfail;
+
+	if (vmx->tlb_gen != tlb_gen) {
+		vmx_flush_tlb(vmx);
+		vmx->tlb_gen = tlb_gen;
+	}
+	vmcs_writel(GUEST_RSP, vcpu->regs[VIREO_REG_RSP]);
+	vmcs_writel(GUEST_RIP, vcpu->rip);
+	vmcs_writel(GUEST_RFLAGS, vcpu->rflags);
+	vmx_save_host(vmx, &h);
+	if (native_read_cr2() != vmx->cr2)
+		native_write_cr2(vmx->cr2);
+	if (pku) {
+		h.pkru = rdpkru();
+		if (vmx->guest_pkru != h.pkru)
+			wrpkru(vmx->guest_pkru);
+	}
+
+	vmfail = vmx_vmenter(vcpu->regs, vmx->launched);
+
+	if (pku) {
+		vmx->guest_pkru = rdpkru();
+		if (vmx->guest_pkru != h.pkru)
+			wrpkru(h.pkru);
+	}
+	vmx->cr2 = native_read_cr2();
+	vmx_restore_host(vmx, &h);
+	if (hw_breakpoint_active())
+		hw_breakpoint_restore();
+	if (!vmfail)
+		vmx->launched = true;
+	vmx_read_exit(vmx, vmfail);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx_requeue_event(vmx);
+	return vmx_exit_is_nmi(vmx);
+}
+
+/*
+ * With NMI exiting the NMI that caused the exit was consumed by it; hand
+ * it back to the host by sending one to this CPU (SDM Vol. 3C 26.2).
+ */
+static void vmx_reflect_nmi(void)
+{
+	apic->send_IPI_self(NMI_VECTOR);
+}
+
+int vmx_vcpu_run_once(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 pdpte[4] = { 0 };
+	bool nmi;
+
+	if (vmx->pdptrs_dirty &&
+	    vireo_read_gpa(vcpu->vm, vmx->pdptrs_cr3 & 0xffffffe0, pdpte,
+			   sizeof(pdpte)))
+		memset(pdpte, 0, sizeof(pdpte));
+
+	vmx_vcpu_get(vmx);
+	if (vmx->pdptrs_dirty) {
+		vmcs_write_pdptrs(pdpte);
+		vmx->pdptrs_dirty = false;
+	}
+	kernel_fpu_begin();
+	asm volatile("fxrstorq %0" : : "m" (*vmx->guest_fpu));
+	local_irq_disable();
+	nmi = vmx_enter(vmx);
+	if (nmi)
+		vmx_reflect_nmi();
+	local_irq_enable();
+	asm volatile("fxsaveq %0" : "=m" (*vmx->guest_fpu));
+	kernel_fpu_end();
+	vmx_vcpu_put(vmx);
+	return vmx_handle_exit(vmx);
+}

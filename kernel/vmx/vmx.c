@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The VT-x backend: detection and the controls chosen from the capability
+ * MSRs, VMXON per CPU, the vCPU life cycle, and which CPU a VMCS is active
+ * on.  The world switch is in run.c, VMCS contents in vmcs.c, exit
+ * handlers in exits.c.
+ */
+#include <linux/idr.h>
+#include <linux/io.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <asm/cpufeature.h>
+#include <asm/msr.h>
+#include <asm/mtrr.h>
+#include <asm/tlbflush.h>
+
+#include "vmx.h"
+
+struct vmx_config vmx_config;
+
+/* Per-CPU: the VMXON region, and the VMCSs active on this CPU. */
+static DEFINE_PER_CPU(struct page *, vmxon_region);
+static DEFINE_PER_CPU(struct list_head, vmx_loaded_vmcss);
+static DEFINE_PER_CPU(struct vmx_vcpu *, vmx_current);
+static DEFINE_IDA(vmx_vpids);
+
+void vmcs_access_error(unsigned long field, bool write)
+{
+	pr_err_ratelimited("vireo: VM%s of VMCS field %#lx failed\n",
+			   write ? "WRITE" : "READ", field);
+	WARN_ON_ONCE(1);
+}
+
+static int vmx_vmclear_pa(phys_addr_t pa)
+{
+	bool ok;
+
+	asm volatile("vmclear %[pa]" : "=@cca" (ok) : [pa] "m" (pa) : "memory");
+	return ok ? 0 : -EIO;
+}
+
+static int vmx_vmptrld_pa(phys_addr_t pa)
+{
+	bool ok;
+
+	asm volatile("vmptrld %[pa]" : "=@cca" (ok) : [pa] "m" (pa) : "memory");
+	return ok ? 0 : -EIO;
+}
+
+/* Runs on the CPU the VMCS is active on, interrupts off. */
+static void vmx_vmclear_local(void *arg)
+{
+	struct vmx_vcpu *vmx = arg;
+
+	if (vmx->cpu != smp_processor_id())
+		return;
+	if (this_cpu_read(vmx_current) == vmx)
+		this_cpu_write(vmx_current, NULL);
+	WARN_ON_ONCE(vmx_vmclear_pa(vmx->vmcs_pa));
+	list_del(&vmx->loaded_link);
+	vmx->launched = false;
+	/* After the list_del: vmx_vcpu_get() may now load it elsewhere. */
+	smp_wmb();
+	WRITE_ONCE(vmx->cpu, -1);
+}
+
+/*
+ * Deactivate the VMCS on whatever CPU holds it, so its state is in memory
+ * (SDM Vol. 3C 25.11.1 "Software Use of Virtual-Machine Control
+ * Structures": a VMCS must be cleared before it moves to another CPU).
+ */
+static void vmx_vmclear(struct vmx_vcpu *vmx)
+{
+	int cpu = READ_ONCE(vmx->cpu);
+
+	if (cpu >= 0)
+		smp_call_function_single(cpu, vmx_vmclear_local, vmx, 1);
+}
+
+/*
+ * Make the vCPU's VMCS current on this CPU and keep it there (preemption
+ * off) until vmx_vcpu_put().  Moving to a new CPU refreshes the host state
+ * that is per CPU and asks for a TLB flush (the new CPU may hold stale
+ * translations from an earlier stay).
+ */
+void vmx_vcpu_get(struct vmx_vcpu *vmx)
+{
+	int cpu = get_cpu();
+
+	if (vmx->cpu != cpu) {
+		if (vmx->cpu >= 0) {
+			put_cpu();
+			vmx_vmclear(vmx);
+			cpu = get_cpu();
+		}
+		local_irq_disable();
+		list_add(&vmx->loaded_link, this_cpu_ptr(&vmx_loaded_vmcss));
+		vmx->cpu = cpu;
+		local_irq_enable();
+		WARN_ON_ONCE(vmx_vmptrld_pa(vmx->vmcs_pa));
+		this_cpu_write(vmx_current, vmx);
+		vmcs_setup_host_per_cpu(vmx, cpu);
+		vmx->tlb_gen = ~0ULL;
+	} else if (this_cpu_read(vmx_current) != vmx) {
+		WARN_ON_ONCE(vmx_vmptrld_pa(vmx->vmcs_pa));
+		this_cpu_write(vmx_current, vmx);
+	}
+}
+
+void vmx_vcpu_put(struct vmx_vcpu *vmx)
+{
+	put_cpu();
+}
+
+static int vmx_vmxon(phys_addr_t pa)
+{
+	bool ok;
+
+	asm volatile("vmxon %[pa]" : "=@cca" (ok) : [pa] "m" (pa) : "memory");
+	return ok ? 0 : -EIO;
+}
+
+/* SDM Vol. 3C 24.7 "Enabling and Entering VMX Operation". */
+static int vmx_hw_enable_cpu(void)
+{
+	int cpu = smp_processor_id();
+	struct page *page;
+	u64 feat;
+
+	if (__read_cr4() & X86_CR4_VMXE) {
+		pr_err("vireo: VT-x is in use by another hypervisor (CR4.VMXE already set on CPU %d); unload it (e.g. rmmod kvm_intel) first\n",
+		       cpu);
+		return -EBUSY;
+	}
+	rdmsrl(MSR_IA32_FEAT_CTL, feat);
+	if (!(feat & FEAT_CTL_LOCKED) ||
+	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("vireo: VT-x is disabled by the firmware on CPU %d\n",
+		       cpu);
+		return -EOPNOTSUPP;
+	}
+	page = vireo_alloc_page();
+	if (!page)
+		return -ENOMEM;
+	*(u32 *)page_address(page) = vmx_config.revision_id;
+	INIT_LIST_HEAD(this_cpu_ptr(&vmx_loaded_vmcss));
+	cr4_set_bits(X86_CR4_VMXE);
+	if (vmx_vmxon(page_to_phys(page))) {
+		cr4_clear_bits(X86_CR4_VMXE);
+		vireo_free_page(page);
+		pr_err("vireo: VMXON failed on CPU %d\n", cpu);
+		return -EIO;
+	}
+	this_cpu_write(vmxon_region, page);
+	return 0;
+}
+
+static void vmx_hw_disable_cpu(void)
+{
+	struct vmx_vcpu *vmx, *tmp;
+	unsigned long flags;
+
+	if (!this_cpu_read(vmxon_region))
+		return;
+	local_irq_save(flags);
+	list_for_each_entry_safe(vmx, tmp, this_cpu_ptr(&vmx_loaded_vmcss),
+				 loaded_link)
+		vmx_vmclear_local(vmx);
+	asm volatile("vmxoff" ::: "cc", "memory");
+	cr4_clear_bits(X86_CR4_VMXE);
+	local_irq_restore(flags);
+	vireo_free_page(this_cpu_read(vmxon_region));
+	this_cpu_write(vmxon_region, NULL);
+}
+
+u64 vmx_eptp(struct vireo_vm *vm)
+{
+	/* Write-back tables walked in four levels (SDM Vol. 3C 25.6.11). */
+	return vm->npt.root_pa | VMX_EPTP_PWL_4 | VMX_EPTP_MT_WB;
+}
+
+static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	struct page *page;
+	int vpid = 0;
+
+	if (vmx_config.vpid) {
+		vpid = ida_alloc_range(&vmx_vpids, 1, 0xffff, GFP_KERNEL);
+		if (vpid < 0)
+			return vpid;
+	}
+	vmx->guest_fpu = kzalloc(sizeof(*vmx->guest_fpu), GFP_KERNEL_ACCOUNT);
+	page = vireo_alloc_page();
+	if (!page || !vmx->guest_fpu) {
+		vireo_free_page(page);
+		kfree(vmx->guest_fpu);
+		if (vpid)
+			ida_free(&vmx_vpids, vpid);
+		return -ENOMEM;
+	}
+	vmx->vpid = vpid;
+	vmx->vmcs = page_address(page);
+	vmx->vmcs_pa = page_to_phys(page);
+	*(u32 *)vmx->vmcs = vmx_config.revision_id;
+	vmx->cpu = -1;
+	INIT_LIST_HEAD(&vmx->loaded_link);
+
+	vmx_vcpu_get(vmx);
+	vmcs_setup_controls(vmx);
+	vmx_vcpu_put(vmx);
+	return 0;
+}
+
+static void vmx_vcpu_free(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vmclear(vmx);
+	vireo_free_page(virt_to_page(vmx->vmcs));
+	kfree(vmx->guest_fpu);
+	if (vmx->vpid)
+		ida_free(&vmx_vpids, vmx->vpid);
+}
+
+static void vmx_vcpu_reset(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vcpu_get(vmx);
+	vmcs_reset_guest(vmx);
+	vmx_vcpu_put(vmx);
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	vcpu->rip = 0xfff0;
+	vcpu->rflags = X86_EFLAGS_FIXED;
+	vcpu->pending = VIREO_PENDING_NONE;
+	/* x87 and SSE as after RESET (SDM Vol. 1 Table 8-1, 10.2.3). */
+	memset(vmx->guest_fpu, 0, sizeof(*vmx->guest_fpu));
+	vmx->guest_fpu->cwd = 0x37f;
+	vmx->guest_fpu->mxcsr = 0x1f80;
+	vmx->guest_pkru = 0;
+	vmx->guest_kernel_gs_base = 0;
+	vmx->cr2 = 0;
+}
+
+static void vmx_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *s)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vcpu_get(vmx);
+	vmcs_get_sregs(vmx, s);
+	vmx_vcpu_put(vmx);
+	s->cr2 = vmx->cr2;
+}
+
+static int vmx_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vcpu_get(vmx);
+	vmcs_set_sregs(vmx, s);
+	vmx_vcpu_put(vmx);
+	vmx->cr2 = s->cr2;
+	return 0;
+}
+
+static int vmx_get_msr(struct vireo_vcpu *vcpu, u32 msr, u64 *val)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (msr != MSR_EFER)
+		return -ENOENT;
+	vmx_vcpu_get(vmx);
+	*val = vmcs_read64(GUEST_IA32_EFER);
+	vmx_vcpu_put(vmx);
+	return 0;
+}
+
+static int vmx_set_msr(struct vireo_vcpu *vcpu, u32 msr, u64 val)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	if (msr != MSR_EFER)
+		return -ENOENT;
+	if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_NX | EFER_LMA))
+		return -EINVAL;
+	vmx_vcpu_get(vmx);
+	vmcs_set_efer(vmx, val);
+	vmx_vcpu_put(vmx);
+	return 0;
+}
+
+static void vmx_inject_exception(struct vireo_vcpu *vcpu,
+				 const struct vireo_exception *e)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u32 info = e->vector | INTR_TYPE_HARD_EXCEPTION | INTR_INFO_VALID_MASK;
+
+	vmx_vcpu_get(vmx);
+	/* No error code in real mode (SDM Vol. 3C 27.2.1.3). */
+	if (e->has_error && (vmcs_readl(GUEST_CR0) & X86_CR0_PE))
+		info |= INTR_INFO_DELIVER_CODE_MASK;
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info);
+	vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error);
+	vmx_vcpu_put(vmx);
+	if (e->vector == 14)
+		vmx->cr2 = e->cr2;
+}
+
+static const struct vireo_backend_ops vmx_ops = {
+	.hw_enable_cpu		= vmx_hw_enable_cpu,
+	.hw_disable_cpu		= vmx_hw_disable_cpu,
+	.vcpu_create		= vmx_vcpu_create,
+	.vcpu_free		= vmx_vcpu_free,
+	.vcpu_reset		= vmx_vcpu_reset,
+	.vcpu_run_once		= vmx_vcpu_run_once,
+	.get_sregs		= vmx_get_sregs,
+	.set_sregs		= vmx_set_sregs,
+	.get_msr		= vmx_get_msr,
+	.set_msr		= vmx_set_msr,
+	.inject_exception	= vmx_inject_exception,
+};
+
+/*
+ * EPT entries: read/write/execute bits, write-back memory type in leaves
+ * (SDM Vol. 3C 29.3.2 "EPT Translation Mechanism").
+ */
+static const struct npt_format vmx_ept_format = {
+	.name		= "EPT",
+	.table_bits	= VMX_EPT_READABLE_MASK | VMX_EPT_WRITABLE_MASK |
+			  VMX_EPT_EXECUTABLE_MASK,
+	.leaf_bits	= VMX_EPT_READABLE_MASK | VMX_EPT_EXECUTABLE_MASK |
+			  (MTRR_TYPE_WRBACK << VMX_EPT_MT_EPTE_SHIFT),
+	.write_bit	= VMX_EPT_WRITABLE_MASK,
+	.present_mask	= VMX_EPT_READABLE_MASK | VMX_EPT_WRITABLE_MASK |
+			  VMX_EPT_EXECUTABLE_MASK,
+};
+
+static void vmx_exit(void)
+{
+	ida_destroy(&vmx_vpids);
+}
+
+int vmx_probe(struct vireo_backend *b)
+{
+	u32 eax, ebx, ecx, edx;
+	u64 feat;
+	int r;
+
+	/* Raw CPUID: Linux hides the flag when the firmware disabled VMX. */
+	cpuid(1, &eax, &ebx, &ecx, &edx);
+	if (!(ecx & BIT(5)))
+		return -ENODEV;
+	rdmsrl(MSR_IA32_FEAT_CTL, feat);
+	if (!(feat & FEAT_CTL_LOCKED) ||
+	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
+		pr_err("vireo: VT-x is disabled by the firmware (IA32_FEATURE_CONTROL = %#llx); enable Intel Virtualization Technology in the BIOS setup\n",
+		       feat);
+		return -EOPNOTSUPP;
+	}
+	r = vmx_setup_config(&vmx_config);
+	if (r)
+		return r;
+
+	b->name = "VT-x";
+	b->id = VIREO_BACKEND_VMX;
+	b->vcpu_size = sizeof(struct vmx_vcpu);
+	b->nr_tlb_tags = vmx_config.vpid ? 0xffff : 0;
+	b->npt_format = &vmx_ept_format;
+	b->ops = &vmx_ops;
+	b->exit = vmx_exit;
+	pr_info("vireo: VT-x with EPT and unrestricted guest, VPID %s\n",
+		vmx_config.vpid ? "yes" : "no");
+	return 0;
+}
