@@ -56,8 +56,16 @@ SYM_FUNC_START(svm_vmrun)
 	mov	REG(R14)(%rax), %r14
 	mov	REG(R15)(%rax), %r15
 
+	/*
+	 * With V_INTR_MASKING the host's IF gates physical interrupts in the
+	 * guest (APM Vol. 2 15.21.1): set it so that they exit.  GIF is off
+	 * (the caller ran CLGI), so none is taken here before VMRUN sets
+	 * GIF, nor after #VMEXIT clears it again, until the caller's STGI.
+	 */
 	mov	(%rsp), %rax
+	sti
 	vmrun	%rax
+	cli
 	/* #VMEXIT: RAX and RSP are the host's again (the VMCB address). */
 	vmsave	%rax
 
