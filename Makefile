@@ -19,7 +19,7 @@ CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 USER_CFLAGS := $(CFLAGS_COMMON) $(CFLAGS)
 
 .PHONY: all module userspace selftests check unit-check demo bench clean deps \
-	module-6.12
+	module-6.12 print-kdir-612
 
 all: module userspace selftests
 
@@ -34,6 +34,9 @@ include bench/build.mk
 # The module must also build against Debian's 6.12 headers.  Kbuild writes
 # its objects beside the sources, so the check builds a copy under $(BUILD).
 KDIR_612 ?= $(lastword $(sort $(wildcard /usr/src/linux-headers-6.12*[0-9]-amd64)))
+print-kdir-612:
+	@echo $(notdir $(KDIR_612))
+
 module-6.12:
 	@test -n "$(KDIR_612)" || { echo "no 6.12 headers (run scripts/deps)"; exit 1; }
 	rm -rf $(BUILD)/kbuild-6.12 && mkdir -p $(BUILD)/kbuild-6.12
