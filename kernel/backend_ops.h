@@ -13,7 +13,10 @@ VIREO_OP(void, hw_disable_cpu, (void));
 /* Backend part of a vCPU: the core allocated backend->vcpu_size bytes. */
 VIREO_OP(int, vcpu_create, (struct vireo_vcpu *vcpu));
 VIREO_OP(void, vcpu_free, (struct vireo_vcpu *vcpu));
-/* Architectural reset state (SDM/APM: processor state after RESET). */
+/*
+ * The backend's part of the state after RESET (SDM Vol. 3A 10.1.1, APM
+ * Vol. 2 14.1.3); vireo_vcpu_reset() does the GPRs, RIP, RFLAGS and FPU.
+ */
 VIREO_OP(void, vcpu_reset, (struct vireo_vcpu *vcpu));
 /*
  * Enter the guest once and handle the exit.  Returns > 0 to re-enter,

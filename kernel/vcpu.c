@@ -193,11 +193,23 @@ static const struct file_operations vireo_vcpu_fops = {
 	.llseek		= noop_llseek,
 };
 
+/* Architectural RESET: real mode at F000:FFF0 (SDM Vol. 3A 10.1.4). */
+void vireo_vcpu_reset(struct vireo_vcpu *vcpu)
+{
+	vireo_ops.vcpu_reset(vcpu);
+	memset(vcpu->regs, 0, sizeof(vcpu->regs));
+	vcpu->rip = 0xfff0;
+	vcpu->rflags = X86_EFLAGS_FIXED;
+	vcpu->pending = VIREO_PENDING_NONE;
+	vireo_fpu_reset(vcpu);
+}
+
 void vireo_vcpu_free(struct vireo_vcpu *vcpu)
 {
 	int i;
 
 	vireo_ops.vcpu_free(vcpu);
+	vireo_fpu_free(vcpu);
 	for (i = 0; i < VIREO_RUN_PAGES; i++)
 		vireo_free_page(vcpu->run_pages[i]);
 	kfree(vcpu->cpuid);
@@ -224,11 +236,15 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 	}
 	vcpu->run = page_address(vcpu->run_pages[0]);
 	vcpu->io_data = page_address(vcpu->run_pages[1]);
-	if (vireo_ops.vcpu_create(vcpu))
+	if (vireo_fpu_init(vcpu))
 		goto err_free_pages;
-	vireo_ops.vcpu_reset(vcpu);
+	if (vireo_ops.vcpu_create(vcpu))
+		goto err_free_fpu;
+	vireo_vcpu_reset(vcpu);
 	return vcpu;
 
+err_free_fpu:
+	vireo_fpu_free(vcpu);
 err_free_pages:
 	for (i = 0; i < VIREO_RUN_PAGES; i++)
 		vireo_free_page(vcpu->run_pages[i]);

@@ -11,6 +11,7 @@
 #include <linux/refcount.h>
 #include <linux/mm_types.h>
 #include <linux/vireo.h>
+#include <asm/fpu/types.h>
 #include <asm/msr-index.h>
 
 #include "regs.h"
@@ -121,6 +122,9 @@ struct vireo_vcpu {
 
 	enum vireo_pending pending;
 	struct vireo_pio pio;		/* the IN that waits for userspace */
+
+	struct fxregs_state *guest_fpu;	/* see guest_fpu.c */
+	u32 guest_pkru;
 };
 
 /* main.c: module-wide accounting, shown in /sys/class/misc/vireo/. */
@@ -151,6 +155,7 @@ void vireo_mmu_unmap_slot(struct vireo_vm *vm, struct vireo_memslot *slot);
 /* vcpu.c */
 int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id);
 void vireo_vcpu_free(struct vireo_vcpu *vcpu);
+void vireo_vcpu_reset(struct vireo_vcpu *vcpu);
 bool vireo_sregs_valid(const struct vireo_sregs *s);
 
 /* run.c: the run loop and exits answered by the core. */
@@ -168,6 +173,15 @@ void vireo_inject_ud(struct vireo_vcpu *vcpu);
 /* pio.c */
 int vireo_handle_pio(struct vireo_vcpu *vcpu, const struct vireo_pio *pio);
 int vireo_complete_pio_in(struct vireo_vcpu *vcpu);
+
+/* guest_fpu.c: for the backends' world switch. */
+int vireo_fpu_init(struct vireo_vcpu *vcpu);
+void vireo_fpu_free(struct vireo_vcpu *vcpu);
+void vireo_fpu_reset(struct vireo_vcpu *vcpu);
+void vireo_fpu_load(struct vireo_vcpu *vcpu);
+void vireo_fpu_put(struct vireo_vcpu *vcpu);
+u32 vireo_pkru_load(struct vireo_vcpu *vcpu);
+void vireo_pkru_put(struct vireo_vcpu *vcpu, u32 host);
 
 /* cpuid.c */
 int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *arg);

@@ -65,7 +65,7 @@ static int svm_exit_msr(struct svm_vcpu *svm)
 static int svm_exit_shutdown(struct svm_vcpu *svm)
 {
 	/* The VMCB is undefined after a shutdown intercept (APM 15.12). */
-	vireo_ops.vcpu_reset(&svm->vcpu);
+	vireo_vcpu_reset(&svm->vcpu);
 	return vireo_exit_shutdown(&svm->vcpu);
 }
 

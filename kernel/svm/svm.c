@@ -82,12 +82,6 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 
 	if (!page)
 		return -ENOMEM;
-	/* kmalloc of a power of two is naturally aligned, as FXSAVE needs. */
-	svm->guest_fpu = kzalloc(sizeof(*svm->guest_fpu), GFP_KERNEL_ACCOUNT);
-	if (!svm->guest_fpu) {
-		vireo_free_page(page);
-		return -ENOMEM;
-	}
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
 	svm->asid_cpu = -1;
@@ -101,7 +95,6 @@ static void svm_vcpu_free(struct vireo_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 
 	vireo_free_page(virt_to_page(svm->vmcb));
-	kfree(svm->guest_fpu);
 }
 
 static void svm_vcpu_reset(struct vireo_vcpu *vcpu)
@@ -111,15 +104,6 @@ static void svm_vcpu_reset(struct vireo_vcpu *vcpu)
 	svm_vmcb_reset_state(&svm->vmcb->save);
 	svm->vmcb->control.int_ctl &= ~SVM_INT_CTL_V_TPR_MASK;
 	svm->vmcb->control.event_inj = 0;
-	memset(vcpu->regs, 0, sizeof(vcpu->regs));
-	vcpu->rip = svm->vmcb->save.rip;
-	vcpu->rflags = svm->vmcb->save.rflags;
-	vcpu->pending = VIREO_PENDING_NONE;
-	/* x87 and SSE as after FNINIT and RESET (SDM Vol. 1 Table 8-1, 10.2.3). */
-	memset(svm->guest_fpu, 0, sizeof(*svm->guest_fpu));
-	svm->guest_fpu->cwd = 0x37f;
-	svm->guest_fpu->mxcsr = 0x1f80;
-	svm->guest_pkru = 0;
 }
 
 /*
@@ -172,35 +156,26 @@ static void svm_sync_from_vmcb(struct svm_vcpu *svm)
  * and restores the host's segment, control and flags registers in the
  * VM_HSAVE_PA area; vmenter.S swaps what it does not (FS, GS, TR, LDTR,
  * KernelGSBase, STAR/LSTAR/CSTAR/SFMASK, SYSENTER) with VMSAVE/VMLOAD.
- * Guest x87/SSE state lives in guest_fpu while the kernel owns the FPU;
- * PKRU and the debug registers are put back before GIF is set, as an NMI
- * may then read user memory or hit a breakpoint.
+ * The FPU and PKRU are the core's (guest_fpu.c); PKRU and the debug
+ * registers are put back before GIF is set, as an NMI may then read user
+ * memory or hit a breakpoint.
  */
 static void svm_world_switch(struct svm_vcpu *svm)
 {
+	struct vireo_vcpu *vcpu = &svm->vcpu;
 	struct svm_cpu *sd;
-	u32 host_pkru = 0;
-	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
+	u32 host_pkru;
 
-	kernel_fpu_begin();
-	asm volatile("fxrstorq %0" : : "m" (*svm->guest_fpu));
+	vireo_fpu_load(vcpu);
 	local_irq_disable();
 	sd = this_cpu_ptr(&svm_cpu);
 	svm_assign_asid(svm, sd, smp_processor_id());
 	svm_sync_to_vmcb(svm);
-	if (pku) {
-		host_pkru = rdpkru();
-		if (svm->guest_pkru != host_pkru)
-			wrpkru(svm->guest_pkru);
-	}
+	host_pkru = vireo_pkru_load(vcpu);
 
 	asm volatile("clgi" ::: "memory");
-	svm_vmrun(svm->vmcb_pa, svm->vcpu.regs, page_to_phys(sd->host_vmsave));
-	if (pku) {
-		svm->guest_pkru = rdpkru();
-		if (svm->guest_pkru != host_pkru)
-			wrpkru(host_pkru);
-	}
+	svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_vmsave));
+	vireo_pkru_put(vcpu, host_pkru);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 	asm volatile("stgi" ::: "memory");
@@ -208,8 +183,7 @@ static void svm_world_switch(struct svm_vcpu *svm)
 	svm->vmcb->control.tlb_ctl = 0;
 	svm_sync_from_vmcb(svm);
 	local_irq_enable();
-	asm volatile("fxsaveq %0" : "=m" (*svm->guest_fpu));
-	kernel_fpu_end();
+	vireo_fpu_put(vcpu);
 }
 
 /*

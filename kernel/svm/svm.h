@@ -3,8 +3,6 @@
 #ifndef VIREO_SVM_H
 #define VIREO_SVM_H
 
-#include <linux/mm.h>
-#include <asm/fpu/types.h>
 
 #include "../vireo.h"
 #include "vmcb.h"
@@ -17,8 +15,6 @@ struct svm_vcpu {
 	struct vireo_vcpu vcpu;		/* first: the core allocates us */
 	struct vmcb *vmcb;
 	phys_addr_t vmcb_pa;
-	struct fxregs_state *guest_fpu;
-	u32 guest_pkru;
 	/* Tagged TLB: an ASID handed out by the CPU the vCPU last ran on. */
 	int asid_cpu;
 	u64 asid_gen;

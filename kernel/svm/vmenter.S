@@ -15,9 +15,7 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
-#include "../regs.h"
-
-#define REG(r)	(VIREO_REG_##r * 8)
+#include "../vmenter.h"
 
 .section .noinstr.text, "ax"
 
@@ -41,20 +39,7 @@ SYM_FUNC_START(svm_vmrun)
 	vmload	%rax
 
 	mov	8(%rsp), %rax
-	mov	REG(RCX)(%rax), %rcx
-	mov	REG(RDX)(%rax), %rdx
-	mov	REG(RBX)(%rax), %rbx
-	mov	REG(RBP)(%rax), %rbp
-	mov	REG(RSI)(%rax), %rsi
-	mov	REG(RDI)(%rax), %rdi
-	mov	REG(R8)(%rax), %r8
-	mov	REG(R9)(%rax), %r9
-	mov	REG(R10)(%rax), %r10
-	mov	REG(R11)(%rax), %r11
-	mov	REG(R12)(%rax), %r12
-	mov	REG(R13)(%rax), %r13
-	mov	REG(R14)(%rax), %r14
-	mov	REG(R15)(%rax), %r15
+	VIREO_LOAD_GPRS %rax
 
 	/*
 	 * With V_INTR_MASKING the host's IF gates physical interrupts in the
@@ -70,33 +55,12 @@ SYM_FUNC_START(svm_vmrun)
 	vmsave	%rax
 
 	mov	8(%rsp), %rax
-	mov	%rcx, REG(RCX)(%rax)
-	mov	%rdx, REG(RDX)(%rax)
-	mov	%rbx, REG(RBX)(%rax)
-	mov	%rbp, REG(RBP)(%rax)
-	mov	%rsi, REG(RSI)(%rax)
-	mov	%rdi, REG(RDI)(%rax)
-	mov	%r8, REG(R8)(%rax)
-	mov	%r9, REG(R9)(%rax)
-	mov	%r10, REG(R10)(%rax)
-	mov	%r11, REG(R11)(%rax)
-	mov	%r12, REG(R12)(%rax)
-	mov	%r13, REG(R13)(%rax)
-	mov	%r14, REG(R14)(%rax)
-	mov	%r15, REG(R15)(%rax)
+	VIREO_STORE_GPRS %rax
 
 	mov	16(%rsp), %rax
 	vmload	%rax
 
-	/* Leave no guest value in a register speculation could use. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
+	VIREO_CLEAR_SCRATCH_GPRS
 
 	add	$24, %rsp
 	pop	%rbx

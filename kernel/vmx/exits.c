@@ -42,7 +42,7 @@ static int vmx_exit_exception(struct vmx_vcpu *vmx)
 
 static int vmx_exit_triple_fault(struct vmx_vcpu *vmx)
 {
-	vireo_ops.vcpu_reset(&vmx->vcpu);
+	vireo_vcpu_reset(&vmx->vcpu);
 	return vireo_exit_shutdown(&vmx->vcpu);
 }
 

@@ -5,7 +5,8 @@
  * State"), so this file saves and restores around each entry what Linux
  * needs back: the DS/ES/FS/GS selectors, LDTR, the GDT and IDT limits (an
  * exit sets both to 0xFFFF), the TR limit (0x67), KernelGSBase (the guest's
- * SWAPGS swaps it), CR2, PKRU, the debug registers, and the FPU.
+ * SWAPGS swaps it), CR2 and the debug registers.  The FPU and PKRU are the
+ * core's (guest_fpu.c).
  */
 #include <asm/apic.h>
 #include <asm/debugreg.h>
@@ -21,7 +22,6 @@ struct vmx_host_state {
 	u16 ds, es, fs, gs, ldt;
 	u64 fs_base, kernel_gs_base;
 	struct desc_ptr idt;
-	u32 pkru;
 };
 
 struct invept_desc {
@@ -152,8 +152,8 @@ static bool vmx_exit_is_nmi(struct vmx_vcpu *vmx)
 static bool vmx_enter(struct vmx_vcpu *vmx)
 {
 	struct vireo_vcpu *vcpu = &vmx->vcpu;
-	bool pku = cpu_feature_enabled(X86_FEATURE_OSPKE);
 	struct vmx_host_state h;
+	u32 host_pkru;
 	u64 tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
 	int vmfail;
 
@@ -167,19 +167,11 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 	vmx_save_host(vmx, &h);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
-	if (pku) {
-		h.pkru = rdpkru();
-		if (vmx->guest_pkru != h.pkru)
-			wrpkru(vmx->guest_pkru);
-	}
+	host_pkru = vireo_pkru_load(vcpu);
 
 	vmfail = vmx_vmenter(vcpu->regs, vmx->launched);
 
-	if (pku) {
-		vmx->guest_pkru = rdpkru();
-		if (vmx->guest_pkru != h.pkru)
-			wrpkru(h.pkru);
-	}
+	vireo_pkru_put(vcpu, host_pkru);
 	vmx->cr2 = native_read_cr2();
 	vmx_restore_host(vmx, &h);
 	if (hw_breakpoint_active())
@@ -217,15 +209,13 @@ int vmx_vcpu_run_once(struct vireo_vcpu *vcpu)
 		vmcs_write_pdptrs(pdpte);
 		vmx->pdptrs_dirty = false;
 	}
-	kernel_fpu_begin();
-	asm volatile("fxrstorq %0" : : "m" (*vmx->guest_fpu));
+	vireo_fpu_load(vcpu);
 	local_irq_disable();
 	nmi = vmx_enter(vmx);
 	if (nmi)
 		vmx_reflect_nmi();
 	local_irq_enable();
-	asm volatile("fxsaveq %0" : "=m" (*vmx->guest_fpu));
-	kernel_fpu_end();
+	vireo_fpu_put(vcpu);
 	vmx_vcpu_put(vmx);
 	return vmx_handle_exit(vmx);
 }

@@ -16,9 +16,8 @@
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
-#include "../regs.h"
+#include "../vmenter.h"
 
-#define REG(r)	(VIREO_REG_##r * 8)
 /* The HOST_RSP field's encoding (SDM Vol. 3D B.4.4); <asm/vmx.h> is C. */
 #define VMCS_HOST_RSP	0x6c14
 
@@ -42,21 +41,8 @@ SYM_FUNC_START(vmx_vmenter)
 	mov	%rdi, %rax
 	/* Flags from here survive the MOVs below: VMLAUNCH or VMRESUME. */
 	test	%sil, %sil
-	mov	REG(RCX)(%rax), %rcx
-	mov	REG(RDX)(%rax), %rdx
-	mov	REG(RBX)(%rax), %rbx
-	mov	REG(RBP)(%rax), %rbp
-	mov	REG(RSI)(%rax), %rsi
-	mov	REG(RDI)(%rax), %rdi
-	mov	REG(R8)(%rax), %r8
-	mov	REG(R9)(%rax), %r9
-	mov	REG(R10)(%rax), %r10
-	mov	REG(R11)(%rax), %r11
-	mov	REG(R12)(%rax), %r12
-	mov	REG(R13)(%rax), %r13
-	mov	REG(R14)(%rax), %r14
-	mov	REG(R15)(%rax), %r15
-	mov	REG(RAX)(%rax), %rax
+	VIREO_LOAD_GPRS %rax
+	mov	VIREO_REG_OFF(RAX)(%rax), %rax
 
 	UNWIND_HINT_SAVE
 	jnz	.Lvmresume
@@ -72,21 +58,8 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	/* RSP is HOST_RSP again: 0(%rsp) is regs. */
 	push	%rax
 	mov	8(%rsp), %rax
-	mov	%rcx, REG(RCX)(%rax)
-	mov	%rdx, REG(RDX)(%rax)
-	mov	%rbx, REG(RBX)(%rax)
-	mov	%rbp, REG(RBP)(%rax)
-	mov	%rsi, REG(RSI)(%rax)
-	mov	%rdi, REG(RDI)(%rax)
-	mov	%r8, REG(R8)(%rax)
-	mov	%r9, REG(R9)(%rax)
-	mov	%r10, REG(R10)(%rax)
-	mov	%r11, REG(R11)(%rax)
-	mov	%r12, REG(R12)(%rax)
-	mov	%r13, REG(R13)(%rax)
-	mov	%r14, REG(R14)(%rax)
-	mov	%r15, REG(R15)(%rax)
-	pop	REG(RAX)(%rax)
+	VIREO_STORE_GPRS %rax
+	pop	VIREO_REG_OFF(RAX)(%rax)
 
 	/*
 	 * The guest may have filled the return stack buffer with entries
@@ -103,15 +76,7 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 .Lvmfail:
 	mov	$1, %eax
 .Lout:
-	/* Leave no guest value in a register speculation could use. */
-	xor	%ecx, %ecx
-	xor	%edx, %edx
-	xor	%esi, %esi
-	xor	%edi, %edi
-	xor	%r8d, %r8d
-	xor	%r9d, %r9d
-	xor	%r10d, %r10d
-	xor	%r11d, %r11d
+	VIREO_CLEAR_SCRATCH_GPRS
 	add	$8, %rsp
 	pop	%rbx
 	pop	%r12

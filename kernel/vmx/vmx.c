@@ -191,11 +191,8 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 		if (vpid < 0)
 			return vpid;
 	}
-	vmx->guest_fpu = kzalloc(sizeof(*vmx->guest_fpu), GFP_KERNEL_ACCOUNT);
 	page = vireo_alloc_page();
-	if (!page || !vmx->guest_fpu) {
-		vireo_free_page(page);
-		kfree(vmx->guest_fpu);
+	if (!page) {
 		if (vpid)
 			ida_free(&vmx_vpids, vpid);
 		return -ENOMEM;
@@ -219,7 +216,6 @@ static void vmx_vcpu_free(struct vireo_vcpu *vcpu)
 
 	vmx_vmclear(vmx);
 	vireo_free_page(virt_to_page(vmx->vmcs));
-	kfree(vmx->guest_fpu);
 	if (vmx->vpid)
 		ida_free(&vmx_vpids, vmx->vpid);
 }
@@ -231,15 +227,6 @@ static void vmx_vcpu_reset(struct vireo_vcpu *vcpu)
 	vmx_vcpu_get(vmx);
 	vmcs_reset_guest(vmx);
 	vmx_vcpu_put(vmx);
-	memset(vcpu->regs, 0, sizeof(vcpu->regs));
-	vcpu->rip = 0xfff0;
-	vcpu->rflags = X86_EFLAGS_FIXED;
-	vcpu->pending = VIREO_PENDING_NONE;
-	/* x87 and SSE as after RESET (SDM Vol. 1 Table 8-1, 10.2.3). */
-	memset(vmx->guest_fpu, 0, sizeof(*vmx->guest_fpu));
-	vmx->guest_fpu->cwd = 0x37f;
-	vmx->guest_fpu->mxcsr = 0x1f80;
-	vmx->guest_pkru = 0;
 	vmx->guest_kernel_gs_base = 0;
 	vmx->cr2 = 0;
 }

@@ -5,7 +5,6 @@
 
 #include <linux/list.h>
 #include <linux/mm.h>
-#include <asm/fpu/types.h>
 
 #include "../vireo.h"
 #include "vmcs.h"
@@ -48,8 +47,6 @@ struct vmx_vcpu {
 	struct list_head loaded_link;	/* on that CPU's vmx_loaded_vmcss */
 	u16 vpid;
 	u64 tlb_gen;
-	struct fxregs_state *guest_fpu;
-	u32 guest_pkru;
 	u64 guest_kernel_gs_base;
 	u64 cr2;			/* not in the VMCS: switched by hand */
 	u64 cr8;			/* the TPR, until there is a LAPIC */
