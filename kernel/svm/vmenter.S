@@ -15,7 +15,7 @@
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
-#include "../vmenter.h"
+#include "../vmenter_gprs.S"
 
 .section .noinstr.text, "ax"
 

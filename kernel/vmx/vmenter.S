@@ -16,7 +16,7 @@
 #include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
-#include "../vmenter.h"
+#include "../vmenter_gprs.S"
 
 /* The HOST_RSP field's encoding (SDM Vol. 3D B.4.4); <asm/vmx.h> is C. */
 #define VMCS_HOST_RSP	0x6c14

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
+ * Included by svm/vmenter.S and vmx/vmenter.S, never assembled alone.
+ *
  * Assembler macros both backends' entry code uses to move the guest's
  * general-purpose registers between the CPU and vireo_vcpu.regs[].  RAX
  * and RSP are left to the caller: VMRUN switches them through the VMCB,
  * VMX needs RAX as the base register until the last moment.
  */
-#ifndef VIREO_VMENTER_H
-#define VIREO_VMENTER_H
+#ifndef VIREO_VMENTER_GPRS_S
+#define VIREO_VMENTER_GPRS_S
 
 #include "regs.h"
 
