@@ -9,6 +9,7 @@
  * CPU insists.
  */
 #include <asm/msr.h>
+#include <asm/tsc.h>
 
 #include "vmx.h"
 
@@ -60,6 +61,25 @@ static int vmx_setup_ept(struct vmx_config *c)
 	return 0;
 }
 
+/*
+ * A backstop, not a timer service: an entry never lasts more than about a
+ * millisecond, so the host gets its CPU back even where an external
+ * interrupt fails to exit while the guest has IF clear (Bochs 2.7 does
+ * so, though SDM Vol. 3C 26.2 says the guest's IF does not matter).  The
+ * timer counts down at the TSC rate divided by 2^VMX_MISC[4:0] (25.5.1).
+ */
+static void vmx_setup_preemption_timer(struct vmx_config *c)
+{
+	u64 misc, ticks;
+
+	c->preemption_ticks = 0;
+	if (!(c->pin & PIN_BASED_VMX_PREEMPTION_TIMER))
+		return;
+	rdmsrl(MSR_IA32_VMX_MISC, misc);
+	ticks = (tsc_khz ? tsc_khz : 1000000) >> (misc & 0x1f);
+	c->preemption_ticks = clamp_t(u64, ticks, 1, U32_MAX);
+}
+
 int vmx_setup_config(struct vmx_config *c)
 {
 	bool true_ctls;
@@ -71,9 +91,13 @@ int vmx_setup_config(struct vmx_config *c)
 	c->ins_outs_info = basic & VMX_BASIC_INOUT;
 	true_ctls = basic & VMX_BASIC_TRUE_CTLS;
 
-	/* Host interrupts and NMIs exit; the host takes them after. */
+	/*
+	 * Host interrupts and NMIs exit; the host takes them after.  The
+	 * VMX-preemption timer, when there is one, bounds each stay in the
+	 * guest (see vmx_setup_preemption_timer()).
+	 */
 	r = vmx_adjust("pin-based", PIN_BASED_EXT_INTR_MASK |
-		       PIN_BASED_NMI_EXITING, 0,
+		       PIN_BASED_NMI_EXITING, PIN_BASED_VMX_PREEMPTION_TIMER,
 		       true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 				   MSR_IA32_VMX_PINBASED_CTLS, &c->pin);
 	/*
@@ -104,6 +128,7 @@ int vmx_setup_config(struct vmx_config *c)
 					MSR_IA32_VMX_ENTRY_CTLS, &c->entry);
 	if (r)
 		return r;
+	vmx_setup_preemption_timer(c);
 
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED0, c->cr0_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR0_FIXED1, c->cr0_fixed1);

@@ -20,7 +20,10 @@ static u64 vmx_next_rip(struct vmx_vcpu *vmx)
 
 static int vmx_exit_nop(struct vmx_vcpu *vmx)
 {
-	/* An interrupt: the host took it when interrupts came back on. */
+	/*
+	 * An interrupt (the host took it when interrupts came back on) or
+	 * the preemption timer's backstop: back to the run loop either way.
+	 */
 	return 1;
 }
 
@@ -228,6 +231,7 @@ static int (*const vmx_exit_handlers[])(struct vmx_vcpu *) = {
 	[EXIT_REASON_MONITOR_INSTRUCTION] = vmx_exit_ud,
 	[EXIT_REASON_EPT_VIOLATION]	= vmx_exit_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG]	= vmx_exit_ept_misconfig,
+	[EXIT_REASON_PREEMPTION_TIMER]	= vmx_exit_nop,
 	[EXIT_REASON_INVEPT]		= vmx_exit_ud,
 	[EXIT_REASON_INVVPID]		= vmx_exit_ud,
 	[EXIT_REASON_XSETBV]		= vmx_exit_ud,

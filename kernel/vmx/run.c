@@ -161,6 +161,9 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 		vmx_flush_tlb(vmx);
 		vmx->tlb_gen = tlb_gen;
 	}
+	if (vmx_config.preemption_ticks)
+		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,
+			     vmx_config.preemption_ticks);
 	vmcs_writel(GUEST_RSP, vcpu->regs[VIREO_REG_RSP]);
 	vmcs_writel(GUEST_RIP, vcpu->rip);
 	vmcs_writel(GUEST_RFLAGS, vcpu->rflags);

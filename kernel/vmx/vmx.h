@@ -18,6 +18,7 @@ struct vmx_config {
 	bool vpid;
 	bool ins_outs_info;	/* VMX_BASIC bit 54: INS/OUTS instruction info */
 	bool invept_single, invvpid_single;
+	u32 preemption_ticks;	/* 0: no VMX-preemption timer */
 };
 
 extern struct vmx_config vmx_config;
