@@ -179,9 +179,10 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 	vmx_restore_host(vmx, &h);
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
-	if (!vmfail)
-		vmx->launched = true;
 	vmx_read_exit(vmx, vmfail);
+	/* Only an entry that reached the guest launches the VMCS (27.8). */
+	if (!vmfail && !(vmx->exit.reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		vmx->launched = true;
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
 	vmx_requeue_event(vmx);
 	return vmx_exit_is_nmi(vmx);
