@@ -117,27 +117,6 @@ static void guest_outsb(const char *buf, uint64_t len)
 }
 
 /* Gather a REP OUTSB on OUTS_PORT, however many exits it takes. */
-static void collect_outs(struct __test_metadata *_metadata,
-			 struct vireo_vcpu *vcpu, char *buf, size_t len)
-{
-	const struct vireo_run_io *io = &vcpu->run->io;
-	size_t got = 0;
-
-	while (got < len) {
-		vcpu_run(vcpu);
-		vcpu_assert_exit(vcpu, VIREO_EXIT_IO);
-		ASSERT_EQ(OUTS_PORT, io->port);
-		ASSERT_EQ(VIREO_IO_OUT, io->direction);
-		ASSERT_EQ(1, io->size);
-		ASSERT_EQ(1, io->string);
-		ASSERT_EQ(1, io->rep);
-		ASSERT_LT(0, io->count);
-		ASSERT_GE(len - got, io->count);
-		memcpy(buf + got, vcpu_io_data(vcpu), io->count);
-		got += io->count;
-	}
-}
-
 static const char guest_message[] = "Hello from a 64-bit guest, via REP OUTSB";
 
 TEST_F_TIMEOUT(lm, rep_outsb_from_data, TIMEOUT)
@@ -148,7 +127,7 @@ TEST_F_TIMEOUT(lm, rep_outsb_from_data, TIMEOUT)
 	self->vm = vm_create_longmode(guest_outsb, &self->vcpu);
 	vcpu_args_set(self->vcpu, 2, (uint64_t)(uintptr_t)guest_message,
 		      (uint64_t)strlen(guest_message));
-	collect_outs(_metadata, self->vcpu, buf, strlen(guest_message));
+	vcpu_collect_rep_outsb(self->vcpu, OUTS_PORT, buf, strlen(guest_message));
 	ASSERT_STREQ(guest_message, buf);
 	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(self->vcpu, &uc));
 }
@@ -177,7 +156,7 @@ TEST_F_TIMEOUT(lm, rep_outsb_across_pages, TIMEOUT)
 	memcpy(addr_gpa2hva(self->vm, page1), second, strlen(second));
 
 	vcpu_args_set(self->vcpu, 2, ALIAS_GVA + PAGE_SIZE - strlen(first), len);
-	collect_outs(_metadata, self->vcpu, buf, len);
+	vcpu_collect_rep_outsb(self->vcpu, OUTS_PORT, buf, len);
 	ASSERT_STREQ("first page, second page", buf);
 	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(self->vcpu, &uc));
 }

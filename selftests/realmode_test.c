@@ -129,39 +129,13 @@ REALMODE_GUEST(outs_guest,
 	"outs_msg_end:\n");
 REALMODE_LABEL(outs_msg);
 
-/*
- * Collect the elements of a REP string instruction on @port: the module may
- * split it into several exits, each carrying count elements.
- */
-static void collect_string_out(struct __test_metadata *_metadata,
-			       struct vireo_vcpu *vcpu, uint16_t port,
-			       char *buf, size_t len)
-{
-	const struct vireo_run_io *io = &vcpu->run->io;
-	size_t got = 0;
-
-	while (got < len) {
-		vcpu_run(vcpu);
-		vcpu_assert_exit(vcpu, VIREO_EXIT_IO);
-		ASSERT_EQ(port, io->port);
-		ASSERT_EQ(VIREO_IO_OUT, io->direction);
-		ASSERT_EQ(1, io->size);
-		ASSERT_EQ(1, io->string);
-		ASSERT_EQ(1, io->rep);
-		ASSERT_LT(0, io->count);
-		ASSERT_GE(len - got, io->count);
-		memcpy(buf + got, vcpu_io_data(vcpu), io->count);
-		got += io->count;
-	}
-}
-
 TEST_F_TIMEOUT(rm, rep_outsb, TIMEOUT)
 {
 	char buf[sizeof(OUTS_MSG)] = {};
 	struct vireo_regs regs;
 
 	self->vm = vm_create_realmode(&outs_guest, &self->vcpu);
-	collect_string_out(_metadata, self->vcpu, OUTS_PORT, buf,
+	vcpu_collect_rep_outsb(self->vcpu, OUTS_PORT, buf,
 			   strlen(OUTS_MSG));
 	ASSERT_STREQ(OUTS_MSG, buf);
 

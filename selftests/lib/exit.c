@@ -4,6 +4,7 @@
  * so the failure message describes the exit and the vCPU's registers.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "vireo_util.h"
 
@@ -119,4 +120,28 @@ void __vcpu_answer_in(struct vireo_vcpu *vcpu, uint16_t port, uint8_t size,
 {
 	assert_simple_io(vcpu, port, size, VIREO_IO_IN, file, line);
 	memcpy(vcpu_io_data(vcpu), &value, size);
+}
+
+/*
+ * Collect @len bytes a guest writes with REP OUTSB to @port: the module may
+ * split the instruction into several exits, each carrying count elements.
+ */
+void __vcpu_collect_rep_outsb(struct vireo_vcpu *vcpu, uint16_t port,
+			      char *buf, size_t len, const char *file, int line)
+{
+	const struct vireo_run_io *io = &vcpu->run->io;
+	size_t got = 0;
+
+	while (got < len) {
+		vcpu_run(vcpu);
+		__vcpu_assert_exit(vcpu, VIREO_EXIT_IO, file, line);
+		TEST_ASSERT_AT(file, line, io->port == port &&
+			       io->direction == VIREO_IO_OUT && io->size == 1 &&
+			       io->string && io->rep && io->count > 0 &&
+			       io->count <= len - got,
+			       "want REP OUTSB of at most %zu bytes to port %#x",
+			       len - got, port);
+		memcpy(buf + got, vcpu_io_data(vcpu), io->count);
+		got += io->count;
+	}
 }

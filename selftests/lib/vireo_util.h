@@ -104,6 +104,8 @@ uint32_t __vcpu_expect_out(struct vireo_vcpu *vcpu, uint16_t port,
 			   uint8_t size, const char *file, int line);
 void __vcpu_answer_in(struct vireo_vcpu *vcpu, uint16_t port, uint8_t size,
 		      uint32_t value, const char *file, int line);
+void __vcpu_collect_rep_outsb(struct vireo_vcpu *vcpu, uint16_t port,
+			      char *buf, size_t len, const char *file, int line);
 
 /* Fail unless the last exit has @reason. */
 #define vcpu_assert_exit(vcpu, reason) \
@@ -114,5 +116,8 @@ void __vcpu_answer_in(struct vireo_vcpu *vcpu, uint16_t port, uint8_t size,
 /* The last exit is a one-element IN from @port: supply @value. */
 #define vcpu_answer_in(vcpu, port, size, value) \
 	__vcpu_answer_in(vcpu, port, size, value, __FILE__, __LINE__)
+/* Run until @len bytes of REP OUTSB to @port are in @buf. */
+#define vcpu_collect_rep_outsb(vcpu, port, buf, len) \
+	__vcpu_collect_rep_outsb(vcpu, port, buf, len, __FILE__, __LINE__)
 
 #endif /* SELFTEST_VIREO_UTIL_H */
