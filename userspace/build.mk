@@ -6,7 +6,7 @@
 # machine (devices.h).
 
 DEVMODEL_DIR	:= userspace/devmodel
-DEVMODEL_CORE	:= ioport machine devices memsize memmap rom vm vcpu \
+DEVMODEL_CORE	:= ioport mmio machine devices memsize memmap rom vm vcpu \
 		   vcpu_loop signals
 DEVMODEL_DEVS	:= $(patsubst $(DEVMODEL_DIR)/%.c,%, \
 		     $(wildcard $(DEVMODEL_DIR)/dev/*.c))

@@ -14,13 +14,13 @@ UNIT_TESTS	:= test_ioport test_devices test_uart16550 test_debug_exit \
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_ioport		:= ioport
-unit_deps_test_devices		:= ioport machine devices
-unit_deps_test_uart16550	:= ioport machine devices dev/uart16550
-unit_deps_test_debug_exit	:= ioport machine devices dev/debug_exit
+unit_deps_test_devices		:= ioport mmio machine devices
+unit_deps_test_uart16550	:= ioport mmio machine devices dev/uart16550
+unit_deps_test_debug_exit	:= ioport mmio machine devices dev/debug_exit
 unit_deps_test_rom		:= rom
 unit_deps_test_memsize		:= memsize
 unit_deps_test_memmap		:= memmap
-unit_deps_test_vcpu_exit	:= ioport machine devices vcpu_loop signals \
+unit_deps_test_vcpu_exit	:= ioport mmio machine devices vcpu_loop signals \
 				   dev/uart16550 dev/debug_exit
 
 .PHONY: unit-tests

@@ -15,7 +15,11 @@ static void machine_request_exit(struct machine *m, int status)
 void machine_init(struct machine *m, int console_fd)
 {
 	memset(m, 0, sizeof(*m));
+	pthread_mutex_init(&m->lock, NULL);
 	ioport_bus_init(&m->pio);
+	mmio_bus_init(&m->mmio);
 	m->console_fd = console_fd;
+	m->console_in_fd = -1;
+	m->nr_cpus = 1;
 	m->request_exit = machine_request_exit;
 }

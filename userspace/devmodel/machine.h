@@ -7,13 +7,47 @@
 #ifndef VIREO_MACHINE_H
 #define VIREO_MACHINE_H
 
+#include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "ioport.h"
+#include "irq.h"
+#include "mmio.h"
+
+struct evloop;
 
 struct machine {
+	/*
+	 * The device lock: held around every bus access from a vCPU thread
+	 * and every event-loop callback, so a device is only ever entered by
+	 * one thread at a time and needs no lock of its own.
+	 */
+	pthread_mutex_t lock;
+
 	struct io_bus pio;
+	struct mmio_bus mmio;
 	int console_fd;		/* UART output; stdout in vireo-vm */
+	int console_in_fd;	/* UART input; stdin in vireo-vm, -1: none */
+
+	/* What the guest is given; devices such as the CMOS report it. */
+	uint64_t ram_size;	/* bytes of RAM in all */
+	unsigned int nr_cpus;
+
+	/* NULL in tests that need no timers; set before devices_init(). */
+	struct evloop *evloop;
+
+	/* Interrupt controllers, wired by irq_set_*_chip() (irq.h). */
+	const struct irq_chip *isa_chip;
+	const struct irq_chip *gsi_chip;
+
+	/*
+	 * Send an interrupt message to the local APICs (VIREO_SIGNAL_MSI):
+	 * returns how many accepted it, or -errno.  vireo-vm points it at
+	 * the VM fd; tests record the messages.
+	 */
+	int (*signal_msi)(struct machine *m, uint64_t address, uint32_t data);
+	void *msi_opaque;
 
 	/*
 	 * A device that ends the VM (debug-exit) calls this hook; the default
@@ -26,5 +60,15 @@ struct machine {
 };
 
 void machine_init(struct machine *m, int console_fd);
+
+static inline void machine_lock(struct machine *m)
+{
+	pthread_mutex_lock(&m->lock);
+}
+
+static inline void machine_unlock(struct machine *m)
+{
+	pthread_mutex_unlock(&m->lock);
+}
 
 #endif /* VIREO_MACHINE_H */

@@ -68,6 +68,32 @@ struct vireo_memory_region {
 /* Argument: vCPU id (0 .. VIREO_CAP_MAX_VCPUS - 1).  Returns a vCPU fd. */
 #define VIREO_CREATE_VCPU	_IO(VIREO_IOCTL_TYPE, 0x11)
 
+/*
+ * An interrupt message for the in-kernel local APICs, as a device would
+ * write it to 0xFEExxxxx (Intel SDM Vol. 3A 11.11 "Message Signalled
+ * Interrupts"): address bits 19:12 destination ID, bit 2 destination mode
+ * (1: logical); data bits 7:0 vector, 10:8 delivery mode, 15 trigger mode
+ * (1: level).  The userspace IOAPIC and MSI-capable devices send these.
+ *
+ * Delivery mode 7 (ExtINT) carries the vector an i8259 PIC answered with:
+ * it goes to the LAPICs whose LVT LINT0 accepts ExtINT (virtual-wire mode),
+ * and to vCPU 0 while its LAPIC is disabled (the PIC wired straight to INTR).
+ *
+ * Returns the number of LAPICs that accepted the message (0 when none did:
+ * no destination matched, or the LVT was masked), or -1 with errno.  The
+ * target vCPUs are woken from HLT or kicked out of the guest; no signal is
+ * needed.  A level-triggered vector is remembered in the TMR, and its EOI
+ * ends the target vCPU's next RUN with VIREO_EXIT_EOI.
+ */
+struct vireo_msi {
+	__u64 address;
+	__u32 data;
+	__u32 flags;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define VIREO_SIGNAL_MSI	_IOW(VIREO_IOCTL_TYPE, 0x12, struct vireo_msi)
+
 /* ---- vCPU fd ------------------------------------------------------- */
 
 struct vireo_regs {
@@ -143,6 +169,7 @@ enum vireo_exit_reason {
 	VIREO_EXIT_INTERNAL_ERROR = 5,	/* run->internal */
 	VIREO_EXIT_INTR		  = 6,	/* RUN returned -EINTR (signal pending) */
 	VIREO_EXIT_HYPERCALL	  = 7,	/* VMMCALL/VMCALL: run->hypercall */
+	VIREO_EXIT_EOI		  = 8,	/* EOI of a level vector: run->eoi */
 };
 
 #define VIREO_IO_OUT	0
@@ -204,6 +231,16 @@ struct vireo_run_hypercall {
 	__u64 ret;
 };
 
+/*
+ * The guest wrote EOI for a vector that arrived level-triggered: the
+ * IOAPIC clears Remote IRR of the pins with that vector and sends again
+ * if the line is still asserted (Intel 82093AA datasheet 3.2.4).
+ */
+struct vireo_run_eoi {
+	__u32 vector;
+	__u32 padding;
+};
+
 struct vireo_run {
 	__u32 exit_reason;	/* VIREO_EXIT_* */
 	__u8  immediate_exit;	/* set by userspace: RUN returns -EINTR at once */
@@ -215,6 +252,7 @@ struct vireo_run {
 		struct vireo_run_mmio mmio;
 		struct vireo_run_internal internal;
 		struct vireo_run_hypercall hypercall;
+		struct vireo_run_eoi eoi;
 		__u8 exit_data[256];
 	};
 	__u64 reserved2[16];
@@ -238,6 +276,8 @@ VIREO_UAPI_ASSERT(sizeof(struct vireo_cpuid) == 8, "cpuid");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run_io) == 16, "run_io");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run_mmio) == 24, "run_mmio");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run_internal) == 72, "run_internal");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_msi) == 32, "msi");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_run_eoi) == 8, "run_eoi");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run) == 64 + 256 + 128, "run");
 
 #endif /* _UAPI_LINUX_VIREO_H */

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Interrupt lines from devices to the guest.  A device raises or lowers a
+ * line; the platform's interrupt controllers (dev/i8259.c, dev/ioapic.c)
+ * turn line changes into messages for the in-kernel local APICs through
+ * machine->signal_msi.  As on a PC, ISA IRQ n reaches PIC input n and
+ * IOAPIC pin n, except the PIT's IRQ 0, which is IOAPIC pin 2 (the MADT
+ * says so with an interrupt source override).
+ *
+ * Called with the machine lock held, like every device callback.
+ */
+#ifndef VIREO_IRQ_H
+#define VIREO_IRQ_H
+
+#include <stdbool.h>
+
+struct machine;
+
+/* Something that listens to lines: the PICs, the IOAPIC. */
+struct irq_chip {
+	const char *name;
+	/* Input pin changed level; edge chips act on 0 -> 1. */
+	void (*set_pin)(void *opaque, unsigned int pin, bool level);
+	/* The guest ended a level-triggered vector (VIREO_EXIT_EOI). */
+	void (*eoi)(void *opaque, unsigned int vector);
+	void *opaque;
+};
+
+/* Wire chips in; dev/ files do it at DEV_INIT_CORE. */
+void irq_set_isa_chip(struct machine *m, const struct irq_chip *chip);
+void irq_set_gsi_chip(struct machine *m, const struct irq_chip *chip);
+
+/* ISA devices: IRQ 0-15, edge-triggered, active high. */
+void isa_irq_set(struct machine *m, unsigned int irq, bool level);
+/* A rising then falling edge. */
+void isa_irq_pulse(struct machine *m, unsigned int irq);
+/* PCI INTx and other GSIs: IOAPIC pin gsi, level-triggered. */
+void gsi_set(struct machine *m, unsigned int gsi, bool level);
+/* Forward VIREO_EXIT_EOI to every chip. */
+void irq_eoi(struct machine *m, unsigned int vector);
+
+#endif /* VIREO_IRQ_H */
