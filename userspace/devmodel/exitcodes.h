@@ -20,6 +20,8 @@
  *   14  terminated by SIGINT, SIGTERM or SIGHUP
  *   16  API version mismatch between vireo-vm and vireo.ko
  *   18  host failure while setting up the VM (memory, VM, slot, vCPU)
+ *   20  the guest asked for a reset (reboot): reset register 0xCF9, the
+ *       i8042 reset line or the ACPI reset register
  *
  * Error codes are even so that they never collide with debug-exit codes.
  */
@@ -37,6 +39,7 @@ enum vm_exit_code {
 	EXIT_CODE_SIGNAL	= 14,
 	EXIT_CODE_API_VERSION	= 16,
 	EXIT_CODE_HOST		= 18,
+	EXIT_CODE_RESET		= 20,
 };
 
 #endif /* VIREO_EXITCODES_H */
