@@ -13,6 +13,8 @@ VIREO_OP(void, hw_disable_cpu, (void));
 /* Backend part of a vCPU: the core allocated backend->vcpu_size bytes. */
 VIREO_OP(int, vcpu_create, (struct vireo_vcpu *vcpu));
 VIREO_OP(void, vcpu_free, (struct vireo_vcpu *vcpu));
+/* The ASID or VPID the vCPU last ran with; 0: untagged (debugfs). */
+VIREO_OP(u32, vcpu_tlb_tag, (struct vireo_vcpu *vcpu));
 /*
  * The backend's part of the state after RESET (SDM Vol. 3A 10.1.1, APM
  * Vol. 2 14.1.3); vireo_vcpu_reset() does the GPRs, RIP, RFLAGS and FPU.

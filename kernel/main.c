@@ -154,10 +154,12 @@ static int __init vireo_init(void)
 	if (r)
 		return r;
 	vireo_ops = *vireo_backend.ops;
+	vireo_debugfs_init();
 
 	r = misc_register(&vireo_dev);
 	if (r) {
 		pr_err("vireo: cannot register /dev/vireo: %d\n", r);
+		vireo_debugfs_exit();
 		vireo_backend.exit();
 		return r;
 	}
@@ -169,6 +171,7 @@ static int __init vireo_init(void)
 static void __exit vireo_exit(void)
 {
 	misc_deregister(&vireo_dev);
+	vireo_debugfs_exit();
 	vireo_backend.exit();
 }
 

@@ -208,6 +208,7 @@ void vireo_vcpu_free(struct vireo_vcpu *vcpu)
 {
 	int i;
 
+	vireo_debugfs_vcpu_remove(vcpu);
 	vireo_ops.vcpu_free(vcpu);
 	vireo_fpu_free(vcpu);
 	for (i = 0; i < VIREO_RUN_PAGES; i++)
@@ -279,6 +280,7 @@ int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id)
 		goto out;
 	}
 	vm->vcpus[id] = vcpu;
+	vireo_debugfs_vcpu_add(vcpu);
 out:
 	mutex_unlock(&vm->lock);
 	return fd;

@@ -78,6 +78,7 @@ struct vireo_vm {
 	struct npt npt;
 	/* Bumped when nested-page entries go away; see vireo_mmu_flush(). */
 	u64 tlb_gen;
+	struct dentry *debugfs;
 };
 
 enum vireo_pending {
@@ -125,6 +126,8 @@ struct vireo_vcpu {
 
 	struct fxregs_state *guest_fpu;	/* see guest_fpu.c */
 	u32 guest_pkru;
+
+	struct dentry *debugfs;
 };
 
 /* main.c: module-wide accounting, shown in /sys/class/misc/vireo/. */
@@ -133,6 +136,14 @@ void vireo_free_page(struct page *page);
 void vireo_stat_pinned(long delta);
 void vireo_stat_vms(int delta);
 void vireo_stat_vcpus(int delta);
+
+/* debugfs.c: /sys/kernel/debug/vireo/, for tests and debugging. */
+void vireo_debugfs_init(void);
+void vireo_debugfs_exit(void);
+void vireo_debugfs_vm_add(struct vireo_vm *vm, int fd);
+void vireo_debugfs_vm_remove(struct vireo_vm *vm);
+void vireo_debugfs_vcpu_add(struct vireo_vcpu *vcpu);
+void vireo_debugfs_vcpu_remove(struct vireo_vcpu *vcpu);
 
 /* hw.c: virtualization is on while a VM exists. */
 int vireo_hw_get(void);

@@ -17,10 +17,12 @@ static void vireo_vm_free(struct vireo_vm *vm)
 {
 	int i;
 
+	/* vCPUs first: each removes its own directory inside the VM's. */
 	for (i = 0; i < VIREO_MAX_VCPUS; i++) {
 		if (vm->vcpus[i])
 			vireo_vcpu_free(vm->vcpus[i]);
 	}
+	vireo_debugfs_vm_remove(vm);
 	vireo_free_memslots(vm);
 	npt_destroy(&vm->npt);
 	mmdrop(vm->mm);
@@ -104,6 +106,7 @@ static struct vireo_vm *vireo_vm_alloc(void)
 
 int vireo_create_vm(unsigned long type)
 {
+	struct file *file;
 	struct vireo_vm *vm;
 	int r, fd;
 
@@ -119,9 +122,24 @@ int vireo_create_vm(unsigned long type)
 	}
 	vireo_stat_vms(1);
 
-	fd = anon_inode_getfd("vireo-vm", &vireo_vm_fops, vm,
-			      O_RDWR | O_CLOEXEC);
+	/*
+	 * The debugfs directory is named after the fd, so take the number
+	 * first and publish the file last, when nothing can fail any more.
+	 */
+	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
-		vireo_vm_free(vm);
+		goto err_free;
+	file = anon_inode_getfile("vireo-vm", &vireo_vm_fops, vm, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		fd = PTR_ERR(file);
+		goto err_free;
+	}
+	vireo_debugfs_vm_add(vm, fd);
+	fd_install(fd, file);
+	return fd;
+
+err_free:
+	vireo_vm_free(vm);
 	return fd;
 }

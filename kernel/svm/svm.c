@@ -97,6 +97,12 @@ static void svm_vcpu_free(struct vireo_vcpu *vcpu)
 	vireo_free_page(virt_to_page(svm->vmcb));
 }
 
+/* ASIDs are handed out per CPU (svm_assign_asid()): the last one used. */
+static u32 svm_vcpu_tlb_tag(struct vireo_vcpu *vcpu)
+{
+	return READ_ONCE(to_svm(vcpu)->vmcb->control.asid);
+}
+
 static void svm_vcpu_reset(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -275,6 +281,7 @@ static const struct vireo_backend_ops svm_ops = {
 	.hw_disable_cpu		= svm_hw_disable_cpu,
 	.vcpu_create		= svm_vcpu_create,
 	.vcpu_free		= svm_vcpu_free,
+	.vcpu_tlb_tag		= svm_vcpu_tlb_tag,
 	.vcpu_reset		= svm_vcpu_reset,
 	.vcpu_run_once		= svm_vcpu_run_once,
 	.get_sregs		= svm_get_sregs,

@@ -220,6 +220,11 @@ static void vmx_vcpu_free(struct vireo_vcpu *vcpu)
 		ida_free(&vmx_vpids, vmx->vpid);
 }
 
+static u32 vmx_vcpu_tlb_tag(struct vireo_vcpu *vcpu)
+{
+	return to_vmx(vcpu)->vpid;
+}
+
 static void vmx_vcpu_reset(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -300,6 +305,7 @@ static const struct vireo_backend_ops vmx_ops = {
 	.hw_disable_cpu		= vmx_hw_disable_cpu,
 	.vcpu_create		= vmx_vcpu_create,
 	.vcpu_free		= vmx_vcpu_free,
+	.vcpu_tlb_tag		= vmx_vcpu_tlb_tag,
 	.vcpu_reset		= vmx_vcpu_reset,
 	.vcpu_run_once		= vmx_vcpu_run_once,
 	.get_sregs		= vmx_get_sregs,

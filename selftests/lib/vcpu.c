@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vCPU objects: create, map the run area, run, registers, CPUID. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "vireo_util.h"
 
@@ -118,4 +120,25 @@ void vcpu_set_cpuid(struct vireo_vcpu *vcpu,
 	ret = vireo_ioctl(vcpu->fd, VIREO_SET_CPUID, (unsigned long)cpuid);
 	TEST_ASSERT(!ret, "VIREO_SET_CPUID with %u entries failed", nent);
 	free(cpuid);
+}
+
+/*
+ * A number from the vCPU's debugfs directory (kernel/debugfs.c):
+ * /sys/kernel/debug/vireo/<pid>-<vm fd>/vcpu<id>/@name.
+ */
+uint64_t vcpu_debugfs_u64(struct vireo_vcpu *vcpu, const char *name)
+{
+	unsigned long long val;
+	char path[128];
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/vireo/%d-%d/vcpu%u/%s",
+		 getpid(), vcpu->vm->fd, vcpu->id, name);
+	f = fopen(path, "r");
+	TEST_ASSERT(f, "cannot open %s (debugfs mounted?)", path);
+	n = fscanf(f, "%llu", &val);
+	fclose(f);
+	TEST_ASSERT(n == 1, "no number in %s", path);
+	return val;
 }

@@ -87,6 +87,7 @@ void vcpu_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *sregs);
 void vcpu_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *sregs);
 uint64_t vcpu_get_rip(struct vireo_vcpu *vcpu);
 void vcpu_set_rip(struct vireo_vcpu *vcpu, uint64_t rip);
+uint64_t vcpu_debugfs_u64(struct vireo_vcpu *vcpu, const char *name);
 void vcpu_set_cpuid(struct vireo_vcpu *vcpu,
 		    const struct vireo_cpuid_entry *entries, uint32_t nent);
 

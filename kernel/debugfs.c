@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/vireo/: what a VM's vCPUs look like from the inside,
+ * for tests and for people debugging, as KVM's debugfs does.  One directory
+ * per VM named "<pid>-<fd>" after the process and its VM fd, one per vCPU
+ * below it.  Not an ABI: the uapi header is.
+ *
+ *   vcpuN/tlb_tag   the vCPU's ASID or VPID (0: none, untagged TLB)
+ */
+#include <linux/debugfs.h>
+#include <linux/sched.h>
+
+#include "vireo.h"
+
+static struct dentry *vireo_debugfs_root;
+
+void vireo_debugfs_init(void)
+{
+	vireo_debugfs_root = debugfs_create_dir("vireo", NULL);
+}
+
+void vireo_debugfs_exit(void)
+{
+	debugfs_remove_recursive(vireo_debugfs_root);
+}
+
+void vireo_debugfs_vm_add(struct vireo_vm *vm, int fd)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%d-%d", task_pid_nr(current), fd);
+	vm->debugfs = debugfs_create_dir(name, vireo_debugfs_root);
+}
+
+void vireo_debugfs_vm_remove(struct vireo_vm *vm)
+{
+	debugfs_remove_recursive(vm->debugfs);
+	vm->debugfs = NULL;
+}
+
+static int vcpu_tlb_tag_get(void *data, u64 *val)
+{
+	*val = vireo_ops.vcpu_tlb_tag(data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vcpu_tlb_tag_fops, vcpu_tlb_tag_get, NULL, "%llu\n");
+
+void vireo_debugfs_vcpu_add(struct vireo_vcpu *vcpu)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
+	vcpu->debugfs = debugfs_create_dir(name, vcpu->vm->debugfs);
+	debugfs_create_file_unsafe("tlb_tag", 0444, vcpu->debugfs, vcpu,
+				   &vcpu_tlb_tag_fops);
+}
+
+/*
+ * Removal waits for readers in the file's callbacks, so the vCPU can be
+ * freed right after.
+ */
+void vireo_debugfs_vcpu_remove(struct vireo_vcpu *vcpu)
+{
+	debugfs_remove_recursive(vcpu->debugfs);
+	vcpu->debugfs = NULL;
+}
