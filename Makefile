@@ -27,6 +27,7 @@ module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 include userspace/build.mk
+include tests/guests/multiboot/build.mk
 include tests/unit/build.mk
 include selftests/build.mk
 include bench/build.mk

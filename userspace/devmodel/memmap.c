@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+
 #include "memmap.h"
+#include "pc_layout.h"
 
 unsigned int memmap_build(uint64_t ram_size, uint64_t rom_size,
 			  struct memmap_region *r)
@@ -27,4 +30,49 @@ unsigned int memmap_build(uint64_t ram_size, uint64_t rom_size,
 		.offset = 0, .kind = MEMMAP_ROM,
 	};
 	return n;
+}
+
+unsigned int memmap_build_kernel(uint64_t ram_size, struct memmap_region *r)
+{
+	uint64_t low_top = ram_size < PC_PCI_HOLE ? ram_size : PC_PCI_HOLE;
+	unsigned int n = 0;
+
+	r[n++] = (struct memmap_region) {
+		.gpa = 0, .size = MEMMAP_LOW_RAM_END, .offset = 0,
+		.kind = MEMMAP_RAM,
+	};
+	r[n++] = (struct memmap_region) {
+		.gpa = PC_BIOS_START, .size = PC_BIOS_END - PC_BIOS_START,
+		.offset = PC_BIOS_START, .kind = MEMMAP_RAM,
+	};
+	if (low_top > MEMMAP_HIGH_RAM_START)
+		r[n++] = (struct memmap_region) {
+			.gpa = MEMMAP_HIGH_RAM_START,
+			.size = low_top - MEMMAP_HIGH_RAM_START,
+			.offset = MEMMAP_HIGH_RAM_START, .kind = MEMMAP_RAM,
+		};
+	if (ram_size > PC_PCI_HOLE)
+		r[n++] = (struct memmap_region) {
+			.gpa = PC_HIGH_RAM_START,
+			.size = ram_size - PC_PCI_HOLE,
+			.offset = PC_PCI_HOLE, .kind = MEMMAP_RAM,
+		};
+	return n;
+}
+
+int memmap_ram_offset(const struct memmap_region *r, unsigned int n,
+		      uint64_t gpa, uint64_t len, uint64_t *offset)
+{
+	unsigned int i;
+
+	if (gpa + len < gpa)
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		if (r[i].kind != MEMMAP_RAM || gpa < r[i].gpa ||
+		    gpa + len > r[i].gpa + r[i].size)
+			continue;
+		*offset = r[i].offset + (gpa - r[i].gpa);
+		return 0;
+	}
+	return -EFAULT;
 }

@@ -44,4 +44,29 @@ struct memmap_region {
 unsigned int memmap_build(uint64_t ram_size, uint64_t rom_size,
 			  struct memmap_region *r);
 
+/*
+ * The map for a direct kernel boot (--kernel, pc_layout.h): no ROM, RAM
+ * under the BIOS area for the ACPI tables, and RAM past PC_PCI_HOLE moved
+ * above 4 GiB.  Guest RAM is still one host buffer of ram_size bytes:
+ *
+ *   GPA                          buffer offset
+ *   [0, 0xA0000)                 == GPA
+ *   [0xA0000, 0xE0000)           hole (VGA, option ROMs): not mapped, the
+ *                                256 KiB of buffer under it stay unused
+ *   [0xE0000, 0x100000)          == GPA (the guest's e820 says reserved)
+ *   [1 MiB, min(ram_size, PC_PCI_HOLE))               == GPA
+ *   [4 GiB, 4 GiB + ram_size - PC_PCI_HOLE)           GPA - 4 GiB + PC_PCI_HOLE
+ *
+ * so below 4 GiB a GPA is its own offset.  ram_size is at least 1 MiB.
+ * Fills r[] (MEMMAP_MAX_REGIONS entries); returns the number of regions.
+ */
+unsigned int memmap_build_kernel(uint64_t ram_size, struct memmap_region *r);
+
+/*
+ * Where [gpa, gpa + len) lives in the RAM buffer, if one RAM region of
+ * r[0..n) holds all of it: 0 and *offset set, else -EFAULT.
+ */
+int memmap_ram_offset(const struct memmap_region *r, unsigned int n,
+		      uint64_t gpa, uint64_t len, uint64_t *offset);
+
 #endif /* VIREO_MEMMAP_H */
