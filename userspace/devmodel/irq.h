@@ -30,7 +30,10 @@ struct irq_chip {
 void irq_set_isa_chip(struct machine *m, const struct irq_chip *chip);
 void irq_set_gsi_chip(struct machine *m, const struct irq_chip *chip);
 
-/* ISA devices: IRQ 0-15, edge-triggered, active high. */
+/*
+ * ISA devices: IRQ 0-15, edge-triggered, active high.  IRQ 2 is the
+ * cascade and drives nothing (IOAPIC pin 2 is the PIT's).
+ */
 void isa_irq_set(struct machine *m, unsigned int irq, bool level);
 /* A rising then falling edge. */
 void isa_irq_pulse(struct machine *m, unsigned int irq);

@@ -1,42 +1,143 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 16550 UART at COM1 (ports 0x3F8-0x3FF), transmit only.
+ * 16550A UART at COM1 (ports 0x3F8-0x3FF, ISA IRQ 4): the serial console.
  *
- * Register map and reset values: National Semiconductor PC16550D datasheet,
- * Table II "Summary of Registers" and Table IV "UART Reset Configuration".
- * Offsets 0 and 1 are the divisor latch (DLL/DLM) while LCR bit 7 (DLAB) is
- * set; offset 2 reads as IIR and writes FCR.
+ * Register map, reset values and interrupts: National Semiconductor
+ * PC16550D datasheet, Table II "Summary of Registers", Table III
+ * "Interrupt Control Functions" and Table IV "UART Reset Configuration".
+ * Offsets 0 and 1 are the divisor latch (DLL/DLM) while LCR bit 7 (DLAB)
+ * is set; offset 2 reads as IIR and writes FCR.
  *
- * What the guest writes to THR goes to the console fd at once.  There is no
- * input and no interrupt line yet: IIR always says "no interrupt pending",
- * LSR always says the transmitter is empty.  Every other register stores
- * what a driver writes and reads it back with the datasheet's read-only bits
- * masked, which is what a driver probe (Linux 8250 autoconfig: scratch, IER,
- * FIFO and loopback tests) checks.
+ * Transmission takes no time: what the guest writes to THR goes to the
+ * console fd at once, so THR and the transmitter are always empty and the
+ * THRE interrupt comes back after every write.  Reception fills a 16-byte
+ * FIFO (one byte in 16450 mode) from the console input fd, watched by the
+ * event loop; when the FIFO is full the fd is left alone until the guest
+ * reads, so input waits in the pipe or terminal instead of overrunning.
+ * Input arrives a read() at a time, so by the time the guest looks the
+ * line is idle: the character timeout (IIR 0xC) is reported at once when
+ * fewer bytes than the trigger level wait.
+ *
+ * On a PC the UART's INTR pin reaches the IRQ line through a buffer that
+ * MCR OUT2 enables, and loopback forces OUT2 inactive (datasheet, MCR bit
+ * 4), so the line is driven only with OUT2 set and loopback off.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <linux/serial_reg.h>
 
 #include "../devices.h"
+#include "../evloop.h"
 #include "../ioport.h"
+#include "../irq.h"
 #include "../machine.h"
+#include "../pc_layout.h"
 
-#define UART_COM1_BASE	0x3f8
 #define UART_NR_REGS	8
+#define UART_FIFO_SIZE	16
 
 #define UART_IER_MASK	0x0f	/* IER bits 4-7 are always 0 */
 #define UART_MCR_MASK	0x1f	/* MCR bits 5-7 are always 0 */
 #define UART_IIR_FIFO	0xc0	/* IIR bits 6-7: FIFOs enabled (FCR bit 0) */
+#define UART_IIR_TIMEOUT 0x0c	/* character timeout, same priority as RDI */
 
 struct uart16550 {
-	int out_fd;
-	uint8_t rbr;		/* only loopback fills it: there is no input */
-	uint8_t ier, fcr, lcr, mcr, lsr, scr;
+	struct machine *m;
+	int out_fd, in_fd;
+	bool in_watched;	/* the event loop reads in_fd for us */
+	bool in_done;		/* EOF or error on in_fd: read no more */
+	bool irq_level;		/* what we drive on PC_IRQ_COM1 */
+	bool thre_pending;	/* THRE interrupt, until IIR read, THR write */
+
+	uint8_t fifo[UART_FIFO_SIZE];
+	unsigned int rx_head, rx_count;
+	uint8_t rbr;		/* last byte read: an empty RBR repeats it */
+
+	uint8_t ier, fcr, lcr, mcr, scr;
+	uint8_t lsr_err;	/* LSR error bits, cleared by reading LSR */
+	uint8_t msr_delta;	/* MSR bits 0-3, cleared by reading MSR */
 	uint8_t dll, dlm;
 };
+
+static bool uart_fifo_on(const struct uart16550 *u)
+{
+	return u->fcr & UART_FCR_ENABLE_FIFO;
+}
+
+static unsigned int uart_rx_capacity(const struct uart16550 *u)
+{
+	return uart_fifo_on(u) ? UART_FIFO_SIZE : 1;
+}
+
+static unsigned int uart_rx_trigger(const struct uart16550 *u)
+{
+	static const uint8_t level[4] = { 1, 4, 8, 14 };
+
+	return level[UART_FCR_R_TRIG_BITS(u->fcr)];
+}
+
+/*
+ * A byte that finds the receiver full is an overrun: in FIFO mode it is
+ * lost, in 16450 mode it replaces the unread one (datasheet, LSR bit 1).
+ */
+static void uart_rx_push(struct uart16550 *u, uint8_t c)
+{
+	if (u->rx_count == uart_rx_capacity(u)) {
+		u->lsr_err |= UART_LSR_OE;
+		if (!uart_fifo_on(u))
+			u->fifo[u->rx_head] = c;
+		return;
+	}
+	u->fifo[(u->rx_head + u->rx_count) % UART_FIFO_SIZE] = c;
+	u->rx_count++;
+}
+
+static uint8_t uart_rx_pop(struct uart16550 *u)
+{
+	if (u->rx_count) {
+		u->rbr = u->fifo[u->rx_head];
+		u->rx_head = (u->rx_head + 1) % UART_FIFO_SIZE;
+		u->rx_count--;
+	}
+	return u->rbr;
+}
+
+static void uart_rx_clear(struct uart16550 *u)
+{
+	u->rx_head = 0;
+	u->rx_count = 0;
+}
+
+/* The interrupt identification, Table III: highest priority first. */
+static uint8_t uart_iir_id(const struct uart16550 *u)
+{
+	if ((u->ier & UART_IER_RLSI) && (u->lsr_err & UART_LSR_BRK_ERROR_BITS))
+		return UART_IIR_RLSI;
+	if ((u->ier & UART_IER_RDI) && u->rx_count) {
+		if (uart_fifo_on(u) && u->rx_count < uart_rx_trigger(u))
+			return UART_IIR_TIMEOUT;
+		return UART_IIR_RDI;
+	}
+	if ((u->ier & UART_IER_THRI) && u->thre_pending)
+		return UART_IIR_THRI;
+	if ((u->ier & UART_IER_MSI) && (u->msr_delta & UART_MSR_ANY_DELTA))
+		return UART_IIR_MSI;
+	return UART_IIR_NO_INT;
+}
+
+static void uart_update_irq(struct uart16550 *u)
+{
+	bool level = (u->mcr & UART_MCR_OUT2) && !(u->mcr & UART_MCR_LOOP) &&
+		     uart_iir_id(u) != UART_IIR_NO_INT;
+
+	if (level == u->irq_level)
+		return;
+	u->irq_level = level;
+	isa_irq_set(u->m, PC_IRQ_COM1, level);
+}
 
 static void uart_output(struct uart16550 *u, uint8_t c)
 {
@@ -51,28 +152,25 @@ static void uart_output(struct uart16550 *u, uint8_t c)
 }
 
 /*
- * THR.  In loopback mode (MCR bit 4) the serial output is looped back to the
- * receiver instead of leaving the chip.
+ * THR.  In loopback mode (MCR bit 4) the serial output is looped back to
+ * the receiver instead of leaving the chip.  Either way THR is empty again
+ * at once, which is a new THRE interrupt.
  */
 static void uart_transmit(struct uart16550 *u, uint8_t c)
 {
-	if (!(u->mcr & UART_MCR_LOOP)) {
+	if (u->mcr & UART_MCR_LOOP)
+		uart_rx_push(u, c);
+	else
 		uart_output(u, c);
-		return;
-	}
-	if (u->lsr & UART_LSR_DR)
-		u->lsr |= UART_LSR_OE;
-	u->rbr = c;
-	u->lsr |= UART_LSR_DR;
+	u->thre_pending = true;
 }
 
 /*
- * MSR bits 4-7 are the modem inputs.  In loopback they are wired to the MCR
- * outputs (CTS = RTS, DSR = DTR, RI = OUT1, DCD = OUT2); otherwise report a
- * modem that is present and ready, as a null-modem cable would.  The delta
- * bits 0-3 stay 0: no input ever changes while a guest watches.
+ * MSR bits 4-7 are the modem inputs.  In loopback they are wired to the
+ * MCR outputs (CTS = RTS, DSR = DTR, RI = OUT1, DCD = OUT2); otherwise
+ * report a modem that is present and ready, as a null-modem cable would.
  */
-static uint8_t uart_msr(struct uart16550 *u)
+static uint8_t uart_msr_inputs(const struct uart16550 *u)
 {
 	uint8_t msr = 0;
 
@@ -89,36 +187,79 @@ static uint8_t uart_msr(struct uart16550 *u)
 	return msr;
 }
 
-static uint8_t uart_read_rbr(struct uart16550 *u)
+/* The inputs only change when MCR does (loopback): record the deltas. */
+static void uart_write_mcr(struct uart16550 *u, uint8_t v)
 {
-	u->lsr &= ~UART_LSR_DR;
-	return u->rbr;
+	uint8_t before = uart_msr_inputs(u), after, changed;
+
+	u->mcr = v & UART_MCR_MASK;
+	after = uart_msr_inputs(u);
+	changed = before ^ after;
+	if (changed & UART_MSR_CTS)
+		u->msr_delta |= UART_MSR_DCTS;
+	if (changed & UART_MSR_DSR)
+		u->msr_delta |= UART_MSR_DDSR;
+	if (before & ~after & UART_MSR_RI)
+		u->msr_delta |= UART_MSR_TERI;
+	if (changed & UART_MSR_DCD)
+		u->msr_delta |= UART_MSR_DDCD;
+}
+
+/* FCR bit 0 must be set for the other bits to take (datasheet, FCR). */
+static void uart_write_fcr(struct uart16550 *u, uint8_t v)
+{
+	uint8_t fcr = v & UART_FCR_ENABLE_FIFO ?
+		      v & ~(UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT) : 0;
+
+	/* Switching between FIFO and 16450 mode empties the FIFOs. */
+	if ((fcr ^ u->fcr) & UART_FCR_ENABLE_FIFO ||
+	    (v & UART_FCR_CLEAR_RCVR))
+		uart_rx_clear(u);
+	u->fcr = fcr;
+}
+
+/* Reading IIR acknowledges a THRE interrupt if that is what it shows. */
+static uint8_t uart_read_iir(struct uart16550 *u)
+{
+	uint8_t id = uart_iir_id(u);
+
+	if (id == UART_IIR_THRI)
+		u->thre_pending = false;
+	return id | (uart_fifo_on(u) ? UART_IIR_FIFO : 0);
+}
+
+static uint8_t uart_read_lsr(struct uart16550 *u)
+{
+	uint8_t lsr = u->lsr_err | UART_LSR_THRE | UART_LSR_TEMT;
+
+	if (u->rx_count)
+		lsr |= UART_LSR_DR;
+	u->lsr_err = 0;
+	return lsr;
 }
 
 static uint8_t uart_read_reg(struct uart16550 *u, unsigned int reg)
 {
 	int dlab = u->lcr & UART_LCR_DLAB;
-	uint8_t lsr;
+	uint8_t msr;
 
 	switch (reg) {
 	case UART_RX:
-		return dlab ? u->dll : uart_read_rbr(u);
+		return dlab ? u->dll : uart_rx_pop(u);
 	case UART_IER:
 		return dlab ? u->dlm : u->ier;
 	case UART_IIR:
-		return UART_IIR_NO_INT |
-		       (u->fcr & UART_FCR_ENABLE_FIFO ? UART_IIR_FIFO : 0);
+		return uart_read_iir(u);
 	case UART_LCR:
 		return u->lcr;
 	case UART_MCR:
 		return u->mcr;
 	case UART_LSR:
-		/* Reading LSR clears the error bits (1-4). */
-		lsr = u->lsr | UART_LSR_THRE | UART_LSR_TEMT;
-		u->lsr &= ~UART_LSR_BRK_ERROR_BITS;
-		return lsr;
+		return uart_read_lsr(u);
 	case UART_MSR:
-		return uart_msr(u);
+		msr = uart_msr_inputs(u) | u->msr_delta;
+		u->msr_delta = 0;
+		return msr;
 	default:
 		return u->scr;
 	}
@@ -136,22 +277,23 @@ static void uart_write_reg(struct uart16550 *u, unsigned int reg, uint8_t v)
 			uart_transmit(u, v);
 		break;
 	case UART_IER:
-		if (dlab)
+		if (dlab) {
 			u->dlm = v;
-		else
-			u->ier = v & UART_IER_MASK;
+			break;
+		}
+		/* Enabling THRE while THR is empty interrupts at once. */
+		if ((v & ~u->ier) & UART_IER_THRI)
+			u->thre_pending = true;
+		u->ier = v & UART_IER_MASK;
 		break;
 	case UART_FCR:
-		/* Bits 1 and 2 reset the FIFOs and clear themselves. */
-		u->fcr = v & ~(UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);
-		if (v & UART_FCR_CLEAR_RCVR)
-			u->lsr &= ~UART_LSR_DR;
+		uart_write_fcr(u, v);
 		break;
 	case UART_LCR:
 		u->lcr = v;
 		break;
 	case UART_MCR:
-		u->mcr = v & UART_MCR_MASK;
+		uart_write_mcr(u, v);
 		break;
 	case UART_SCR:
 		u->scr = v;
@@ -162,24 +304,91 @@ static void uart_write_reg(struct uart16550 *u, unsigned int reg, uint8_t v)
 	}
 }
 
-/* The registers are 8 bits wide: a wider access covers consecutive ones. */
+static void uart_input_ready(void *opaque, int fd, uint32_t events);
+
+static void uart_input_pause(struct uart16550 *u)
+{
+	if (!u->in_watched)
+		return;
+	evloop_unwatch_fd(u->m->evloop, u->in_fd);
+	u->in_watched = false;
+}
+
+/*
+ * Watch the console input while the receiver has room.  Loopback
+ * disconnects the serial input, so input waits then too.  An fd epoll
+ * refuses (a regular file, /dev/null) gives no input.
+ */
+static void uart_input_resume(struct uart16550 *u)
+{
+	if (u->in_watched || u->in_done || u->in_fd < 0 || !u->m->evloop ||
+	    (u->mcr & UART_MCR_LOOP) || u->rx_count == uart_rx_capacity(u))
+		return;
+	if (evloop_watch_fd(u->m->evloop, u->in_fd, EPOLLIN,
+			    uart_input_ready, u) == 0)
+		u->in_watched = true;
+	else
+		u->in_done = true;
+}
+
+static void uart_input_ready(void *opaque, int fd, uint32_t events)
+{
+	struct uart16550 *u = opaque;
+	uint8_t buf[UART_FIFO_SIZE];
+	unsigned int room = uart_rx_capacity(u) - u->rx_count;
+	ssize_t i, n;
+
+	if (room == 0 || (u->mcr & UART_MCR_LOOP)) {
+		uart_input_pause(u);
+		return;
+	}
+	n = read(fd, buf, room);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* EOF or a dead terminal: stop, or epoll would spin on it. */
+		uart_input_pause(u);
+		u->in_done = true;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		uart_rx_push(u, buf[i]);
+	if (u->rx_count == uart_rx_capacity(u))
+		uart_input_pause(u);
+	uart_update_irq(u);
+}
+
+/*
+ * The registers are 8 bits wide: a wider access covers consecutive ones.
+ * After any access the interrupt line and the input watch follow the new
+ * state.
+ */
 static uint32_t uart_io_read(void *opaque, uint16_t offset, unsigned int size)
 {
+	struct uart16550 *u = opaque;
 	uint32_t value = 0;
 	unsigned int i;
 
 	for (i = 0; i < size; i++)
-		value |= (uint32_t)uart_read_reg(opaque, offset + i) << (8 * i);
+		value |= (uint32_t)uart_read_reg(u, offset + i) << (8 * i);
+	uart_input_resume(u);
+	uart_update_irq(u);
 	return value;
 }
 
 static void uart_io_write(void *opaque, uint16_t offset, unsigned int size,
 			  uint32_t value)
 {
+	struct uart16550 *u = opaque;
 	unsigned int i;
 
 	for (i = 0; i < size; i++)
-		uart_write_reg(opaque, offset + i, value >> (8 * i));
+		uart_write_reg(u, offset + i, value >> (8 * i));
+	if (u->mcr & UART_MCR_LOOP)
+		uart_input_pause(u);
+	else
+		uart_input_resume(u);
+	uart_update_irq(u);
 }
 
 static const struct ioport_ops uart_ops = {
@@ -194,11 +403,15 @@ static int uart16550_init(struct machine *m)
 
 	if (!u)
 		return -ENOMEM;
+	u->m = m;
 	u->out_fd = m->console_fd;
-	ret = ioport_register(&m->pio, UART_COM1_BASE, UART_NR_REGS,
-			      &uart_ops, u);
-	if (ret)
+	u->in_fd = m->console_in_fd;
+	ret = ioport_register(&m->pio, PC_COM1, UART_NR_REGS, &uart_ops, u);
+	if (ret) {
 		free(u);
-	return ret;
+		return ret;
+	}
+	uart_input_resume(u);
+	return 0;
 }
-dev_init(uart16550_init, "16550 UART at 0x3F8-0x3FF (COM1), transmit only");
+dev_init(uart16550_init, "16550A UART at 0x3F8-0x3FF (COM1), IRQ 4");

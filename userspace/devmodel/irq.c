@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Interrupt lines: the PC's wiring from device lines to the two kinds of
+ * interrupt controller.  Each ISA line reaches both the 8259A pair and the
+ * IOAPIC; which one the guest listens to is its choice (it masks the
+ * other), as on real hardware.
+ */
+#include <stddef.h>
+
+#include "irq.h"
+#include "machine.h"
+
+#define ISA_NR_IRQS	16
+#define ISA_IRQ_CASCADE	2	/* the slave PIC's INT on the master */
+
+void irq_set_isa_chip(struct machine *m, const struct irq_chip *chip)
+{
+	m->isa_chip = chip;
+}
+
+void irq_set_gsi_chip(struct machine *m, const struct irq_chip *chip)
+{
+	m->gsi_chip = chip;
+}
+
+/*
+ * The PIT's IRQ 0 is IOAPIC pin 2, the pin the 8259A cascade takes on the
+ * ISA side (the MADT's interrupt source override, ACPI 6.4 5.2.12.5).
+ */
+static unsigned int isa_irq_to_gsi(unsigned int irq)
+{
+	return irq == 0 ? 2 : irq;
+}
+
+void isa_irq_set(struct machine *m, unsigned int irq, bool level)
+{
+	const struct irq_chip *chip;
+
+	/*
+	 * No ISA device drives IRQ 2: on the PC it is the cascade, and on
+	 * the IOAPIC side pin 2 is the PIT's.
+	 */
+	if (irq >= ISA_NR_IRQS || irq == ISA_IRQ_CASCADE)
+		return;
+	chip = m->isa_chip;
+	if (chip && chip->set_pin)
+		chip->set_pin(chip->opaque, irq, level);
+	chip = m->gsi_chip;
+	if (chip && chip->set_pin)
+		chip->set_pin(chip->opaque, isa_irq_to_gsi(irq), level);
+}
+
+void isa_irq_pulse(struct machine *m, unsigned int irq)
+{
+	isa_irq_set(m, irq, true);
+	isa_irq_set(m, irq, false);
+}
+
+void gsi_set(struct machine *m, unsigned int gsi, bool level)
+{
+	const struct irq_chip *chip = m->gsi_chip;
+
+	if (chip && chip->set_pin)
+		chip->set_pin(chip->opaque, gsi, level);
+}
+
+void irq_eoi(struct machine *m, unsigned int vector)
+{
+	const struct irq_chip *chip;
+
+	chip = m->isa_chip;
+	if (chip && chip->eoi)
+		chip->eoi(chip->opaque, vector);
+	chip = m->gsi_chip;
+	if (chip && chip->eoi)
+		chip->eoi(chip->opaque, vector);
+}
