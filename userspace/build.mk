@@ -8,10 +8,20 @@
 DEVMODEL_DIR	:= userspace/devmodel
 DEVMODEL_CORE	:= ioport mmio machine devices memsize memmap rom vm vcpu \
 		   vcpu_loop signals
+# The device event loop and the interrupt lines (evloop.h, irq.h).
+DEVMODEL_CORE	+= evloop irq
 DEVMODEL_DEVS	:= $(patsubst $(DEVMODEL_DIR)/%.c,%, \
 		     $(wildcard $(DEVMODEL_DIR)/dev/*.c))
 devmodel_objs	= $(patsubst %,$(BUILD)/$(DEVMODEL_DIR)/%.o,$(1))
 DEVMODEL_OBJS	:= $(call devmodel_objs,main $(DEVMODEL_CORE) $(DEVMODEL_DEVS))
+# Direct kernel boot: bzImage and Multiboot loaders, e820 (boot/boot.h).
+DEVMODEL_BOOT	:= boot/boot boot/entry32 boot/e820 boot/bzimage boot/multiboot
+DEVMODEL_OBJS	+= $(call devmodel_objs,$(DEVMODEL_BOOT))
+# The ACPI tables (acpi/acpi.h).
+DEVMODEL_ACPI	:= acpi/acpi acpi/fadt acpi/madt acpi/dsdt acpi/aml acpi/aml_res
+DEVMODEL_OBJS	+= $(call devmodel_objs,$(DEVMODEL_ACPI))
+# The PCI bus (pci/pci.h); its host bridge and devices are in dev/.
+DEVMODEL_OBJS	+= $(call devmodel_objs,pci/pci)
 
 .PHONY: vireo-vm roms
 

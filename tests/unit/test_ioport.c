@@ -154,6 +154,30 @@ static void test_null_callbacks(void)
 	ok(a.writes == 1 && a.offset == 1, "write-only device takes writes");
 }
 
+static void test_unregister(void)
+{
+	struct fake_dev a = { 0 }, b = { 0 };
+	struct io_bus bus;
+
+	ioport_bus_init(&bus);
+	ioport_register(&bus, 0x100, 8, &fake_ops, &a);
+	ioport_register(&bus, 0x200, 8, &fake_ops, &b);
+	is_int(ioport_unregister(&bus, 0x104), -ENOENT,
+	       "unregister needs the base, not a port inside the range");
+	is_int(ioport_unregister(&bus, 0x100), 0, "unregister [0x100, 0x108)");
+	is_int(bus.nr_ranges, 1, "one range left");
+	is_int(ioport_read(&bus, 0x100, 1), 0xff,
+	       "a released range reads as unclaimed");
+	ioport_write(&bus, 0x100, 1, 0x12);
+	ok(a.reads == 0 && a.writes == 0, "...and its device sees nothing");
+	is_int(ioport_read(&bus, 0x201, 1), 0xd1,
+	       "the other range still dispatches");
+	is_int(ioport_unregister(&bus, 0x100), -ENOENT,
+	       "a second unregister fails");
+	is_int(ioport_register(&bus, 0x0fc, 8, &fake_ops, &b), 0,
+	       "the freed ports can be claimed again");
+}
+
 int main(void)
 {
 	test_register();
@@ -161,5 +185,6 @@ int main(void)
 	test_straddle();
 	test_unclaimed();
 	test_null_callbacks();
+	test_unregister();
 	return tap_done();
 }

@@ -47,6 +47,21 @@ int ioport_register(struct io_bus *bus, uint16_t base, uint32_t len,
 	return 0;
 }
 
+int ioport_unregister(struct io_bus *bus, uint16_t base)
+{
+	unsigned int i;
+
+	for (i = 0; i < bus->nr_ranges; i++)
+		if (bus->ranges[i].base == base)
+			break;
+	if (i == bus->nr_ranges)
+		return -ENOENT;
+	memmove(&bus->ranges[i], &bus->ranges[i + 1],
+		(bus->nr_ranges - i - 1) * sizeof(bus->ranges[0]));
+	bus->nr_ranges--;
+	return 0;
+}
+
 static struct ioport_range *ioport_find(struct io_bus *bus, uint32_t port)
 {
 	unsigned int i;

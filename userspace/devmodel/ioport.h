@@ -39,6 +39,8 @@ struct io_bus {
 void ioport_bus_init(struct io_bus *bus);
 int ioport_register(struct io_bus *bus, uint16_t base, uint32_t len,
 		    const struct ioport_ops *ops, void *opaque);
+/* Release the range claimed at base (a PCI I/O BAR moving): 0 or -ENOENT. */
+int ioport_unregister(struct io_bus *bus, uint16_t base);
 uint32_t ioport_read(struct io_bus *bus, uint16_t port, unsigned int size);
 void ioport_write(struct io_bus *bus, uint16_t port, unsigned int size,
 		  uint32_t value);

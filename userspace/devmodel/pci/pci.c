@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * PCI bus 0: configuration space, BAR decoding and INTx routing.
+ *
+ * Every byte of a device's configuration space has a write mask (what
+ * the guest may change) and a write-1-to-clear mask (status error bits);
+ * a configuration write goes through them byte by byte, so writes of any
+ * size and alignment within a dword behave alike, and BAR sizing needs no
+ * special case: a BAR's mask covers only its address bits above its size,
+ * so writing all ones reads back the size mask with the type bits (PCI
+ * Local Bus Specification 3.0, 6.2.5.1 "Address Maps").  After a write
+ * that touches the command register or a BAR, every BAR is brought to
+ * where the guest wants it: registered on its bus while its decoding is
+ * enabled (6.2.2 "Device Control") and its address non-zero, released
+ * otherwise, moved when its address changed.
+ *
+ * A BAR that cannot be registered (it overlaps a platform device or
+ * another BAR, or runs past the end of the port space) stays unmapped
+ * until the guest moves it again, as a real device that loses decode
+ * contention would be silent.
+ *
+ * There is one bus per process (one VM per vireo-vm); pci_bus_init()
+ * ties it to its machine.
+ */
+#include <errno.h>
+#include <string.h>
+#include <linux/pci_regs.h>
+
+#include "../irq.h"
+#include "../machine.h"
+#include "pci.h"
+
+#define PCI_HEADER_SIZE		0x40
+#define PCI_COMMAND_WMASK	(PCI_COMMAND_IO | PCI_COMMAND_MEMORY | \
+				 PCI_COMMAND_MASTER | PCI_COMMAND_PARITY | \
+				 PCI_COMMAND_SERR | PCI_COMMAND_INTX_DISABLE)
+#define PCI_STATUS_W1C		(PCI_STATUS_PARITY | \
+				 PCI_STATUS_SIG_TARGET_ABORT | \
+				 PCI_STATUS_REC_TARGET_ABORT | \
+				 PCI_STATUS_REC_MASTER_ABORT | \
+				 PCI_STATUS_SIG_SYSTEM_ERROR | \
+				 PCI_STATUS_DETECTED_PARITY)
+#define PCI_IO_BAR_MAX		256
+#define PCI_MEM_BAR_MIN		16
+#define PCI_MEM32_BAR_MAX	(1ULL << 31)
+
+struct pci_bus {
+	struct machine *m;
+	struct pci_device *slots[PCI_SLOTS];
+	unsigned int gsi_users[PCI_IRQ_GSIS];	/* asserted pins per GSI */
+};
+
+static struct pci_bus pci_bus;
+
+static struct pci_bus *pci_bus_of(struct machine *m)
+{
+	return m && pci_bus.m == m ? &pci_bus : NULL;
+}
+
+void pci_bus_init(struct machine *m)
+{
+	memset(&pci_bus, 0, sizeof(pci_bus));
+	pci_bus.m = m;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v;
+	p[1] = v >> 8;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v);
+	put16(p + 2, v >> 16);
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return p[0] | p[1] << 8;
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return get16(p) | (uint32_t)get16(p + 2) << 16;
+}
+
+static bool is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static bool pci_bar_valid(const struct pci_device *dev, unsigned int i)
+{
+	const struct pci_bar *b = &dev->bars[i];
+
+	switch (b->type) {
+	case PCI_BAR_NONE:
+		return true;
+	case PCI_BAR_IO:
+		return b->pio_ops && is_pow2(b->size) && b->size >= 4 &&
+		       b->size <= PCI_IO_BAR_MAX;
+	case PCI_BAR_MEM32:
+		return b->mmio_ops && is_pow2(b->size) &&
+		       b->size >= PCI_MEM_BAR_MIN &&
+		       b->size <= PCI_MEM32_BAR_MAX;
+	case PCI_BAR_MEM64:
+		/* The next BAR register is the upper half of this one. */
+		return b->mmio_ops && is_pow2(b->size) &&
+		       b->size >= PCI_MEM_BAR_MIN && i + 1 < PCI_BARS &&
+		       dev->bars[i + 1].type == PCI_BAR_NONE;
+	}
+	return false;
+}
+
+static bool pci_device_valid(const struct pci_device *dev)
+{
+	unsigned int i;
+
+	if (dev->irq_pin > 4)
+		return false;
+	for (i = 0; i < PCI_BARS; i++) {
+		if (!pci_bar_valid(dev, i))
+			return false;
+		if (dev->bars[i].type == PCI_BAR_MEM64)
+			i++;
+	}
+	return true;
+}
+
+unsigned int pci_irq_gsi(unsigned int slot, unsigned int pin)
+{
+	return PCI_IRQ_GSI_BASE + (slot + pin - 1) % PCI_IRQ_GSIS;
+}
+
+/* The BAR registers: type bits read-only, address bits above the size. */
+static void pci_init_bars(struct pci_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCI_BARS; i++) {
+		const struct pci_bar *b = &dev->bars[i];
+		unsigned int off = PCI_BASE_ADDRESS_0 + 4 * i;
+		uint64_t mask = ~(b->size - 1);
+		uint32_t flags = 0;
+
+		switch (b->type) {
+		case PCI_BAR_NONE:
+			continue;
+		case PCI_BAR_IO:
+			/* 16-bit decode: the upper half is hardwired to 0. */
+			put32(&dev->config[off], PCI_BASE_ADDRESS_SPACE_IO);
+			put32(&dev->wmask[off], mask & 0xfffc);
+			continue;
+		case PCI_BAR_MEM64:
+			flags = PCI_BASE_ADDRESS_MEM_TYPE_64;
+			put32(&dev->wmask[off + 4], mask >> 32);
+			break;
+		default:
+			break;
+		}
+		if (b->prefetchable)
+			flags |= PCI_BASE_ADDRESS_MEM_PREFETCH;
+		put32(&dev->config[off], flags);
+		put32(&dev->wmask[off], mask & ~0xfULL);
+		if (b->type == PCI_BAR_MEM64)
+			i++;
+	}
+}
+
+/*
+ * The type 0 header.  A capability list the device built at 0x40 and
+ * above survives: its pointer and status bit are kept.
+ */
+static void pci_init_header(struct pci_device *dev)
+{
+	uint8_t cap_ptr = dev->config[PCI_CAPABILITY_LIST];
+	uint16_t cap = get16(&dev->config[PCI_STATUS]) & PCI_STATUS_CAP_LIST;
+	uint8_t *c = dev->config;
+
+	memset(c, 0, PCI_HEADER_SIZE);
+	memset(dev->wmask, 0, PCI_HEADER_SIZE);
+	memset(dev->w1cmask, 0, PCI_HEADER_SIZE);
+	put16(&c[PCI_VENDOR_ID], dev->vendor_id);
+	put16(&c[PCI_DEVICE_ID], dev->device_id);
+	put16(&c[PCI_STATUS], cap);
+	put32(&c[PCI_CLASS_REVISION], dev->class_code << 8 | dev->revision);
+	c[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL;
+	put16(&c[PCI_SUBSYSTEM_VENDOR_ID], dev->subsystem_vendor_id);
+	put16(&c[PCI_SUBSYSTEM_ID], dev->subsystem_id);
+	c[PCI_CAPABILITY_LIST] = cap ? cap_ptr : 0;
+	c[PCI_INTERRUPT_PIN] = dev->irq_pin;
+	/* What firmware would write: the GSI the pin reaches. */
+	if (dev->irq_pin)
+		c[PCI_INTERRUPT_LINE] = pci_irq_gsi(dev->slot, dev->irq_pin);
+
+	put16(&dev->wmask[PCI_COMMAND], PCI_COMMAND_WMASK);
+	put16(&dev->w1cmask[PCI_STATUS], PCI_STATUS_W1C);
+	dev->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
+	dev->wmask[PCI_LATENCY_TIMER] = 0xff;
+	dev->wmask[PCI_INTERRUPT_LINE] = 0xff;
+	pci_init_bars(dev);
+}
+
+static int pci_pick_slot(struct pci_bus *bus, int want)
+{
+	int slot;
+
+	if (want != PCI_SLOT_ANY) {
+		if (want < 0 || want >= PCI_SLOTS)
+			return -EINVAL;
+		return bus->slots[want] ? -EBUSY : want;
+	}
+	/* Slot 0 is the host bridge's. */
+	for (slot = 1; slot < PCI_SLOTS; slot++)
+		if (!bus->slots[slot])
+			return slot;
+	return -ENOSPC;
+}
+
+int pci_register_device(struct machine *m, struct pci_device *dev)
+{
+	struct pci_bus *bus = pci_bus_of(m);
+	int slot;
+
+	if (!bus)
+		return -ENODEV;
+	if (!pci_device_valid(dev))
+		return -EINVAL;
+	slot = pci_pick_slot(bus, dev->slot);
+	if (slot < 0)
+		return slot;
+	dev->m = m;
+	dev->slot = slot;
+	memset(dev->bar_mapped, 0, sizeof(dev->bar_mapped));
+	dev->irq_level = false;
+	dev->irq_asserted = false;
+	pci_init_header(dev);
+	bus->slots[slot] = dev;
+	return slot;
+}
+
+struct pci_device *pci_find_device(struct machine *m, unsigned int slot)
+{
+	struct pci_bus *bus = pci_bus_of(m);
+
+	return bus && slot < PCI_SLOTS ? bus->slots[slot] : NULL;
+}
+
+static uint64_t pci_bar_address(const struct pci_device *dev, unsigned int i)
+{
+	const uint8_t *reg = &dev->config[PCI_BASE_ADDRESS_0 + 4 * i];
+	uint32_t lo = get32(reg);
+
+	switch (dev->bars[i].type) {
+	case PCI_BAR_IO:
+		return lo & PCI_BASE_ADDRESS_IO_MASK;
+	case PCI_BAR_MEM64:
+		return (lo & PCI_BASE_ADDRESS_MEM_MASK) |
+		       (uint64_t)get32(reg + 4) << 32;
+	default:
+		return lo & PCI_BASE_ADDRESS_MEM_MASK;
+	}
+}
+
+static void pci_bar_unmap(struct pci_device *dev, unsigned int i)
+{
+	if (!dev->bar_mapped[i])
+		return;
+	if (dev->bars[i].type == PCI_BAR_IO)
+		ioport_unregister(&dev->m->pio, dev->bar_base[i]);
+	else
+		mmio_unregister(&dev->m->mmio, dev->bar_base[i]);
+	dev->bar_mapped[i] = false;
+}
+
+static void pci_bar_map(struct pci_device *dev, unsigned int i, uint64_t addr)
+{
+	const struct pci_bar *b = &dev->bars[i];
+	void *opaque = b->opaque ? b->opaque : dev->opaque;
+	int err;
+
+	if (b->type == PCI_BAR_IO) {
+		if (addr + b->size > IOPORT_SPACE)
+			return;
+		err = ioport_register(&dev->m->pio, addr, b->size, b->pio_ops,
+				      opaque);
+	} else {
+		err = mmio_register(&dev->m->mmio, addr, b->size, b->mmio_ops,
+				    opaque);
+	}
+	if (err)
+		return;
+	dev->bar_mapped[i] = true;
+	dev->bar_base[i] = addr;
+}
+
+static void pci_update_bars(struct pci_device *dev)
+{
+	uint16_t cmd = get16(&dev->config[PCI_COMMAND]);
+	unsigned int i;
+
+	for (i = 0; i < PCI_BARS; i++) {
+		enum pci_bar_type type = dev->bars[i].type;
+		uint64_t addr = pci_bar_address(dev, i);
+		bool want;
+
+		if (type == PCI_BAR_NONE)
+			continue;
+		want = addr && (type == PCI_BAR_IO ? cmd & PCI_COMMAND_IO :
+				cmd & PCI_COMMAND_MEMORY);
+		if (dev->bar_mapped[i] && (!want || dev->bar_base[i] != addr))
+			pci_bar_unmap(dev, i);
+		if (want && !dev->bar_mapped[i])
+			pci_bar_map(dev, i, addr);
+		if (type == PCI_BAR_MEM64)
+			i++;
+	}
+}
+
+/* Assert or release the GSI; pins sharing it are OR'd (wired-OR INTx#). */
+static void pci_update_irq(struct pci_device *dev)
+{
+	uint16_t cmd = get16(&dev->config[PCI_COMMAND]);
+	bool asserted = dev->irq_pin && dev->irq_level &&
+			!(cmd & PCI_COMMAND_INTX_DISABLE);
+	unsigned int gsi, *users;
+
+	if (asserted == dev->irq_asserted)
+		return;
+	dev->irq_asserted = asserted;
+	gsi = pci_irq_gsi(dev->slot, dev->irq_pin);
+	users = &pci_bus.gsi_users[gsi - PCI_IRQ_GSI_BASE];
+	if (asserted) {
+		if ((*users)++ == 0)
+			gsi_set(dev->m, gsi, true);
+	} else if (*users && --*users == 0) {
+		gsi_set(dev->m, gsi, false);
+	}
+}
+
+void pci_irq_set(struct pci_device *dev, bool level)
+{
+	uint16_t status;
+
+	if (!dev->m || pci_bus_of(dev->m) == NULL)
+		return;
+	dev->irq_level = level;
+	/* Status bit 3 shows the pin's state even while INTx is disabled. */
+	status = get16(&dev->config[PCI_STATUS]) & ~PCI_STATUS_INTERRUPT;
+	put16(&dev->config[PCI_STATUS],
+	      status | (level ? PCI_STATUS_INTERRUPT : 0));
+	pci_update_irq(dev);
+}
+
+static struct pci_device *pci_target(struct machine *m, unsigned int bus,
+				     unsigned int slot, unsigned int fn,
+				     unsigned int offset, unsigned int size)
+{
+	if (bus != 0 || fn != 0 || slot >= PCI_SLOTS ||
+	    (size != 1 && size != 2 && size != 4) ||
+	    offset + size > PCI_CONFIG_SIZE)
+		return NULL;
+	return pci_find_device(m, slot);
+}
+
+uint32_t pci_config_read(struct machine *m, unsigned int bus,
+			 unsigned int slot, unsigned int fn,
+			 unsigned int offset, unsigned int size)
+{
+	struct pci_device *dev = pci_target(m, bus, slot, fn, offset, size);
+	uint32_t value = 0;
+	unsigned int i;
+
+	if (!dev)
+		return size >= 4 ? 0xffffffff : (1u << (8 * size)) - 1;
+	for (i = 0; i < size; i++)
+		value |= (uint32_t)dev->config[offset + i] << (8 * i);
+	return value;
+}
+
+static bool touches(unsigned int offset, unsigned int size,
+		    unsigned int start, unsigned int len)
+{
+	return offset < start + len && start < offset + size;
+}
+
+void pci_config_write(struct machine *m, unsigned int bus, unsigned int slot,
+		      unsigned int fn, unsigned int offset, unsigned int size,
+		      uint32_t value)
+{
+	struct pci_device *dev = pci_target(m, bus, slot, fn, offset, size);
+	unsigned int i;
+
+	if (!dev)
+		return;
+	for (i = 0; i < size; i++) {
+		unsigned int o = offset + i;
+		uint8_t b = value >> (8 * i);
+		uint8_t v = (dev->config[o] & ~dev->wmask[o]) |
+			    (b & dev->wmask[o]);
+
+		dev->config[o] = v & ~(b & dev->w1cmask[o]);
+	}
+	if (touches(offset, size, PCI_COMMAND, 2) ||
+	    touches(offset, size, PCI_BASE_ADDRESS_0, 4 * PCI_BARS))
+		pci_update_bars(dev);
+	if (touches(offset, size, PCI_COMMAND, 2))
+		pci_update_irq(dev);
+	if (dev->config_write)
+		dev->config_write(dev, offset, size, value);
+}
