@@ -33,3 +33,13 @@ VIREO_OP(int, get_msr, (struct vireo_vcpu *vcpu, u32 msr, u64 *val));
 VIREO_OP(int, set_msr, (struct vireo_vcpu *vcpu, u32 msr, u64 val));
 VIREO_OP(void, inject_exception, (struct vireo_vcpu *vcpu,
 				  const struct vireo_exception *e));
+/*
+ * Interrupt injection (events.c).  interrupt_allowed: RFLAGS.IF set, no
+ * STI/MOV SS shadow and no event already queued for the next entry.  The
+ * window asks for an exit as soon as that becomes true.
+ */
+VIREO_OP(bool, interrupt_allowed, (struct vireo_vcpu *vcpu));
+VIREO_OP(void, inject_irq, (struct vireo_vcpu *vcpu, u8 vector));
+VIREO_OP(void, enable_irq_window, (struct vireo_vcpu *vcpu));
+VIREO_OP(bool, nmi_allowed, (struct vireo_vcpu *vcpu));
+VIREO_OP(void, inject_nmi, (struct vireo_vcpu *vcpu));

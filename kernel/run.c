@@ -6,6 +6,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/ratelimit.h>
+#include <asm/processor-flags.h>
 
 #include "vireo.h"
 
@@ -53,16 +54,38 @@ int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 			return -EINTR;
 		}
 		cond_resched();
+		r = vireo_vcpu_prepare(vcpu);
+		if (r == -EINTR)
+			run->exit_reason = VIREO_EXIT_INTR;
+		if (r <= 0)
+			return r;
 		r = vireo_ops.vcpu_run_once(vcpu);
 		run->exit_count++;
 		if (r <= 0)
 			return r;
+		if (vcpu->eoi_exit_pending) {
+			vcpu->eoi_exit_pending = false;
+			run->exit_reason = VIREO_EXIT_EOI;
+			memset(&run->eoi, 0, sizeof(run->eoi));
+			run->eoi.vector = vcpu->eoi_exit_vector;
+			return 0;
+		}
 	}
 }
 
+/*
+ * With interrupts enabled HLT sleeps in the kernel until the LAPIC has
+ * something (vireo_vcpu_prepare()).  With them disabled only NMI, INIT or
+ * SMI could wake the CPU, so userspace hears of it: that is how a ROM or a
+ * panicked guest stops.
+ */
 int vireo_exit_hlt(struct vireo_vcpu *vcpu, u64 next_rip)
 {
 	vcpu->rip = next_rip;
+	if (vcpu->rflags & X86_EFLAGS_IF) {
+		vcpu->mp_state = VIREO_MP_STATE_HALTED;
+		return 1;
+	}
 	vcpu->run->exit_reason = VIREO_EXIT_HLT;
 	return 0;
 }
@@ -147,7 +170,12 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip)
 	if (write) {
 		val = (vcpu->regs[VIREO_REG_RDX] << 32) |
 		      (u32)vcpu->regs[VIREO_REG_RAX];
-		r = vireo_ops.set_msr(vcpu, msr, val);
+		if (vireo_lapic_is_msr(msr))
+			r = vireo_lapic_set_msr(vcpu, msr, val);
+		else
+			r = vireo_ops.set_msr(vcpu, msr, val);
+	} else if (vireo_lapic_is_msr(msr)) {
+		r = vireo_lapic_get_msr(vcpu, msr, &val);
 	} else {
 		r = vireo_ops.get_msr(vcpu, msr, &val);
 	}

@@ -141,6 +141,12 @@ static long vireo_vcpu_ioctl(struct file *f, unsigned int cmd,
 	case VIREO_RUN:
 		r = arg ? -EINVAL : vireo_vcpu_run(vcpu);
 		break;
+	case VIREO_GET_MP_STATE:
+		r = vireo_get_mp_state(vcpu, argp);
+		break;
+	case VIREO_SET_MP_STATE:
+		r = vireo_set_mp_state(vcpu, argp);
+		break;
 	case VIREO_SET_CPUID:
 		r = vireo_set_cpuid(vcpu, argp);
 		break;
@@ -209,6 +215,7 @@ void vireo_vcpu_free(struct vireo_vcpu *vcpu)
 	int i;
 
 	vireo_debugfs_vcpu_remove(vcpu);
+	vireo_lapic_free(vcpu);
 	vireo_ops.vcpu_free(vcpu);
 	vireo_fpu_free(vcpu);
 	for (i = 0; i < VIREO_RUN_PAGES; i++)
@@ -230,6 +237,8 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	init_waitqueue_head(&vcpu->wq);
+	vireo_lapic_init(vcpu);
 	for (i = 0; i < VIREO_RUN_PAGES; i++) {
 		vcpu->run_pages[i] = vireo_alloc_page();
 		if (!vcpu->run_pages[i])
@@ -242,6 +251,7 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 	if (vireo_ops.vcpu_create(vcpu))
 		goto err_free_fpu;
 	vireo_vcpu_reset(vcpu);
+	vireo_lapic_reset(vcpu, false);
 	return vcpu;
 
 err_free_fpu:

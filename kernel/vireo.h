@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/wait.h>
 #include <linux/refcount.h>
 #include <linux/mm_types.h>
 #include <linux/vireo.h>
@@ -15,6 +16,7 @@
 #include <asm/msr-index.h>
 
 #include "regs.h"
+#include "lapic.h"
 #include "npt/npt.h"
 
 #define VIREO_MAX_VCPUS		64
@@ -79,6 +81,8 @@ struct vireo_vm {
 	/* Bumped when nested-page entries go away; see vireo_mmu_flush(). */
 	u64 tlb_gen;
 	struct dentry *debugfs;
+	/* Guest TSC = host TSC + tsc_offset, the same for every vCPU. */
+	u64 tsc_offset;
 };
 
 enum vireo_pending {
@@ -128,6 +132,31 @@ struct vireo_vcpu {
 	u32 guest_pkru;
 
 	struct dentry *debugfs;
+
+	/* Interrupts: events.c and lapic.c. */
+	struct vireo_lapic lapic;
+	unsigned long events;		/* VIREO_EV_* bits */
+	u8 sipi_vector;
+	u32 mp_state;			/* VIREO_MP_STATE_* */
+	bool eoi_exit_pending;		/* a level vector's EOI for userspace */
+	u8 eoi_exit_vector;
+	bool kick_pending;		/* see vireo_vcpu_kick() */
+	int mode;			/* VIREO_MODE_* */
+	int cpu;			/* where it last entered the guest */
+	wait_queue_head_t wq;		/* HLT and WAIT_SIPI sleep here */
+};
+
+/* vcpu->events: set by other threads, consumed by the run loop. */
+enum {
+	VIREO_EV_NMI,
+	VIREO_EV_INIT,
+	VIREO_EV_SIPI,
+};
+
+enum {
+	VIREO_MODE_OUTSIDE,
+	VIREO_MODE_IN_GUEST,
+	VIREO_MODE_EXITING,
 };
 
 /* main.c: module-wide accounting, shown in /sys/class/misc/vireo/. */
@@ -136,6 +165,20 @@ void vireo_free_page(struct page *page);
 void vireo_stat_pinned(long delta);
 void vireo_stat_vms(int delta);
 void vireo_stat_vcpus(int delta);
+
+/*
+ * events.c: kicks, sleeping in HLT and WAIT_SIPI, and injecting what the
+ * LAPIC has pending.  Backends call vireo_guest_enter() with interrupts
+ * off right before entering the guest (false: do not enter, return 1) and
+ * vireo_guest_exit() right after.
+ */
+void vireo_vcpu_kick(struct vireo_vcpu *vcpu);
+bool vireo_guest_enter(struct vireo_vcpu *vcpu);
+void vireo_guest_exit(struct vireo_vcpu *vcpu);
+int vireo_vcpu_prepare(struct vireo_vcpu *vcpu);
+int vireo_signal_msi(struct vireo_vm *vm, const struct vireo_msi *msi);
+int vireo_get_mp_state(struct vireo_vcpu *vcpu, void __user *arg);
+int vireo_set_mp_state(struct vireo_vcpu *vcpu, void __user *arg);
 
 /* debugfs.c: /sys/kernel/debug/vireo/, for tests and debugging. */
 void vireo_debugfs_init(void);

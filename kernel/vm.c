@@ -10,6 +10,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/msr.h>
 
 #include "vireo.h"
 
@@ -69,6 +70,13 @@ static long vireo_vm_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return vireo_vm_set_memory_region(vm, (void __user *)arg);
 	case VIREO_CREATE_VCPU:
 		return vireo_create_vcpu(vm, arg);
+	case VIREO_SIGNAL_MSI: {
+		struct vireo_msi msi;
+
+		if (copy_from_user(&msi, (void __user *)arg, sizeof(msi)))
+			return -EFAULT;
+		return vireo_signal_msi(vm, &msi);
+	}
 	}
 	return -ENOTTY;
 }
@@ -101,6 +109,8 @@ static struct vireo_vm *vireo_vm_alloc(void)
 	 */
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	/* The guest's TSC starts near zero, and runs at the host's rate. */
+	vm->tsc_offset = -rdtsc();
 	return vm;
 }
 

@@ -110,7 +110,32 @@ static int svm_exit_npf(struct svm_vcpu *svm)
 			       err & SVM_NPF_WRITE, err & SVM_NPF_FETCH);
 }
 
+/* The interrupt window opened: the run loop injects what is pending. */
+static int svm_exit_vintr(struct svm_vcpu *svm)
+{
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR |
+			(0xf << SVM_INT_CTL_V_INTR_PRIO_SHIFT));
+	c->intercept_misc1 &= ~SVM_INTERCEPT1_VINTR;
+	return 1;
+}
+
+/*
+ * The NMI handler's IRET: NMIs may come again once it has run.  The IRET
+ * itself runs on re-entry, the intercept being off; an NMI injected just
+ * before it nests, which Linux's NMI entry copes with.
+ */
+static int svm_exit_iret(struct svm_vcpu *svm)
+{
+	svm->nmi_masked = false;
+	svm->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT1_IRET;
+	return 1;
+}
+
 static int (*const svm_exit_handlers[SVM_EXIT_NR_LOW])(struct svm_vcpu *) = {
+	[SVM_EXIT_VINTR]		= svm_exit_vintr,
+	[SVM_EXIT_IRET]			= svm_exit_iret,
 	[SVM_EXIT_EXCP_BASE + 1]	= svm_exit_exception,
 	[SVM_EXIT_EXCP_BASE + 17]	= svm_exit_exception,
 	[SVM_EXIT_INTR]			= svm_exit_intr,

@@ -87,6 +87,7 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 	svm->asid_cpu = -1;
 	svm_vmcb_init(svm, page_to_phys(svm_iopm), page_to_phys(svm_msrpm),
 		      vcpu->vm->npt.root_pa);
+	svm->vmcb->control.tsc_offset = vcpu->vm->tsc_offset;
 	return 0;
 }
 
@@ -108,8 +109,13 @@ static void svm_vcpu_reset(struct vireo_vcpu *vcpu)
 	struct svm_vcpu *svm = to_svm(vcpu);
 
 	svm_vmcb_reset_state(&svm->vmcb->save);
-	svm->vmcb->control.int_ctl &= ~SVM_INT_CTL_V_TPR_MASK;
+	svm->vmcb->control.int_ctl &= ~(SVM_INT_CTL_V_TPR_MASK |
+					SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR |
+					(0xf << SVM_INT_CTL_V_INTR_PRIO_SHIFT));
+	svm->vmcb->control.intercept_misc1 &= ~(SVM_INTERCEPT1_VINTR |
+						SVM_INTERCEPT1_IRET);
 	svm->vmcb->control.event_inj = 0;
+	svm->nmi_masked = false;
 }
 
 /*
@@ -166,7 +172,7 @@ static void svm_sync_from_vmcb(struct svm_vcpu *svm)
  * registers are put back before GIF is set, as an NMI may then read user
  * memory or hit a breakpoint.
  */
-static void svm_world_switch(struct svm_vcpu *svm)
+static bool svm_world_switch(struct svm_vcpu *svm)
 {
 	struct vireo_vcpu *vcpu = &svm->vcpu;
 	struct svm_cpu *sd;
@@ -174,6 +180,11 @@ static void svm_world_switch(struct svm_vcpu *svm)
 
 	vireo_fpu_load(vcpu);
 	local_irq_disable();
+	if (!vireo_guest_enter(vcpu)) {
+		local_irq_enable();
+		vireo_fpu_put(vcpu);
+		return false;
+	}
 	sd = this_cpu_ptr(&svm_cpu);
 	svm_assign_asid(svm, sd, smp_processor_id());
 	svm_sync_to_vmcb(svm);
@@ -185,11 +196,13 @@ static void svm_world_switch(struct svm_vcpu *svm)
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 	asm volatile("stgi" ::: "memory");
+	vireo_guest_exit(vcpu);
 
 	svm->vmcb->control.tlb_ctl = 0;
 	svm_sync_from_vmcb(svm);
 	local_irq_enable();
 	vireo_fpu_put(vcpu);
+	return true;
 }
 
 /*
@@ -217,10 +230,21 @@ static void svm_requeue_event(struct vmcb_control *c)
 static int svm_vcpu_run_once(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
+	u64 exit_rip;
+	int r;
 
-	svm_world_switch(svm);
+	if (!svm_world_switch(svm))
+		return 1;	/* kicked before entry: back to the run loop */
 	svm_requeue_event(&svm->vmcb->control);
-	return svm_handle_exit(svm);
+	exit_rip = vcpu->rip;
+	r = svm_handle_exit(svm);
+	/*
+	 * An instruction we completed for the guest (HLT, OUT, ...) ends
+	 * the STI or MOV SS shadow it may have been in (SDM Vol. 3A 6.8.3).
+	 */
+	if (vcpu->rip != exit_rip)
+		svm->vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
+	return r;
 }
 
 static void svm_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *s)
@@ -276,6 +300,58 @@ static void svm_inject_exception(struct vireo_vcpu *vcpu,
 		vmcb->save.cr2 = e->cr2;
 }
 
+static bool svm_interrupt_allowed(struct vireo_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+
+	return (vcpu->rflags & X86_EFLAGS_IF) &&
+	       !(c->int_state & SVM_INT_STATE_SHADOW) &&
+	       !(c->event_inj & SVM_EVTINJ_VALID);
+}
+
+static void svm_inject_irq(struct vireo_vcpu *vcpu, u8 vector)
+{
+	to_svm(vcpu)->vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_INTR |
+						SVM_EVTINJ_VALID;
+}
+
+/*
+ * A virtual interrupt that ignores the TPR is taken as soon as the guest
+ * can take any interrupt; intercepting it gives us that moment (APM Vol. 2
+ * 15.21.4 "Interrupt Window").
+ */
+static void svm_enable_irq_window(struct vireo_vcpu *vcpu)
+{
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_ctl |= SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR |
+		      (0xf << SVM_INT_CTL_V_INTR_PRIO_SHIFT);
+	c->intercept_misc1 |= SVM_INTERCEPT1_VINTR;
+}
+
+/*
+ * SVM does not show whether NMIs are blocked: after injecting one, IRET
+ * is intercepted to learn when the handler is done (APM Vol. 2 15.21.1).
+ */
+static bool svm_nmi_allowed(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	return !svm->nmi_masked && !(c->int_state & SVM_INT_STATE_SHADOW) &&
+	       !(c->event_inj & SVM_EVTINJ_VALID);
+}
+
+static void svm_inject_nmi(struct vireo_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm->vmcb->control.event_inj = 2 | SVM_EVTINJ_TYPE_NMI |
+				       SVM_EVTINJ_VALID;
+	svm->vmcb->control.intercept_misc1 |= SVM_INTERCEPT1_IRET;
+	svm->nmi_masked = true;
+}
+
 static const struct vireo_backend_ops svm_ops = {
 	.hw_enable_cpu		= svm_hw_enable_cpu,
 	.hw_disable_cpu		= svm_hw_disable_cpu,
@@ -289,6 +365,11 @@ static const struct vireo_backend_ops svm_ops = {
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
 	.inject_exception	= svm_inject_exception,
+	.interrupt_allowed	= svm_interrupt_allowed,
+	.inject_irq		= svm_inject_irq,
+	.enable_irq_window	= svm_enable_irq_window,
+	.nmi_allowed		= svm_nmi_allowed,
+	.inject_nmi		= svm_inject_nmi,
 };
 
 /*

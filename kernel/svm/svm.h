@@ -19,6 +19,8 @@ struct svm_vcpu {
 	int asid_cpu;
 	u64 asid_gen;
 	u64 tlb_gen;
+	/* An NMI was injected and its handler has not run IRET yet. */
+	bool nmi_masked;
 };
 
 static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)

@@ -119,7 +119,9 @@ static_assert(sizeof(struct vmcb) == 4096);
 #define SVM_INTERCEPT1_INTR		BIT(0)
 #define SVM_INTERCEPT1_NMI		BIT(1)
 #define SVM_INTERCEPT1_SMI		BIT(2)
+#define SVM_INTERCEPT1_VINTR		BIT(4)
 #define SVM_INTERCEPT1_CPUID		BIT(18)
+#define SVM_INTERCEPT1_IRET		BIT(20)
 #define SVM_INTERCEPT1_INVD		BIT(22)
 #define SVM_INTERCEPT1_HLT		BIT(24)
 #define SVM_INTERCEPT1_INVLPGA		BIT(26)
@@ -145,7 +147,9 @@ static_assert(sizeof(struct vmcb) == 4096);
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_SMI		0x062
+#define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_CPUID		0x072
+#define SVM_EXIT_IRET		0x074
 #define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_INVLPGA	0x07a
@@ -181,12 +185,18 @@ static_assert(sizeof(struct vmcb) == 4096);
 #define SVM_NPF_FETCH		BIT_ULL(4)
 
 #define SVM_INT_CTL_V_TPR_MASK	0xf
+#define SVM_INT_CTL_V_IRQ	BIT(8)
+#define SVM_INT_CTL_V_INTR_PRIO_SHIFT 16
+#define SVM_INT_CTL_V_IGN_TPR	BIT(20)
 #define SVM_INT_CTL_V_INTR_MASKING BIT(24)
+#define SVM_INT_STATE_SHADOW	BIT(0)
 #define SVM_NESTED_CTL_NP_ENABLE BIT_ULL(0)
 #define SVM_TLB_CONTROL_FLUSH_ALL 1
 
 /* EVENTINJ (APM Vol. 2 15.20 "Event Injection"). */
 #define SVM_EVTINJ_TYPE_MASK	(7 << 8)
+#define SVM_EVTINJ_TYPE_INTR	(0 << 8)
+#define SVM_EVTINJ_TYPE_NMI	(2 << 8)
 #define SVM_EVTINJ_TYPE_EXCEPTION (3 << 8)
 #define SVM_EVTINJ_TYPE_SOFT_INT (4 << 8)
 #define SVM_EVTINJ_VALID_ERR	BIT(11)

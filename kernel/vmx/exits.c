@@ -205,7 +205,19 @@ static int vmx_exit_ept_misconfig(struct vmx_vcpu *vmx)
 				   vmx->exit.reason, vmx->exit.gpa);
 }
 
+/* The interrupt window opened: the run loop injects what is pending. */
+static int vmx_exit_intr_window(struct vmx_vcpu *vmx)
+{
+	vmx_vcpu_get(vmx);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+		     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) &
+		     ~CPU_BASED_INTR_WINDOW_EXITING);
+	vmx_vcpu_put(vmx);
+	return 1;
+}
+
 static int (*const vmx_exit_handlers[])(struct vmx_vcpu *) = {
+	[EXIT_REASON_INTERRUPT_WINDOW]	= vmx_exit_intr_window,
 	[EXIT_REASON_EXCEPTION_NMI]	= vmx_exit_exception,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = vmx_exit_nop,
 	[EXIT_REASON_TRIPLE_FAULT]	= vmx_exit_triple_fault,

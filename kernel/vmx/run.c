@@ -201,7 +201,9 @@ int vmx_vcpu_run_once(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 pdpte[4] = { 0 };
+	u64 exit_rip;
 	bool nmi;
+	int r;
 
 	if (vmx->pdptrs_dirty &&
 	    vireo_read_gpa(vcpu->vm, vmx->pdptrs_cr3 & 0xffffffe0, pdpte,
@@ -215,11 +217,32 @@ int vmx_vcpu_run_once(struct vireo_vcpu *vcpu)
 	}
 	vireo_fpu_load(vcpu);
 	local_irq_disable();
+	if (!vireo_guest_enter(vcpu)) {
+		/* Kicked: back to the run loop, which looks at events. */
+		local_irq_enable();
+		vireo_fpu_put(vcpu);
+		vmx_vcpu_put(vmx);
+		return 1;
+	}
 	nmi = vmx_enter(vmx);
+	vireo_guest_exit(vcpu);
 	if (nmi)
 		vmx_reflect_nmi();
 	local_irq_enable();
 	vireo_fpu_put(vcpu);
 	vmx_vcpu_put(vmx);
-	return vmx_handle_exit(vmx);
+	exit_rip = vcpu->rip;
+	r = vmx_handle_exit(vmx);
+	/*
+	 * An instruction we completed for the guest (HLT, OUT, ...) ends
+	 * the STI or MOV SS shadow it may have been in (SDM Vol. 3A 6.8.3).
+	 */
+	if (vcpu->rip != exit_rip) {
+		vmx_vcpu_get(vmx);
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
+			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+			     ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+		vmx_vcpu_put(vmx);
+	}
+	return r;
 }

@@ -300,6 +300,76 @@ static void vmx_inject_exception(struct vireo_vcpu *vcpu,
 		vmx->cr2 = e->cr2;
 }
 
+/* Is an event already queued for the next VM entry? VMCS current. */
+static bool vmx_entry_event_queued(void)
+{
+	return vmcs_read32(VM_ENTRY_INTR_INFO_FIELD) & INTR_INFO_VALID_MASK;
+}
+
+static bool vmx_interrupt_allowed(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	bool ok;
+
+	if (!(vcpu->rflags & X86_EFLAGS_IF))
+		return false;
+	vmx_vcpu_get(vmx);
+	ok = !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	       (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)) &&
+	     !vmx_entry_event_queued();
+	vmx_vcpu_put(vmx);
+	return ok;
+}
+
+static void vmx_inject_irq(struct vireo_vcpu *vcpu, u8 vector)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vcpu_get(vmx);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, vector | INTR_TYPE_EXT_INTR |
+		     INTR_INFO_VALID_MASK);
+	vmx_vcpu_put(vmx);
+}
+
+/* SDM Vol. 3C 26.7.5: exit as soon as the guest can take an interrupt. */
+static void vmx_enable_irq_window(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vcpu_get(vmx);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+		     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) |
+		     CPU_BASED_INTR_WINDOW_EXITING);
+	vmx_vcpu_put(vmx);
+}
+
+/*
+ * Without virtual NMIs the CPU itself blocks NMIs from an injected one
+ * until IRET, and shows it in the interruptibility state (SDM 25.3).
+ */
+static bool vmx_nmi_allowed(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	bool ok;
+
+	vmx_vcpu_get(vmx);
+	ok = !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+	       (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS |
+		GUEST_INTR_STATE_NMI)) && !vmx_entry_event_queued();
+	vmx_vcpu_put(vmx);
+	return ok;
+}
+
+static void vmx_inject_nmi(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vcpu_get(vmx);
+	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 2 | INTR_TYPE_NMI_INTR |
+		     INTR_INFO_VALID_MASK);
+	vmx_vcpu_put(vmx);
+}
+
 static const struct vireo_backend_ops vmx_ops = {
 	.hw_enable_cpu		= vmx_hw_enable_cpu,
 	.hw_disable_cpu		= vmx_hw_disable_cpu,
@@ -313,6 +383,11 @@ static const struct vireo_backend_ops vmx_ops = {
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
 	.inject_exception	= vmx_inject_exception,
+	.interrupt_allowed	= vmx_interrupt_allowed,
+	.inject_irq		= vmx_inject_irq,
+	.enable_irq_window	= vmx_enable_irq_window,
+	.nmi_allowed		= vmx_nmi_allowed,
+	.inject_nmi		= vmx_inject_nmi,
 };
 
 /*

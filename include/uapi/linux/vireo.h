@@ -158,6 +158,28 @@ struct vireo_cpuid {
 #define VIREO_SET_SREGS		_IOW(VIREO_IOCTL_TYPE, 0x24, struct vireo_sregs)
 #define VIREO_SET_CPUID		_IOW(VIREO_IOCTL_TYPE, 0x25, struct vireo_cpuid)
 
+/*
+ * What a vCPU is doing when it is not running guest code.  A new vCPU is
+ * RUNNABLE; the device model parks application processors in WAIT_SIPI,
+ * where RUN sleeps until another vCPU sends INIT and then a start-up IPI,
+ * which starts it in real mode at vector << 12 (Intel SDM Vol. 3A 9.4.4).
+ * HALTED is a HLT with interrupts enabled: RUN sleeps in the kernel until
+ * an interrupt, an NMI or INIT arrives (or a signal).
+ */
+enum {
+	VIREO_MP_STATE_RUNNABLE	 = 0,
+	VIREO_MP_STATE_HALTED	 = 1,
+	VIREO_MP_STATE_WAIT_SIPI = 2,
+};
+
+struct vireo_mp_state {
+	__u32 state;		/* VIREO_MP_STATE_* */
+	__u32 padding;
+};
+
+#define VIREO_GET_MP_STATE	_IOR(VIREO_IOCTL_TYPE, 0x26, struct vireo_mp_state)
+#define VIREO_SET_MP_STATE	_IOW(VIREO_IOCTL_TYPE, 0x27, struct vireo_mp_state)
+
 /* ---- the run area (mmap of a vCPU fd) ------------------------------ */
 
 enum vireo_exit_reason {
@@ -277,6 +299,7 @@ VIREO_UAPI_ASSERT(sizeof(struct vireo_run_io) == 16, "run_io");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run_mmio) == 24, "run_mmio");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run_internal) == 72, "run_internal");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_msi) == 32, "msi");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_mp_state) == 8, "mp_state");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run_eoi) == 8, "run_eoi");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run) == 64 + 256 + 128, "run");
 
