@@ -11,17 +11,68 @@ UNIT_CFLAGS	= $(USER_CFLAGS) -I$(DEVMODEL_DIR) -I$(UNIT_DIR)
 
 UNIT_TESTS	:= test_ioport test_devices test_uart16550 test_debug_exit \
 		   test_rom test_memsize test_memmap test_vcpu_exit
+UNIT_TESTS	+= test_acpi test_acpi_aml
+UNIT_TESTS	+= test_evloop test_irq test_i8259 test_ioapic
+UNIT_TESTS	+= test_i8254 test_rtc test_i8042 test_acpi_pm test_pci
+UNIT_TESTS	+= test_x86_emulate
+UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_ioport		:= ioport
 unit_deps_test_devices		:= ioport mmio machine devices
 unit_deps_test_uart16550	:= ioport mmio machine devices dev/uart16550
+unit_deps_test_uart16550	+= evloop irq
 unit_deps_test_debug_exit	:= ioport mmio machine devices dev/debug_exit
 unit_deps_test_rom		:= rom
 unit_deps_test_memsize		:= memsize
 unit_deps_test_memmap		:= memmap
 unit_deps_test_vcpu_exit	:= ioport mmio machine devices vcpu_loop signals \
 				   dev/uart16550 dev/debug_exit
+unit_deps_test_vcpu_exit	+= evloop irq
+unit_deps_test_evloop		:= machine ioport mmio evloop
+unit_deps_test_irq		:= machine ioport mmio irq
+unit_deps_test_i8259		:= ioport mmio machine devices irq dev/i8259
+unit_deps_test_ioapic		:= ioport mmio machine devices irq dev/ioapic
+unit_deps_test_acpi		:= $(DEVMODEL_ACPI)
+unit_deps_test_acpi_aml		:= acpi/aml acpi/aml_res
+# The PC platform devices run on fake_platform.o (a fake clock and IRQ
+# recorder standing in for evloop.o and irq.o).
+unit_deps_test_i8254		:= ioport mmio machine devices dev/i8254
+unit_deps_test_rtc		:= ioport mmio machine devices dev/rtc
+unit_deps_test_i8042		:= ioport mmio machine devices dev/i8042
+unit_deps_test_acpi_pm		:= ioport mmio machine devices dev/acpi_pm
+unit_deps_test_pci		:= ioport mmio machine devices pci/pci \
+				   dev/pci_host dev/acpi_pm
+UNIT_FAKE_PLATFORM_TESTS	:= test_i8254 test_rtc test_i8042 test_acpi_pm \
+				   test_pci
+$(addprefix $(UNIT_OUT)/,$(UNIT_FAKE_PLATFORM_TESTS)): \
+	$(UNIT_OUT)/fake_platform.o
+# test_x86_emulate runs the kernel's instruction emulator (kernel/emulate/)
+# on the host: those sources build against the stand-in kernel headers of
+# kshim/, and the instructions come from the assembler (emul_cases.S).
+EMUL_DIR	:= kernel/emulate
+EMUL_UNIT_OBJS	:= $(patsubst $(EMUL_DIR)/%.c,$(UNIT_OUT)/emulate/%.o, \
+		   $(wildcard $(EMUL_DIR)/*.c)) $(UNIT_OUT)/emul_cases.o \
+		   $(UNIT_OUT)/emul_fake.o
+EMUL_CFLAGS	= -I$(UNIT_DIR)/kshim -I$(EMUL_DIR) -Ikernel
+$(UNIT_OUT)/test_x86_emulate: $(EMUL_UNIT_OBJS)
+$(UNIT_OUT)/test_x86_emulate.o $(UNIT_OUT)/emul_fake.o: \
+	UNIT_CFLAGS += $(EMUL_CFLAGS)
+$(UNIT_OUT)/emulate/%.o: $(EMUL_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) $(EMUL_CFLAGS) -Wframe-larger-than=512 \
+		-MMD -MP -c -o $@ $<
+$(UNIT_OUT)/emul_cases.o: $(UNIT_DIR)/emul_cases.S
+	@mkdir -p $(@D)
+	$(CC) -MMD -MP -c -o $@ $<
+
+# The boot loaders (boot/boot.h); test_multiboot loads the test kernel.
+unit_deps_test_e820		:= memmap boot/e820
+unit_deps_test_bzimage		:= memmap $(DEVMODEL_BOOT)
+unit_deps_test_multiboot	:= memmap $(DEVMODEL_BOOT)
+$(UNIT_OUT)/test_multiboot: | $(MBTEST_ELF)
+$(UNIT_OUT)/test_multiboot.o: \
+	UNIT_CFLAGS += -DMBTEST_ELF='"$(CURDIR)/$(MBTEST_ELF)"'
 
 .PHONY: unit-tests
 
@@ -44,3 +95,5 @@ $(UNIT_BINS): $(UNIT_OUT)/%: $(UNIT_OUT)/%.o \
 	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^
 
 -include $(UNIT_BINS:=.d)
+-include $(UNIT_OUT)/fake_platform.d
+-include $(EMUL_UNIT_OBJS:.o=.d)

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Emulation of the x86 instructions a guest uses on memory-mapped I/O.
+ *
+ * A nested page fault without decode assists (AMD) or an EPT violation
+ * (Intel) reports only the guest-physical address, so the instruction at
+ * RIP is fetched, decoded and executed here.  The emulator knows nothing of
+ * paging, memory slots or devices: it computes linear addresses and reaches
+ * memory only through the caller's emul_ops, whose walker decides what each
+ * address is (RAM, the local APIC, a device in userspace).  The same source
+ * builds into vireo.ko and, for the unit tests, on the host.
+ *
+ * Use:
+ *	emul_init(&ctx, mode, &ops, opaque);
+ *	copy the GPRs, RIP, RFLAGS and segment bases into ctx;
+ *	switch (emul_run(&ctx)) ...
+ *
+ * Results:
+ *   EMUL_DONE		the instruction completed: regs[], rip, rflags hold
+ *			the new state; copy them back.
+ *   EMUL_EXIT_WRITE	the same, and ctx->mmio describes a write userspace
+ *			must see (an exit to userspace; nothing comes back).
+ *   EMUL_EXIT_READ	ctx->mmio describes a read only userspace can answer.
+ *			Nothing changed.  Once the data is there (the next
+ *			RUN), call emul_complete_read() and emul_run() again
+ *			on the same ctx: the instruction is decoded again from
+ *			the bytes kept in insn[] and the read is served from
+ *			the data supplied, not from the ops.
+ *   EMUL_EXCEPTION	inject ctx->exception; nothing changed.
+ *   EMUL_UNHANDLED	not an instruction this emulator executes (the caller
+ *			reports VIREO_INTERNAL_ERROR_EMULATION); nothing changed.
+ *
+ * Each instruction makes at most one write, always its last memory access,
+ * and registers change only after it succeeded; so "nothing changed" holds
+ * for guest memory as well, except for reads with side effects that the
+ * caller performed before a later fault.
+ *
+ * REP MOVS/STOS/LODS run one element per emul_run().  While the count is
+ * not exhausted RIP stays on the instruction: the guest executes it again
+ * and the next element faults again (or runs natively on RAM).  This is how
+ * the CPU itself lets interrupts in between iterations (SDM Vol. 2B "REP/
+ * REPE/REPZ/REPNE/REPNZ"), so the guest sees nothing unusual.
+ *
+ * To resume after EMUL_EXIT_READ the caller keeps the ctx across the exit
+ * to userspace (it is small enough to live in the vCPU): the kept bytes
+ * also mean a guest that rewrote the instruction meanwhile does not get
+ * another instruction completed with this data.  If the registers did
+ * change, the data matches no read and the ops are asked again.
+ *
+ * Not done here: segment limit and type checks, alignment checks, A20,
+ * single-step (RFLAGS.TF) and the resume flag; these are left to the caller.
+ * Outside 64-bit mode linear addresses wrap at 4 GiB.  Reads and writes are
+ * never split: an access may cross a page boundary, and the ops must then
+ * translate both pages before touching either.  LOCKed instructions are
+ * accepted but not atomic: they target devices, not RAM other vCPUs share.
+ */
+#ifndef VIREO_EMULATE_H
+#define VIREO_EMULATE_H
+
+#include <linux/types.h>
+
+#define EMUL_MAX_INSN	15	/* longer is #GP (SDM Vol. 3A "Interrupt 13") */
+#define EMUL_NR_REGS	16
+
+/* Exception vectors the emulator raises itself (SDM Vol. 3A 6.15). */
+#define EMUL_VEC_UD	6	/* LOCK where it is not allowed */
+#define EMUL_VEC_SS	12	/* non-canonical stack address */
+#define EMUL_VEC_GP	13	/* non-canonical address, instruction too long */
+#define EMUL_VEC_PF	14	/* only from the caller's ops */
+
+/* Decided by the caller from CR0.PE, EFER.LMA, CS.L and CS.D. */
+enum emul_mode {
+	EMUL_MODE_REAL,		/* CR0.PE clear: 16-bit, no error codes */
+	EMUL_MODE_PROT16,	/* CS.D clear (also virtual-8086 mode) */
+	EMUL_MODE_PROT32,	/* CS.D set, protected or compatibility mode */
+	EMUL_MODE_LONG64,	/* EFER.LMA and CS.L: 64-bit mode */
+};
+
+/* Segment registers, in encoding order (SDM Vol. 2A 3.1.1.3 "Sreg"). */
+enum emul_seg {
+	EMUL_SEG_ES, EMUL_SEG_CS, EMUL_SEG_SS,
+	EMUL_SEG_DS, EMUL_SEG_FS, EMUL_SEG_GS,
+	EMUL_NR_SEGS,
+};
+
+enum emul_result {
+	EMUL_DONE,
+	EMUL_EXIT_READ,
+	EMUL_EXIT_WRITE,
+	EMUL_EXCEPTION,
+	EMUL_UNHANDLED,
+};
+
+/*
+ * What an op returns.  EMUL_ACCESS_FAULT: the op filled ctx->exception.
+ * EMUL_ACCESS_USER: for a read, only userspace has the data; for a write,
+ * userspace must see it (the op stores it nowhere).
+ */
+enum emul_access {
+	EMUL_ACCESS_OK,
+	EMUL_ACCESS_FAULT,
+	EMUL_ACCESS_USER,
+};
+
+struct emul_exception {
+	u8 vector;
+	bool has_error;
+	u32 error;
+	u64 cr2;		/* #PF only */
+};
+
+/* One access that needs userspace, by linear address. */
+struct emul_mmio {
+	u64 la;
+	u8 size;		/* 1, 2, 4 or 8 */
+	bool write;
+	u8 data[8];		/* the bytes written or supplied */
+};
+
+struct emul_ctx;
+
+/*
+ * The caller's access to guest memory by linear address.  fetch asks for
+ * instruction bytes and never crosses a 4 KiB boundary in one call; it may
+ * return OK or FAULT (anything else makes the instruction unhandled).
+ */
+struct emul_ops {
+	enum emul_access (*fetch)(struct emul_ctx *ctx, u64 la, void *buf,
+				  unsigned int len);
+	enum emul_access (*read)(struct emul_ctx *ctx, u64 la, void *buf,
+				 unsigned int size);
+	enum emul_access (*write)(struct emul_ctx *ctx, u64 la,
+				  const void *buf, unsigned int size);
+};
+
+struct emul_ctx {
+	/* Inputs: emul_init(), then the guest state. */
+	enum emul_mode mode;
+	bool la57;			/* 5-level paging: 57-bit canonical */
+	const struct emul_ops *ops;
+	void *opaque;			/* for the ops */
+	u64 regs[EMUL_NR_REGS];		/* encoding order, as VIREO_REG_* */
+	u64 rip;
+	u64 rflags;
+	u64 seg_base[EMUL_NR_SEGS];	/* only FS and GS in 64-bit mode */
+
+	/*
+	 * The instruction bytes fetched so far.  The caller may pre-fill
+	 * them (e.g. from the guest instruction bytes a VMCB carries with
+	 * decode assists); they are kept for a resumed instruction.
+	 */
+	u8 insn[EMUL_MAX_INSN];
+	u8 insn_avail;
+	u8 insn_len;			/* output: the instruction's length */
+
+	/* emul_complete_read(): the one read the next emul_run() serves. */
+	bool read_done;
+	struct emul_mmio done;
+
+	/* Outputs. */
+	struct emul_mmio mmio;		/* EMUL_EXIT_READ, EMUL_EXIT_WRITE */
+	struct emul_exception exception; /* EMUL_EXCEPTION */
+};
+
+/* Start an instruction: clears everything, fetched bytes included. */
+void emul_init(struct emul_ctx *ctx, enum emul_mode mode,
+	       const struct emul_ops *ops, void *opaque);
+
+/* Decode and execute the instruction at CS:RIP. */
+enum emul_result emul_run(struct emul_ctx *ctx);
+
+/*
+ * After EMUL_EXIT_READ: data holds ctx->mmio.size bytes from userspace.
+ * The next emul_run() on this ctx uses them for the read of the same
+ * address and size (once), and calls the ops for any other access.
+ */
+void emul_complete_read(struct emul_ctx *ctx, const void *data);
+
+#endif /* VIREO_EMULATE_H */
