@@ -48,7 +48,7 @@ int vireo_mmu_fault(struct vireo_vcpu *vcpu, u64 gpa, bool write, bool fetch)
 	writable = s && !(s->flags & VIREO_MEM_READONLY);
 	if (!s || (write && !writable)) {
 		mutex_unlock(&vm->mmu_lock);
-		return vireo_exit_mmio(vcpu, gpa, write, fetch);
+		return vireo_emulate_mmio(vcpu, gpa, write, fetch);
 	}
 	r = vireo_pin_gfn(s, gpa >> PAGE_SHIFT, &page);
 	if (!r)

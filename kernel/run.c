@@ -24,6 +24,8 @@ static int vireo_complete_userspace_exit(struct vireo_vcpu *vcpu)
 	case VIREO_PENDING_HYPERCALL:
 		vcpu->regs[VIREO_REG_RAX] = READ_ONCE(vcpu->run->hypercall.ret);
 		return 1;
+	case VIREO_PENDING_MMIO_READ:
+		return vireo_complete_mmio_read(vcpu);
 	case VIREO_PENDING_NONE:
 		break;
 	}

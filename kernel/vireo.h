@@ -17,6 +17,7 @@
 
 #include "regs.h"
 #include "lapic.h"
+#include "emulate/emulate.h"
 #include "npt/npt.h"
 
 #define VIREO_MAX_VCPUS		64
@@ -89,6 +90,7 @@ enum vireo_pending {
 	VIREO_PENDING_NONE,
 	VIREO_PENDING_PIO_IN,
 	VIREO_PENDING_HYPERCALL,
+	VIREO_PENDING_MMIO_READ,
 };
 
 /* A port-I/O instruction as a backend decoded it from its exit. */
@@ -132,6 +134,11 @@ struct vireo_vcpu {
 	u32 guest_pkru;
 
 	struct dentry *debugfs;
+
+	/* MMIO emulation (mmio.c), kept across a read from userspace. */
+	struct emul_ctx emul;
+	struct vireo_sregs mmio_sregs;
+	u64 mmio_gpa;
 
 	/* Interrupts: events.c and lapic.c. */
 	struct vireo_lapic lapic;
@@ -223,6 +230,11 @@ int vireo_exit_hypercall(struct vireo_vcpu *vcpu, u64 next_rip);
 int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip);
 void vireo_inject_gp(struct vireo_vcpu *vcpu);
 void vireo_inject_ud(struct vireo_vcpu *vcpu);
+
+/* mmio.c: emulate the instruction behind an MMIO fault. */
+int vireo_emulate_mmio(struct vireo_vcpu *vcpu, u64 gpa, bool write,
+		       bool fetch);
+int vireo_complete_mmio_read(struct vireo_vcpu *vcpu);
 
 /* pio.c */
 int vireo_handle_pio(struct vireo_vcpu *vcpu, const struct vireo_pio *pio);

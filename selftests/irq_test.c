@@ -234,17 +234,19 @@ TEST(level_eoi_exits)
 	vm_free(vm);
 }
 
-/* One-shot: LVT timer (0x832), divide by 1 (0x83e), 2 ms initial count. */
+/*
+ * One-shot: LVT timer (0x832), divide by 1 (0x83e), 2 ms initial count.
+ * The timer guests sleep in a HLT loop rather than STI;HLT once: under
+ * QEMU's TCG an interrupt can arrive in the STI shadow (see above).
+ */
 REALMODE_GUEST(oneshot_guest,
 	APIC_ON(oneshot_guest)
 	"mov $0x832, %ecx\n mov $0x41, %eax\n xor %edx, %edx\n wrmsr\n"
 	"mov $0x83e, %ecx\n mov $0xb, %eax\n wrmsr\n"
 	"mov $0x838, %ecx\n mov $2000000, %eax\n wrmsr\n"
 	"sti\n"
-	"hlt\n"
-	"out %al, $0x11\n"
-	"cli\n"
-	"hlt\n");
+	"2: hlt\n"
+	"jmp 2b\n");
 
 TEST(timer_oneshot)
 {
@@ -254,10 +256,6 @@ TEST(timer_oneshot)
 	vm = vm_create_realmode(&oneshot_guest, &vcpu);
 	vcpu_run(vcpu);
 	ASSERT_EQ(VEC_TIMER, vcpu_expect_out(vcpu, 0x10, 1));
-	vcpu_run(vcpu);
-	vcpu_expect_out(vcpu, 0x11, 1);
-	vcpu_run(vcpu);
-	vcpu_assert_exit(vcpu, VIREO_EXIT_HLT);
 	vm_free(vm);
 }
 
@@ -293,10 +291,8 @@ REALMODE_GUEST(deadline_guest,
 	"add $1000000, %eax\n adc $0, %edx\n"
 	"mov $0x6e0, %ecx\n wrmsr\n"
 	"sti\n"
-	"hlt\n"
-	"out %al, $0x11\n"
-	"cli\n"
-	"hlt\n");
+	"2: hlt\n"
+	"jmp 2b\n");
 
 TEST(timer_tsc_deadline)
 {
@@ -306,8 +302,6 @@ TEST(timer_tsc_deadline)
 	vm = vm_create_realmode(&deadline_guest, &vcpu);
 	vcpu_run(vcpu);
 	ASSERT_EQ(VEC_TIMER, vcpu_expect_out(vcpu, 0x10, 1));
-	vcpu_run(vcpu);
-	vcpu_expect_out(vcpu, 0x11, 1);
 	vm_free(vm);
 }
 

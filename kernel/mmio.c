@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * MMIO: a guest access to guest-physical memory no writable slot backs.
+ * The instruction is emulated (emulate/): accesses that land in the local
+ * APIC page are answered here, RAM is read and written through the slots,
+ * and the rest becomes a VIREO_EXIT_MMIO for the device model.  A read
+ * from userspace completes on the next RUN with the data it left in
+ * run->mmio.data; a write is complete when it exits.
+ */
+#include <linux/mm.h>
+#include <linux/string.h>
+
+#include "vireo.h"
+#include "emulate/emulate.h"
+
+static struct vireo_vcpu *ctx_vcpu(struct emul_ctx *ctx)
+{
+	return ctx->opaque;
+}
+
+static void fault_to_emul(struct emul_ctx *ctx, const struct vireo_exception *f)
+{
+	ctx->exception.vector = f->vector;
+	ctx->exception.has_error = f->has_error;
+	ctx->exception.error = f->error;
+	ctx->exception.cr2 = f->cr2;
+}
+
+static enum emul_access mmio_fetch(struct emul_ctx *ctx, u64 la, void *buf,
+				   unsigned int len)
+{
+	struct vireo_vcpu *vcpu = ctx_vcpu(ctx);
+	struct vireo_exception f = {};
+	int r;
+
+	r = vireo_rw_linear(vcpu, &vcpu->mmio_sregs, la, buf, len, false, &f);
+	if (r == -EFAULT) {
+		fault_to_emul(ctx, &f);
+		return EMUL_ACCESS_FAULT;
+	}
+	/* Fetching from MMIO itself is not supported: unhandled. */
+	return r ? EMUL_ACCESS_USER : EMUL_ACCESS_OK;
+}
+
+/*
+ * Data accesses.  One that crosses a page must be RAM on both sides (no
+ * device register straddles a page); otherwise the one guest-physical
+ * address decides: the LAPIC, RAM, or userspace.
+ */
+static enum emul_access mmio_rw(struct emul_ctx *ctx, u64 la, void *buf,
+				unsigned int size, bool write)
+{
+	struct vireo_vcpu *vcpu = ctx_vcpu(ctx);
+	struct vireo_exception f = {};
+	u64 gpa;
+	int r;
+
+	if (offset_in_page(la) + size > PAGE_SIZE) {
+		r = vireo_rw_linear(vcpu, &vcpu->mmio_sregs, la, buf, size,
+				    write, &f);
+		if (r == -EFAULT) {
+			fault_to_emul(ctx, &f);
+			return EMUL_ACCESS_FAULT;
+		}
+		return r ? EMUL_ACCESS_USER : EMUL_ACCESS_OK;
+	}
+	r = vireo_gva_to_gpa(vcpu, &vcpu->mmio_sregs, la, write, &gpa, &f);
+	if (r) {
+		fault_to_emul(ctx, &f);
+		return EMUL_ACCESS_FAULT;
+	}
+	if (vireo_lapic_mmio_hit(vcpu, gpa)) {
+		u32 off = gpa & (LAPIC_PAGE_SIZE - 1);
+
+		if (write)
+			vireo_lapic_mmio_write(vcpu, off, buf, size);
+		else
+			vireo_lapic_mmio_read(vcpu, off, buf, size);
+		return EMUL_ACCESS_OK;
+	}
+	r = write ? vireo_write_gpa(vcpu->vm, gpa, buf, size) :
+		    vireo_read_gpa(vcpu->vm, gpa, buf, size);
+	if (!r)
+		return EMUL_ACCESS_OK;
+	vcpu->mmio_gpa = gpa;
+	return EMUL_ACCESS_USER;
+}
+
+static enum emul_access mmio_read(struct emul_ctx *ctx, u64 la, void *buf,
+				  unsigned int size)
+{
+	return mmio_rw(ctx, la, buf, size, false);
+}
+
+static enum emul_access mmio_write(struct emul_ctx *ctx, u64 la,
+				   const void *buf, unsigned int size)
+{
+	return mmio_rw(ctx, la, (void *)buf, size, true);
+}
+
+static const struct emul_ops vireo_mmio_ops = {
+	.fetch	= mmio_fetch,
+	.read	= mmio_read,
+	.write	= mmio_write,
+};
+
+static enum emul_mode vireo_emul_mode(const struct vireo_sregs *s)
+{
+	if (!(s->cr0 & X86_CR0_PE))
+		return EMUL_MODE_REAL;
+	if (vireo_64bit_code(s))
+		return EMUL_MODE_LONG64;
+	return s->cs.db ? EMUL_MODE_PROT32 : EMUL_MODE_PROT16;
+}
+
+/* The exit for an access the emulator handed to userspace. */
+static int vireo_mmio_user_exit(struct vireo_vcpu *vcpu,
+				const struct emul_mmio *m)
+{
+	struct vireo_run *run = vcpu->run;
+
+	run->exit_reason = VIREO_EXIT_MMIO;
+	memset(&run->mmio, 0, sizeof(run->mmio));
+	run->mmio.phys_addr = vcpu->mmio_gpa;
+	run->mmio.len = m->size;
+	run->mmio.is_write = m->write;
+	if (m->write)
+		memcpy(run->mmio.data, m->data, m->size);
+	return 0;
+}
+
+static void vireo_emul_commit(struct vireo_vcpu *vcpu, struct emul_ctx *ctx)
+{
+	memcpy(vcpu->regs, ctx->regs, sizeof(vcpu->regs));
+	vcpu->rip = ctx->rip;
+	vcpu->rflags = ctx->rflags;
+}
+
+/* Act on what emul_run() said; > 0 to re-enter, 0 for userspace. */
+static int vireo_emul_result(struct vireo_vcpu *vcpu, enum emul_result res,
+			     u64 gpa, bool write)
+{
+	struct emul_ctx *ctx = &vcpu->emul;
+	struct vireo_exception e;
+
+	switch (res) {
+	case EMUL_DONE:
+		vireo_emul_commit(vcpu, ctx);
+		return 1;
+	case EMUL_EXIT_WRITE:
+		vireo_emul_commit(vcpu, ctx);
+		return vireo_mmio_user_exit(vcpu, &ctx->mmio);
+	case EMUL_EXIT_READ:
+		vcpu->pending = VIREO_PENDING_MMIO_READ;
+		return vireo_mmio_user_exit(vcpu, &ctx->mmio);
+	case EMUL_EXCEPTION:
+		e.vector = ctx->exception.vector;
+		e.has_error = ctx->exception.has_error;
+		e.error = ctx->exception.error;
+		e.cr2 = ctx->exception.cr2;
+		vireo_ops.inject_exception(vcpu, &e);
+		return 1;
+	case EMUL_UNHANDLED:
+		break;
+	}
+	/* Not an instruction we emulate: undecoded MMIO (len 0). */
+	return vireo_exit_mmio(vcpu, gpa, write, false);
+}
+
+int vireo_emulate_mmio(struct vireo_vcpu *vcpu, u64 gpa, bool write,
+		       bool fetch)
+{
+	struct emul_ctx *ctx = &vcpu->emul;
+	struct vireo_sregs *s = &vcpu->mmio_sregs;
+
+	/* Executing from a device or a hole: nothing to decode. */
+	if (fetch)
+		return vireo_exit_mmio(vcpu, gpa, write, fetch);
+	vireo_ops.get_sregs(vcpu, s);
+	emul_init(ctx, vireo_emul_mode(s), &vireo_mmio_ops, vcpu);
+	memcpy(ctx->regs, vcpu->regs, sizeof(ctx->regs));
+	ctx->rip = vcpu->rip;
+	ctx->rflags = vcpu->rflags;
+	ctx->seg_base[EMUL_SEG_ES] = s->es.base;
+	ctx->seg_base[EMUL_SEG_CS] = s->cs.base;
+	ctx->seg_base[EMUL_SEG_SS] = s->ss.base;
+	ctx->seg_base[EMUL_SEG_DS] = s->ds.base;
+	ctx->seg_base[EMUL_SEG_FS] = s->fs.base;
+	ctx->seg_base[EMUL_SEG_GS] = s->gs.base;
+	ctx->la57 = s->cr4 & X86_CR4_LA57;
+	vcpu->mmio_gpa = gpa;
+	return vireo_emul_result(vcpu, emul_run(ctx), gpa, write);
+}
+
+/* The next RUN after EMUL_EXIT_READ: finish with userspace's data. */
+int vireo_complete_mmio_read(struct vireo_vcpu *vcpu)
+{
+	struct emul_ctx *ctx = &vcpu->emul;
+	u8 data[8];
+
+	memcpy(data, vcpu->run->mmio.data, sizeof(data));
+	emul_complete_read(ctx, data);
+	return vireo_emul_result(vcpu, emul_run(ctx), vcpu->mmio_gpa, false);
+}
