@@ -218,8 +218,10 @@ struct vireo_run_io {
 
 /*
  * MMIO: the guest touched guest-physical memory no writable slot backs.
- * len is 0 while the kernel does not decode the instruction; RIP then still
- * points at it and the next RUN executes it again.
+ * len (1, 2, 4, 8) says the kernel decoded the instruction: a write is
+ * complete and data holds its bytes; for a read userspace puts the value in
+ * data and the next RUN completes the instruction.  len 0: an instruction
+ * the kernel does not emulate (or a fetch); RIP still points at it.
  */
 struct vireo_run_mmio {
 	__u64 phys_addr;
