@@ -295,6 +295,12 @@ static bool lapic_accept(struct vireo_vcpu *vcpu, const struct lapic_irq *irq)
 		 * The PIC's INTR reaches the CPU through LINT0 in virtual-wire
 		 * mode, or directly while the LAPIC is off (11.4.3).
 		 */
+		/*
+		 * One at a time, as the INTA cycle takes one: the PIC keeps
+		 * the next pending until this one was delivered.
+		 */
+		if (l->extint_pending)
+			break;
 		if ((!hw_enabled(l) && vcpu->id == 0) ||
 		    (hw_enabled(l) && sw_enabled(l) &&
 		     !(l->lvt[LVT_LINT0] & LVT_MASKED) &&
