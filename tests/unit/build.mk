@@ -16,6 +16,7 @@ UNIT_TESTS	+= test_evloop test_irq test_i8259 test_ioapic
 UNIT_TESTS	+= test_i8254 test_rtc test_i8042 test_acpi_pm test_pci
 UNIT_TESTS	+= test_x86_emulate
 UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
+UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_ioport		:= ioport
@@ -28,7 +29,7 @@ unit_deps_test_memsize		:= memsize
 unit_deps_test_memmap		:= memmap
 unit_deps_test_vcpu_exit	:= ioport mmio machine devices vcpu_loop signals \
 				   dev/uart16550 dev/debug_exit
-unit_deps_test_vcpu_exit	+= evloop irq
+unit_deps_test_vcpu_exit	+= evloop irq vcpu vcpu_threads
 unit_deps_test_evloop		:= machine ioport mmio evloop
 unit_deps_test_irq		:= machine ioport mmio irq
 unit_deps_test_i8259		:= ioport mmio machine devices irq dev/i8259
@@ -73,6 +74,11 @@ unit_deps_test_multiboot	:= memmap $(DEVMODEL_BOOT)
 $(UNIT_OUT)/test_multiboot: | $(MBTEST_ELF)
 $(UNIT_OUT)/test_multiboot.o: \
 	UNIT_CFLAGS += -DMBTEST_ELF='"$(CURDIR)/$(MBTEST_ELF)"'
+
+# vireo-vm's wiring: options, CPUID tables, vCPU threads and the VM's end.
+unit_deps_test_options		:= options memsize devices
+unit_deps_test_cpuid		:= cpuid
+unit_deps_test_vcpu_threads	:= vcpu_threads signals machine ioport mmio
 
 .PHONY: unit-tests
 

@@ -29,6 +29,9 @@ int main(void)
 	accepts("1024K", 1ULL << 20);
 	accepts("1G", 1ULL << 30);
 	accepts("3584M", 0xe0000000ULL);
+	accepts("4G", 4ULL << 30);
+	accepts("16G", 16ULL << 30);
+	accepts("16777216K", 16ULL << 30);
 	accepts("1M", 1ULL << 20);
 	accepts("1048576", 1ULL << 20);
 	accepts("1052672", (1ULL << 20) + 4096);
@@ -44,8 +47,9 @@ int main(void)
 	rejects("1.5G", MEMSIZE_SYNTAX);
 	rejects("1020K", MEMSIZE_TOO_SMALL);
 	rejects("0", MEMSIZE_TOO_SMALL);
-	rejects("4G", MEMSIZE_TOO_BIG);
-	rejects("3585M", MEMSIZE_TOO_BIG);
+	rejects("17G", MEMSIZE_TOO_BIG);
+	rejects("16385M", MEMSIZE_TOO_BIG);
+	rejects("17179873280", MEMSIZE_TOO_BIG);	/* 16G + 4K */
 	rejects("17179869184G", MEMSIZE_TOO_BIG);
 	rejects("99999999999999999999999", MEMSIZE_TOO_BIG);
 	rejects("1048577", MEMSIZE_UNALIGNED);

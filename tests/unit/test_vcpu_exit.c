@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Exit dispatch on a fake run area, as the kernel would fill it: port I/O
- * (plain and string) through the real devices, the fatal exits with their
- * messages and exit codes, and malformed exits.  No kernel: the vCPU fd is
- * -1, so nothing reaches an ioctl that matters.
+ * (plain and string) through the real devices, MMIO through the bus to a
+ * test device, EOIs to the interrupt controllers, HLT among several vCPUs,
+ * the fatal exits with their messages and exit codes, and malformed exits.
+ * No kernel: the vCPU fd is -1, so nothing reaches an ioctl that matters.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "tap.h"
 #include "util.h"
 #include "vcpu_loop.h"
+#include "vcpus.h"
 
 #define RUN_SIZE	8192
 
@@ -141,31 +144,235 @@ static void set_exit(uint32_t reason)
 	vcpu.run->exit_reason = reason;
 }
 
-static void test_mmio(void)
+/* Is the machine lock held (by the thread calling a device)? */
+static int lock_held(void)
+{
+	if (pthread_mutex_trylock(&m.lock) == EBUSY)
+		return 1;
+	pthread_mutex_unlock(&m.lock);
+	return 0;
+}
+
+#define TDEV_BASE	0xfed00000ULL
+#define TDEV_LEN	0x100
+
+static struct {
+	unsigned int reads, writes, unlocked;
+	uint64_t offset, value;
+	unsigned int size;
+	int exit_on_write;
+} tdev;
+
+static uint64_t tdev_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	tdev.reads++;
+	tdev.unlocked += !lock_held();
+	tdev.offset = offset;
+	tdev.size = size;
+	return 0x8877665544332211ULL + offset;
+}
+
+static void tdev_write(void *opaque, uint64_t offset, unsigned int size,
+		       uint64_t value)
+{
+	tdev.writes++;
+	tdev.unlocked += !lock_held();
+	tdev.offset = offset;
+	tdev.size = size;
+	tdev.value = value;
+	if (tdev.exit_on_write)
+		m.request_exit(&m, tdev.exit_on_write);
+}
+
+static const struct mmio_ops tdev_ops = {
+	.read = tdev_read,
+	.write = tdev_write,
+};
+
+static unsigned int port_calls, port_unlocked;
+
+static uint32_t tport_read(void *opaque, uint16_t offset, unsigned int size)
+{
+	port_calls++;
+	port_unlocked += !lock_held();
+	return 0;
+}
+
+static const struct ioport_ops tport_ops = { .read = tport_read };
+
+static void test_io_locked(void)
+{
+	ioport_register(&m.pio, 0x510, 1, &tport_ops, NULL);
+	set_io(0x510, 1, VIREO_IO_IN, 4);
+	run_exit();
+	ok(port_calls == 4 && port_unlocked == 0,
+	   "INSB x4: each port access with the machine lock held");
+	ok(!lock_held(), "...and the lock is free again after the exit");
+}
+
+static void set_mmio(uint64_t gpa, uint32_t len, int write)
 {
 	set_exit(VIREO_EXIT_MMIO);
-	vcpu.run->mmio.phys_addr = 0xf0010;
-	vcpu.run->mmio.len = 4;
-	vcpu.run->mmio.is_write = 1;
+	vcpu.run->mmio.phys_addr = gpa;
+	vcpu.run->mmio.len = len;
+	vcpu.run->mmio.is_write = write;
+}
+
+static void test_mmio_device(void)
+{
+	is_int(mmio_register(&m.mmio, TDEV_BASE, TDEV_LEN, &tdev_ops, NULL),
+	       0, "test MMIO device registers");
+
+	set_mmio(TDEV_BASE + 0x10, 4, 1);
+	memcpy(vcpu.run->mmio.data, "\x78\x56\x34\x12\xee\xee\xee\xee", 8);
+	is_int(run_exit(), VCPU_CONTINUE, "MMIO write to a device continues");
+	ok(tdev.writes == 1 && tdev.offset == 0x10 && tdev.size == 4 &&
+	   tdev.value == 0x12345678,
+	   "...the device sees offset 0x10, 4 bytes, 0x12345678 (not the rest)");
+
+	set_mmio(TDEV_BASE + 0x20, 8, 1);
+	memcpy(vcpu.run->mmio.data, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	run_exit();
+	ok(tdev.size == 8 && tdev.value == 0x0807060504030201ULL,
+	   "8-byte MMIO write: all 64 bits, little-endian");
+
+	set_mmio(TDEV_BASE + 0x8, 2, 0);
+	memset(vcpu.run->mmio.data, 0xcc, 8);
+	is_int(run_exit(), VCPU_CONTINUE, "MMIO read from a device continues");
+	ok(tdev.reads == 1 && tdev.offset == 8 && tdev.size == 2 &&
+	   memcmp(vcpu.run->mmio.data, "\x19\x22\0\0\0\0\0\0", 8) == 0,
+	   "2-byte read: the value's low 2 bytes in data[], the rest zeroed");
+
+	set_mmio(TDEV_BASE, 8, 0);
+	run_exit();
+	ok(memcmp(vcpu.run->mmio.data, "\x11\x22\x33\x44\x55\x66\x77\x88",
+		  8) == 0, "8-byte read fills all of data[]");
+	is_int(tdev.unlocked, 0, "device callbacks run with the machine lock held");
+
+	tdev.exit_on_write = 41;
+	set_mmio(TDEV_BASE, 1, 1);
+	is_int(run_exit(), 41, "a device ending the VM from MMIO: its status");
+	m.exit_requested = false;
+	tdev.exit_on_write = 0;
+}
+
+static void test_mmio_unclaimed(void)
+{
+	unsigned int i, logged = 0, told = 0;
+
+	set_mmio(0xf0010, 4, 1);
 	memcpy(vcpu.run->mmio.data, "\x78\x56\x34\x12", 4);
-	is_int(run_exit(), EXIT_CODE_UNHANDLED, "MMIO write: unhandled exit");
-	ok(said("unhandled MMIO write at 0xf0010, 4 bytes, value 0x12345678"),
-	   "MMIO write message names address, size, value");
+	is_int(run_exit(), VCPU_CONTINUE,
+	       "MMIO write to no device (a ROM write): dropped, continues");
+	ok(said("MMIO write to unclaimed 0xf0010 (4 bytes, value 0x12345678) dropped"),
+	   "...and says so, with address, size and value");
+	run_exit();
+	ok(!said("unclaimed"), "the same address again: not logged twice");
 
-	set_exit(VIREO_EXIT_MMIO);
-	vcpu.run->mmio.phys_addr = 0xa0000;
-	vcpu.run->mmio.len = 2;
-	is_int(run_exit(), EXIT_CODE_UNHANDLED, "MMIO read: unhandled exit");
-	ok(said("unhandled MMIO read at 0xa0000, 2 bytes"),
-	   "MMIO read message names address and size");
+	set_mmio(0xa0000, 2, 0);
+	memset(vcpu.run->mmio.data, 0, 8);
+	is_int(run_exit(), VCPU_CONTINUE, "MMIO read from no device continues");
+	ok(memcmp(vcpu.run->mmio.data, "\xff\xff\0\0\0\0\0\0", 8) == 0,
+	   "...reads all ones, 2 bytes of them");
+	ok(said("MMIO read from unclaimed 0xa0000 (2 bytes) gives all ones"),
+	   "...and says so");
 
-	set_exit(VIREO_EXIT_MMIO);
-	vcpu.run->mmio.phys_addr = 0xfee00000;
-	vcpu.run->mmio.len = 200;
-	vcpu.run->mmio.is_write = 1;
-	is_int(run_exit(), EXIT_CODE_UNHANDLED, "MMIO with bogus len");
-	ok(said("unhandled MMIO write at 0xfee00000 (size not decoded)"),
-	   "bogus len is not trusted");
+	set_mmio(TDEV_BASE + TDEV_LEN - 2, 4, 0);
+	memset(vcpu.run->mmio.data, 0, 8);
+	run_exit();
+	ok(memcmp(vcpu.run->mmio.data, "\x0f\x10\xff\xff", 4) == 0 &&
+	   !said("unclaimed"),
+	   "a read straddling the end of a device: its bytes, then ones");
+
+	for (i = 0; i < 100; i++) {
+		set_mmio(0xe0000000ULL + 4096 * i, 1, 1);
+		run_exit();
+		logged += said("dropped");
+		told += said("not reported");
+	}
+	ok(logged <= 32 && logged >= 30 && told == 1,
+	   "100 unclaimed addresses: %u lines, then one saying the rest are not",
+	   logged);
+}
+
+static void test_mmio_unhandled(void)
+{
+	set_mmio(0xfee00000, 0, 1);
+	is_int(run_exit(), EXIT_CODE_UNHANDLED,
+	       "MMIO the kernel did not decode (len 0): unhandled exit");
+	ok(said("unhandled MMIO write at 0xfee00000 (instruction not decoded)"),
+	   "...naming address and direction");
+
+	set_mmio(0xa0000, 0, 0);
+	vcpu.run->mmio.is_fetch = 1;
+	is_int(run_exit(), EXIT_CODE_UNHANDLED, "MMIO fetch: unhandled exit");
+	ok(said("unhandled MMIO fetch at 0xa0000"), "...named as a fetch");
+
+	set_mmio(TDEV_BASE, 200, 1);
+	tdev.writes = 0;
+	is_int(run_exit(), EXIT_CODE_INTERNAL, "MMIO with len 200: malformed");
+	ok(said("malformed MMIO exit") && tdev.writes == 0,
+	   "...rejected before any device sees it");
+	set_mmio(TDEV_BASE, 3, 0);
+	is_int(run_exit(), EXIT_CODE_INTERNAL, "MMIO with len 3: malformed");
+}
+
+static struct {
+	unsigned int calls, vector, unlocked;
+} eoi;
+
+static void fake_eoi(void *opaque, unsigned int vector)
+{
+	eoi.calls++;
+	eoi.vector = vector;
+	eoi.unlocked += !lock_held();
+}
+
+static void test_eoi(void)
+{
+	static const struct irq_chip chip = { .name = "fake", .eoi = fake_eoi };
+
+	irq_set_gsi_chip(&m, &chip);
+	set_exit(VIREO_EXIT_EOI);
+	vcpu.run->eoi.vector = 0x31;
+	is_int(run_exit(), VCPU_CONTINUE, "EOI exit continues");
+	ok(eoi.calls == 1 && eoi.vector == 0x31 && !eoi.unlocked,
+	   "...the interrupt controller hears of vector 0x31, under the lock");
+
+	set_exit(VIREO_EXIT_EOI);
+	vcpu.run->eoi.vector = 0x100;
+	is_int(run_exit(), EXIT_CODE_INTERNAL, "EOI of vector 0x100: malformed");
+	ok(eoi.calls == 1 && said("malformed EOI exit"),
+	   "...no controller called");
+	irq_set_gsi_chip(&m, NULL);
+}
+
+/* HLT among two vCPUs: the VM ends only when neither runs. */
+static void test_hlt_smp(void)
+{
+	struct vcpu other = { .fd = -1, .id = 1 };
+	struct vcpus set = { .nr = 2 };
+
+	vcpu.set = &set;
+	other.set = &set;
+	other.stopped = true;	/* an AP waiting for SIPI */
+	set.nr_stopped = 1;
+	set_exit(VIREO_EXIT_HLT);
+	is_int(run_exit(), EXIT_CODE_HALTED,
+	       "HLT on vCPU 0 while the AP waits for SIPI: status 0");
+	ok(said("every vCPU executed HLT"), "...saying every vCPU halted");
+	ok(vcpu.stopped && set.nr_stopped == 2, "...both counted stopped");
+
+	vcpus_resume(&other);
+	vcpus_resume(&vcpu);
+	ok(!vcpu.stopped && set.nr_stopped == 0, "both resumed: none stopped");
+	set_exit(VIREO_EXIT_HLT);
+	is_int(run_exit(), EXIT_CODE_INTERNAL,
+	       "HLT while the other runs: park it (which fails without a kernel)");
+	ok(said("cannot park halted vCPU 0") && set.nr_stopped == 1,
+	   "...it tried to park vCPU 0, counted stopped");
+	vcpus_resume(&vcpu);
+	vcpu.set = NULL;
 }
 
 static void test_fatal(void)
@@ -173,6 +380,7 @@ static void test_fatal(void)
 	set_exit(VIREO_EXIT_HLT);
 	is_int(run_exit(), 0, "HLT: exit status 0");
 	ok(said("guest halted"), "HLT: says guest halted");
+	vcpu.stopped = false;
 
 	set_exit(VIREO_EXIT_SHUTDOWN);
 	is_int(run_exit(), EXIT_CODE_SHUTDOWN, "SHUTDOWN: its own code");
@@ -215,6 +423,7 @@ static void test_codes(void)
 		EXIT_CODE_USAGE, EXIT_CODE_NO_DEVICE, EXIT_CODE_BAD_ROM,
 		EXIT_CODE_SHUTDOWN, EXIT_CODE_UNHANDLED, EXIT_CODE_INTERNAL,
 		EXIT_CODE_SIGNAL, EXIT_CODE_API_VERSION, EXIT_CODE_HOST,
+		EXIT_CODE_RESET, EXIT_CODE_BAD_KERNEL,
 	};
 	unsigned int i, j, bad = 0;
 
@@ -242,8 +451,13 @@ int main(void)
 	is_int(devices_init(&m, NULL), 0, "devices register");
 	test_io();
 	test_bad_io();
-	test_mmio();
+	test_io_locked();
+	test_mmio_device();
+	test_mmio_unclaimed();
+	test_mmio_unhandled();
+	test_eoi();
 	test_fatal();
+	test_hlt_smp();
 	test_codes();
 	return tap_done();
 }

@@ -2,121 +2,44 @@
 /*
  * vireo-vm: the Vireo device model, one process per VM.
  *
+ *	vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]
+ *		 [--mem SIZE] [--cpus N]
  *	vireo-vm --rom FILE [--mem SIZE]
  *
- * Boots a 64 KiB BIOS-style ROM at the reset vector on one vCPU, with the
- * devices linked into the binary (dev/).  The exit status tells how the VM
- * ended: see exitcodes.h and --help.
+ * Boots a Linux or Multiboot kernel directly on N vCPUs (boot_pc.h), or a
+ * 64 KiB BIOS-style ROM at the reset vector on one, with the devices
+ * linked into the binary (dev/).  The exit status tells how the VM ended:
+ * see exitcodes.h and --help.
  *
- * main() only wires things together: options, guest memory and the ROM,
- * the machine and its devices, the kernel objects, then the vCPU loop.
+ * main() only wires things together: options, guest memory and what it
+ * holds, the machine and its devices, the kernel objects, then one thread
+ * per vCPU (vcpus.h) while this one waits for the end.
  */
-#include <getopt.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "boot_pc.h"
+#include "console.h"
 #include "devices.h"
+#include "evloop.h"
 #include "exitcodes.h"
 #include "machine.h"
-#include "memsize.h"
+#include "options.h"
 #include "rom.h"
 #include "signals.h"
 #include "util.h"
-#include "vcpu.h"
 #include "vcpu_loop.h"
+#include "vcpus.h"
 #include "vm.h"
 
-struct options {
-	const char *rom;
-	uint64_t mem;
+struct vm_process {
+	struct options opt;
+	struct vm vm;
+	struct machine m;
+	struct vcpus vcpus;
+	struct boot_cpu_state boot;	/* vCPU 0's, with --kernel */
 };
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: vireo-vm --rom FILE [--mem SIZE]\n"
-		"\n"
-		"Run a VM on /dev/vireo (the vireo.ko module) with one vCPU that starts at\n"
-		"the x86 reset vector in real mode.\n"
-		"\n"
-		"  -r, --rom FILE   64 KiB BIOS-style ROM image, mapped read-only at\n"
-		"                   0xF0000-0xFFFFF and 0xFFFF0000-0xFFFFFFFF\n"
-		"  -m, --mem SIZE   guest RAM at address 0: bytes, or with a K, M or G\n"
-		"                   suffix; 1M to 3584M, a multiple of 4K (default 16M)\n"
-		"  -h, --help       show this help\n"
-		"\n"
-		"Devices (the UART's output goes to stdout; unclaimed ports read as\n"
-		"all ones and ignore writes):\n");
-	devices_describe(f, "  ");
-	fprintf(f,
-		"\n"
-		"Exit status:\n"
-		"  0    the guest halted (HLT; nothing can wake it yet)\n"
-		"  odd  the guest wrote V to port 0xF4: (V << 1) | 1, low 8 bits only\n"
-		"  2    usage error\n"
-		"  4    cannot open /dev/vireo (module not loaded, no AMD-V/VT-x)\n"
-		"  6    bad ROM file (unreadable, or not exactly 65536 bytes)\n"
-		"  8    guest shutdown (triple fault)\n"
-		"  10   unhandled exit (MMIO, hypercall, unknown exit reason)\n"
-		"  12   kernel internal error\n"
-		"  14   terminated by SIGINT, SIGTERM or SIGHUP\n"
-		"  16   API version mismatch between vireo-vm and vireo.ko\n"
-		"  18   host failure setting up the VM (memory, VM, slot, vCPU)\n");
-}
-
-static int usage_error(const char *msg, const char *arg)
-{
-	pr_err("%s%s\n", msg, arg ? arg : "");
-	fprintf(stderr, "Try 'vireo-vm --help' for more information.\n");
-	return EXIT_CODE_USAGE;
-}
-
-/* Returns -1 to go on, or the exit status (0 after --help). */
-static int parse_options(int argc, char **argv, struct options *opt)
-{
-	static const struct option longopts[] = {
-		{ "rom",  required_argument, NULL, 'r' },
-		{ "mem",  required_argument, NULL, 'm' },
-		{ "help", no_argument,       NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, err;
-
-	opt->rom = NULL;
-	opt->mem = MEMSIZE_DEFAULT;
-	opterr = 0;	/* our messages carry the "vireo-vm: " prefix */
-	while ((c = getopt_long(argc, argv, ":r:m:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			opt->rom = optarg;
-			break;
-		case 'm':
-			err = memsize_parse(optarg, &opt->mem);
-			if (err != MEMSIZE_OK) {
-				pr_err("--mem %s: %s\n", optarg,
-				       memsize_strerror(err));
-				return EXIT_CODE_USAGE;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case ':':
-			return usage_error("missing argument for ",
-					   argv[optind - 1]);
-		default:
-			return usage_error("unknown option ",
-					   argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return usage_error("unexpected argument: ", argv[optind]);
-	if (!opt->rom)
-		return usage_error("--rom FILE is required", NULL);
-	return -1;
-}
 
 static int load_rom(struct vm *vm, const char *path)
 {
@@ -130,12 +53,37 @@ static int load_rom(struct vm *vm, const char *path)
 	return 0;
 }
 
-static int setup_machine(struct machine *m)
+/* What guest RAM (or the ROM) holds before the first instruction. */
+static int load_guest(struct vm_process *v)
 {
+	const struct boot_pc b = {
+		.kernel = v->opt.kernel, .initrd = v->opt.initrd,
+		.cmdline = v->opt.append, .nr_cpus = v->opt.cpus,
+	};
+
+	if (v->opt.rom)
+		return load_rom(&v->vm, v->opt.rom);
+	return boot_pc_load(&v->vm, &b, &v->boot);
+}
+
+/* The event loop exists before the devices: they arm timers at init. */
+static int setup_machine(struct vm_process *v)
+{
+	struct machine *m = &v->m;
 	const char *failed = "?";
 	int err;
 
 	machine_init(m, STDOUT_FILENO);
+	m->console_in_fd = console_input_fd();
+	m->ram_size = v->opt.mem;
+	m->nr_cpus = v->opt.cpus;
+	m->signal_msi = vm_signal_msi;
+	m->msi_opaque = &v->vm;
+	m->evloop = evloop_create(m);
+	if (!m->evloop) {
+		pr_err("cannot create the device event loop: %m\n");
+		return EXIT_CODE_HOST;
+	}
 	err = devices_init(m, &failed);
 	if (err) {
 		pr_err("device init %s failed: %s\n", failed,
@@ -145,49 +93,80 @@ static int setup_machine(struct machine *m)
 	return 0;
 }
 
-/* Everything that needs no kernel first, so option and ROM errors show. */
-static int run_vm(const struct options *opt, struct vm *vm,
-		  struct vcpu *vcpu, struct machine *m)
+static int setup_vcpu0(struct vm_process *v)
 {
-	int ret;
+	struct vcpu *vcpu0 = &v->vcpus.vcpu[0];
 
-	if (signals_init() < 0) {
-		pr_err("sigaction: %m\n");
+	if (v->opt.rom)
+		return vcpu_reset(vcpu0);
+	return vcpu_set_state(vcpu0, &v->boot.regs, &v->boot.sregs);
+}
+
+/* Everything that needs no kernel first, so option and file errors show. */
+static int setup_vm(struct vm_process *v)
+{
+	int ret = signals_init();
+
+	if (ret) {
+		pr_err("cannot set up signal handling: %s\n", strerror(-ret));
 		return EXIT_CODE_HOST;
 	}
-	ret = vm_alloc_memory(vm, opt->mem);
+	ret = vm_alloc_memory(&v->vm, v->opt.mem, v->opt.rom ? ROM_SIZE : 0);
 	if (!ret)
-		ret = load_rom(vm, opt->rom);
+		ret = load_guest(v);
 	if (!ret)
-		ret = setup_machine(m);
+		ret = setup_machine(v);
 	if (!ret)
-		ret = vm_open(vm);
+		ret = vm_open(&v->vm);
 	if (!ret)
-		ret = vm_map_memory(vm);
+		ret = v->opt.rom ? vm_map_memory(&v->vm) :
+				   vm_map_kernel_memory(&v->vm);
 	if (!ret)
-		ret = vcpu_create(vm, vcpu, 0);
+		ret = vcpus_create(&v->vcpus, &v->vm, v->opt.cpus);
 	if (!ret)
-		ret = vcpu_reset(vcpu);
-	if (ret)
-		return ret;
-	signals_kick_run(vcpu->run);
-	return vcpu_run_loop(vcpu, m);
+		ret = setup_vcpu0(v);
+	return ret;
+}
+
+static int run_vm(struct vm_process *v)
+{
+	int err;
+
+	err = console_raw_start();
+	if (err)
+		pr_err("console input: cannot put the terminal in raw mode: %s\n",
+		       strerror(-err));
+	err = evloop_start(v->m.evloop);
+	if (err) {
+		pr_err("cannot start the device event loop: %s\n",
+		       strerror(-err));
+		return EXIT_CODE_HOST;
+	}
+	return vcpus_run(&v->vcpus, &v->m, vcpu_run_loop);
 }
 
 int main(int argc, char **argv)
 {
-	struct vcpu vcpu = { .fd = -1 };
-	struct options opt;
-	struct machine m;
-	struct vm vm;
+	static struct vm_process v = {
+		.vm = { .dev_fd = -1, .vm_fd = -1 },
+	};
 	int ret;
 
-	ret = parse_options(argc, argv, &opt);
-	if (ret >= 0)
-		return ret;
-	ret = run_vm(&opt, &vm, &vcpu, &m);
-	signals_kick_run(NULL);		/* the run area goes away */
-	vcpu_destroy(&vcpu);
-	vm_destroy(&vm);
+	switch (options_parse(argc, argv, &v.opt)) {
+	case OPTIONS_HELP:
+		options_usage(stdout);
+		return 0;
+	case OPTIONS_ERROR:
+		return EXIT_CODE_USAGE;
+	}
+	ret = setup_vm(&v);
+	if (!ret)
+		ret = run_vm(&v);
+	/* The vCPU threads are joined: nothing runs but the event loop. */
+	evloop_stop(v.m.evloop);
+	vcpus_destroy(&v.vcpus);
+	vm_destroy(&v.vm);
+	evloop_destroy(v.m.evloop);
+	console_restore();
 	return ret;
 }

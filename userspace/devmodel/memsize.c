@@ -68,7 +68,7 @@ const char *memsize_strerror(int err)
 	case MEMSIZE_TOO_SMALL:
 		return "below the minimum of 1M";
 	case MEMSIZE_TOO_BIG:
-		return "above the maximum of 3584M (3.5 GiB)";
+		return "above the maximum of 16G";
 	case MEMSIZE_UNALIGNED:
 		return "not a multiple of 4K";
 	default:

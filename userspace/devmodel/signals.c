@@ -1,43 +1,88 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <signal.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "signals.h"
 #include "util.h"
 
-static volatile sig_atomic_t term_signal;
-static struct vireo_run *volatile kick_run;
+static const int term_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
-static void on_term_signal(int sig)
+static void waited_set(sigset_t *set)
 {
-	term_signal = sig;
-	if (kick_run)
-		kick_run->immediate_exit = 1;
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < ARRAY_SIZE(term_signals); i++)
+		sigaddset(set, term_signals[i]);
+	sigaddset(set, SIGNAL_KICK);
+}
+
+/* Only interrupts: the thread that was kicked looks at the VM itself. */
+static void on_kick(int sig)
+{
 }
 
 int signals_init(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
-	size_t i;
+	sigset_t set;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_term_signal;
+	sa.sa_handler = on_kick;
 	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: VIREO_RUN must return -EINTR to the loop. */
-	for (i = 0; i < ARRAY_SIZE(sigs); i++)
-		if (sigaction(sigs[i], &sa, NULL) < 0)
-			return -1;
-	return 0;
+	/* No SA_RESTART: VIREO_RUN must return EINTR to the vCPU loop. */
+	if (sigaction(SIGNAL_KICK, &sa, NULL) < 0)
+		return -errno;
+	waited_set(&set);
+	return -pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-void signals_kick_run(struct vireo_run *run)
+int signals_unblock_kick(void)
 {
-	kick_run = run;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGNAL_KICK);
+	return -pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-int signals_pending(void)
+int signals_wait(void)
 {
-	return term_signal;
+	sigset_t set;
+	int sig;
+
+	waited_set(&set);
+	do {
+		sig = sigwaitinfo(&set, NULL);
+	} while (sig < 0 && errno == EINTR);
+	/* Cannot fail with a valid set; if it did, look at the VM anyway. */
+	return sig < 0 ? SIGNAL_KICK : sig;
+}
+
+bool signals_is_termination(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(term_signals); i++)
+		if (sig == term_signals[i])
+			return true;
+	return false;
+}
+
+const char *signals_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	case SIGNAL_KICK:
+		return "SIGUSR1";
+	default:
+		return "a signal";
+	}
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -100,6 +101,32 @@ int vcpu_reset(struct vcpu *vcpu)
 		pr_err("cannot set the reset state of vCPU %u: %m\n",
 		       vcpu->id);
 		return EXIT_CODE_HOST;
+	}
+	return 0;
+}
+
+int vcpu_set_state(struct vcpu *vcpu, const struct vireo_regs *regs,
+		   const struct vireo_sregs *sregs)
+{
+	if (ioctl(vcpu->fd, VIREO_SET_SREGS, sregs) < 0 ||
+	    ioctl(vcpu->fd, VIREO_SET_REGS, regs) < 0) {
+		pr_err("cannot set the boot state of vCPU %u: %m\n", vcpu->id);
+		return EXIT_CODE_HOST;
+	}
+	return 0;
+}
+
+int vcpu_set_mp_state(struct vcpu *vcpu, uint32_t state)
+{
+	struct vireo_mp_state mp = { .state = state };
+
+	int err;
+
+	if (ioctl(vcpu->fd, VIREO_SET_MP_STATE, &mp) < 0) {
+		err = errno;
+		pr_err("cannot set the MP state of vCPU %u to %u: %s\n",
+		       vcpu->id, state, strerror(err));
+		return -err;
 	}
 	return 0;
 }

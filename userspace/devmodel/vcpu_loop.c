@@ -5,16 +5,31 @@
  * the device model read or write outside the mapping.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 #include "exitcodes.h"
-#include "signals.h"
 #include "util.h"
 #include "vcpu_loop.h"
+#include "vcpus.h"
 
 typedef int (*exit_handler_t)(struct vcpu *vcpu, struct machine *m);
+
+/*
+ * Has something asked for the VM to end?  Written under the machine lock;
+ * read without it here, so atomically, to leave the lock to device work.
+ */
+static bool vm_ending(struct machine *m)
+{
+	return __atomic_load_n(&m->exit_requested, __ATOMIC_ACQUIRE);
+}
+
+/* After an exit handled under the lock: go on, or end with the status. */
+static int continue_or_end(struct machine *m)
+{
+	return m->exit_requested ? m->exit_status : VCPU_CONTINUE;
+}
 
 /* Where the guest was, for the messages of fatal exits (if it can be read). */
 static void report_guest_rip(struct vcpu *vcpu)
@@ -41,17 +56,17 @@ static int io_exit_valid(const struct vireo_run_io *io, size_t room)
 	return io->count <= room / io->size;
 }
 
-static uint32_t load_le(const uint8_t *p, unsigned int size)
+static uint64_t load_le(const uint8_t *p, unsigned int size)
 {
-	uint32_t v = 0;
+	uint64_t v = 0;
 	unsigned int i;
 
 	for (i = 0; i < size; i++)
-		v |= (uint32_t)p[i] << (8 * i);
+		v |= (uint64_t)p[i] << (8 * i);
 	return v;
 }
 
-static void store_le(uint8_t *p, unsigned int size, uint32_t v)
+static void store_le(uint8_t *p, unsigned int size, uint64_t v)
 {
 	unsigned int i;
 
@@ -69,6 +84,7 @@ static int handle_io(struct vcpu *vcpu, struct machine *m)
 	const struct vireo_run_io io = vcpu->run->io;
 	uint8_t *data = (uint8_t *)vcpu->run + VIREO_RUN_IO_DATA_OFFSET;
 	uint32_t i;
+	int ret;
 
 	if (!io_exit_valid(&io, vcpu->run_size - VIREO_RUN_IO_DATA_OFFSET)) {
 		pr_err("malformed I/O exit: port 0x%x size %u dir %u count %u%s\n",
@@ -76,6 +92,7 @@ static int handle_io(struct vcpu *vcpu, struct machine *m)
 		       io.string ? " string" : "");
 		return EXIT_CODE_INTERNAL;
 	}
+	machine_lock(m);
 	for (i = 0; i < io.count && !m->exit_requested; i++) {
 		uint8_t *p = data + (size_t)i * io.size;
 
@@ -86,51 +103,151 @@ static int handle_io(struct vcpu *vcpu, struct machine *m)
 			store_le(p, io.size,
 				 ioport_read(&m->pio, io.port, io.size));
 	}
-	return m->exit_requested ? m->exit_status : VCPU_CONTINUE;
+	ret = continue_or_end(m);
+	machine_unlock(m);
+	return ret;
 }
 
 static void report_mmio(const struct vireo_run_mmio *mmio)
 {
-	unsigned long long gpa = mmio->phys_addr, value;
-	const char *dir = mmio->is_write ? "write" : "read";
+	unsigned long long gpa = mmio->phys_addr;
 
-	if (mmio->is_fetch) {
+	if (mmio->is_fetch)
 		pr_err("unhandled MMIO fetch at 0x%llx: no RAM or ROM there\n",
 		       gpa);
-	} else if (mmio->len == 0 || mmio->len > sizeof(mmio->data)) {
-		pr_err("unhandled MMIO %s at 0x%llx (size not decoded)\n",
-		       dir, gpa);
-	} else if (!mmio->is_write) {
-		pr_err("unhandled MMIO read at 0x%llx, %u bytes\n", gpa,
-		       mmio->len);
-	} else {
-		value = load_le(mmio->data, mmio->len > 4 ? 4 : mmio->len);
-		if (mmio->len > 4)
-			value |= (unsigned long long)load_le(mmio->data + 4,
-							     mmio->len - 4) << 32;
-		pr_err("unhandled MMIO write at 0x%llx, %u bytes, value 0x%llx\n",
-		       gpa, mmio->len, value);
-	}
+	else
+		pr_err("unhandled MMIO %s at 0x%llx (instruction not decoded)\n",
+		       mmio->is_write ? "write" : "read", gpa);
 }
 
 /*
- * No MMIO device exists yet: an MMIO exit is a guest touching a hole or
- * writing to the ROM.
+ * Accesses no device claims are what a PC does with them (reads float to
+ * all ones, writes vanish), so the guest goes on; they are worth a line
+ * each, but a guest probing or looping must not flood stderr: one line
+ * per address, for the first UNCLAIMED_LOG_MAX addresses, then one to
+ * say the rest go unreported.  Under the machine lock.
+ */
+#define UNCLAIMED_LOG_MAX	32
+
+static void log_unclaimed(const struct vireo_run_mmio *mmio, uint64_t value)
+{
+	static uint64_t seen[UNCLAIMED_LOG_MAX];
+	static unsigned int nr_seen;
+	static bool told_full;
+	unsigned int i;
+
+	for (i = 0; i < nr_seen; i++)
+		if (seen[i] == mmio->phys_addr)
+			return;
+	if (nr_seen == UNCLAIMED_LOG_MAX) {
+		if (!told_full)
+			pr_err("more unclaimed MMIO addresses: not reported\n");
+		told_full = true;
+		return;
+	}
+	seen[nr_seen++] = mmio->phys_addr;
+	if (mmio->is_write)
+		pr_err("MMIO write to unclaimed 0x%llx (%u bytes, value 0x%llx) dropped\n",
+		       (unsigned long long)mmio->phys_addr, mmio->len,
+		       (unsigned long long)value);
+	else
+		pr_err("MMIO read from unclaimed 0x%llx (%u bytes) gives all ones\n",
+		       (unsigned long long)mmio->phys_addr, mmio->len);
+}
+
+static bool mmio_len_valid(uint32_t len)
+{
+	return len == 1 || len == 2 || len == 4 || len == 8;
+}
+
+/*
+ * A decoded access (len != 0) goes to the MMIO bus.  For a read the data
+ * must be in place before the next RUN, which completes the instruction.
+ * One the kernel did not decode (len 0), or an instruction fetch, cannot
+ * be completed: the VM ends.
  */
 static int handle_mmio(struct vcpu *vcpu, struct machine *m)
 {
-	const struct vireo_run_mmio mmio = vcpu->run->mmio;
+	struct vireo_run_mmio mmio = vcpu->run->mmio;
+	uint64_t value = 0;
+	bool claimed;
+	int ret;
 
-	report_mmio(&mmio);
-	report_guest_rip(vcpu);
-	return EXIT_CODE_UNHANDLED;
+	if (mmio.is_fetch || mmio.len == 0) {
+		report_mmio(&mmio);
+		report_guest_rip(vcpu);
+		return EXIT_CODE_UNHANDLED;
+	}
+	if (!mmio_len_valid(mmio.len)) {
+		pr_err("malformed MMIO exit: 0x%llx, %u bytes\n",
+		       (unsigned long long)mmio.phys_addr, mmio.len);
+		return EXIT_CODE_INTERNAL;
+	}
+	if (mmio.is_write)
+		value = load_le(mmio.data, mmio.len);
+	machine_lock(m);
+	if (mmio.is_write)
+		claimed = mmio_write(&m->mmio, mmio.phys_addr, mmio.len, value);
+	else
+		claimed = mmio_read(&m->mmio, mmio.phys_addr, mmio.len,
+				    &value);
+	if (!claimed) {
+		log_unclaimed(&mmio, value);
+		value = ~0ULL;
+	}
+	ret = continue_or_end(m);
+	machine_unlock(m);
+	if (!mmio.is_write) {
+		memset(vcpu->run->mmio.data, 0, sizeof(vcpu->run->mmio.data));
+		store_le(vcpu->run->mmio.data, mmio.len, value);
+	}
+	return ret;
 }
 
-/* Nothing can raise an interrupt yet, so a halted vCPU sleeps forever. */
+/*
+ * The guest ended a level-triggered interrupt in its local APIC: the
+ * interrupt controllers re-arm (IOAPIC Remote IRR, 82093AA datasheet
+ * 3.2.4) and send again if the line is still high.
+ */
+static int handle_eoi(struct vcpu *vcpu, struct machine *m)
+{
+	uint32_t vector = vcpu->run->eoi.vector;
+	int ret;
+
+	if (vector > 0xff) {
+		pr_err("malformed EOI exit: vector %u\n", vector);
+		return EXIT_CODE_INTERNAL;
+	}
+	machine_lock(m);
+	irq_eoi(m, vector);
+	ret = continue_or_end(m);
+	machine_unlock(m);
+	return ret;
+}
+
+/*
+ * HLT with interrupts disabled (the kernel sleeps through the other kind):
+ * only INIT and SIPI can restart the vCPU, so it is parked in WAIT_SIPI,
+ * where RUN sleeps in the kernel.  The VM ends when no vCPU runs.
+ */
 static int handle_hlt(struct vcpu *vcpu, struct machine *m)
 {
-	pr_err("guest halted (no interrupt source exists to wake it)\n");
-	return EXIT_CODE_HALTED;
+	bool all;
+
+	machine_lock(m);
+	all = vcpus_stop(vcpu);
+	machine_unlock(m);
+	if (all) {
+		pr_err("guest halted: %s\n", vcpu->set && vcpu->set->nr > 1 ?
+		       "every vCPU executed HLT with interrupts disabled" :
+		       "HLT with interrupts disabled, nothing can wake it");
+		return EXIT_CODE_HALTED;
+	}
+	if (vcpu_set_mp_state(vcpu, VIREO_MP_STATE_WAIT_SIPI)) {
+		pr_err("cannot park halted vCPU %u\n", vcpu->id);
+		return EXIT_CODE_INTERNAL;
+	}
+	return VCPU_CONTINUE;
 }
 
 /* The kernel has already reset the vCPU: its registers tell nothing now. */
@@ -195,6 +312,7 @@ static const exit_handler_t exit_handlers[] = {
 	[VIREO_EXIT_INTERNAL_ERROR]	= handle_internal_error,
 	[VIREO_EXIT_INTR]		= handle_intr,
 	[VIREO_EXIT_HYPERCALL]		= handle_hypercall,
+	[VIREO_EXIT_EOI]		= handle_eoi,
 };
 
 int vcpu_handle_exit(struct vcpu *vcpu, struct machine *m)
@@ -208,18 +326,15 @@ int vcpu_handle_exit(struct vcpu *vcpu, struct machine *m)
 	return EXIT_CODE_UNHANDLED;
 }
 
-static const char *signal_name(int sig)
+/* The status the VM ends with, once someone asked for its end. */
+static int ending_status(struct machine *m)
 {
-	switch (sig) {
-	case SIGINT:
-		return "SIGINT";
-	case SIGTERM:
-		return "SIGTERM";
-	case SIGHUP:
-		return "SIGHUP";
-	default:
-		return "a signal";
-	}
+	int status;
+
+	machine_lock(m);
+	status = m->exit_status;
+	machine_unlock(m);
+	return status;
 }
 
 int vcpu_run_loop(struct vcpu *vcpu, struct machine *m)
@@ -227,18 +342,21 @@ int vcpu_run_loop(struct vcpu *vcpu, struct machine *m)
 	int ret;
 
 	for (;;) {
-		if (signals_pending()) {
-			pr_err("stopping the VM: received %s\n",
-			       signal_name(signals_pending()));
-			return EXIT_CODE_SIGNAL;
-		}
+		if (vm_ending(m))
+			return ending_status(m);
 		if (ioctl(vcpu->fd, VIREO_RUN, 0) < 0) {
-			/* Another signal, or ours: the check above decides. */
+			/* A kick or a stray signal: the check above decides. */
 			if (errno == EINTR)
 				continue;
-			pr_err("VIREO_RUN failed: %m\n");
+			pr_err("VIREO_RUN of vCPU %u failed: %m\n", vcpu->id);
 			report_guest_rip(vcpu);
 			return EXIT_CODE_INTERNAL;
+		}
+		if (vcpu->stopped) {
+			/* Restarted by INIT and SIPI. */
+			machine_lock(m);
+			vcpus_resume(vcpu);
+			machine_unlock(m);
 		}
 		ret = vcpu_handle_exit(vcpu, m);
 		if (ret != VCPU_CONTINUE)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The vCPU run loop: VIREO_RUN, then dispatch the exit the kernel left in
- * the run area.  Port I/O goes to the machine's bus by port number; the
- * loop knows no device.
+ * the run area.  Port I/O and MMIO go to the machine's buses by address,
+ * EOIs to its interrupt controllers; the loop knows no device.  Each runs
+ * on its vCPU's thread and holds the machine lock only around the device
+ * work of an exit, never around VIREO_RUN.
  */
 #ifndef VIREO_VCPU_LOOP_H
 #define VIREO_VCPU_LOOP_H
@@ -19,7 +21,11 @@
  */
 int vcpu_handle_exit(struct vcpu *vcpu, struct machine *m);
 
-/* Run the vCPU until the VM ends; returns the process exit status. */
+/*
+ * Run the vCPU until the VM ends: an exit that ends it, or any exit or
+ * kick once machine->exit_requested is set.  Returns the process exit
+ * status: its own exit's, or the one already requested.
+ */
 int vcpu_run_loop(struct vcpu *vcpu, struct machine *m);
 
 #endif /* VIREO_VCPU_LOOP_H */

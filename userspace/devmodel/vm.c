@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,8 +10,8 @@
 #include <linux/vireo.h>
 
 #include "exitcodes.h"
+#include "machine.h"
 #include "memmap.h"
-#include "rom.h"
 #include "util.h"
 #include "vm.h"
 
@@ -22,7 +23,7 @@ static void *alloc_guest_memory(uint64_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-int vm_alloc_memory(struct vm *vm, uint64_t ram_size)
+int vm_alloc_memory(struct vm *vm, uint64_t ram_size, uint64_t rom_size)
 {
 	memset(vm, 0, sizeof(*vm));
 	vm->dev_fd = -1;
@@ -34,11 +35,14 @@ int vm_alloc_memory(struct vm *vm, uint64_t ram_size)
 		return EXIT_CODE_HOST;
 	}
 	vm->ram_size = ram_size;
-	vm->rom = alloc_guest_memory(ROM_SIZE);
+	if (!rom_size)
+		return 0;
+	vm->rom = alloc_guest_memory(rom_size);
 	if (!vm->rom) {
 		pr_err("cannot allocate the ROM buffer: %m\n");
 		return EXIT_CODE_HOST;
 	}
+	vm->rom_size = rom_size;
 	return 0;
 }
 
@@ -115,19 +119,52 @@ static int vm_add_slot(struct vm *vm, const struct memmap_region *r)
 	return 0;
 }
 
-int vm_map_memory(struct vm *vm)
+static int vm_add_slots(struct vm *vm, const struct memmap_region *r,
+			unsigned int n)
 {
-	struct memmap_region regions[MEMMAP_MAX_REGIONS];
-	unsigned int i, n;
+	unsigned int i;
 	int ret;
 
-	n = memmap_build(vm->ram_size, ROM_SIZE, regions);
 	for (i = 0; i < n; i++) {
-		ret = vm_add_slot(vm, &regions[i]);
+		ret = vm_add_slot(vm, &r[i]);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+int vm_map_memory(struct vm *vm)
+{
+	struct memmap_region regions[MEMMAP_MAX_REGIONS];
+
+	return vm_add_slots(vm, regions,
+			    memmap_build(vm->ram_size, vm->rom_size, regions));
+}
+
+int vm_map_kernel_memory(struct vm *vm)
+{
+	struct memmap_region regions[MEMMAP_MAX_REGIONS];
+
+	return vm_add_slots(vm, regions,
+			    memmap_build_kernel(vm->ram_size, regions));
+}
+
+int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data)
+{
+	const struct vm *vm = m->msi_opaque;
+	struct vireo_msi msi = { .address = address, .data = data };
+	static bool reported;
+	int ret = ioctl(vm->vm_fd, VIREO_SIGNAL_MSI, &msi);
+
+	if (ret >= 0)
+		return ret;
+	ret = -errno;
+	/* The IOAPIC and PIC validate what they send: this is a bug. */
+	if (!reported)
+		pr_err("VIREO_SIGNAL_MSI 0x%llx/0x%x failed: %s (reported once)\n",
+		       (unsigned long long)address, data, strerror(-ret));
+	reported = true;
+	return ret;
 }
 
 void vm_destroy(struct vm *vm)
@@ -138,7 +175,7 @@ void vm_destroy(struct vm *vm)
 	if (vm->dev_fd >= 0)
 		close(vm->dev_fd);
 	if (vm->rom)
-		munmap(vm->rom, ROM_SIZE);
+		munmap(vm->rom, vm->rom_size);
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_size);
 	vm->vm_fd = -1;

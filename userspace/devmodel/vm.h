@@ -11,21 +11,32 @@
 
 #define VIREO_DEVICE	"/dev/vireo"
 
+struct machine;
+
 struct vm {
 	int dev_fd;
 	int vm_fd;
-	uint8_t *ram;		/* ram_size bytes, GPA == offset */
+	uint8_t *ram;		/* ram_size bytes; below 4 GiB, GPA == offset */
 	uint64_t ram_size;
-	uint8_t *rom;		/* ROM_SIZE bytes, mapped twice */
+	uint8_t *rom;		/* rom_size bytes, mapped twice; or NULL */
+	uint64_t rom_size;
 	unsigned int nr_slots;
 };
 
-/* Allocate guest RAM and the ROM buffer; needs no kernel. */
-int vm_alloc_memory(struct vm *vm, uint64_t ram_size);
+/* Allocate guest RAM and, if rom_size != 0, the ROM; needs no kernel. */
+int vm_alloc_memory(struct vm *vm, uint64_t ram_size, uint64_t rom_size);
 /* Open /dev/vireo, check the API version, create the VM. */
 int vm_open(struct vm *vm);
-/* Register RAM and ROM as memory slots (memmap.h). */
+/* Register RAM and ROM as memory slots (memmap_build()). */
 int vm_map_memory(struct vm *vm);
+/* Register RAM for a direct kernel boot, no ROM (memmap_build_kernel()). */
+int vm_map_kernel_memory(struct vm *vm);
+/*
+ * machine->signal_msi for vireo-vm, with machine->msi_opaque the struct
+ * vm: VIREO_SIGNAL_MSI on the VM fd.  Returns what the ioctl returns (the
+ * number of local APICs that took the message) or -errno.
+ */
+int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data);
 void vm_destroy(struct vm *vm);
 
 #endif /* VIREO_VM_H */

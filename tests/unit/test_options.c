@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vireo-vm's command line: what each option sets, the defaults of each
+ * mode, the combinations refused and why, and what --help says.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "memsize.h"
+#include "options.h"
+#include "tap.h"
+#include "util.h"
+
+#define MAX_ARGS	16
+
+static struct options opt;
+static char errbuf[1024];
+
+/* Parse the NULL-terminated arguments after "vireo-vm"; keep stderr. */
+static int parse(const char *first, ...)
+{
+	char *argv[MAX_ARGS + 2] = { "vireo-vm" };
+	FILE *err = tmpfile();
+	int argc = 1, saved, ret;
+	const char *a;
+	va_list ap;
+	size_t n;
+
+	va_start(ap, first);
+	for (a = first; a && argc <= MAX_ARGS; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+
+	fflush(stderr);
+	saved = dup(2);
+	dup2(fileno(err), 2);
+	ret = options_parse(argc, argv, &opt);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(err);
+	n = fread(errbuf, 1, sizeof(errbuf) - 1, err);
+	errbuf[n] = '\0';
+	fclose(err);
+	return ret;
+}
+
+static int said(const char *msg)
+{
+	return strstr(errbuf, msg) != NULL;
+}
+
+static void test_kernel(void)
+{
+	is_int(parse("--kernel", "bz", NULL), OPTIONS_RUN, "--kernel alone");
+	ok(opt.kernel && !strcmp(opt.kernel, "bz") && !opt.rom &&
+	   !opt.initrd && !opt.append, "...sets the kernel, nothing else");
+	is_int(opt.cpus, 1, "...1 vCPU by default");
+	is_int(opt.mem, 256ULL << 20, "...256M by default");
+
+	is_int(parse("--kernel", "bz", "--initrd", "rd", "--append",
+		     "console=ttyS0 quiet", "--cpus", "4", "--mem", "4G", NULL),
+	       OPTIONS_RUN, "--kernel with everything");
+	ok(!strcmp(opt.initrd, "rd") &&
+	   !strcmp(opt.append, "console=ttyS0 quiet"),
+	   "...initrd and the command line, spaces included");
+	is_int(opt.cpus, 4, "...--cpus 4");
+	is_int(opt.mem, 4ULL << 30, "...--mem 4G, above the --rom limit");
+
+	is_int(parse("-k", "bz", "-i", "rd", "-a", "x", "-c", "64", "-m",
+		     "16G", NULL), OPTIONS_RUN, "short options");
+	ok(opt.cpus == 64 && opt.mem == 16ULL << 30 &&
+	   !strcmp(opt.initrd, "rd"),
+	   "...--cpus 64 and --mem 16G are the maxima");
+	is_int(parse("--mem", "512M", "--kernel", "bz", NULL), OPTIONS_RUN,
+	       "--mem before --kernel");
+	is_int(opt.mem, 512ULL << 20, "...still counts");
+}
+
+static void test_rom(void)
+{
+	is_int(parse("--rom", "r.rom", NULL), OPTIONS_RUN, "--rom alone");
+	ok(opt.rom && !opt.kernel && opt.cpus == 1 && opt.mem == 16ULL << 20,
+	   "...one vCPU, 16M by default");
+	is_int(parse("--rom", "r", "--mem", "3584M", NULL), OPTIONS_RUN,
+	       "--rom with 3584M");
+	is_int(parse("--rom", "r", "--cpus", "1", NULL), OPTIONS_RUN,
+	       "--rom with --cpus 1");
+
+	is_int(parse("--rom", "r", "--cpus", "2", NULL), OPTIONS_ERROR,
+	       "--rom with --cpus 2 refused");
+	ok(said("--rom runs one vCPU"), "...saying --rom runs one vCPU");
+	is_int(parse("--rom", "r", "--mem", "4G", NULL), OPTIONS_ERROR,
+	       "--rom with 4G refused");
+	ok(said("3584M"), "...naming its limit");
+	is_int(parse("--rom", "r", "--initrd", "rd", NULL), OPTIONS_ERROR,
+	       "--rom with --initrd refused");
+	is_int(parse("--append", "x", "--rom", "r", NULL), OPTIONS_ERROR,
+	       "--rom with --append refused");
+	ok(said("go with --kernel"), "...they go with --kernel");
+}
+
+static void test_errors(void)
+{
+	static const char *const bad_cpus[] = {
+		"0", "65", "-1", "+2", " 2", "2x", "0x2", "", "99999999999999999999",
+	};
+	unsigned int i;
+
+	is_int(parse(NULL), OPTIONS_ERROR, "nothing to boot");
+	ok(said("--kernel FILE or --rom FILE is required"), "...says what is");
+	is_int(parse("--rom", "r", "--kernel", "k", NULL), OPTIONS_ERROR,
+	       "--rom and --kernel together");
+	ok(said("exclude each other"), "...they exclude each other");
+	for (i = 0; i < ARRAY_SIZE(bad_cpus); i++) {
+		is_int(parse("--kernel", "k", "--cpus", bad_cpus[i], NULL),
+		       OPTIONS_ERROR, "--cpus \"%s\" refused", bad_cpus[i]);
+	}
+	ok(said("not a number from 1 to 64"), "...with the range");
+	is_int(parse("--kernel", "k", "--mem", "17G", NULL), OPTIONS_ERROR,
+	       "--mem 17G refused");
+	ok(said("--mem 17G"), "...naming the value");
+	is_int(parse("--kernel", NULL), OPTIONS_ERROR, "--kernel without FILE");
+	ok(said("missing argument for --kernel"), "...missing argument");
+	is_int(parse("--kernel", "k", "--bogus", NULL), OPTIONS_ERROR,
+	       "unknown option");
+	ok(said("unknown option --bogus"), "...named");
+	is_int(parse("--kernel", "k", "extra", NULL), OPTIONS_ERROR,
+	       "a stray argument");
+	ok(said("unexpected argument: extra") && said("--help"),
+	   "...named, and --help suggested");
+	is_int(parse("--kernel", "k", "--help", NULL), OPTIONS_HELP,
+	       "--help wins");
+}
+
+static void test_usage(void)
+{
+	static const char *const musts[] = {
+		"--kernel FILE", "--initrd FILE", "--append CMDLINE",
+		"--cpus N", "--rom FILE", "--mem SIZE", "16G", "3584M",
+		"20   the guest asked for a reset",
+		"22   cannot load the kernel or initrd",
+		"0    the guest powered off",
+		"raw mode",
+	};
+	char buf[8192];
+	FILE *f = tmpfile();
+	unsigned int i, missing = 0;
+	size_t n;
+
+	options_usage(f);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	for (i = 0; i < ARRAY_SIZE(musts); i++) {
+		if (!strstr(buf, musts[i])) {
+			diag("--help lacks \"%s\"", musts[i]);
+			missing++;
+		}
+	}
+	is_int(missing, 0, "--help names the options, limits, new statuses");
+}
+
+int main(void)
+{
+	test_kernel();
+	test_rom();
+	test_errors();
+	test_usage();
+	return tap_done();
+}

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices.h"
+#include "memsize.h"
+#include "options.h"
+#include "util.h"
+
+void options_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
+		"                [--mem SIZE] [--cpus N]\n"
+		"       vireo-vm --rom FILE [--mem SIZE]\n"
+		"\n"
+		"Run a VM on /dev/vireo (the vireo.ko module).  --kernel boots a Linux\n"
+		"bzImage or a Multiboot v1 kernel directly, on a PC with ACPI tables and\n"
+		"N vCPUs; --rom starts one vCPU at the x86 reset vector of a ROM.\n"
+		"\n"
+		"  -k, --kernel FILE     Linux bzImage (boot protocol 2.06 or later) or\n"
+		"                        Multiboot v1 kernel, started in 32-bit mode\n"
+		"  -i, --initrd FILE     initial ramdisk (Linux) or module (Multiboot)\n"
+		"  -a, --append CMDLINE  kernel command line, e.g. \"console=ttyS0\"\n"
+		"  -c, --cpus N          vCPUs, 1 to %u (default 1); vCPU 0 boots, the\n"
+		"                        others wait for the guest's INIT and start-up IPIs\n"
+		"  -r, --rom FILE        64 KiB BIOS-style ROM image, mapped read-only at\n"
+		"                        0xF0000-0xFFFFF and 0xFFFF0000-0xFFFFFFFF;\n"
+		"                        one vCPU only\n"
+		"  -m, --mem SIZE        guest RAM: bytes, or with a K, M or G suffix, a\n"
+		"                        multiple of 4K; with --kernel 1M to 16G (default\n"
+		"                        256M; RAM past 3G is moved above 4G), with --rom\n"
+		"                        1M to 3584M (default 16M)\n"
+		"  -h, --help            show this help\n"
+		"\n"
+		"Console: the UART's output goes to stdout.  Its input is stdin when\n"
+		"stdin is a pipe, or a terminal in the foreground, which is then put in\n"
+		"raw mode without echo until vireo-vm exits (Ctrl-C still stops the VM,\n"
+		"Ctrl-Z goes to the guest).  Other stdins (files, /dev/null) give none.\n"
+		"\n"
+		"Devices (unclaimed ports and MMIO read as all ones and ignore writes):\n",
+		OPTIONS_MAX_CPUS);
+	devices_describe(f, "  ");
+	fprintf(f,
+		"\n"
+		"Exit status:\n"
+		"  0    the guest powered off (ACPI S5), or every vCPU executed HLT\n"
+		"       with interrupts disabled (a halted guest; a vCPU halted so is\n"
+		"       parked until INIT and start-up IPIs restart it)\n"
+		"  odd  the guest wrote V to port 0xF4: (V << 1) | 1, low 8 bits only\n"
+		"  2    usage error\n"
+		"  4    cannot open /dev/vireo (module not loaded, no AMD-V/VT-x)\n"
+		"  6    bad ROM file (unreadable, or not exactly 65536 bytes)\n"
+		"  8    guest shutdown (triple fault)\n"
+		"  10   unhandled exit (MMIO the kernel did not decode, hypercall,\n"
+		"       unknown exit reason)\n"
+		"  12   kernel internal error\n"
+		"  14   terminated by SIGINT, SIGTERM or SIGHUP\n"
+		"  16   API version mismatch between vireo-vm and vireo.ko\n"
+		"  18   host failure setting up the VM (memory, VM, slot, vCPU, CPUID,\n"
+		"       threads)\n"
+		"  20   the guest asked for a reset (reboot)\n"
+		"  22   cannot load the kernel or initrd (unreadable, not a bzImage or\n"
+		"       Multiboot kernel, too big for guest RAM, command line too long)\n");
+}
+
+static __attribute__((format(printf, 1, 2)))
+int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vireo-vm: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'vireo-vm --help' for more information.\n");
+	return OPTIONS_ERROR;
+}
+
+/* Decimal digits only: strtoul() would take blanks, signs and hex. */
+static int parse_cpus(const char *s, unsigned int *cpus)
+{
+	unsigned long n;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (*end || errno || n < 1 || n > OPTIONS_MAX_CPUS)
+		return -EINVAL;
+	*cpus = n;
+	return 0;
+}
+
+/* The options that only make sense together, once all are known. */
+static int options_check(const struct options *opt, bool mem_given)
+{
+	if (opt->rom && opt->kernel)
+		return usage_error("--rom and --kernel exclude each other");
+	if (!opt->rom && !opt->kernel)
+		return usage_error("--kernel FILE or --rom FILE is required");
+	if (opt->rom && (opt->initrd || opt->append))
+		return usage_error("--initrd and --append go with --kernel, not --rom");
+	if (opt->rom && opt->cpus != 1)
+		return usage_error("--rom runs one vCPU: --cpus must be 1");
+	if (opt->rom && mem_given && opt->mem > MEMSIZE_ROM_MAX)
+		return usage_error("--mem: at most 3584M with --rom");
+	return OPTIONS_RUN;
+}
+
+int options_parse(int argc, char **argv, struct options *opt)
+{
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "append", required_argument, NULL, 'a' },
+		{ "cpus",   required_argument, NULL, 'c' },
+		{ "rom",    required_argument, NULL, 'r' },
+		{ "mem",    required_argument, NULL, 'm' },
+		{ "help",   no_argument,       NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool mem_given = false;
+	int c, err;
+
+	memset(opt, 0, sizeof(*opt));
+	opt->cpus = 1;
+	optind = 0;	/* glibc: start afresh, so tests can parse again */
+	opterr = 0;	/* our messages carry the "vireo-vm: " prefix */
+	while ((c = getopt_long(argc, argv, ":k:i:a:c:r:m:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			opt->kernel = optarg;
+			break;
+		case 'i':
+			opt->initrd = optarg;
+			break;
+		case 'a':
+			opt->append = optarg;
+			break;
+		case 'c':
+			if (parse_cpus(optarg, &opt->cpus))
+				return usage_error("--cpus %s: not a number from 1 to %u",
+						   optarg, OPTIONS_MAX_CPUS);
+			break;
+		case 'r':
+			opt->rom = optarg;
+			break;
+		case 'm':
+			err = memsize_parse(optarg, &opt->mem);
+			if (err != MEMSIZE_OK) {
+				pr_err("--mem %s: %s\n", optarg,
+				       memsize_strerror(err));
+				return OPTIONS_ERROR;
+			}
+			mem_given = true;
+			break;
+		case 'h':
+			return OPTIONS_HELP;
+		case ':':
+			return usage_error("missing argument for %s",
+					   argv[optind - 1]);
+		default:
+			return usage_error("unknown option %s",
+					   argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument: %s", argv[optind]);
+	if (!mem_given)
+		opt->mem = opt->kernel ? MEMSIZE_KERNEL_DEFAULT :
+			   MEMSIZE_DEFAULT;
+	return options_check(opt, mem_given);
+}

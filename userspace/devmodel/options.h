@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vireo-vm's command line: what to boot (--kernel or --rom), how much RAM
+ * and how many vCPUs.  Parsing needs no kernel and no device, so it is
+ * tested on its own.
+ */
+#ifndef VIREO_OPTIONS_H
+#define VIREO_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* ACPI_MAX_CPUS: the MADT, the CPUID topology and x2APIC IDs agree on it. */
+#define OPTIONS_MAX_CPUS	64
+
+struct options {
+	const char *rom;	/* --rom FILE, or NULL */
+	const char *kernel;	/* --kernel FILE, or NULL */
+	const char *initrd;	/* --initrd FILE, or NULL (--kernel only) */
+	const char *append;	/* --append CMDLINE, or NULL (--kernel) */
+	uint64_t mem;		/* bytes of guest RAM */
+	unsigned int cpus;	/* 1..OPTIONS_MAX_CPUS; 1 with --rom */
+};
+
+enum options_result {
+	OPTIONS_RUN,		/* *opt describes a VM to run */
+	OPTIONS_HELP,		/* --help: print options_usage(), exit 0 */
+	OPTIONS_ERROR,		/* reason printed: exit EXIT_CODE_USAGE */
+};
+
+/*
+ * Parse argv into *opt and check that the options go together: exactly one
+ * of --rom and --kernel, --initrd and --append only with --kernel, --cpus
+ * 1 with --rom, --mem within the limit of the mode (memsize.h).  Returns
+ * an options_result; on OPTIONS_ERROR one line on stderr says why.  May be
+ * called more than once (it resets getopt).
+ */
+int options_parse(int argc, char **argv, struct options *opt);
+
+/* The --help text: options, devices, console and exit statuses. */
+void options_usage(FILE *f);
+
+#endif /* VIREO_OPTIONS_H */

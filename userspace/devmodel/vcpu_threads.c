@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One thread per vCPU, and the main thread waiting for the VM to end
+ * (vcpus.h).  Threads share the machine; the machine lock is taken around
+ * device accesses only (vcpu_loop.c), never around VIREO_RUN, so vCPUs run
+ * the guest in parallel.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "exitcodes.h"
+#include "signals.h"
+#include "util.h"
+#include "vcpus.h"
+
+/* One VM per process: the thread in vcpus_run() and the hook it wraps. */
+static pthread_t waiter;
+static void (*chained_request_exit)(struct machine *m, int status);
+
+/*
+ * machine->request_exit while the vCPUs run, called with the machine lock
+ * held: record the status (the machine's own hook, first request wins),
+ * then wake the main thread, whoever asked (a vCPU thread, a device on
+ * the event loop's thread, the main thread itself).
+ */
+static void vcpus_request_exit(struct machine *m, int status)
+{
+	chained_request_exit(m, status);
+	pthread_kill(waiter, SIGNAL_KICK);
+}
+
+static void request_exit(struct machine *m, int status)
+{
+	machine_lock(m);
+	m->request_exit(m, status);
+	machine_unlock(m);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vcpus *s = v->set;
+	int status;
+
+	if (signals_unblock_kick()) {
+		pr_err("vCPU %u: cannot unblock SIGUSR1\n", v->id);
+		status = EXIT_CODE_HOST;
+	} else {
+		status = s->loop(v, s->m);
+	}
+	/* A no-op when another vCPU or a device ended the VM first. */
+	request_exit(s->m, status);
+	return NULL;
+}
+
+/*
+ * A signal interrupts a RUN in progress (the kernel checks for one before
+ * each entry and in its HLT sleep); immediate_exit stops one the thread
+ * is about to start, which the signal, handled in userspace before the
+ * ioctl, would miss.
+ */
+static void vcpu_kick(struct vcpu *v)
+{
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(v->thread, SIGNAL_KICK);
+}
+
+static int vcpus_start(struct vcpus *s)
+{
+	unsigned int i;
+	char name[16];
+	int err;
+
+	for (i = 0; i < s->nr; i++) {
+		struct vcpu *v = &s->vcpu[i];
+
+		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		if (err) {
+			pr_err("cannot start the thread of vCPU %u: %s\n",
+			       v->id, strerror(err));
+			return EXIT_CODE_HOST;
+		}
+		v->thread_started = true;
+		snprintf(name, sizeof(name), "vcpu%u", v->id);
+		pthread_setname_np(v->thread, name);
+	}
+	return 0;
+}
+
+static bool vm_ending(struct machine *m)
+{
+	bool ending;
+
+	machine_lock(m);
+	ending = m->exit_requested;
+	machine_unlock(m);
+	return ending;
+}
+
+static void wait_for_the_end(struct machine *m)
+{
+	int sig;
+
+	while (!vm_ending(m)) {
+		sig = signals_wait();
+		if (!signals_is_termination(sig))
+			continue;
+		pr_err("stopping the VM: received %s\n", signals_name(sig));
+		request_exit(m, EXIT_CODE_SIGNAL);
+	}
+}
+
+int vcpus_run(struct vcpus *s, struct machine *m, vcpu_loop_fn loop)
+{
+	unsigned int i;
+	int status;
+
+	s->m = m;
+	s->loop = loop;
+	waiter = pthread_self();
+	machine_lock(m);
+	chained_request_exit = m->request_exit;
+	m->request_exit = vcpus_request_exit;
+	machine_unlock(m);
+
+	status = vcpus_start(s);
+	if (status)
+		request_exit(m, status);
+	wait_for_the_end(m);
+
+	for (i = 0; i < s->nr; i++)
+		if (s->vcpu[i].thread_started)
+			vcpu_kick(&s->vcpu[i]);
+	for (i = 0; i < s->nr; i++) {
+		if (!s->vcpu[i].thread_started)
+			continue;
+		pthread_join(s->vcpu[i].thread, NULL);
+		s->vcpu[i].thread_started = false;
+	}
+
+	machine_lock(m);
+	m->request_exit = chained_request_exit;
+	status = m->exit_status;
+	machine_unlock(m);
+	return status;
+}
+
+bool vcpus_stop(struct vcpu *vcpu)
+{
+	struct vcpus *s = vcpu->set;
+
+	if (!s)
+		return true;
+	if (!vcpu->stopped) {
+		vcpu->stopped = true;
+		s->nr_stopped++;
+	}
+	return s->nr_stopped == s->nr;
+}
+
+void vcpus_resume(struct vcpu *vcpu)
+{
+	struct vcpus *s = vcpu->set;
+
+	if (!s || !vcpu->stopped)
+		return;
+	vcpu->stopped = false;
+	s->nr_stopped--;
+}
