@@ -252,6 +252,7 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 		goto err_free_fpu;
 	vireo_vcpu_reset(vcpu);
 	vireo_lapic_reset(vcpu, false);
+	vireo_msr_reset(vcpu);
 	return vcpu;
 
 err_free_fpu:

@@ -17,6 +17,7 @@
 
 #include "regs.h"
 #include "lapic.h"
+#include "msr.h"
 #include "npt/npt.h"
 
 #define VIREO_MAX_VCPUS		64
@@ -83,6 +84,8 @@ struct vireo_vm {
 	struct dentry *debugfs;
 	/* Guest TSC = host TSC + tsc_offset, the same for every vCPU. */
 	u64 tsc_offset;
+	/* MSRs the guest was refused, each logged once (msr.c). */
+	u64 msr_logged[VIREO_MSR_LOG_SLOTS];
 };
 
 enum vireo_pending {
@@ -124,6 +127,7 @@ struct vireo_vcpu {
 
 	struct vireo_cpuid_entry *cpuid;
 	u32 cpuid_nent;
+	struct vireo_msrs msrs;		/* the core's MSRs (msr.c) */
 
 	enum vireo_pending pending;
 	struct vireo_pio pio;		/* the IN that waits for userspace */
@@ -240,6 +244,10 @@ void vireo_pkru_put(struct vireo_vcpu *vcpu, u32 host);
 /* cpuid.c */
 int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *arg);
 int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip);
+unsigned int vireo_cpuid_maxphyaddr(struct vireo_vcpu *vcpu);
+
+/* cpuid_policy.c: VIREO_GET_SUPPORTED_CPUID. */
+int vireo_get_supported_cpuid(void __user *arg);
 
 /* guest_mem.c: guest-physical and guest-linear memory through the slots. */
 int vireo_read_gpa(struct vireo_vm *vm, u64 gpa, void *buf, size_t len);
