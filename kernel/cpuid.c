@@ -67,3 +67,17 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip)
 	vcpu->rip = next_rip;
 	return 1;
 }
+
+/*
+ * MAXPHYADDR as the guest's CPUID states it (SDM Vol. 3A 4.1.4): 36 when
+ * leaf 0x80000008 is absent, and never past the 52 bits paging allows.
+ */
+unsigned int vireo_cpuid_maxphyaddr(struct vireo_vcpu *vcpu)
+{
+	const struct vireo_cpuid_entry *e;
+
+	e = vireo_cpuid_find(vcpu, 0x80000008, 0);
+	if (!e)
+		return 36;
+	return clamp(e->eax & 0xff, 32U, 52U);
+}

@@ -17,6 +17,10 @@
 
 #include "vireo.h"
 
+static void vireo_kick_ipi(void *info)
+{
+}
+
 void vireo_vcpu_kick(struct vireo_vcpu *vcpu)
 {
 	int cpu;
@@ -26,10 +30,19 @@ void vireo_vcpu_kick(struct vireo_vcpu *vcpu)
 	smp_mb();
 	wake_up_interruptible(&vcpu->wq);
 	cpu = READ_ONCE(vcpu->cpu);
-	/* The IPI's only job is the VM exit it causes. */
+	/*
+	 * The IPI's only job is the VM exit it causes.  An asynchronous
+	 * call works from any context (the APIC timer kicks from its
+	 * hrtimer); one still in flight (-EBUSY) does the job as well.
+	 */
 	if (cmpxchg(&vcpu->mode, VIREO_MODE_IN_GUEST, VIREO_MODE_EXITING) ==
 	    VIREO_MODE_IN_GUEST && cpu != raw_smp_processor_id())
-		smp_send_reschedule(cpu);
+		smp_call_function_single_async(cpu, &vcpu->kick_csd);
+}
+
+void vireo_kick_init(struct vireo_vcpu *vcpu)
+{
+	INIT_CSD(&vcpu->kick_csd, vireo_kick_ipi, NULL);
 }
 
 bool vireo_guest_enter(struct vireo_vcpu *vcpu)

@@ -649,12 +649,6 @@ int vireo_lapic_mmio_write(struct vireo_vcpu *vcpu, u32 offset,
 
 /* ---- MSRs ------------------------------------------------------------ */
 
-bool vireo_lapic_is_msr(u32 msr)
-{
-	return msr == MSR_IA32_APICBASE || msr == MSR_IA32_TSC_DEADLINE ||
-	       (msr >= X2APIC_MSR_BASE && msr <= X2APIC_MSR_END);
-}
-
 /* SDM Vol. 3A 11.12.1.3: xAPIC IDs become x2APIC ones, LDR is derived. */
 static void lapic_enter_x2apic(struct vireo_lapic *l)
 {

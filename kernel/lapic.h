@@ -74,7 +74,6 @@ int vireo_lapic_mmio_write(struct vireo_vcpu *vcpu, u32 offset,
 bool vireo_lapic_mmio_hit(struct vireo_vcpu *vcpu, u64 gpa);
 
 /* APIC_BASE, x2APIC (0x800-0x8ff) and TSC_DEADLINE MSRs: 0 or -EINVAL. */
-bool vireo_lapic_is_msr(u32 msr);
 int vireo_lapic_get_msr(struct vireo_vcpu *vcpu, u32 msr, u64 *val);
 int vireo_lapic_set_msr(struct vireo_vcpu *vcpu, u32 msr, u64 val);
 

@@ -84,6 +84,8 @@ static long vireo_dev_ioctl(struct file *f, unsigned int cmd,
 		return vireo_create_vm(arg);
 	case VIREO_GET_RUN_SIZE:
 		return arg ? -EINVAL : VIREO_RUN_PAGES * PAGE_SIZE;
+	case VIREO_GET_SUPPORTED_CPUID:
+		return vireo_get_supported_cpuid((void __user *)arg);
 	}
 	return -ENOTTY;
 }

@@ -5,7 +5,6 @@
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/ratelimit.h>
 #include <asm/processor-flags.h>
 
 #include "vireo.h"
@@ -160,8 +159,8 @@ void vireo_inject_ud(struct vireo_vcpu *vcpu)
 
 /*
  * RDMSR/WRMSR: ECX names the MSR, EDX:EAX holds the value (SDM Vol. 2B
- * "RDMSR").  MSRs the backend does not keep raise #GP, as on a CPU that
- * lacks them; the policy for the MSRs an OS needs grows here.
+ * "RDMSR").  msr.c decides: an MSR it refuses raises #GP, as on a CPU that
+ * lacks it.
  */
 int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip)
 {
@@ -172,18 +171,11 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip)
 	if (write) {
 		val = (vcpu->regs[VIREO_REG_RDX] << 32) |
 		      (u32)vcpu->regs[VIREO_REG_RAX];
-		if (vireo_lapic_is_msr(msr))
-			r = vireo_lapic_set_msr(vcpu, msr, val);
-		else
-			r = vireo_ops.set_msr(vcpu, msr, val);
-	} else if (vireo_lapic_is_msr(msr)) {
-		r = vireo_lapic_get_msr(vcpu, msr, &val);
+		r = vireo_msr_set(vcpu, msr, val);
 	} else {
-		r = vireo_ops.get_msr(vcpu, msr, &val);
+		r = vireo_msr_get(vcpu, msr, &val);
 	}
 	if (r) {
-		pr_info_ratelimited("vireo: guest %s of MSR %#x: #GP\n",
-				    write ? "write" : "read", msr);
 		vireo_inject_gp(vcpu);
 		return 1;
 	}

@@ -238,6 +238,7 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
 	init_waitqueue_head(&vcpu->wq);
+	vireo_kick_init(vcpu);
 	vireo_lapic_init(vcpu);
 	for (i = 0; i < VIREO_RUN_PAGES; i++) {
 		vcpu->run_pages[i] = vireo_alloc_page();
@@ -252,6 +253,7 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 		goto err_free_fpu;
 	vireo_vcpu_reset(vcpu);
 	vireo_lapic_reset(vcpu, false);
+	vireo_msr_reset(vcpu);
 	return vcpu;
 
 err_free_fpu:

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/mutex.h>
 #include <linux/wait.h>
+#include <linux/smp.h>
 #include <linux/refcount.h>
 #include <linux/mm_types.h>
 #include <linux/vireo.h>
@@ -18,6 +19,7 @@
 #include "regs.h"
 #include "lapic.h"
 #include "emulate/emulate.h"
+#include "msr.h"
 #include "npt/npt.h"
 
 #define VIREO_MAX_VCPUS		64
@@ -84,6 +86,8 @@ struct vireo_vm {
 	struct dentry *debugfs;
 	/* Guest TSC = host TSC + tsc_offset, the same for every vCPU. */
 	u64 tsc_offset;
+	/* MSRs the guest was refused, each logged once (msr.c). */
+	u64 msr_logged[VIREO_MSR_LOG_SLOTS];
 };
 
 enum vireo_pending {
@@ -126,6 +130,7 @@ struct vireo_vcpu {
 
 	struct vireo_cpuid_entry *cpuid;
 	u32 cpuid_nent;
+	struct vireo_msrs msrs;		/* the core's MSRs (msr.c) */
 
 	enum vireo_pending pending;
 	struct vireo_pio pio;		/* the IN that waits for userspace */
@@ -151,6 +156,7 @@ struct vireo_vcpu {
 	int mode;			/* VIREO_MODE_* */
 	int cpu;			/* where it last entered the guest */
 	wait_queue_head_t wq;		/* HLT and WAIT_SIPI sleep here */
+	call_single_data_t kick_csd;	/* the kick's IPI */
 };
 
 /* vcpu->events: set by other threads, consumed by the run loop. */
@@ -180,6 +186,7 @@ void vireo_stat_vcpus(int delta);
  * vireo_guest_exit() right after.
  */
 void vireo_vcpu_kick(struct vireo_vcpu *vcpu);
+void vireo_kick_init(struct vireo_vcpu *vcpu);
 bool vireo_guest_enter(struct vireo_vcpu *vcpu);
 void vireo_guest_exit(struct vireo_vcpu *vcpu);
 int vireo_vcpu_prepare(struct vireo_vcpu *vcpu);
@@ -252,6 +259,10 @@ void vireo_pkru_put(struct vireo_vcpu *vcpu, u32 host);
 /* cpuid.c */
 int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *arg);
 int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip);
+unsigned int vireo_cpuid_maxphyaddr(struct vireo_vcpu *vcpu);
+
+/* cpuid_policy.c: VIREO_GET_SUPPORTED_CPUID. */
+int vireo_get_supported_cpuid(void __user *arg);
 
 /* guest_mem.c: guest-physical and guest-linear memory through the slots. */
 int vireo_read_gpa(struct vireo_vm *vm, u64 gpa, void *buf, size_t len);

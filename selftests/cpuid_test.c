@@ -5,9 +5,17 @@
  * by ECX (VIREO_CPUID_SIGNIFICANT_INDEX).  The guest is a loop: it reads a
  * leaf and an index from ports 0x40/0x41, executes CPUID and writes EAX,
  * EBX, ECX and EDX to port 0x42.
+ *
+ * VIREO_GET_SUPPORTED_CPUID (on /dev/vireo): its E2BIG contract, and the
+ * features its table must and must not offer.
  */
+#include <cpuid.h>
+#include <stdlib.h>
+
 #include "kselftest_harness.h"
+#include "errno_assert.h"
 #include "realmode.h"
+#include "supported_cpuid.h"
 
 #define TIMEOUT		120
 
@@ -167,6 +175,156 @@ TEST_F_TIMEOUT(cpuid, exit_count, TIMEOUT)
 	vcpu_expect_out(self->vcpu, 0x42, 4);
 	/* At least the CPUID exit and the OUT exit. */
 	ASSERT_LE(before + 2, self->vcpu->run->exit_count);
+}
+
+/* ---- VIREO_GET_SUPPORTED_CPUID ------------------------------------------ */
+
+#define BIT(n)		(1U << (n))
+
+/* In: room; out: filled.  Too little room: E2BIG and nent = what is needed. */
+TEST(supported_cpuid_sizes)
+{
+	struct vireo_cpuid *c;
+	uint32_t need;
+	int fd = open_dev();
+
+	c = calloc(1, sizeof(*c) +
+		      SUPPORTED_CPUID_ROOM * sizeof(c->entries[0]));
+	ASSERT_NE(NULL, c);
+	c->nent = SUPPORTED_CPUID_ROOM;
+	ASSERT_OK(_get_supported_cpuid(fd, c));
+	need = c->nent;
+	ASSERT_LT(10, need);
+	ASSERT_GE(SUPPORTED_CPUID_ROOM, need);
+
+	c->nent = need - 1;
+	ASSERT_ERRNO(E2BIG, _get_supported_cpuid(fd, c));
+	ASSERT_EQ(need, c->nent);
+	c->nent = 0;
+	ASSERT_ERRNO(E2BIG, _get_supported_cpuid(fd, c));
+	ASSERT_EQ(need, c->nent);
+	c->nent = need;
+	ASSERT_OK(_get_supported_cpuid(fd, c));
+	ASSERT_EQ(need, c->nent);
+
+	c->padding = 1;
+	ASSERT_ERRNO(EINVAL, _get_supported_cpuid(fd, c));
+	free(c);
+	vireo_close(fd);
+}
+
+static const struct vireo_cpuid_entry *
+must_find(struct __test_metadata *_metadata, const struct vireo_cpuid *c,
+	  uint32_t function, uint32_t index)
+{
+	const struct vireo_cpuid_entry *e = cpuid_find_entry(c, function, index);
+
+	EXPECT_NE(NULL, e) TH_LOG("no leaf %#x.%u", function, index);
+	return e;
+}
+
+TEST(supported_cpuid_features)
+{
+	struct vireo_cpuid *c = get_supported_cpuid();
+	const struct vireo_cpuid_entry *e;
+	unsigned int a, b, cx, d;
+	char sig[13] = {};
+
+	/* The host's vendor; leaves up to 0x1f at most. */
+	__cpuid(0, a, b, cx, d);
+	e = must_find(_metadata, c, 0, 0);
+	ASSERT_NE(NULL, e);
+	ASSERT_EQ(b, e->ebx);
+	ASSERT_EQ(cx, e->ecx);
+	ASSERT_EQ(d, e->edx);
+	ASSERT_GE(0x1f, e->eax);
+
+	e = must_find(_metadata, c, 1, 0);
+	ASSERT_NE(NULL, e);
+	/* Set: hypervisor, x2APIC, TSC deadline; APIC. */
+	ASSERT_EQ(BIT(31) | BIT(21) | BIT(24),
+		  e->ecx & (BIT(31) | BIT(21) | BIT(24)));
+	ASSERT_NE(0, e->edx & BIT(9));
+	/*
+	 * Clear: DTES64, MONITOR, DS-CPL, VMX, SMX, FMA, PDCM, XSAVE,
+	 * OSXSAVE, AVX, F16C; MCE, MCA, DS, ACPI, HTT; APIC ID and count.
+	 */
+	ASSERT_EQ(0, e->ecx & (BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) |
+			       BIT(12) | BIT(15) | BIT(26) | BIT(27) |
+			       BIT(28) | BIT(29)));
+	ASSERT_EQ(0, e->edx & (BIT(7) | BIT(14) | BIT(21) | BIT(22) |
+			       BIT(28)));
+	ASSERT_EQ(0, e->ebx >> 16);
+
+	e = cpuid_find_entry(c, 7, 0);
+	if (e) {
+		ASSERT_EQ(VIREO_CPUID_SIGNIFICANT_INDEX, e->flags);
+		ASSERT_EQ(0, e->eax);		/* subleaf 0 only */
+		/* TSC_ADJUST, HLE, AVX2, INVPCID, RTM, MPX, AVX-512F. */
+		ASSERT_EQ(0, e->ebx & (BIT(1) | BIT(4) | BIT(5) | BIT(10) |
+				       BIT(11) | BIT(14) | BIT(16)));
+		/* PKU, OSPKE, WAITPKG, LA57, RDPID. */
+		ASSERT_EQ(0, e->ecx & (BIT(3) | BIT(4) | BIT(5) | BIT(16) |
+				       BIT(22)));
+		/* IBT, SPEC_CTRL, STIBP, L1D_FLUSH, ARCH_CAP, SSBD. */
+		ASSERT_EQ(0, e->edx & (BIT(20) | BIT(26) | BIT(27) | BIT(28) |
+				       BIT(29) | BIT(31)));
+	}
+	e = cpuid_find_entry(c, 6, 0);
+	if (e) {
+		ASSERT_EQ(BIT(2), e->eax);	/* ARAT alone */
+		ASSERT_EQ(0, e->ecx);
+	}
+	/* No MONITOR leaf, no PMU, no XSAVE state, no SVM leaf. */
+	ASSERT_EQ(NULL, cpuid_find_entry(c, 5, 0));
+	ASSERT_EQ(NULL, cpuid_find_entry(c, 0xa, 0));
+	ASSERT_EQ(NULL, cpuid_find_entry(c, 0xd, 0));
+	ASSERT_EQ(NULL, cpuid_find_entry(c, 0x8000000a, 0));
+
+	e = must_find(_metadata, c, 0x80000000, 0);
+	ASSERT_NE(NULL, e);
+	ASSERT_GE(0x80000008, e->eax);
+	e = must_find(_metadata, c, 0x80000001, 0);
+	ASSERT_NE(NULL, e);
+	ASSERT_NE(0, e->edx & BIT(29));		/* LM */
+	ASSERT_EQ(0, e->edx & BIT(27));		/* RDTSCP */
+	/* SVM, OSVW, IBS, NodeId, TopoExt, PerfCtrExtCore, MONITORX. */
+	ASSERT_EQ(0, e->ecx & (BIT(2) | BIT(9) | BIT(10) | BIT(19) |
+			       BIT(22) | BIT(23) | BIT(29)));
+	e = cpuid_find_entry(c, 0x80000008, 0);
+	if (e) {
+		ASSERT_GE(48, e->eax & 0xff);
+		ASSERT_GE(48, (e->eax >> 8) & 0xff);
+		ASSERT_EQ(0, e->ecx);		/* NC: userspace's */
+		/* IBPB, IBRS, STIBP, SSBD, VIRT_SSBD. */
+		ASSERT_EQ(0, e->ebx & (BIT(12) | BIT(14) | BIT(15) | BIT(24) |
+				       BIT(25)));
+	}
+
+	e = must_find(_metadata, c, VIREO_CPUID_SIGNATURE, 0);
+	ASSERT_NE(NULL, e);
+	ASSERT_EQ(VIREO_CPUID_FEATURES, e->eax);
+	memcpy(sig, &e->ebx, 4);
+	memcpy(sig + 4, &e->ecx, 4);
+	memcpy(sig + 8, &e->edx, 4);
+	ASSERT_STREQ("VireoVireoVi", sig);
+	e = must_find(_metadata, c, VIREO_CPUID_FEATURES, 0);
+	ASSERT_NE(NULL, e);
+	ASSERT_EQ(0, e->eax | e->ebx | e->ecx | e->edx);
+	free(c);
+}
+
+/* The table works as SET_CPUID input: a guest sees the signature. */
+TEST_F_TIMEOUT(cpuid, supported_table_in_guest, TIMEOUT)
+{
+	struct cpuid_regs r;
+
+	vcpu_set_supported_cpuid(self->vcpu);
+	r = guest_cpuid(self->vcpu, VIREO_CPUID_SIGNATURE, 0);
+	ASSERT_CPUID(r, VIREO_CPUID_FEATURES, 0x65726956, 0x7269566f,
+		     0x69566f65);
+	r = guest_cpuid(self->vcpu, 1, 0);
+	ASSERT_NE(0, r.ecx & BIT(31));
 }
 
 TEST_HARNESS_MAIN

@@ -258,10 +258,49 @@ static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
 	return 0;
 }
 
+/*
+ * The MSRs the VMCB save area holds for the guest: VMRUN and #VMEXIT
+ * switch PAT, VMLOAD and VMSAVE the rest (vmenter.S).  msr.c has checked
+ * the value.
+ */
+static u64 *svm_msr_slot(struct vmcb_save *save, u32 msr)
+{
+	switch (msr) {
+	case MSR_STAR:
+		return &save->star;
+	case MSR_LSTAR:
+		return &save->lstar;
+	case MSR_CSTAR:
+		return &save->cstar;
+	case MSR_SYSCALL_MASK:
+		return &save->sfmask;
+	case MSR_KERNEL_GS_BASE:
+		return &save->kernel_gs_base;
+	case MSR_FS_BASE:
+		return &save->fs.base;
+	case MSR_GS_BASE:
+		return &save->gs.base;
+	case MSR_IA32_SYSENTER_CS:
+		return &save->sysenter_cs;
+	case MSR_IA32_SYSENTER_ESP:
+		return &save->sysenter_esp;
+	case MSR_IA32_SYSENTER_EIP:
+		return &save->sysenter_eip;
+	case MSR_IA32_CR_PAT:
+		return &save->g_pat;
+	}
+	return NULL;
+}
+
 static int svm_get_msr(struct vireo_vcpu *vcpu, u32 msr, u64 *val)
 {
 	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+	u64 *slot = svm_msr_slot(save, msr);
 
+	if (slot) {
+		*val = *slot;
+		return 0;
+	}
 	switch (msr) {
 	case MSR_EFER:
 		*val = save->efer & ~EFER_SVME;
@@ -273,7 +312,12 @@ static int svm_get_msr(struct vireo_vcpu *vcpu, u32 msr, u64 *val)
 static int svm_set_msr(struct vireo_vcpu *vcpu, u32 msr, u64 val)
 {
 	struct vmcb_save *save = &to_svm(vcpu)->vmcb->save;
+	u64 *slot = svm_msr_slot(save, msr);
 
+	if (slot) {
+		*slot = val;
+		return 0;
+	}
 	switch (msr) {
 	case MSR_EFER:
 		/* LMA is the CPU's to set; the rest as SET_SREGS allows. */

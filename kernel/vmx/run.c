@@ -7,6 +7,14 @@
  * exit sets both to 0xFFFF), the TR limit (0x67), KernelGSBase (the guest's
  * SWAPGS swaps it), CR2 and the debug registers.  The FPU and PKRU are the
  * core's (guest_fpu.c).
+ *
+ * The guest's SYSCALL MSRs too: its SYSCALL reads STAR, LSTAR and SFMASK
+ * from the CPU without an exit, so they hold the guest's values while it
+ * runs, and the host's again before interrupts come back on, or the host's
+ * next system call would enter the guest's LSTAR.  CSTAR stays in the vCPU
+ * alone: Intel CPUs have no SYSCALL in compatibility mode (SDM Vol. 2B
+ * "SYSCALL"), so nothing reads it.  As simple as it gets: three WRMSRs
+ * each way per entry; KVM defers the restore to the return to userspace.
  */
 #include <asm/apic.h>
 #include <asm/debugreg.h>
@@ -21,6 +29,7 @@
 struct vmx_host_state {
 	u16 ds, es, fs, gs, ldt;
 	u64 fs_base, kernel_gs_base;
+	u64 star, lstar, sfmask;
 	struct desc_ptr idt;
 };
 
@@ -74,12 +83,21 @@ static void vmx_save_host(struct vmx_vcpu *vmx, struct vmx_host_state *h)
 	}
 	vmcs_writel(HOST_FS_BASE, h->fs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, vmx->guest_kernel_gs_base);
+	rdmsrl(MSR_STAR, h->star);
+	rdmsrl(MSR_LSTAR, h->lstar);
+	rdmsrl(MSR_SYSCALL_MASK, h->sfmask);
+	wrmsrl(MSR_STAR, vmx->guest_star);
+	wrmsrl(MSR_LSTAR, vmx->guest_lstar);
+	wrmsrl(MSR_SYSCALL_MASK, vmx->guest_sfmask);
 }
 
 static void vmx_restore_host(struct vmx_vcpu *vmx, struct vmx_host_state *h)
 {
 	rdmsrl(MSR_KERNEL_GS_BASE, vmx->guest_kernel_gs_base);
 	wrmsrl(MSR_KERNEL_GS_BASE, h->kernel_gs_base);
+	wrmsrl(MSR_STAR, h->star);
+	wrmsrl(MSR_LSTAR, h->lstar);
+	wrmsrl(MSR_SYSCALL_MASK, h->sfmask);
 	if (h->ds | h->es) {
 		loadsegment(ds, h->ds);
 		loadsegment(es, h->es);

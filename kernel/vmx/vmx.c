@@ -233,6 +233,10 @@ static void vmx_vcpu_reset(struct vireo_vcpu *vcpu)
 	vmcs_reset_guest(vmx);
 	vmx_vcpu_put(vmx);
 	vmx->guest_kernel_gs_base = 0;
+	vmx->guest_star = 0;
+	vmx->guest_lstar = 0;
+	vmx->guest_cstar = 0;
+	vmx->guest_sfmask = 0;
 	vmx->cr2 = 0;
 }
 
@@ -257,28 +261,85 @@ static int vmx_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
 	return 0;
 }
 
+/* MSRs kept in the vCPU and switched by hand around entry (run.c). */
+static u64 *vmx_msr_slot(struct vmx_vcpu *vmx, u32 msr)
+{
+	switch (msr) {
+	case MSR_STAR:
+		return &vmx->guest_star;
+	case MSR_LSTAR:
+		return &vmx->guest_lstar;
+	case MSR_CSTAR:
+		return &vmx->guest_cstar;
+	case MSR_SYSCALL_MASK:
+		return &vmx->guest_sfmask;
+	case MSR_KERNEL_GS_BASE:
+		return &vmx->guest_kernel_gs_base;
+	}
+	return NULL;
+}
+
+/* MSRs in VMCS guest-state fields, loaded by VM entry (SDM Vol. 3C 25.4.1). */
+static unsigned long vmx_msr_field(u32 msr)
+{
+	switch (msr) {
+	case MSR_EFER:
+		return GUEST_IA32_EFER;
+	case MSR_FS_BASE:
+		return GUEST_FS_BASE;
+	case MSR_GS_BASE:
+		return GUEST_GS_BASE;
+	case MSR_IA32_SYSENTER_CS:
+		return GUEST_SYSENTER_CS;
+	case MSR_IA32_SYSENTER_ESP:
+		return GUEST_SYSENTER_ESP;
+	case MSR_IA32_SYSENTER_EIP:
+		return GUEST_SYSENTER_EIP;
+	case MSR_IA32_CR_PAT:
+		return GUEST_IA32_PAT;
+	}
+	return 0;
+}
+
 static int vmx_get_msr(struct vireo_vcpu *vcpu, u32 msr, u64 *val)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long field = vmx_msr_field(msr);
+	u64 *slot = vmx_msr_slot(vmx, msr);
 
-	if (msr != MSR_EFER)
+	if (slot) {
+		*val = *slot;
+		return 0;
+	}
+	if (!field)
 		return -ENOENT;
 	vmx_vcpu_get(vmx);
-	*val = vmcs_read64(GUEST_IA32_EFER);
+	*val = __vmcs_read(field);
 	vmx_vcpu_put(vmx);
 	return 0;
 }
 
+/* msr.c has checked the value: canonical addresses, no reserved bits. */
 static int vmx_set_msr(struct vireo_vcpu *vcpu, u32 msr, u64 val)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	unsigned long field = vmx_msr_field(msr);
+	u64 *slot = vmx_msr_slot(vmx, msr);
 
-	if (msr != MSR_EFER)
+	if (slot) {
+		*slot = val;
+		return 0;
+	}
+	if (!field)
 		return -ENOENT;
-	if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_NX | EFER_LMA))
+	if (msr == MSR_EFER &&
+	    (val & ~(u64)(EFER_SCE | EFER_LME | EFER_NX | EFER_LMA)))
 		return -EINVAL;
 	vmx_vcpu_get(vmx);
-	vmcs_set_efer(vmx, val);
+	if (msr == MSR_EFER)
+		vmcs_set_efer(vmx, val);
+	else
+		__vmcs_write(field, val);
 	vmx_vcpu_put(vmx);
 	return 0;
 }

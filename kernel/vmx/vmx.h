@@ -49,6 +49,8 @@ struct vmx_vcpu {
 	u16 vpid;
 	u64 tlb_gen;
 	u64 guest_kernel_gs_base;
+	/* The SYSCALL MSRs: the VMCS has no fields for them (see run.c). */
+	u64 guest_star, guest_lstar, guest_cstar, guest_sfmask;
 	u64 cr2;			/* not in the VMCS: switched by hand */
 	u64 cr8;			/* the TPR, until there is a LAPIC */
 	unsigned long host_cr3, host_cr4;

@@ -256,6 +256,41 @@ static int compat_set_cpuid(int fd, const struct vireo_cpuid *v)
 	return ret;
 }
 
+/* KVM's supported CPUID in Vireo's layout, with Vireo's E2BIG rule. */
+static int compat_get_supported_cpuid(int fd, struct vireo_cpuid *v)
+{
+	const uint32_t room = 256;
+	struct kvm_cpuid2 *k;
+	uint32_t i;
+	int ret;
+
+	k = calloc(1, sizeof(*k) + room * sizeof(k->entries[0]));
+	TEST_ASSERT(k, "out of memory");
+	k->nent = room;
+	ret = ioctl(fd, KVM_GET_SUPPORTED_CPUID, k);
+	if (!ret && k->nent > v->nent) {
+		v->nent = k->nent;
+		errno = E2BIG;
+		ret = -1;
+	} else if (!ret) {
+		v->nent = k->nent;
+		for (i = 0; i < k->nent; i++) {
+			const struct kvm_cpuid_entry2 *e = &k->entries[i];
+
+			v->entries[i] = (struct vireo_cpuid_entry) {
+				.function = e->function, .index = e->index,
+				.flags = e->flags &
+					 KVM_CPUID_FLAG_SIGNIFCANT_INDEX ?
+					 VIREO_CPUID_SIGNIFICANT_INDEX : 0,
+				.eax = e->eax, .ebx = e->ebx,
+				.ecx = e->ecx, .edx = e->edx,
+			};
+		}
+	}
+	free(k);
+	return ret;
+}
+
 /* Hand what the test wrote in the run area to KVM before entering. */
 static void run_to_kvm(struct compat_fd *c)
 {
@@ -388,6 +423,8 @@ static int compat_dev_ioctl(int fd, unsigned long cmd, unsigned long arg)
 		return compat_check_cap(arg);
 	case VIREO_GET_RUN_SIZE:
 		return COMPAT_RUN_SIZE;
+	case VIREO_GET_SUPPORTED_CPUID:
+		return compat_get_supported_cpuid(fd, (void *)arg);
 	case VIREO_CREATE_VM:
 		vm = ioctl(fd, KVM_CREATE_VM, arg);
 		if (vm < 0)

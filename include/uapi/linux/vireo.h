@@ -30,6 +30,14 @@
 #define VIREO_CREATE_VM		_IO(VIREO_IOCTL_TYPE, 0x02)
 /* Returns the size in bytes to mmap() on a vCPU fd. */
 #define VIREO_GET_RUN_SIZE	_IO(VIREO_IOCTL_TYPE, 0x03)
+/*
+ * The CPUID leaves Vireo can give a guest (struct vireo_cpuid, below): the
+ * host's, masked to the features the module handles, plus the hypervisor
+ * leaves.  In: nent = room in entries[]; out: nent = entries filled.
+ * -E2BIG when there is too little room, with nent set to what is needed.
+ * Userspace fills in the topology and passes the result to SET_CPUID.
+ */
+#define VIREO_GET_SUPPORTED_CPUID _IOWR(VIREO_IOCTL_TYPE, 0x04, struct vireo_cpuid)
 
 enum vireo_cap {
 	VIREO_CAP_BACKEND	= 1,	/* a VIREO_BACKEND_* value */
@@ -141,9 +149,17 @@ struct vireo_cpuid_entry {
 #define VIREO_CPUID_SIGNIFICANT_INDEX	(1u << 0)
 
 /*
+ * Hypervisor leaves: EAX the highest of them, EBX ECX EDX "VireoVireoVi".
+ * VIREO_CPUID_FEATURES: paravirtual feature bits, none defined yet.
+ */
+#define VIREO_CPUID_SIGNATURE		0x40000000
+#define VIREO_CPUID_FEATURES		0x40000001
+
+/*
  * SET_CPUID replaces the table CPUID exits are answered from.  The argument
  * is this header immediately followed by nent entries.  A leaf that is not
- * in the table reads as zeros.
+ * in the table reads as zeros.  GET_SUPPORTED_CPUID (on /dev/vireo) fills
+ * the same layout.
  */
 struct vireo_cpuid {
 	__u32 nent;
