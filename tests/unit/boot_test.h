@@ -32,6 +32,37 @@ static inline uint8_t *ram_alloc(uint64_t size)
 	return p;
 }
 
+/* A guest for one loader call: RAM, the e820 map, the arguments, the result. */
+struct vm {
+	uint8_t *ram;
+	struct e820 map;
+	struct boot_args a;
+	struct boot_cpu_state cpu;
+};
+
+/*
+ * RAM filled with garbage up to @garbage bytes, so whatever the loader
+ * does not write (or zero) shows.
+ */
+static inline void boot_vm_init(struct vm *vm, uint64_t ram_size,
+				const char *kernel, const char *cmdline,
+				uint64_t garbage)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->ram = ram_alloc(ram_size);
+	memset(vm->ram, 0xaa, garbage);
+	e820_build_pc(ram_size, &vm->map);
+	vm->a = (struct boot_args) {
+		.ram = vm->ram, .ram_size = ram_size, .e820 = &vm->map,
+		.kernel = kernel, .cmdline = cmdline,
+	};
+}
+
+static inline void vm_free(struct vm *vm)
+{
+	munmap(vm->ram, vm->a.ram_size);
+}
+
 /* A temporary file holding len bytes of buf (or a hole if buf is NULL). */
 static inline char *temp_file(const void *buf, size_t len)
 {

@@ -66,29 +66,9 @@ static struct fake make_fake(unsigned int setup_sects, size_t extra)
 	return f;
 }
 
-struct vm {
-	uint8_t *ram;
-	struct e820 map;
-	struct boot_args a;
-	struct boot_cpu_state cpu;
-};
-
 static void vm_init(struct vm *vm, uint64_t ram_size, const char *cmdline)
 {
-	memset(vm, 0, sizeof(*vm));
-	vm->ram = ram_alloc(ram_size);
-	/* Garbage, so what the loader does not write shows. */
-	memset(vm->ram, 0xaa, 2 * MiB);
-	e820_build_pc(ram_size, &vm->map);
-	vm->a = (struct boot_args) {
-		.ram = vm->ram, .ram_size = ram_size, .e820 = &vm->map,
-		.kernel = kname, .cmdline = cmdline,
-	};
-}
-
-static void vm_free(struct vm *vm)
-{
-	munmap(vm->ram, vm->a.ram_size);
+	boot_vm_init(vm, ram_size, kname, cmdline, 2 * MiB);
 }
 
 static struct bz_boot_params *bp_of(struct vm *vm)
