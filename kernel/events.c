@@ -45,6 +45,17 @@ void vireo_kick_init(struct vireo_vcpu *vcpu)
 	INIT_CSD(&vcpu->kick_csd, vireo_kick_ipi, NULL);
 }
 
+/*
+ * Before the vCPU is freed: a kick's IPI may still be queued on another
+ * CPU, which unlocks the csd after running it.  Wait for that, as the
+ * kernel's own csd_lock_wait() (not exported) does.
+ */
+void vireo_kick_sync(struct vireo_vcpu *vcpu)
+{
+	smp_cond_load_acquire(&vcpu->kick_csd.node.u_flags,
+			      !(VAL & CSD_FLAG_LOCK));
+}
+
 bool vireo_guest_enter(struct vireo_vcpu *vcpu)
 {
 	lockdep_assert_irqs_disabled();

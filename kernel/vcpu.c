@@ -216,6 +216,7 @@ void vireo_vcpu_free(struct vireo_vcpu *vcpu)
 
 	vireo_debugfs_vcpu_remove(vcpu);
 	vireo_lapic_free(vcpu);
+	vireo_kick_sync(vcpu);
 	vireo_ops.vcpu_free(vcpu);
 	vireo_fpu_free(vcpu);
 	for (i = 0; i < VIREO_RUN_PAGES; i++)

@@ -187,6 +187,7 @@ void vireo_stat_vcpus(int delta);
  */
 void vireo_vcpu_kick(struct vireo_vcpu *vcpu);
 void vireo_kick_init(struct vireo_vcpu *vcpu);
+void vireo_kick_sync(struct vireo_vcpu *vcpu);
 bool vireo_guest_enter(struct vireo_vcpu *vcpu);
 void vireo_guest_exit(struct vireo_vcpu *vcpu);
 int vireo_vcpu_prepare(struct vireo_vcpu *vcpu);
