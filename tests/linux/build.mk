@@ -14,8 +14,8 @@ guest-initrd: $(GUEST_INITRD)
 $(GUEST_INITRD): tests/linux/init tests/linux/build-initramfs
 	tests/linux/build-initramfs $@
 
-# Not part of `make check` yet: an early-boot failure still hits about one
-# boot in ten (see the issue's notes).  Boots in the SVM sandbox lane.
+# `make check` runs tests/linux/run among the selftests (selftests/run);
+# this runs it alone, in the SVM sandbox lane.
 .PHONY: linux-check
 linux-check: all
 	scripts/sandbox --cpus 4 -- tests/linux/sandbox-run
