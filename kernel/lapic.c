@@ -248,7 +248,13 @@ static void lapic_arm_deadline(struct vireo_lapic *l, u64 deadline)
 
 /* ---- acceptance and delivery --------------------------------------- */
 
-/* Returns true when the vCPU must be kicked; locked. */
+/*
+ * Returns true for a new request, which the vCPU must be kicked for; false
+ * when it was refused or merged.  An edge-triggered vector already pending
+ * in the IRR collapses into that one bit (SDM Vol. 3A 11.8.4): telling the
+ * sender lets a timer that must not lose ticks (the PIT) send it again
+ * later.  Locked.
+ */
 static bool lapic_accept_fixed(struct vireo_lapic *l, u8 vector, bool level)
 {
 	/* Vectors 0-15 are illegal: "receive illegal vector" (11.5.3). */
@@ -256,6 +262,8 @@ static bool lapic_accept_fixed(struct vireo_lapic *l, u8 vector, bool level)
 		l->esr |= APIC_ESR_RECVILL;
 		return false;
 	}
+	if (!level && vec_test(l->irr, vector))
+		return false;
 	vec_set(l->irr, vector);
 	if (level)
 		vec_set(l->tmr, vector);

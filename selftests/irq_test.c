@@ -173,6 +173,30 @@ TEST(msi_pending_before_sti)
 }
 
 /*
+ * A second edge-triggered message for a vector still pending in the IRR
+ * merges with it (SDM Vol. 3A 11.8.4): the ioctl says so with 0, and the
+ * guest sees one interrupt.
+ */
+TEST(msi_merged_in_irr)
+{
+	struct vireo_vcpu *vcpu;
+	struct vireo_vm *vm;
+
+	vm = vm_create_realmode(&window_guest, &vcpu);
+	vcpu_run(vcpu);
+	vcpu_expect_out(vcpu, 0x12, 1);
+	ASSERT_EQ(1, signal_msi(vm, msi(VEC_MSI, 0, false)));
+	ASSERT_EQ(0, signal_msi(vm, msi(VEC_MSI, 0, false)));
+	vcpu_run(vcpu);
+	ASSERT_EQ(VEC_MSI, vcpu_expect_out(vcpu, 0x10, 1));
+	vcpu_run(vcpu);
+	vcpu_expect_out(vcpu, 0x11, 1);
+	/* Taken (out of the IRR): the next one is new again. */
+	ASSERT_EQ(1, signal_msi(vm, msi(VEC_MSI, 0, false)));
+	vm_free(vm);
+}
+
+/*
  * Before SVR's enable bit fixed interrupts are refused (SDM Vol. 3A
  * 11.4.7.2), and a message to an APIC ID no vCPU has reaches nobody.
  */

@@ -29,6 +29,7 @@ static uint64_t fake_now;
 static struct ev_timer timers[FAKE_MAX_TIMERS];
 static bool isa_level[FAKE_ISA_IRQS], gsi_level[FAKE_GSIS];
 static unsigned int isa_edges[FAKE_ISA_IRQS], gsi_edges[FAKE_GSIS];
+static unsigned int isa_merges[FAKE_ISA_IRQS];
 
 struct evloop *fake_evloop(void)
 {
@@ -132,27 +133,46 @@ void ev_timer_free(struct ev_timer *t)
 		memset(t, 0, sizeof(*t));
 }
 
-static void record(bool *levels, unsigned int *edges, unsigned int n,
+/* True for a rising edge. */
+static bool record(bool *levels, unsigned int *edges, unsigned int n,
 		   unsigned int line, bool level)
 {
+	bool rise;
+
 	if (line >= n) {
 		fprintf(stderr, "fake_platform: line %u out of range\n", line);
 		abort();
 	}
-	if (level && !levels[line])
+	rise = level && !levels[line];
+	if (rise)
 		edges[line]++;
 	levels[line] = level;
+	return rise;
 }
 
-void isa_irq_set(struct machine *m, unsigned int irq, bool level)
+bool isa_irq_set(struct machine *m, unsigned int irq, bool level)
 {
-	record(isa_level, isa_edges, FAKE_ISA_IRQS, irq, level);
+	if (!record(isa_level, isa_edges, FAKE_ISA_IRQS, irq, level))
+		return false;
+	if (isa_merges[irq]) {
+		isa_merges[irq]--;
+		return false;
+	}
+	return true;
 }
 
-void isa_irq_pulse(struct machine *m, unsigned int irq)
+bool isa_irq_pulse(struct machine *m, unsigned int irq)
 {
-	isa_irq_set(m, irq, true);
+	bool taken = isa_irq_set(m, irq, true);
+
 	isa_irq_set(m, irq, false);
+	return taken;
+}
+
+void fake_isa_merge_next(unsigned int irq, unsigned int n)
+{
+	if (irq < FAKE_ISA_IRQS)
+		isa_merges[irq] = n;
 }
 
 void gsi_set(struct machine *m, unsigned int gsi, bool level)
@@ -186,4 +206,5 @@ void fake_irq_reset(void)
 	memset(gsi_level, 0, sizeof(gsi_level));
 	memset(isa_edges, 0, sizeof(isa_edges));
 	memset(gsi_edges, 0, sizeof(gsi_edges));
+	memset(isa_merges, 0, sizeof(isa_merges));
 }

@@ -37,7 +37,12 @@ bool fake_isa_level(unsigned int irq);
 unsigned int fake_isa_edges(unsigned int irq);	/* rising edges seen */
 bool fake_gsi_level(unsigned int gsi);
 unsigned int fake_gsi_edges(unsigned int gsi);
-/* Forget every edge count and level. */
+/*
+ * The next n rising edges on ISA irq count as merged with a pending one:
+ * isa_irq_set() reports them not taken (every other rise is taken).
+ */
+void fake_isa_merge_next(unsigned int irq, unsigned int n);
+/* Forget every edge count, level and merge. */
 void fake_irq_reset(void);
 
 #endif /* VIREO_FAKE_PLATFORM_H */

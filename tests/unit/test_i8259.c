@@ -112,8 +112,10 @@ static void test_nesting(void)
 
 	/* IRQ 0 in service from test_probe_and_init. */
 	n = nr_msi;
-	isa_irq_pulse(&m, 0);
-	is_int(nr_msi, n, "IRQ 0 again while in service waits");
+	ok(isa_irq_pulse(&m, 0), "IRQ 0 again is a new request (in the IRR)");
+	is_int(nr_msi, n, "... that waits while IRQ 0 is in service");
+	ok(!isa_irq_pulse(&m, 0),
+	   "a third edge merges with the one in the IRR: not a new request");
 	outb(MASTER_CMD, EOI);
 	ok(sent(n, 0x30), "the EOI lets the waiting IRQ 0 through");
 	outb(MASTER_CMD, EOI);
@@ -302,6 +304,7 @@ static void test_garbage(void)
 	ioport_write(&m.pio, MASTER_CMD, 2, 0xfb0b);
 	is_int(inb(MASTER_IMR), 0xfb, "a word write covers both ports");
 	outb(MASTER_IMR, 0xff);
+	ok(!isa_irq_pulse(&m, 4), "an edge on a masked IR is no new request");
 }
 
 int main(void)

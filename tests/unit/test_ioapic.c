@@ -133,9 +133,14 @@ static void test_edge(void)
 
 	n = nr_msi;
 	wr(REDIR_LO(4), MASKED | 0x24);
-	isa_irq_pulse(&m, 4);
+	ok(!isa_irq_pulse(&m, 4), "an edge while masked is no new request");
 	wr(REDIR_LO(4), 0x24);
-	is_int(nr_msi, n, "an edge while masked is lost, even once unmasked");
+	is_int(nr_msi, n, "... and is lost, even once unmasked");
+	ok(isa_irq_pulse(&m, 4), "an edge a LAPIC accepts is a new request");
+	accept = 0;
+	ok(!isa_irq_pulse(&m, 4),
+	   "one no LAPIC accepted (merged in its IRR) is not");
+	accept = 1;
 
 	n = nr_msi;
 	program(2, 0x30, 0);

@@ -18,9 +18,10 @@ struct rec {
 	unsigned int vector;
 	char trace[64];		/* "p+" / "p-" per call, pins in hex */
 	unsigned int len;
+	bool take;		/* what a rise returns: a new request */
 };
 
-static void rec_set_pin(void *opaque, unsigned int pin, bool level)
+static bool rec_set_pin(void *opaque, unsigned int pin, bool level)
 {
 	struct rec *r = opaque;
 
@@ -32,6 +33,7 @@ static void rec_set_pin(void *opaque, unsigned int pin, bool level)
 		r->trace[r->len++] = level ? '+' : '-';
 		r->trace[r->len] = '\0';
 	}
+	return level && r->take;
 }
 
 static void rec_eoi(void *opaque, unsigned int vector)
@@ -98,6 +100,15 @@ int main(void)
 	ok(!strcmp(isa.trace, "1+1-") && !strcmp(gsi.trace, "1+1-"),
 	   "a pulse is a rise then a fall on both (%s, %s)",
 	   isa.trace, gsi.trace);
+
+	reset();
+	ok(!isa_irq_pulse(&m, 1), "a pulse neither chip took reports false");
+	gsi.take = true;
+	ok(isa_irq_pulse(&m, 1), "... one the IOAPIC took reports true");
+	isa.take = true;
+	gsi.take = false;
+	ok(isa_irq_set(&m, 1, true), "... as does a rise the PIC took");
+	ok(!isa_irq_set(&m, 1, false), "a fall is never a new request");
 
 	reset();
 	gsi_set(&m, 19, true);

@@ -39,13 +39,16 @@ static int out_rd, in_wr;
 static bool irq4;
 static int irq4_edges;
 
-static void rec_set_pin(void *opaque, unsigned int pin, bool level)
+static bool rec_set_pin(void *opaque, unsigned int pin, bool level)
 {
+	bool edge = level && !irq4;
+
 	if (pin != 4)
-		return;
-	if (level && !irq4)
+		return false;
+	if (edge)
 		irq4_edges++;
 	irq4 = level;
+	return edge;
 }
 
 static const struct irq_chip rec_chip = {

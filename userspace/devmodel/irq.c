@@ -32,28 +32,33 @@ static unsigned int isa_irq_to_gsi(unsigned int irq)
 	return irq == 0 ? 2 : irq;
 }
 
-void isa_irq_set(struct machine *m, unsigned int irq, bool level)
+bool isa_irq_set(struct machine *m, unsigned int irq, bool level)
 {
 	const struct irq_chip *chip;
+	bool taken = false;
 
 	/*
 	 * No ISA device drives IRQ 2: on the PC it is the cascade, and on
 	 * the IOAPIC side pin 2 is the PIT's.
 	 */
 	if (irq >= ISA_NR_IRQS || irq == ISA_IRQ_CASCADE)
-		return;
+		return false;
 	chip = m->isa_chip;
 	if (chip && chip->set_pin)
-		chip->set_pin(chip->opaque, irq, level);
+		taken |= chip->set_pin(chip->opaque, irq, level);
 	chip = m->gsi_chip;
 	if (chip && chip->set_pin)
-		chip->set_pin(chip->opaque, isa_irq_to_gsi(irq), level);
+		taken |= chip->set_pin(chip->opaque, isa_irq_to_gsi(irq),
+				       level);
+	return taken;
 }
 
-void isa_irq_pulse(struct machine *m, unsigned int irq)
+bool isa_irq_pulse(struct machine *m, unsigned int irq)
 {
-	isa_irq_set(m, irq, true);
+	bool taken = isa_irq_set(m, irq, true);
+
 	isa_irq_set(m, irq, false);
+	return taken;
 }
 
 void gsi_set(struct machine *m, unsigned int gsi, bool level)

@@ -19,8 +19,13 @@ struct machine;
 /* Something that listens to lines: the PICs, the IOAPIC. */
 struct irq_chip {
 	const char *name;
-	/* Input pin changed level; edge chips act on 0 -> 1. */
-	void (*set_pin)(void *opaque, unsigned int pin, bool level);
+	/*
+	 * Input pin changed level; edge chips act on 0 -> 1.  True when
+	 * the change made a new request that the chip passed on: false for
+	 * a falling edge, a masked pin, or an edge that merged with one
+	 * still pending (in the PIC's IRR, in the local APIC's).
+	 */
+	bool (*set_pin)(void *opaque, unsigned int pin, bool level);
 	/* The guest ended a level-triggered vector (VIREO_EXIT_EOI). */
 	void (*eoi)(void *opaque, unsigned int vector);
 	void *opaque;
@@ -32,11 +37,12 @@ void irq_set_gsi_chip(struct machine *m, const struct irq_chip *chip);
 
 /*
  * ISA devices: IRQ 0-15, edge-triggered, active high.  IRQ 2 is the
- * cascade and drives nothing (IOAPIC pin 2 is the PIT's).
+ * cascade and drives nothing (IOAPIC pin 2 is the PIT's).  True when a
+ * chip took the change as a new request (see set_pin).
  */
-void isa_irq_set(struct machine *m, unsigned int irq, bool level);
-/* A rising then falling edge. */
-void isa_irq_pulse(struct machine *m, unsigned int irq);
+bool isa_irq_set(struct machine *m, unsigned int irq, bool level);
+/* A rising then falling edge; what isa_irq_set() says of the rise. */
+bool isa_irq_pulse(struct machine *m, unsigned int irq);
 /* PCI INTx and other GSIs: IOAPIC pin gsi, level-triggered. */
 void gsi_set(struct machine *m, unsigned int gsi, bool level);
 /* Forward VIREO_EXIT_EOI to every chip. */

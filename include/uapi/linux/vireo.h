@@ -87,8 +87,10 @@ struct vireo_memory_region {
  * it goes to the LAPICs whose LVT LINT0 accepts ExtINT (virtual-wire mode),
  * and to vCPU 0 while its LAPIC is disabled (the PIC wired straight to INTR).
  *
- * Returns the number of LAPICs that accepted the message (0 when none did:
- * no destination matched, or the LVT was masked), or -1 with errno.  The
+ * Returns the number of LAPICs that accepted the message as a new request
+ * (0 when none did: no destination matched, the LVT was masked, or an
+ * edge-triggered vector was still pending in the IRR and merged with it,
+ * SDM Vol. 3A 11.8.4), or -1 with errno.  The
  * target vCPUs are woken from HLT or kicked out of the guest; no signal is
  * needed.  A level-triggered vector is remembered in the TMR, and its EOI
  * ends the target vCPU's next RUN with VIREO_EXIT_EOI.

@@ -47,6 +47,23 @@
  */
 #define PIT_MIN_PERIOD_NS	20000ULL
 
+/*
+ * Lost ticks are sent again (modes 2 and 3).  A tick is lost when the
+ * host runs this thread late (several periods pass between two timer
+ * callbacks) or when the guest has not taken the previous IRQ 0 yet (the
+ * edge merges with it in the PIC's or the local APIC's IRR, which
+ * isa_irq_pulse() reports).  Linux counts periodic ticks into jiffies
+ * until it switches to one-shot timers, and early in boot its clocksource
+ * watchdog compares the TSC with jiffies: lost ticks there make it mark
+ * the TSC unstable.  KVM's in-kernel PIT re-injects for the same reason
+ * (its "reinject" mode).  The backlog is sent one interrupt every quarter
+ * period on top of the regular ones, and holds at most a second's worth:
+ * a VM stopped for a minute should not spend minutes catching up.  Rates
+ * whose quarter period is under PIT_MIN_PERIOD_NS are not caught up.
+ */
+#define PIT_CATCHUP_DIVISOR	4
+#define PIT_MAX_BACKLOG_NS	NSEC_PER_SEC
+
 /* Control word fields (8254 datasheet, "Control Word Format"). */
 #define PIT_CW_SC(v)		(((v) >> 6) & 3)
 #define PIT_CW_RW(v)		(((v) >> 4) & 3)
@@ -105,7 +122,9 @@ struct pit_channel {
 
 	/* Channel 0 only: the interrupt. */
 	struct ev_timer *timer;
-	uint64_t irq_period;	/* modes 2, 3: last period IRQ 0 was sent */
+	uint64_t irq_period;	/* modes 2, 3: last period boundary counted */
+	uint64_t irq_owed;	/* modes 2, 3: ticks not taken yet */
+	bool irq_catchup;	/* modes 2, 3: send the next owed one early */
 	bool irq_done;		/* other modes: terminal count sent */
 	bool irq_high;		/* modes 0, 1: the level on IRQ 0 */
 };
@@ -153,6 +172,8 @@ static void pit_restart(struct pit_channel *c, uint64_t now, bool run)
 	c->start_ns = now;
 	c->running = run;
 	c->irq_period = 0;
+	c->irq_owed = 0;
+	c->irq_catchup = false;
 	c->irq_done = false;
 }
 
@@ -247,7 +268,7 @@ static void pit_irq_line(struct pit_channel *c, bool high)
  */
 static void pit_irq_schedule(struct pit_channel *c, uint64_t now)
 {
-	uint64_t t, target, expires, n = c->reload;
+	uint64_t t, target, expires, retry, n = c->reload;
 
 	if (!c->timer)
 		return;
@@ -265,23 +286,52 @@ static void pit_irq_schedule(struct pit_channel *c, uint64_t now)
 	if (target <= c->held_ticks)
 		target = c->held_ticks + 1;
 	expires = c->start_ns + ticks_to_ns(target - c->held_ticks);
-	if ((c->mode == 2 || c->mode == 3) &&
-	    expires < now + PIT_MIN_PERIOD_NS)
-		expires = now + PIT_MIN_PERIOD_NS;
+	if (c->mode == 2 || c->mode == 3) {
+		if (expires < now + PIT_MIN_PERIOD_NS)
+			expires = now + PIT_MIN_PERIOD_NS;
+		retry = now + ticks_to_ns(n) / PIT_CATCHUP_DIVISOR;
+		if (c->irq_catchup && retry < expires)
+			expires = retry;
+	}
 	ev_timer_arm(c->timer, expires);
 }
 
+/* Modes 2 and 3: count the periods that ended, send one owed tick. */
+static void pit_periodic_fire(struct pit_channel *c, uint64_t t)
+{
+	uint64_t period = t / c->reload, period_ns = ticks_to_ns(c->reload);
+	uint64_t max_owed = PIT_MAX_BACKLOG_NS / period_ns;
+
+	if (period > c->irq_period) {
+		c->irq_owed += period - c->irq_period;
+		c->irq_period = period;
+		if (period_ns / PIT_CATCHUP_DIVISOR < PIT_MIN_PERIOD_NS)
+			c->irq_owed = 1;
+		else if (c->irq_owed > max_owed)	/* 18 or more */
+			c->irq_owed = max_owed;
+	}
+	c->irq_catchup = false;
+	if (!c->irq_owed)
+		return;
+	/*
+	 * A merged or masked edge stays owed until the next period: no
+	 * early retry for it, so a masked IRQ 0 costs no more than one
+	 * callback per period.
+	 */
+	if (isa_irq_pulse(c->pit->m, PC_IRQ_PIT)) {
+		c->irq_owed--;
+		c->irq_catchup = c->irq_owed > 0;
+	}
+}
+
 /*
- * Channel 0's timer.  After a stall (host busy, VM paused) several periods
- * may have passed: send one interrupt for all of them and carry on from the
- * current period.  A burst would not help the guest: the PIC and IOAPIC
- * inputs are edge-triggered and merge it anyway, and Linux keeps time from
- * a clocksource, not by counting ticks.
+ * Channel 0's timer: the edge that is due now, if any.  In modes 2 and 3
+ * that may be an owed one (see PIT_CATCHUP_DIVISOR).
  */
 static void pit_timer_fire(void *opaque)
 {
 	struct pit_channel *c = opaque;
-	uint64_t now = evloop_now(), t, period;
+	uint64_t now = evloop_now(), t;
 
 	if (!c->loaded || !c->running)
 		return;
@@ -296,11 +346,7 @@ static void pit_timer_fire(void *opaque)
 		break;
 	case 2:
 	case 3:
-		period = t / c->reload;
-		if (period > c->irq_period) {
-			c->irq_period = period;
-			isa_irq_pulse(c->pit->m, PC_IRQ_PIT);
-		}
+		pit_periodic_fire(c, t);
 		break;
 	default:	/* 4, 5: OUT strobes low for one clock */
 		if (t >= c->reload && !c->irq_done) {

@@ -195,20 +195,31 @@ static void i8259_update(struct i8259 *d)
 	}
 }
 
-static void i8259_set_pin(void *opaque, unsigned int pin, bool level)
+/*
+ * A new request is one that sets an IRR bit that was clear, on an IR that
+ * is not masked (on the slave, behind an unmasked cascade): a second edge
+ * before the first is taken merges with it.
+ */
+static bool i8259_set_pin(void *opaque, unsigned int pin, bool level)
 {
 	struct i8259 *d = opaque;
 	struct pic *p;
 	uint8_t bit;
+	bool taken = false;
 
 	/* Master IR2 is wired to the slave, not to the ISA bus. */
 	if (pin >= 16 || pin == PIC_CASCADE_PIN)
-		return;
+		return false;
 	p = &d->pic[pin >> 3];
 	bit = 1u << (pin & 7);
 	if (level) {
-		if (!(p->input & bit) || (pic_level_pins(p) & bit))
+		if (!(p->input & bit) || (pic_level_pins(p) & bit)) {
+			taken = !(p->irr & bit) && !(p->imr & bit) &&
+				p->init == PIC_READY &&
+				(pin < 8 || !(d->pic[0].imr &
+					      (1u << PIC_CASCADE_PIN)));
 			p->irr |= bit;
+		}
 		p->input |= bit;
 	} else {
 		p->input &= ~bit;
@@ -216,6 +227,7 @@ static void i8259_set_pin(void *opaque, unsigned int pin, bool level)
 			p->irr &= ~bit;
 	}
 	i8259_update(d);
+	return taken;
 }
 
 /*

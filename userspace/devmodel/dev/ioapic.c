@@ -99,39 +99,43 @@ static bool ioapic_send(struct ioapic *a, unsigned int pin)
 
 /*
  * A level pin sends while asserted, unmasked and not already in flight
- * (Remote IRR, set once a local APIC accepts, until the EOI).
+ * (Remote IRR, set once a local APIC accepts, until the EOI).  True when
+ * it sent.
  */
-static void ioapic_service_level(struct ioapic *a, unsigned int pin)
+static bool ioapic_service_level(struct ioapic *a, unsigned int pin)
 {
 	uint64_t rte = a->rte[pin];
 
 	if (!(rte & RTE_LEVEL) || (rte & (RTE_MASKED | RTE_REMOTE_IRR)) ||
 	    !(a->lines & (1u << pin)))
-		return;
-	if (ioapic_send(a, pin))
-		a->rte[pin] |= RTE_REMOTE_IRR;
+		return false;
+	if (!ioapic_send(a, pin))
+		return false;
+	a->rte[pin] |= RTE_REMOTE_IRR;
+	return true;
 }
 
 /* An edge that comes while the pin is masked is lost, as on hardware. */
-static void ioapic_set_pin(void *opaque, unsigned int pin, bool level)
+static bool ioapic_set_pin(void *opaque, unsigned int pin, bool level)
 {
 	struct ioapic *a = opaque;
 	uint32_t bit;
 	bool was;
 
 	if (pin >= PC_IOAPIC_PINS)
-		return;
+		return false;
 	bit = 1u << pin;
 	was = a->lines & bit;
 	if (!level) {
 		a->lines &= ~bit;
-		return;
+		return false;
 	}
 	a->lines |= bit;
 	if (a->rte[pin] & RTE_LEVEL)
-		ioapic_service_level(a, pin);
-	else if (!was && !(a->rte[pin] & RTE_MASKED))
-		ioapic_send(a, pin);
+		return ioapic_service_level(a, pin);
+	if (!was && !(a->rte[pin] & RTE_MASKED))
+		return ioapic_send(a, pin);
+	return false;
 }
 
 static void ioapic_eoi(void *opaque, unsigned int vector)
