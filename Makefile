@@ -4,7 +4,7 @@
 # the selftests; `make check` runs every test (kernel tests in the sandbox);
 # `make demo` boots a ROM guest; `make bench` compares with KVM.
 
-# The sandbox kernel: the newest Debian linux-image installed on this machine.
+# The sandbox kernel: the one Debian's linux-image-amd64 depends on (scripts/kver).
 SANDBOX_KVER ?= $(shell scripts/kver)
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build/Makefile),)
 KDIR ?= /lib/modules/$(shell uname -r)/build
