@@ -41,5 +41,11 @@ VIREO_OP(void, inject_exception, (struct vireo_vcpu *vcpu,
 VIREO_OP(bool, interrupt_allowed, (struct vireo_vcpu *vcpu));
 VIREO_OP(void, inject_irq, (struct vireo_vcpu *vcpu, u8 vector));
 VIREO_OP(void, enable_irq_window, (struct vireo_vcpu *vcpu));
+/*
+ * A request of priority class @class waits only for the guest's TPR:
+ * make the guest's next MOV to CR8 exit, where it does not anyway (it
+ * always does on VMX; xAPIC and x2APIC TPR writes always exit).
+ */
+VIREO_OP(void, enable_tpr_window, (struct vireo_vcpu *vcpu, u8 class));
 VIREO_OP(bool, nmi_allowed, (struct vireo_vcpu *vcpu));
 VIREO_OP(void, inject_nmi, (struct vireo_vcpu *vcpu));

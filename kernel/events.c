@@ -113,7 +113,7 @@ static void vireo_vcpu_sipi(struct vireo_vcpu *vcpu)
 
 static void vireo_inject_events(struct vireo_vcpu *vcpu)
 {
-	int vector;
+	int vector, class;
 
 	if (test_bit(VIREO_EV_NMI, &vcpu->events) &&
 	    vireo_ops.nmi_allowed(vcpu)) {
@@ -122,8 +122,12 @@ static void vireo_inject_events(struct vireo_vcpu *vcpu)
 		return;
 	}
 	vector = vireo_lapic_pending(vcpu);
-	if (vector < 0)
+	if (vector < 0) {
+		class = vireo_lapic_tpr_blocked_class(vcpu);
+		if (class >= 0)
+			vireo_ops.enable_tpr_window(vcpu, class);
 		return;
+	}
 	if (vireo_ops.interrupt_allowed(vcpu)) {
 		vireo_lapic_ack(vcpu, vector);
 		vireo_ops.inject_irq(vcpu, vector);

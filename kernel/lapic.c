@@ -123,6 +123,48 @@ int vireo_lapic_pending(struct vireo_vcpu *vcpu)
 	return v;
 }
 
+/*
+ * The class (vector >> 4) of the highest request that only the TPR holds
+ * back, or -1: the guest lowering CR8 below it lets it through.  A backend
+ * whose CR8 writes do not exit watches for that (SVM: a virtual interrupt
+ * of that priority).
+ */
+int vireo_lapic_tpr_blocked_class(struct vireo_vcpu *vcpu)
+{
+	struct vireo_lapic *l = vcpu_lapic(vcpu);
+	unsigned long flags;
+	int v, isrv, class = -1;
+
+	spin_lock_irqsave(&l->lock, flags);
+	v = vec_highest(l->irr);
+	isrv = vec_highest(l->isr);
+	if (hw_enabled(l) && !l->extint_pending && v >= 0 &&
+	    (v & 0xf0) <= (l->tpr & 0xf0) &&
+	    (isrv < 0 || (v & 0xf0) > (isrv & 0xf0)))
+		class = v >> 4;
+	spin_unlock_irqrestore(&l->lock, flags);
+	return class;
+}
+
+/*
+ * CR8 is the TPR's priority class: a write sets TPR[7:4] and clears
+ * TPR[3:0], a read returns TPR[7:4] (SDM Vol. 3A 11.8.6.1).
+ */
+u8 vireo_lapic_get_cr8(struct vireo_vcpu *vcpu)
+{
+	return READ_ONCE(vcpu_lapic(vcpu)->tpr) >> 4;
+}
+
+void vireo_lapic_set_cr8(struct vireo_vcpu *vcpu, u8 cr8)
+{
+	struct vireo_lapic *l = vcpu_lapic(vcpu);
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lock, flags);
+	l->tpr = (cr8 & 0xf) << 4;
+	spin_unlock_irqrestore(&l->lock, flags);
+}
+
 /* The CPU took @vector: IRR -> ISR (ExtINT bypasses both, 11.5.1). */
 void vireo_lapic_ack(struct vireo_vcpu *vcpu, int vector)
 {

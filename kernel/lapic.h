@@ -88,5 +88,9 @@ int vireo_lapic_deliver(struct vireo_vm *vm, struct vireo_vcpu *src,
  */
 int vireo_lapic_pending(struct vireo_vcpu *vcpu);
 void vireo_lapic_ack(struct vireo_vcpu *vcpu, int vector);
+int vireo_lapic_tpr_blocked_class(struct vireo_vcpu *vcpu);
+/* CR8, the TPR's class: what MOV to/from CR8 and the sregs' cr8 reach. */
+u8 vireo_lapic_get_cr8(struct vireo_vcpu *vcpu);
+void vireo_lapic_set_cr8(struct vireo_vcpu *vcpu, u8 cr8);
 
 #endif

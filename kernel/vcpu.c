@@ -93,12 +93,16 @@ bool vireo_sregs_valid(const struct vireo_sregs *s)
 static long vireo_vcpu_set_sregs(struct vireo_vcpu *vcpu, void __user *argp)
 {
 	struct vireo_sregs s;
+	int r;
 
 	if (copy_from_user(&s, argp, sizeof(s)))
 		return -EFAULT;
 	if (!vireo_sregs_valid(&s))
 		return -EINVAL;
-	return vireo_ops.set_sregs(vcpu, &s);
+	r = vireo_ops.set_sregs(vcpu, &s);
+	if (!r)
+		vireo_lapic_set_cr8(vcpu, s.cr8);
+	return r;
 }
 
 static long vireo_vcpu_regs_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
@@ -119,6 +123,7 @@ static long vireo_vcpu_regs_ioctl(struct vireo_vcpu *vcpu, unsigned int cmd,
 	case VIREO_GET_SREGS:
 		memset(&s, 0, sizeof(s));
 		vireo_ops.get_sregs(vcpu, &s);
+		s.cr8 = vireo_lapic_get_cr8(vcpu);
 		return copy_to_user(argp, &s, sizeof(s)) ? -EFAULT : 0;
 	case VIREO_SET_SREGS:
 		return vireo_vcpu_set_sregs(vcpu, argp);

@@ -237,6 +237,8 @@ int vireo_exit_internal(struct vireo_vcpu *vcpu, u32 suberror, u64 data0,
 int vireo_exit_hypercall(struct vireo_vcpu *vcpu, u64 next_rip);
 int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip);
 void vireo_inject_gp(struct vireo_vcpu *vcpu);
+/* cr8.c: a MOV to CR8 the backend could not decode, at RIP. */
+int vireo_emulate_mov_to_cr8(struct vireo_vcpu *vcpu);
 void vireo_inject_ud(struct vireo_vcpu *vcpu);
 
 /* mmio.c: emulate the instruction behind an MMIO fault. */

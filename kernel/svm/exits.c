@@ -118,7 +118,19 @@ static int svm_exit_vintr(struct svm_vcpu *svm)
 	c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR |
 			(0xf << SVM_INT_CTL_V_INTR_PRIO_SHIFT));
 	c->intercept_misc1 &= ~SVM_INTERCEPT1_VINTR;
+	c->intercept_cr &= ~SVM_INTERCEPT_CR8_WRITE;
 	return 1;
+}
+
+/*
+ * A MOV to CR8 while a window was open (svm_enable_irq_window(),
+ * svm_enable_tpr_window()).  The intercept comes before the write, and
+ * without decode assists and NRIP save the core decodes it.
+ */
+static int svm_exit_cr8_write(struct svm_vcpu *svm)
+{
+	svm->vmcb->control.intercept_cr &= ~SVM_INTERCEPT_CR8_WRITE;
+	return vireo_emulate_mov_to_cr8(&svm->vcpu);
 }
 
 /*
@@ -135,6 +147,7 @@ static int svm_exit_iret(struct svm_vcpu *svm)
 
 static int (*const svm_exit_handlers[SVM_EXIT_NR_LOW])(struct svm_vcpu *) = {
 	[SVM_EXIT_VINTR]		= svm_exit_vintr,
+	[SVM_EXIT_WRITE_CR8]		= svm_exit_cr8_write,
 	[SVM_EXIT_IRET]			= svm_exit_iret,
 	[SVM_EXIT_EXCP_BASE + 1]	= svm_exit_exception,
 	[SVM_EXIT_EXCP_BASE + 17]	= svm_exit_exception,

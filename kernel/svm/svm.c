@@ -114,6 +114,7 @@ static void svm_vcpu_reset(struct vireo_vcpu *vcpu)
 					(0xf << SVM_INT_CTL_V_INTR_PRIO_SHIFT));
 	svm->vmcb->control.intercept_misc1 &= ~(SVM_INTERCEPT1_VINTR |
 						SVM_INTERCEPT1_IRET);
+	svm->vmcb->control.intercept_cr &= ~SVM_INTERCEPT_CR8_WRITE;
 	svm->vmcb->control.event_inj = 0;
 	svm->nmi_masked = false;
 }
@@ -151,16 +152,27 @@ static void svm_sync_to_vmcb(struct svm_vcpu *svm)
 	save->rsp = svm->vcpu.regs[VIREO_REG_RSP];
 	save->rip = svm->vcpu.rip;
 	save->rflags = svm->vcpu.rflags;
+	/*
+	 * With V_INTR_MASKING the guest's MOV to/from CR8 uses V_TPR and
+	 * does not exit (APM Vol. 2 15.21.1, 15.21.4): the LAPIC's TPR goes
+	 * in here and comes back out after the exit.
+	 */
+	svm->v_tpr = vireo_lapic_get_cr8(&svm->vcpu);
+	svm->vmcb->control.int_ctl = (svm->vmcb->control.int_ctl &
+				      ~SVM_INT_CTL_V_TPR_MASK) | svm->v_tpr;
 }
 
 static void svm_sync_from_vmcb(struct svm_vcpu *svm)
 {
 	struct vmcb_save *save = &svm->vmcb->save;
+	u8 v_tpr = svm->vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK;
 
 	svm->vcpu.regs[VIREO_REG_RAX] = save->rax;
 	svm->vcpu.regs[VIREO_REG_RSP] = save->rsp;
 	svm->vcpu.rip = save->rip;
 	svm->vcpu.rflags = save->rflags;
+	if (v_tpr != svm->v_tpr)
+		vireo_lapic_set_cr8(&svm->vcpu, v_tpr);
 }
 
 /*
@@ -371,6 +383,24 @@ static void svm_enable_irq_window(struct vireo_vcpu *vcpu)
 	c->int_ctl |= SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR |
 		      (0xf << SVM_INT_CTL_V_INTR_PRIO_SHIFT);
 	c->intercept_misc1 |= SVM_INTERCEPT1_VINTR;
+	/*
+	 * QEMU 7.2's TCG aborts when the guest writes CR8 while V_IRQ is
+	 * set (it raises the virtual interrupt without taking its lock);
+	 * intercepted, the write never gets there.  On a real CPU this
+	 * costs an exit per CR8 write while the window is open.
+	 */
+	c->intercept_cr |= SVM_INTERCEPT_CR8_WRITE;
+}
+
+/*
+ * The guest's MOV to CR8 does not exit by itself (V_INTR_MASKING): while
+ * an interrupt waits for the TPR alone, intercept it, as KVM does (APM
+ * Vol. 2 15.9 "Instruction Intercepts"); the run loop looks again after
+ * the write.
+ */
+static void svm_enable_tpr_window(struct vireo_vcpu *vcpu, u8 class)
+{
+	to_svm(vcpu)->vmcb->control.intercept_cr |= SVM_INTERCEPT_CR8_WRITE;
 }
 
 /*
@@ -412,6 +442,7 @@ static const struct vireo_backend_ops svm_ops = {
 	.interrupt_allowed	= svm_interrupt_allowed,
 	.inject_irq		= svm_inject_irq,
 	.enable_irq_window	= svm_enable_irq_window,
+	.enable_tpr_window	= svm_enable_tpr_window,
 	.nmi_allowed		= svm_nmi_allowed,
 	.inject_nmi		= svm_inject_nmi,
 };

@@ -21,6 +21,8 @@ struct svm_vcpu {
 	u64 tlb_gen;
 	/* An NMI was injected and its handler has not run IRET yet. */
 	bool nmi_masked;
+	/* V_TPR as entered, to see whether the guest changed CR8. */
+	u8 v_tpr;
 };
 
 static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)

@@ -130,7 +130,6 @@ void svm_vmcb_get_sregs(const struct vmcb *vmcb, struct vireo_sregs *s)
 	s->cr2 = v->cr2;
 	s->cr3 = v->cr3;
 	s->cr4 = v->cr4;
-	s->cr8 = vmcb->control.int_ctl & SVM_INT_CTL_V_TPR_MASK;
 	s->efer = v->efer & ~EFER_SVME;
 }
 
@@ -155,6 +154,4 @@ void svm_vmcb_set_sregs(struct vmcb *vmcb, const struct vireo_sregs *s)
 	v->cr3 = s->cr3;
 	v->cr4 = s->cr4;
 	v->efer = s->efer | EFER_SVME;
-	vmcb->control.int_ctl = (vmcb->control.int_ctl &
-				 ~SVM_INT_CTL_V_TPR_MASK) | s->cr8;
 }

@@ -115,6 +115,9 @@ static_assert(offsetof(struct vmcb_save, cr2) == 0x240);
 static_assert(offsetof(struct vmcb_save, g_pat) == 0x268);
 static_assert(sizeof(struct vmcb) == 4096);
 
+/* CR intercepts, VMCB offset 0x000: writes of CRn are bit 16 + n. */
+#define SVM_INTERCEPT_CR8_WRITE		BIT(16 + 8)
+
 /* Intercept vector 3, VMCB offset 0x00c (APM Vol. 2 Table B-1). */
 #define SVM_INTERCEPT1_INTR		BIT(0)
 #define SVM_INTERCEPT1_NMI		BIT(1)
@@ -147,6 +150,7 @@ static_assert(sizeof(struct vmcb) == 4096);
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_SMI		0x062
+#define SVM_EXIT_WRITE_CR8	0x018
 #define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_IRET		0x074

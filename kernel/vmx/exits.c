@@ -143,7 +143,7 @@ static bool vmx_write_cr(struct vmx_vcpu *vmx, int cr, u64 val)
 	else if (cr == 4 && vmx_cr4_valid(&s, val))
 		vmcs_set_cr4(vmx, val);
 	else if (cr == 8 && val <= 15)
-		vmx->cr8 = val;
+		vireo_lapic_set_cr8(&vmx->vcpu, val);
 	else
 		ok = false;
 	vmx_vcpu_put(vmx);
@@ -165,7 +165,7 @@ static int vmx_exit_cr(struct vmx_vcpu *vmx)
 		break;
 	case 1:		/* MOV from CR: only CR8 is intercepted */
 		if (cr == 8)
-			regs[reg] = vmx->cr8;
+			regs[reg] = vireo_lapic_get_cr8(&vmx->vcpu);
 		else
 			ok = false;
 		break;

@@ -202,7 +202,6 @@ void vmcs_get_sregs(struct vmx_vcpu *vmx, struct vireo_sregs *s)
 	s->cr0 = vmcs_guest_cr(GUEST_CR0, CR0_READ_SHADOW, CR0_HOST_OWNED);
 	s->cr3 = vmcs_readl(GUEST_CR3);
 	s->cr4 = vmcs_guest_cr(GUEST_CR4, CR4_READ_SHADOW, CR4_HOST_OWNED);
-	s->cr8 = vmx->cr8;
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 }
 
@@ -221,7 +220,6 @@ void vmcs_set_sregs(struct vmx_vcpu *vmx, const struct vireo_sregs *s)
 	vmcs_write64(GUEST_IA32_EFER, s->efer);
 	vmcs_set_cr4(vmx, s->cr4);
 	vmcs_set_cr0(vmx, s->cr0);
-	vmx->cr8 = s->cr8;
 }
 
 /* State after RESET (SDM Vol. 3A 10.1.1 Table 10-1). */

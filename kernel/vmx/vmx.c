@@ -392,6 +392,14 @@ static void vmx_inject_irq(struct vireo_vcpu *vcpu, u8 vector)
 	vmx_vcpu_put(vmx);
 }
 
+/*
+ * Nothing to arm: MOV to CR8 exits here (no TPR shadow, caps.c), and the
+ * run loop looks again after every exit.
+ */
+static void vmx_enable_tpr_window(struct vireo_vcpu *vcpu, u8 class)
+{
+}
+
 /* SDM Vol. 3C 26.7.5: exit as soon as the guest can take an interrupt. */
 static void vmx_enable_irq_window(struct vireo_vcpu *vcpu)
 {
@@ -447,6 +455,7 @@ static const struct vireo_backend_ops vmx_ops = {
 	.interrupt_allowed	= vmx_interrupt_allowed,
 	.inject_irq		= vmx_inject_irq,
 	.enable_irq_window	= vmx_enable_irq_window,
+	.enable_tpr_window	= vmx_enable_tpr_window,
 	.nmi_allowed		= vmx_nmi_allowed,
 	.inject_nmi		= vmx_inject_nmi,
 };

@@ -52,7 +52,6 @@ struct vmx_vcpu {
 	/* The SYSCALL MSRs: the VMCS has no fields for them (see run.c). */
 	u64 guest_star, guest_lstar, guest_cstar, guest_sfmask;
 	u64 cr2;			/* not in the VMCS: switched by hand */
-	u64 cr8;			/* the TPR, until there is a LAPIC */
 	unsigned long host_cr3, host_cr4;
 	bool pdptrs_dirty;		/* load PDPTEs from pdptrs_cr3 first */
 	u64 pdptrs_cr3;

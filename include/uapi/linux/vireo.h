@@ -133,7 +133,8 @@ struct vireo_sregs {
 	struct vireo_segment cs, ds, es, fs, gs, ss;
 	struct vireo_segment tr, ldt;
 	struct vireo_dtable gdt, idt;
-	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 cr0, cr2, cr3, cr4;
+	__u64 cr8;		/* the local APIC's TPR[7:4] (0-15) */
 	__u64 efer;
 	__u64 apic_base;
 	__u64 reserved[4];
