@@ -83,7 +83,7 @@ static bool vireo_vcpu_woken(struct vireo_vcpu *vcpu)
 	if (vcpu->mp_state == VIREO_MP_STATE_WAIT_SIPI)
 		return test_bit(VIREO_EV_SIPI, &vcpu->events);
 	return test_bit(VIREO_EV_NMI, &vcpu->events) ||
-	       vireo_lapic_pending(vcpu) >= 0;
+	       vireo_lapic_pending(vcpu, NULL) >= 0;
 }
 
 /*
@@ -121,9 +121,8 @@ static void vireo_inject_events(struct vireo_vcpu *vcpu)
 		vireo_ops.inject_nmi(vcpu);
 		return;
 	}
-	vector = vireo_lapic_pending(vcpu);
+	vector = vireo_lapic_pending(vcpu, &class);
 	if (vector < 0) {
-		class = vireo_lapic_tpr_blocked_class(vcpu);
 		if (class >= 0)
 			vireo_ops.enable_tpr_window(vcpu, class);
 		return;

@@ -97,53 +97,43 @@ static u32 lapic_ppr(const struct vireo_lapic *l)
 	return isr_class;
 }
 
-static int lapic_pending_locked(struct vireo_lapic *l)
+/*
+ * The vector to inject next, or -1.  When the highest request is held
+ * back by the TPR alone (not by what is in service), *tpr_class gets its
+ * class: lowering CR8 below it lets it through.
+ */
+static int lapic_pending_locked(struct vireo_lapic *l, int *tpr_class)
 {
-	int v;
+	int v, isrv;
 
+	*tpr_class = -1;
 	if (l->extint_pending)
 		return l->extint_vector;
 	if (!hw_enabled(l))
 		return -1;
 	v = vec_highest(l->irr);
-	if (v < 0 || (v & 0xf0) <= (lapic_ppr(l) & 0xf0))
+	if (v < 0)
 		return -1;
-	return v;
-}
-
-int vireo_lapic_pending(struct vireo_vcpu *vcpu)
-{
-	struct vireo_lapic *l = vcpu_lapic(vcpu);
-	unsigned long flags;
-	int v;
-
-	spin_lock_irqsave(&l->lock, flags);
-	v = lapic_pending_locked(l);
-	spin_unlock_irqrestore(&l->lock, flags);
-	return v;
-}
-
-/*
- * The class (vector >> 4) of the highest request that only the TPR holds
- * back, or -1: the guest lowering CR8 below it lets it through.  A backend
- * whose CR8 writes do not exit watches for that (SVM: a virtual interrupt
- * of that priority).
- */
-int vireo_lapic_tpr_blocked_class(struct vireo_vcpu *vcpu)
-{
-	struct vireo_lapic *l = vcpu_lapic(vcpu);
-	unsigned long flags;
-	int v, isrv, class = -1;
-
-	spin_lock_irqsave(&l->lock, flags);
-	v = vec_highest(l->irr);
+	if ((v & 0xf0) > (lapic_ppr(l) & 0xf0))
+		return v;
 	isrv = vec_highest(l->isr);
-	if (hw_enabled(l) && !l->extint_pending && v >= 0 &&
-	    (v & 0xf0) <= (l->tpr & 0xf0) &&
-	    (isrv < 0 || (v & 0xf0) > (isrv & 0xf0)))
-		class = v >> 4;
+	if (isrv < 0 || (v & 0xf0) > (isrv & 0xf0))
+		*tpr_class = v >> 4;
+	return -1;
+}
+
+int vireo_lapic_pending(struct vireo_vcpu *vcpu, int *tpr_class)
+{
+	struct vireo_lapic *l = vcpu_lapic(vcpu);
+	unsigned long flags;
+	int v, class;
+
+	spin_lock_irqsave(&l->lock, flags);
+	v = lapic_pending_locked(l, &class);
 	spin_unlock_irqrestore(&l->lock, flags);
-	return class;
+	if (tpr_class)
+		*tpr_class = class;
+	return v;
 }
 
 /*

@@ -83,12 +83,12 @@ int vireo_lapic_deliver(struct vireo_vm *vm, struct vireo_vcpu *src,
 
 /*
  * For the run loop: the vector to inject next (ExtINT first, then the
- * highest IRR above the processor priority), or -1; and its acceptance
- * by the CPU, which moves it from IRR to ISR.
+ * highest IRR above the processor priority), or -1, with in *tpr_class
+ * (unless NULL) the class of a request the TPR alone holds back, or -1;
+ * and its acceptance by the CPU, which moves it from IRR to ISR.
  */
-int vireo_lapic_pending(struct vireo_vcpu *vcpu);
+int vireo_lapic_pending(struct vireo_vcpu *vcpu, int *tpr_class);
 void vireo_lapic_ack(struct vireo_vcpu *vcpu, int vector);
-int vireo_lapic_tpr_blocked_class(struct vireo_vcpu *vcpu);
 /* CR8, the TPR's class: what MOV to/from CR8 and the sregs' cr8 reach. */
 u8 vireo_lapic_get_cr8(struct vireo_vcpu *vcpu);
 void vireo_lapic_set_cr8(struct vireo_vcpu *vcpu, u8 cr8);
