@@ -2,7 +2,7 @@
 #
 # Vireo top-level build.  `make` builds vireo.ko, vireo-vm, the unit tests and
 # the selftests; `make check` runs every test (kernel tests in the sandbox);
-# `make demo` boots a ROM guest; `make bench` compares with KVM.
+# `make demo` boots a ROM guest and Linux; `make bench` compares with KVM.
 
 # The sandbox kernel: the one Debian's linux-image-amd64 depends on (scripts/kver).
 SANDBOX_KVER ?= $(shell scripts/kver)

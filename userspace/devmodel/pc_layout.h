@@ -27,6 +27,8 @@
 #define PC_CMDLINE_MAX		0x10000ULL
 #define PC_MB_INFO		0x30000ULL
 #define PC_EBDA_START		0x9fc00ULL
+#define PC_OPTION_ROM_START	0xc0000ULL	/* adapter ROMs: none here */
+#define PC_OPTION_ROM_END	0xe0000ULL
 #define PC_BIOS_START		0xe0000ULL
 #define PC_BIOS_END		0x100000ULL
 #define PC_ACPI_START		PC_BIOS_START	/* RSDP first, then tables */

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 
 #include "exitcodes.h"
+#include "pc_layout.h"
 #include "util.h"
 #include "vcpu_loop.h"
 #include "vcpus.h"
@@ -136,6 +137,14 @@ static void log_unclaimed(const struct vireo_run_mmio *mmio, uint64_t value)
 	static bool told_full;
 	unsigned int i;
 
+	/*
+	 * Reads in the adapter-ROM window are how a PC guest looks for
+	 * option ROMs (Linux's probe_roms() reads a signature every 2 KiB):
+	 * all ones, "no ROM here", is the answer, not a missing device.
+	 */
+	if (!mmio->is_write && mmio->phys_addr >= PC_OPTION_ROM_START &&
+	    mmio->phys_addr < PC_OPTION_ROM_END)
+		return;
 	for (i = 0; i < nr_seen; i++)
 		if (seen[i] == mmio->phys_addr)
 			return;
