@@ -146,11 +146,11 @@ static_assert(sizeof(struct vmcb) == 4096);
 #define SVM_INTERCEPT2_XSETBV		BIT(13)
 
 /* Exit codes (APM Vol. 2 Appendix C "SVM Intercept Exit Codes"). */
+#define SVM_EXIT_WRITE_CR8	0x018
 #define SVM_EXIT_EXCP_BASE	0x040
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_SMI		0x062
-#define SVM_EXIT_WRITE_CR8	0x018
 #define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_IRET		0x074
