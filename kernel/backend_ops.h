@@ -25,6 +25,8 @@ VIREO_OP(void, vcpu_reset, (struct vireo_vcpu *vcpu));
  * 0 when vcpu->run describes an exit for userspace, < 0 an errno.
  */
 VIREO_OP(int, vcpu_run_once, (struct vireo_vcpu *vcpu));
+/* CR4 as the guest sees it, for CPUID's OSXSAVE and OSPKE bits. */
+VIREO_OP(u64, get_cr4, (struct vireo_vcpu *vcpu));
 VIREO_OP(void, get_sregs, (struct vireo_vcpu *vcpu, struct vireo_sregs *s));
 /* s was checked by vireo_sregs_valid(); the backend may refuse more. */
 VIREO_OP(int, set_sregs, (struct vireo_vcpu *vcpu, const struct vireo_sregs *s));

@@ -5,6 +5,7 @@
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/fpu/types.h>
 
 #include "vireo.h"
 
@@ -34,6 +35,7 @@ int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *arg)
 	kfree(vcpu->cpuid);
 	vcpu->cpuid = e;
 	vcpu->cpuid_nent = hdr.nent;
+	vireo_cpuid_update(vcpu);
 	return 0;
 }
 
@@ -53,17 +55,121 @@ static const struct vireo_cpuid_entry *vireo_cpuid_find(struct vireo_vcpu *vcpu,
 	return NULL;
 }
 
+static bool vireo_cpuid_has(struct vireo_vcpu *vcpu, u32 fn, u32 index,
+			    int reg, int bit)
+{
+	const struct vireo_cpuid_entry *e = vireo_cpuid_find(vcpu, fn, index);
+	u32 r[4];
+
+	if (!e)
+		return false;
+	r[0] = e->eax;
+	r[1] = e->ebx;
+	r[2] = e->ecx;
+	r[3] = e->edx;
+	return r[reg] & BIT(bit);
+}
+
+/* CPUID_EAX ... CPUID_EDX: the register indices of <asm/cpufeature.h>. */
+/* CR4 bits that need a CPUID feature, and the feature (SDM Vol. 3A 2.5). */
+static const struct {
+	u64 cr4;
+	u32 fn, index;
+	u8 reg, bit;
+} vireo_cr4_features[] = {
+	{ X86_CR4_OSXSAVE, 1, 0, CPUID_ECX, 26 },	/* XSAVE */
+	{ X86_CR4_PCIDE, 1, 0, CPUID_ECX, 17 },		/* PCID */
+	{ X86_CR4_FSGSBASE, 7, 0, CPUID_EBX, 0 },
+	{ X86_CR4_SMEP, 7, 0, CPUID_EBX, 7 },
+	{ X86_CR4_SMAP, 7, 0, CPUID_EBX, 20 },
+	{ X86_CR4_UMIP, 7, 0, CPUID_ECX, 2 },
+	{ X86_CR4_PKE, 7, 0, CPUID_ECX, 3 },		/* PKU */
+};
+
+/*
+ * What the guest may do follows from the CPUID it was given: the CR4 bits
+ * its MOV to CR4 may set (as KVM's __cr4_reserved_bits()), the XCR0 bits
+ * its XSETBV may set.  Without a table (no SET_CPUID yet), only what
+ * every x86-64 CPU has.
+ */
+void vireo_cpuid_update(struct vireo_vcpu *vcpu)
+{
+	const struct vireo_cpuid_entry *e;
+	int i;
+
+	vcpu->cr4_guest_rsvd = ~(u64)VIREO_CR4_ALLOWED;
+	for (i = 0; i < ARRAY_SIZE(vireo_cr4_features); i++) {
+		if (!vireo_cpuid_has(vcpu, vireo_cr4_features[i].fn,
+				     vireo_cr4_features[i].index,
+				     vireo_cr4_features[i].reg,
+				     vireo_cr4_features[i].bit))
+			vcpu->cr4_guest_rsvd |= vireo_cr4_features[i].cr4;
+	}
+	vcpu->guest_xcr0_mask = XFEATURE_MASK_FP;
+	e = vireo_cpuid_find(vcpu, 0xd, 0);
+	if (e && !(vcpu->cr4_guest_rsvd & X86_CR4_OSXSAVE))
+		vcpu->guest_xcr0_mask |= (e->eax | (u64)e->edx << 32) &
+					 vireo_xfeatures;
+}
+
+/* A CR4 the guest's own MOV to CR4 may load; the mode checks aside. */
+bool vireo_cr4_guest_valid(struct vireo_vcpu *vcpu, u64 cr4)
+{
+	return !(cr4 & vcpu->cr4_guest_rsvd);
+}
+
+/*
+ * Bits that follow the guest's state rather than the table: OSXSAVE and
+ * OSPKE mirror CR4 (SDM Vol. 2A "CPUID"), and leaf 0xD's EBX gives the
+ * XSAVE size of the XCR0 in force.
+ */
+static void vireo_cpuid_dynamic(struct vireo_vcpu *vcpu, u32 fn, u32 index,
+				u32 *r)
+{
+	u64 cr4;
+
+	switch (fn) {
+	case 1:
+		cr4 = vireo_ops.get_cr4(vcpu);
+		r[CPUID_ECX] &= ~BIT(27);
+		if ((cr4 & X86_CR4_OSXSAVE) && (r[CPUID_ECX] & BIT(26)))
+			r[CPUID_ECX] |= BIT(27);
+		break;
+	case 7:
+		if (index)
+			break;
+		cr4 = vireo_ops.get_cr4(vcpu);
+		r[CPUID_ECX] &= ~BIT(4);
+		if ((cr4 & X86_CR4_PKE) && (r[CPUID_ECX] & BIT(3)))
+			r[CPUID_ECX] |= BIT(4);
+		break;
+	case 0xd:
+		if (index == 0)
+			r[CPUID_EBX] = vireo_xsave_size(vcpu->xcr0);
+		break;
+	}
+}
+
 int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip)
 {
 	u64 *regs = vcpu->regs;
+	u32 fn = regs[VIREO_REG_RAX], index = regs[VIREO_REG_RCX];
 	const struct vireo_cpuid_entry *e;
+	u32 r[4] = { 0 };
 
-	e = vireo_cpuid_find(vcpu, regs[VIREO_REG_RAX], regs[VIREO_REG_RCX]);
+	e = vireo_cpuid_find(vcpu, fn, index);
+	if (e) {
+		r[CPUID_EAX] = e->eax;
+		r[CPUID_EBX] = e->ebx;
+		r[CPUID_ECX] = e->ecx;
+		r[CPUID_EDX] = e->edx;
+		vireo_cpuid_dynamic(vcpu, fn, index, r);
+	}
 	/* CPUID writes all four 32-bit registers, zeroing bits 63:32. */
-	regs[VIREO_REG_RAX] = e ? e->eax : 0;
-	regs[VIREO_REG_RBX] = e ? e->ebx : 0;
-	regs[VIREO_REG_RCX] = e ? e->ecx : 0;
-	regs[VIREO_REG_RDX] = e ? e->edx : 0;
+	regs[VIREO_REG_RAX] = r[CPUID_EAX];
+	regs[VIREO_REG_RBX] = r[CPUID_EBX];
+	regs[VIREO_REG_RCX] = r[CPUID_ECX];
+	regs[VIREO_REG_RDX] = r[CPUID_EDX];
 	vcpu->rip = next_rip;
 	return 1;
 }

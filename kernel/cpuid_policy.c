@@ -13,9 +13,11 @@
  * Instruction".  Left out on purpose, and why:
  *  - VMX, SVM, SMX: no nested virtualization;
  *  - MONITOR/MWAIT, MONITORX: intercepted as #UD;
- *  - XSAVE, OSXSAVE, AVX and everything VEX/EVEX (F16C, FMA, AVX2,
- *    AVX-512, VAES, VPCLMULQDQ, AMX, XOP, FMA4), PKU: the guest's FPU is
- *    switched with FXSAVE only (guest_fpu.c) and XSETBV is #UD;
+ *  - XSAVES, XFD, AMX, MPX, XOP, FMA4, PKU: the guest's XCR0 may hold only
+ *    what guest_fpu.c switches (x87, SSE, AVX, AVX-512), and nothing
+ *    switches IA32_XSS, XFD or PKRU-in-XSAVE;
+ *  - AVX and AVX-512 themselves, where the host's XCR0 lacks them
+ *    (cpuid_fixup() clears them then, and leaf 0xD follows);
  *  - RDTSCP, RDPID: TSC_AUX is not switched (RDTSCP is #UD);
  *  - INVPCID: #UD under VT-x (the control is off); PCID itself works;
  *  - PDCM, DS, DTES64, leaf 0xA, PerfCtrExt*: no PMU (Linux then says
@@ -32,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/processor.h>
+#include <asm/fpu/types.h>
 
 #include "vireo.h"
 
@@ -46,7 +49,11 @@
 			 BIT(17) /* PCID */ | BIT(19) /* SSE4.1 */ |	\
 			 BIT(20) /* SSE4.2 */ | BIT(22) /* MOVBE */ |	\
 			 BIT(23) /* POPCNT */ | BIT(25) /* AESNI */ |	\
-			 BIT(30) /* RDRAND */)
+			 BIT(30) /* RDRAND */ | BIT(26) /* XSAVE */ |	\
+			 L1_ECX_AVX)
+/* CPUID.1:ECX bits that need AVX state (XCR0 bit 2). */
+#define L1_ECX_AVX	(BIT(12) /* FMA */ | BIT(28) /* AVX */ |	\
+			 BIT(29) /* F16C */)
 #define L1_ECX_SET	(BIT(21) /* x2APIC */ | BIT(24) /* TSC deadline */ | \
 			 BIT(31) /* hypervisor present */)
 /* CPUID.1:EDX */
@@ -69,15 +76,28 @@
 			 BIT(13) /* FPU CS/DS deprecated */ |		\
 			 BIT(18) /* RDSEED */ | BIT(19) /* ADX */ |	\
 			 BIT(20) /* SMAP */ | BIT(23) /* CLFLUSHOPT */ |	\
-			 BIT(24) /* CLWB */ | BIT(29) /* SHA */)
+			 BIT(24) /* CLWB */ | BIT(29) /* SHA */ |	\
+			 L7_EBX_AVX | L7_EBX_AVX512)
+#define L7_EBX_AVX	BIT(5)	/* AVX2 */
+#define L7_EBX_AVX512	(BIT(16) /* F */ | BIT(17) /* DQ */ |	\
+			 BIT(21) /* IFMA */ | BIT(28) /* CD */ |		\
+			 BIT(30) /* BW */ | BIT(31) /* VL */)
 /* CPUID.(EAX=7,ECX=0):ECX */
 #define L7_ECX_KEEP	(BIT(2) /* UMIP */ | BIT(8) /* GFNI */ |	\
 			 BIT(25) /* CLDEMOTE */ | BIT(27) /* MOVDIRI */ |	\
-			 BIT(28) /* MOVDIR64B */)
+			 BIT(28) /* MOVDIR64B */ | L7_ECX_AVX |		\
+			 L7_ECX_AVX512)
+#define L7_ECX_AVX	(BIT(9) /* VAES */ | BIT(10) /* VPCLMULQDQ */)
+#define L7_ECX_AVX512	(BIT(1) /* VBMI */ | BIT(6) /* VBMI2 */ |	\
+			 BIT(11) /* VNNI */ | BIT(12) /* BITALG */ |	\
+			 BIT(14) /* VPOPCNTDQ */)
 /* CPUID.(EAX=7,ECX=0):EDX */
 #define L7_EDX_KEEP	(BIT(4) /* fast short REP MOV */ |		\
 			 BIT(10) /* MD_CLEAR: VERW clears buffers */ |	\
-			 BIT(14) /* SERIALIZE */)
+			 BIT(14) /* SERIALIZE */ | L7_EDX_AVX512)
+#define L7_EDX_AVX512	(BIT(8) /* VP2INTERSECT */ | BIT(23) /* FP16 */)
+/* CPUID.(EAX=0DH,ECX=1):EAX: XSAVEOPT, XSAVEC, XGETBV with ECX = 1. */
+#define LD1_EAX_KEEP	(BIT(0) | BIT(1) | BIT(2))
 /* CPUID.80000001H:ECX */
 #define E1_ECX_KEEP	(BIT(0) /* LAHF/SAHF */ | BIT(5) /* LZCNT */ |	\
 			 BIT(6) /* SSE4A */ | BIT(7) /* misaligned SSE */ | \
@@ -104,6 +124,7 @@ enum cpuid_subleaves {
 	SUB_FIRST,	/* subleaf 0 only, ECX significant */
 	SUB_CACHE,	/* leaf 4: until a null cache type (EAX 4:0) */
 	SUB_TOPO,	/* leaves 0xB, 0x1F: until a null level type (ECX 15:8) */
+	SUB_XSAVE,	/* leaf 0xD: subleaves 0 and 1, then one per component */
 };
 
 struct cpuid_policy {
@@ -131,6 +152,12 @@ static const struct cpuid_policy cpuid_policy[] = {
 	{ 0x00000006, SUB_NONE, { 0 }, { L6_EAX_SET } },
 	/* Structured extended features: subleaf 0 only, so EAX = 0. */
 	{ 0x00000007, SUB_FIRST, { 0, L7_EBX_KEEP, L7_ECX_KEEP, L7_EDX_KEEP } },
+	/*
+	 * XSAVE: subleaf 0 EAX/EDX and subleaves 2 and up are rewritten from
+	 * vireo_xfeatures (cpuid_fixup()); EBX of subleaf 0 follows the
+	 * guest's XCR0 (cpuid.c).  Nothing of XSAVES (subleaf 1 EBX-EDX).
+	 */
+	{ 0x0000000d, SUB_XSAVE, { ALL, ALL, ALL, ALL } },
 	/* Extended topology: the host's shape; EDX, the x2APIC ID, per vCPU. */
 	{ 0x0000000b, SUB_TOPO, { ALL, ALL, ALL, 0 } },
 	/* TSC/crystal ratio and frequencies: the guest TSC is the host's. */
@@ -160,7 +187,7 @@ static const struct cpuid_policy cpuid_policy[] = {
 #define VIREO_SIG_EDX	0x69566f65	/* "eoVi" */
 
 /* Entries the table can produce, with room for every subleaf. */
-#define SUPPORTED_MAX	(ARRAY_SIZE(cpuid_policy) + 3 * MAX_SUBLEAVES + 2)
+#define SUPPORTED_MAX	(ARRAY_SIZE(cpuid_policy) + 4 * MAX_SUBLEAVES + 2)
 
 static bool cpuid_last_subleaf(enum cpuid_subleaves sub, const u32 r[4])
 {
@@ -169,8 +196,56 @@ static bool cpuid_last_subleaf(enum cpuid_subleaves sub, const u32 r[4])
 		return !(r[R_EAX] & 0x1f);
 	case SUB_TOPO:
 		return !(r[R_ECX] & 0xff00);
+	case SUB_XSAVE:
+		return true;	/* cpuid_add_leaf() picks the subleaves */
 	default:
 		return true;
+	}
+}
+
+/* Leaf 0xD, subleaf @index: what guest_fpu.c switches, and its layout. */
+static void cpuid_fixup_xsave(struct vireo_cpuid_entry *e)
+{
+	switch (e->index) {
+	case 0:
+		e->eax = (u32)vireo_xfeatures;
+		e->edx = vireo_xfeatures >> 32;
+		e->ecx = vireo_xsave_size(vireo_xfeatures);
+		e->ebx = vireo_xsave_size(XFEATURE_MASK_FP);
+		break;
+	case 1:
+		e->eax &= LD1_EAX_KEEP;
+		e->ebx = e->ecx = e->edx = 0;
+		break;
+	default:
+		/* Size, offset, and ECX bit 1 (aligned when compacted). */
+		e->ecx &= BIT(1);
+		e->edx = 0;
+		break;
+	}
+}
+
+/* Feature bits that need extended state guest_fpu.c may not switch here. */
+static void cpuid_fixup_features(struct vireo_cpuid_entry *e)
+{
+	bool avx = vireo_xfeatures & XFEATURE_MASK_YMM;
+	bool avx512 = vireo_xfeatures & XFEATURE_MASK_AVX512;
+
+	if (e->function == 1) {
+		if (!vireo_xfeatures)
+			e->ecx &= ~BIT(26);
+		if (!avx)
+			e->ecx &= ~L1_ECX_AVX;
+	} else if (e->function == 7 && e->index == 0) {
+		if (!avx) {
+			e->ebx &= ~L7_EBX_AVX;
+			e->ecx &= ~L7_ECX_AVX;
+		}
+		if (!avx512) {
+			e->ebx &= ~L7_EBX_AVX512;
+			e->ecx &= ~L7_ECX_AVX512;
+			e->edx &= ~L7_EDX_AVX512;
+		}
 	}
 }
 
@@ -179,7 +254,11 @@ static void cpuid_fixup(struct vireo_cpuid_entry *e)
 {
 	u32 phys, virt;
 
+	cpuid_fixup_features(e);
 	switch (e->function) {
+	case 0xd:
+		cpuid_fixup_xsave(e);
+		break;
 	case 0:
 		e->eax = min(e->eax, (u32)MAX_BASIC);
 		break;
@@ -198,14 +277,27 @@ static void cpuid_fixup(struct vireo_cpuid_entry *e)
 	}
 }
 
+/* Leaf 0xD has subleaves 0, 1 and one per switched component. */
+static bool cpuid_skip_subleaf(const struct cpuid_policy *p, u32 i)
+{
+	return p->subleaves == SUB_XSAVE && i > 1 &&
+	       !(vireo_xfeatures & BIT_ULL(i));
+}
+
 static u32 cpuid_add_leaf(struct vireo_cpuid_entry *out, u32 n,
 			  const struct cpuid_policy *p)
 {
 	u32 i, r[4];
 	int k;
 
+	if (p->subleaves == SUB_XSAVE && !vireo_xfeatures)
+		return n;
 	for (i = 0; i < MAX_SUBLEAVES; i++) {
-		struct vireo_cpuid_entry *e = &out[n++];
+		struct vireo_cpuid_entry *e;
+
+		if (cpuid_skip_subleaf(p, i))
+			continue;
+		e = &out[n++];
 
 		cpuid_count(p->function, i, &r[R_EAX], &r[R_EBX], &r[R_ECX],
 			    &r[R_EDX]);
@@ -221,7 +313,8 @@ static u32 cpuid_add_leaf(struct vireo_cpuid_entry *out, u32 n,
 		e->ecx = r[R_ECX];
 		e->edx = r[R_EDX];
 		cpuid_fixup(e);
-		if (cpuid_last_subleaf(p->subleaves, r))
+		if (p->subleaves != SUB_XSAVE &&
+		    cpuid_last_subleaf(p->subleaves, r))
 			break;
 	}
 	return n;

@@ -156,6 +156,7 @@ static int __init vireo_init(void)
 	if (r)
 		return r;
 	vireo_ops = *vireo_backend.ops;
+	vireo_fpu_setup();
 	vireo_debugfs_init();
 
 	r = misc_register(&vireo_dev);

@@ -43,11 +43,6 @@ static void vireo_set_regs(struct vireo_vcpu *vcpu, const struct vireo_regs *r)
 	vcpu->rflags = (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED;
 }
 
-#define CR4_ALLOWED (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | X86_CR4_DE | \
-		     X86_CR4_PSE | X86_CR4_PAE | X86_CR4_MCE | X86_CR4_PGE | \
-		     X86_CR4_PCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |    \
-		     X86_CR4_UMIP | X86_CR4_FSGSBASE | X86_CR4_PCIDE |      \
-		     X86_CR4_OSXSAVE | X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE)
 #define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
 static bool vireo_segment_valid(const struct vireo_segment *seg)
@@ -73,7 +68,7 @@ bool vireo_sregs_valid(const struct vireo_sregs *s)
 		return false;
 	if ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD))
 		return false;
-	if (s->cr4 & ~(u64)CR4_ALLOWED || s->efer & ~(u64)EFER_ALLOWED)
+	if (s->cr4 & ~(u64)VIREO_CR4_ALLOWED || s->efer & ~(u64)EFER_ALLOWED)
 		return false;
 	if (s->cr8 > 15 || s->cr3 >> 52)
 		return false;
@@ -213,6 +208,7 @@ void vireo_vcpu_reset(struct vireo_vcpu *vcpu)
 	vcpu->rflags = X86_EFLAGS_FIXED;
 	vcpu->pending = VIREO_PENDING_NONE;
 	vireo_fpu_reset(vcpu);
+	vireo_debugreg_reset(vcpu);
 }
 
 void vireo_vcpu_free(struct vireo_vcpu *vcpu)
@@ -260,6 +256,7 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 	vireo_vcpu_reset(vcpu);
 	vireo_lapic_reset(vcpu, false);
 	vireo_msr_reset(vcpu);
+	vireo_cpuid_update(vcpu);
 	return vcpu;
 
 err_free_fpu:

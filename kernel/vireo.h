@@ -15,6 +15,7 @@
 #include <linux/vireo.h>
 #include <asm/fpu/types.h>
 #include <asm/msr-index.h>
+#include <asm/processor-flags.h>
 
 #include "regs.h"
 #include "lapic.h"
@@ -30,6 +31,18 @@
 #define VIREO_RUN_PAGES		2
 
 struct vireo_vcpu;
+
+/*
+ * CR4 bits a vCPU may ever have (SET_SREGS); the guest's own MOV to CR4 is
+ * held to those its CPUID offers (vireo_cr4_guest_valid()).
+ */
+#define VIREO_CR4_ALLOWED (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD |	\
+			   X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE |	\
+			   X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE |	\
+			   X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT |	\
+			   X86_CR4_UMIP | X86_CR4_FSGSBASE |		\
+			   X86_CR4_PCIDE | X86_CR4_OSXSAVE |		\
+			   X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE)
 
 struct vireo_exception {
 	u8 vector;
@@ -135,8 +148,21 @@ struct vireo_vcpu {
 	enum vireo_pending pending;
 	struct vireo_pio pio;		/* the IN that waits for userspace */
 
-	struct fxregs_state *guest_fpu;	/* see guest_fpu.c */
+	/* guest_fpu.c: the XSAVE (or FXSAVE) area, XCR0 and PKRU. */
+	struct fxregs_state *guest_fpu;
+	u64 xcr0;
 	u32 guest_pkru;
+	u32 host_pkru;			/* while the guest runs */
+
+	/* From the guest's CPUID (cpuid.c): what it may enable. */
+	u64 guest_xcr0_mask;
+	u64 cr4_guest_rsvd;
+
+	/* debugreg.c: DR0-DR3 and DR6, switched lazily. */
+	u64 db[4];
+	u64 dr6;
+	bool dr_guest_owned;		/* MOV DR not intercepted */
+	bool dr_loaded;			/* db[] is in the hardware */
 
 	struct dentry *debugfs;
 
@@ -237,8 +263,11 @@ int vireo_exit_internal(struct vireo_vcpu *vcpu, u32 suberror, u64 data0,
 int vireo_exit_hypercall(struct vireo_vcpu *vcpu, u64 next_rip);
 int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip);
 void vireo_inject_gp(struct vireo_vcpu *vcpu);
-/* cr8.c: a MOV to CR8 the backend could not decode, at RIP. */
-int vireo_emulate_mov_to_cr8(struct vireo_vcpu *vcpu);
+/* mov_cr.c: a MOV to CR4 or CR8 the backend could not decode, at RIP. */
+int vireo_emulate_mov_to_cr(struct vireo_vcpu *vcpu);
+bool vireo_cr4_write_valid(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+			   u64 cr4);
+bool vireo_cr4_flushes_tlb(u64 old, u64 new);
 void vireo_inject_ud(struct vireo_vcpu *vcpu);
 
 /* mmio.c: emulate the instruction behind an MMIO fault. */
@@ -251,18 +280,40 @@ int vireo_handle_pio(struct vireo_vcpu *vcpu, const struct vireo_pio *pio);
 int vireo_complete_pio_in(struct vireo_vcpu *vcpu);
 
 /* guest_fpu.c: for the backends' world switch. */
+extern u64 vireo_xfeatures;
+void vireo_fpu_setup(void);
+u32 vireo_xsave_size(u64 xcr0);
 int vireo_fpu_init(struct vireo_vcpu *vcpu);
 void vireo_fpu_free(struct vireo_vcpu *vcpu);
 void vireo_fpu_reset(struct vireo_vcpu *vcpu);
 void vireo_fpu_load(struct vireo_vcpu *vcpu);
 void vireo_fpu_put(struct vireo_vcpu *vcpu);
-u32 vireo_pkru_load(struct vireo_vcpu *vcpu);
-void vireo_pkru_put(struct vireo_vcpu *vcpu, u32 host);
+void vireo_xstate_load(struct vireo_vcpu *vcpu);
+void vireo_xstate_put(struct vireo_vcpu *vcpu);
+int vireo_handle_xsetbv(struct vireo_vcpu *vcpu, u64 next_rip);
+
+/*
+ * debugreg.c: the guest's DR0-DR3 (and DR6 where the backend's control
+ * block lacks it), around the entry with interrupts off.
+ * vireo_debugreg_put() returns true when MOV DR must be intercepted again.
+ */
+void vireo_debugreg_reset(struct vireo_vcpu *vcpu);
+void vireo_debugreg_load(struct vireo_vcpu *vcpu, u64 dr7, bool with_dr6);
+bool vireo_debugreg_put(struct vireo_vcpu *vcpu, bool with_dr6);
+int vireo_exit_mov_dr(struct vireo_vcpu *vcpu);
+void vireo_debugreg_db_payload(struct vireo_vcpu *vcpu, u64 payload);
 
 /* cpuid.c */
 int vireo_set_cpuid(struct vireo_vcpu *vcpu, void __user *arg);
 int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip);
 unsigned int vireo_cpuid_maxphyaddr(struct vireo_vcpu *vcpu);
+void vireo_cpuid_update(struct vireo_vcpu *vcpu);
+bool vireo_cr4_guest_valid(struct vireo_vcpu *vcpu, u64 cr4);
+
+static inline u64 vireo_guest_xcr0_mask(struct vireo_vcpu *vcpu)
+{
+	return vcpu->guest_xcr0_mask;
+}
 
 /* cpuid_policy.c: VIREO_GET_SUPPORTED_CPUID. */
 int vireo_get_supported_cpuid(void __user *arg);
@@ -282,6 +333,16 @@ int vireo_gva_to_gpa(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
 static inline bool vireo_long_mode(const struct vireo_sregs *s)
 {
 	return s->efer & EFER_LMA;
+}
+
+/* The CPL: SS.DPL in protected mode (SDM Vol. 3A 5.5), 3 in virtual-8086. */
+static inline int vireo_cpl(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
+{
+	if (!(s->cr0 & X86_CR0_PE))
+		return 0;
+	if (vcpu->rflags & X86_EFLAGS_VM)
+		return 3;
+	return s->ss.dpl;
 }
 
 static inline bool vireo_64bit_code(const struct vireo_sregs *s)

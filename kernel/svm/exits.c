@@ -6,6 +6,7 @@
  * exits carry no next RIP is their architectural length (APM 15.7.1).
  */
 #include <linux/ratelimit.h>
+#include <asm/mce.h>
 
 #include "svm.h"
 
@@ -74,11 +75,83 @@ static int svm_exit_vmmcall(struct svm_vcpu *svm)
 	return vireo_exit_hypercall(&svm->vcpu, svm_next_rip(svm, 3));
 }
 
-/* SVM instructions, MONITOR/MWAIT, RDTSCP, XSETBV: not offered yet. */
+/* SVM instructions, MONITOR/MWAIT, RDTSCP, RDPRU: not offered. */
 static int svm_exit_ud(struct svm_vcpu *svm)
 {
 	vireo_inject_ud(&svm->vcpu);
 	return 1;
+}
+
+/* The guest has no performance counters: RDPMC raises #GP, as under KVM. */
+static int svm_exit_gp(struct svm_vcpu *svm)
+{
+	vireo_inject_gp(&svm->vcpu);
+	return 1;
+}
+
+static int svm_exit_xsetbv(struct svm_vcpu *svm)
+{
+	return vireo_handle_xsetbv(&svm->vcpu, svm_next_rip(svm, 3));
+}
+
+/*
+ * WBINVD and WBNOINVD (F3 0F 09) would write back and drop the host's
+ * caches, a denial of service on every other tenant: without devices that
+ * bypass the cache, Vireo treats them as no-ops, as KVM does.
+ */
+static int svm_exit_wbinvd(struct svm_vcpu *svm)
+{
+	struct vireo_exception f = {};
+	struct vireo_sregs s;
+	unsigned int len = 2;
+	u8 b;
+
+	if (!svm_has_nrips || !svm->vmcb->control.next_rip) {
+		vireo_ops.get_sregs(&svm->vcpu, &s);
+		if (!vireo_rw_linear(&svm->vcpu, &s, s.cs.base + svm->vcpu.rip,
+				     &b, 1, false, &f) && b == 0xf3)
+			len = 3;
+	}
+	svm->vcpu.rip = svm_next_rip(svm, len);
+	return 1;
+}
+
+/*
+ * A machine check while the guest ran was taken by the intercept, not by
+ * the host: hand it to the host's handler (as KVM's kvm_machine_check()
+ * does), from a context that looks like user mode so that it may recover
+ * by killing the VM process rather than panicking.  The guest goes on.
+ */
+static int svm_exit_mc(struct svm_vcpu *svm)
+{
+#if defined(CONFIG_X86_MCE)
+	struct pt_regs regs = {
+		.cs = 3,
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+	return 1;
+}
+
+/*
+ * A MOV to or from DR0-DR7: the guest takes the debug registers over until
+ * the next exit (debugreg.c); the instruction runs again.
+ */
+static int svm_exit_dr(struct svm_vcpu *svm)
+{
+	svm->vmcb->control.intercept_dr = 0;
+	return vireo_exit_mov_dr(&svm->vcpu);
+}
+
+/*
+ * A MOV to CR4: checked against the guest's CPUID and modes, decoded by
+ * the core (no decode assists under QEMU's TCG).
+ */
+static int svm_exit_cr4_write(struct svm_vcpu *svm)
+{
+	return vireo_emulate_mov_to_cr(&svm->vcpu);
 }
 
 static int svm_exit_invd(struct svm_vcpu *svm)
@@ -130,7 +203,7 @@ static int svm_exit_vintr(struct svm_vcpu *svm)
 static int svm_exit_cr8_write(struct svm_vcpu *svm)
 {
 	svm->vmcb->control.intercept_cr &= ~SVM_INTERCEPT_CR8_WRITE;
-	return vireo_emulate_mov_to_cr8(&svm->vcpu);
+	return vireo_emulate_mov_to_cr(&svm->vcpu);
 }
 
 /*
@@ -147,10 +220,15 @@ static int svm_exit_iret(struct svm_vcpu *svm)
 
 static int (*const svm_exit_handlers[SVM_EXIT_NR_LOW])(struct svm_vcpu *) = {
 	[SVM_EXIT_VINTR]		= svm_exit_vintr,
+	[SVM_EXIT_WRITE_CR4]		= svm_exit_cr4_write,
 	[SVM_EXIT_WRITE_CR8]		= svm_exit_cr8_write,
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 7] = svm_exit_dr,
+	[SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR0 + 7] = svm_exit_dr,
 	[SVM_EXIT_IRET]			= svm_exit_iret,
 	[SVM_EXIT_EXCP_BASE + 1]	= svm_exit_exception,
 	[SVM_EXIT_EXCP_BASE + 17]	= svm_exit_exception,
+	[SVM_EXIT_EXCP_BASE + 18]	= svm_exit_mc,
+	[SVM_EXIT_RDPMC]		= svm_exit_gp,
 	[SVM_EXIT_INTR]			= svm_exit_intr,
 	[SVM_EXIT_NMI]			= svm_exit_intr,
 	[SVM_EXIT_SMI]			= svm_exit_intr,
@@ -169,10 +247,12 @@ static int (*const svm_exit_handlers[SVM_EXIT_NR_LOW])(struct svm_vcpu *) = {
 	[SVM_EXIT_CLGI]			= svm_exit_ud,
 	[SVM_EXIT_SKINIT]		= svm_exit_ud,
 	[SVM_EXIT_RDTSCP]		= svm_exit_ud,
+	[SVM_EXIT_WBINVD]		= svm_exit_wbinvd,
 	[SVM_EXIT_MONITOR]		= svm_exit_ud,
 	[SVM_EXIT_MWAIT]		= svm_exit_ud,
 	[SVM_EXIT_MWAIT_COND]		= svm_exit_ud,
-	[SVM_EXIT_XSETBV]		= svm_exit_ud,
+	[SVM_EXIT_XSETBV]		= svm_exit_xsetbv,
+	[SVM_EXIT_RDPRU]		= svm_exit_ud,
 };
 
 int svm_handle_exit(struct svm_vcpu *svm)

@@ -115,6 +115,7 @@ static void svm_vcpu_reset(struct vireo_vcpu *vcpu)
 	svm->vmcb->control.intercept_misc1 &= ~(SVM_INTERCEPT1_VINTR |
 						SVM_INTERCEPT1_IRET);
 	svm->vmcb->control.intercept_cr &= ~SVM_INTERCEPT_CR8_WRITE;
+	svm->vmcb->control.intercept_dr = SVM_INTERCEPT_DR0_7;
 	svm->vmcb->control.event_inj = 0;
 	svm->nmi_masked = false;
 }
@@ -178,17 +179,17 @@ static void svm_sync_from_vmcb(struct svm_vcpu *svm)
 /*
  * The world switch, with interrupts and then GIF off.  VMRUN itself saves
  * and restores the host's segment, control and flags registers in the
- * VM_HSAVE_PA area; vmenter.S swaps what it does not (FS, GS, TR, LDTR,
- * KernelGSBase, STAR/LSTAR/CSTAR/SFMASK, SYSENTER) with VMSAVE/VMLOAD.
- * The FPU and PKRU are the core's (guest_fpu.c); PKRU and the debug
- * registers are put back before GIF is set, as an NMI may then read user
- * memory or hit a breakpoint.
+ * VM_HSAVE_PA area, and switches DR6 and DR7 through the VMCB;
+ * vmenter.S swaps what it does not (FS, GS, TR, LDTR, KernelGSBase,
+ * STAR/LSTAR/CSTAR/SFMASK, SYSENTER) with VMSAVE/VMLOAD.  The FPU, XCR0,
+ * PKRU and DR0-DR3 are the core's (guest_fpu.c, debugreg.c); XCR0, PKRU
+ * and the debug registers are put back before GIF is set, as an NMI may
+ * then read user memory or hit a breakpoint.
  */
 static bool svm_world_switch(struct svm_vcpu *svm)
 {
 	struct vireo_vcpu *vcpu = &svm->vcpu;
 	struct svm_cpu *sd;
-	u32 host_pkru;
 
 	vireo_fpu_load(vcpu);
 	local_irq_disable();
@@ -200,13 +201,14 @@ static bool svm_world_switch(struct svm_vcpu *svm)
 	sd = this_cpu_ptr(&svm_cpu);
 	svm_assign_asid(svm, sd, smp_processor_id());
 	svm_sync_to_vmcb(svm);
-	host_pkru = vireo_pkru_load(vcpu);
+	vireo_xstate_load(vcpu);
+	vireo_debugreg_load(vcpu, svm->vmcb->save.dr7, false);
 
 	asm volatile("clgi" ::: "memory");
 	svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_vmsave));
-	vireo_pkru_put(vcpu, host_pkru);
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	vireo_xstate_put(vcpu);
+	if (vireo_debugreg_put(vcpu, false))
+		svm->vmcb->control.intercept_dr = SVM_INTERCEPT_DR0_7;
 	asm volatile("stgi" ::: "memory");
 	vireo_guest_exit(vcpu);
 
@@ -259,14 +261,27 @@ static int svm_vcpu_run_once(struct vireo_vcpu *vcpu)
 	return r;
 }
 
+static u64 svm_get_cr4(struct vireo_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->save.cr4;
+}
+
 static void svm_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *s)
 {
 	svm_vmcb_get_sregs(to_svm(vcpu)->vmcb, s);
 }
 
+/*
+ * New control registers written here (SET_SREGS, SIPI, an emulated MOV to
+ * CR4) do not flush the TLB as the guest's own MOV would: a fresh ASID
+ * does (svm_assign_asid()).
+ */
 static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
 {
-	svm_vmcb_set_sregs(to_svm(vcpu)->vmcb, s);
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	svm_vmcb_set_sregs(svm->vmcb, s);
+	svm->asid_cpu = -1;
 	return 0;
 }
 
@@ -434,6 +449,7 @@ static const struct vireo_backend_ops svm_ops = {
 	.vcpu_tlb_tag		= svm_vcpu_tlb_tag,
 	.vcpu_reset		= svm_vcpu_reset,
 	.vcpu_run_once		= svm_vcpu_run_once,
+	.get_cr4		= svm_get_cr4,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
 	.get_msr		= svm_get_msr,

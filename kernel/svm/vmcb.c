@@ -16,11 +16,21 @@ void svm_vmcb_init(struct svm_vcpu *svm, phys_addr_t iopm, phys_addr_t msrpm,
 	/*
 	 * #DB and #AC are intercepted and reflected so that a guest cannot
 	 * loop forever delivering them with host interrupts blocked
-	 * (CVE-2015-5307, CVE-2015-8104).
+	 * (CVE-2015-5307, CVE-2015-8104); #MC so that a machine check
+	 * during guest execution reaches the host's handler (svm_exit_mc()).
 	 */
-	c->intercept_exceptions = BIT(1) | BIT(17);
+	c->intercept_exceptions = BIT(1) | BIT(17) | BIT(18);
+	/* CR4 writes are checked against the guest's CPUID (mov_cr.c). */
+	c->intercept_cr = SVM_INTERCEPT_CR4_WRITE;
+	/* DR0-DR3 are the host's until the guest's first MOV DR (debugreg.c). */
+	c->intercept_dr = SVM_INTERCEPT_DR0_7;
+	/*
+	 * RDPMC: the host's counters; WBINVD: the host's caches; RDPRU: the
+	 * host's APERF/MPERF.  None is the guest's to use.
+	 */
 	c->intercept_misc1 = SVM_INTERCEPT1_INTR | SVM_INTERCEPT1_NMI |
-			     SVM_INTERCEPT1_SMI | SVM_INTERCEPT1_CPUID |
+			     SVM_INTERCEPT1_SMI | SVM_INTERCEPT1_RDPMC |
+			     SVM_INTERCEPT1_CPUID |
 			     SVM_INTERCEPT1_INVD | SVM_INTERCEPT1_HLT |
 			     SVM_INTERCEPT1_INVLPGA | SVM_INTERCEPT1_IOIO |
 			     SVM_INTERCEPT1_MSR | SVM_INTERCEPT1_SHUTDOWN;
@@ -29,8 +39,10 @@ void svm_vmcb_init(struct svm_vcpu *svm, phys_addr_t iopm, phys_addr_t msrpm,
 			     SVM_INTERCEPT2_VMLOAD | SVM_INTERCEPT2_VMSAVE |
 			     SVM_INTERCEPT2_STGI | SVM_INTERCEPT2_CLGI |
 			     SVM_INTERCEPT2_SKINIT | SVM_INTERCEPT2_RDTSCP |
+			     SVM_INTERCEPT2_WBINVD |
 			     SVM_INTERCEPT2_MONITOR | SVM_INTERCEPT2_MWAIT |
-			     SVM_INTERCEPT2_MWAIT_COND | SVM_INTERCEPT2_XSETBV;
+			     SVM_INTERCEPT2_MWAIT_COND | SVM_INTERCEPT2_XSETBV |
+			     SVM_INTERCEPT2_RDPRU;
 	c->iopm_base_pa = iopm;
 	c->msrpm_base_pa = msrpm;
 	/* The guest's IF masks only virtual interrupts; host ones exit. */

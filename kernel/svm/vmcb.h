@@ -116,13 +116,17 @@ static_assert(offsetof(struct vmcb_save, g_pat) == 0x268);
 static_assert(sizeof(struct vmcb) == 4096);
 
 /* CR intercepts, VMCB offset 0x000: writes of CRn are bit 16 + n. */
+#define SVM_INTERCEPT_CR4_WRITE		BIT(16 + 4)
 #define SVM_INTERCEPT_CR8_WRITE		BIT(16 + 8)
+/* DR intercepts, VMCB offset 0x004: reads of DRn bit n, writes 16 + n. */
+#define SVM_INTERCEPT_DR0_7		0x00ff00ff
 
 /* Intercept vector 3, VMCB offset 0x00c (APM Vol. 2 Table B-1). */
 #define SVM_INTERCEPT1_INTR		BIT(0)
 #define SVM_INTERCEPT1_NMI		BIT(1)
 #define SVM_INTERCEPT1_SMI		BIT(2)
 #define SVM_INTERCEPT1_VINTR		BIT(4)
+#define SVM_INTERCEPT1_RDPMC		BIT(15)
 #define SVM_INTERCEPT1_CPUID		BIT(18)
 #define SVM_INTERCEPT1_IRET		BIT(20)
 #define SVM_INTERCEPT1_INVD		BIT(22)
@@ -140,18 +144,24 @@ static_assert(sizeof(struct vmcb) == 4096);
 #define SVM_INTERCEPT2_CLGI		BIT(5)
 #define SVM_INTERCEPT2_SKINIT		BIT(6)
 #define SVM_INTERCEPT2_RDTSCP		BIT(7)
+#define SVM_INTERCEPT2_WBINVD		BIT(9)
 #define SVM_INTERCEPT2_MONITOR		BIT(10)
 #define SVM_INTERCEPT2_MWAIT		BIT(11)
 #define SVM_INTERCEPT2_MWAIT_COND	BIT(12)
 #define SVM_INTERCEPT2_XSETBV		BIT(13)
+#define SVM_INTERCEPT2_RDPRU		BIT(14)
 
 /* Exit codes (APM Vol. 2 Appendix C "SVM Intercept Exit Codes"). */
+#define SVM_EXIT_WRITE_CR4	0x014
 #define SVM_EXIT_WRITE_CR8	0x018
+#define SVM_EXIT_READ_DR0	0x020	/* to 0x027: reads of DR0-DR7 */
+#define SVM_EXIT_WRITE_DR0	0x030	/* to 0x037: writes */
 #define SVM_EXIT_EXCP_BASE	0x040
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_SMI		0x062
 #define SVM_EXIT_VINTR		0x064
+#define SVM_EXIT_RDPMC		0x06f
 #define SVM_EXIT_CPUID		0x072
 #define SVM_EXIT_IRET		0x074
 #define SVM_EXIT_INVD		0x076
@@ -168,11 +178,13 @@ static_assert(sizeof(struct vmcb) == 4096);
 #define SVM_EXIT_CLGI		0x085
 #define SVM_EXIT_SKINIT		0x086
 #define SVM_EXIT_RDTSCP		0x087
+#define SVM_EXIT_WBINVD		0x089
 #define SVM_EXIT_MONITOR	0x08a
 #define SVM_EXIT_MWAIT		0x08b
 #define SVM_EXIT_MWAIT_COND	0x08c
 #define SVM_EXIT_XSETBV		0x08d
-#define SVM_EXIT_NR_LOW		0x08e	/* table size for the codes above */
+#define SVM_EXIT_RDPRU		0x08e
+#define SVM_EXIT_NR_LOW		0x08f	/* table size for the codes above */
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	((u64)-1)
 

@@ -102,10 +102,14 @@ int vmx_setup_config(struct vmx_config *c)
 				   MSR_IA32_VMX_PINBASED_CTLS, &c->pin);
 	/*
 	 * Every port exits; CR8 exits too, since without a TPR shadow a
-	 * guest's MOV to CR8 would write the host's TPR (SDM 26.3).
+	 * guest's MOV to CR8 would write the host's TPR (SDM 26.3).  RDPMC
+	 * would read the host's counters; MOV DR starts the lazy switch of
+	 * the debug registers (debugreg.c).
 	 */
 	r = r ?: vmx_adjust("processor-based", CPU_BASED_HLT_EXITING |
 			    CPU_BASED_UNCOND_IO_EXITING |
+			    CPU_BASED_RDPMC_EXITING |
+			    CPU_BASED_MOV_DR_EXITING |
 			    CPU_BASED_CR8_LOAD_EXITING |
 			    CPU_BASED_CR8_STORE_EXITING |
 			    CPU_BASED_MWAIT_EXITING |
@@ -114,16 +118,24 @@ int vmx_setup_config(struct vmx_config *c)
 			    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS, 0,
 			    true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 					MSR_IA32_VMX_PROCBASED_CTLS, &c->proc);
+	/* WBINVD would flush the host's caches (exits.c). */
 	r = r ?: vmx_adjust("secondary", SECONDARY_EXEC_ENABLE_EPT |
-			    SECONDARY_EXEC_UNRESTRICTED_GUEST,
+			    SECONDARY_EXEC_UNRESTRICTED_GUEST |
+			    SECONDARY_EXEC_WBINVD_EXITING,
 			    SECONDARY_EXEC_ENABLE_VPID,
 			    MSR_IA32_VMX_PROCBASED_CTLS2, &c->proc2);
+	/*
+	 * DR7 and IA32_DEBUGCTL are the guest's in the VMCS: saved at exit,
+	 * loaded at entry (SDM Vol. 3C 25.7.1, 25.8.1).
+	 */
 	r = r ?: vmx_adjust("VM-exit", VM_EXIT_HOST_ADDR_SPACE_SIZE |
+			    VM_EXIT_SAVE_DEBUG_CONTROLS |
 			    VM_EXIT_SAVE_IA32_EFER | VM_EXIT_LOAD_IA32_EFER |
 			    VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT, 0,
 			    true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS :
 					MSR_IA32_VMX_EXIT_CTLS, &c->exit);
-	r = r ?: vmx_adjust("VM-entry", VM_ENTRY_LOAD_IA32_EFER |
+	r = r ?: vmx_adjust("VM-entry", VM_ENTRY_LOAD_DEBUG_CONTROLS |
+			    VM_ENTRY_LOAD_IA32_EFER |
 			    VM_ENTRY_LOAD_IA32_PAT, 0,
 			    true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS :
 					MSR_IA32_VMX_ENTRY_CTLS, &c->entry);

@@ -7,6 +7,7 @@
  * length, so the next RIP is always known.
  */
 #include <linux/ratelimit.h>
+#include <asm/mce.h>
 #include <asm/processor-flags.h>
 
 #include "vmx.h"
@@ -27,7 +28,28 @@ static int vmx_exit_nop(struct vmx_vcpu *vmx)
 	return 1;
 }
 
-/* #DB and #AC are reflected (see vmcs_setup_controls()); NMIs went home. */
+/*
+ * A machine check while the guest ran (or during VM entry) was taken by
+ * the exit, not by the host: hand it to the host's handler, as KVM's
+ * kvm_machine_check() does, from a context that looks like user mode so
+ * that it may recover by killing the VM process instead of panicking.
+ */
+static void vmx_machine_check(void)
+{
+#if defined(CONFIG_X86_MCE)
+	struct pt_regs regs = {
+		.cs = 3,
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+}
+
+/*
+ * #DB and #AC are reflected (see vmcs_setup_controls()), #DB with the DR6
+ * bits the exit qualification holds; #MC goes to the host; NMIs went home.
+ */
 static int vmx_exit_exception(struct vmx_vcpu *vmx)
 {
 	u32 info = vmx->exit.intr_info;
@@ -39,6 +61,12 @@ static int vmx_exit_exception(struct vmx_vcpu *vmx)
 
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		return 1;
+	if (e.vector == 18) {
+		vmx_machine_check();
+		return 1;
+	}
+	if (e.vector == 1)
+		vireo_debugreg_db_payload(&vmx->vcpu, vmx->exit.qualification);
 	vireo_ops.inject_exception(&vmx->vcpu, &e);
 	return 1;
 }
@@ -61,7 +89,11 @@ static int vmx_exit_hlt(struct vmx_vcpu *vmx)
 
 static int vmx_exit_skip(struct vmx_vcpu *vmx)
 {
-	/* INVD would drop the host's dirty cache lines: a no-op here. */
+	/*
+	 * INVD would drop the host's dirty cache lines, WBINVD and WBNOINVD
+	 * flush the host's caches: no-ops here, as under KVM without
+	 * devices that bypass the cache.
+	 */
 	vmx->vcpu.rip = vmx_next_rip(vmx);
 	return 1;
 }
@@ -70,6 +102,32 @@ static int vmx_exit_ud(struct vmx_vcpu *vmx)
 {
 	vireo_inject_ud(&vmx->vcpu);
 	return 1;
+}
+
+/* The guest has no performance counters: RDPMC raises #GP, as under KVM. */
+static int vmx_exit_gp(struct vmx_vcpu *vmx)
+{
+	vireo_inject_gp(&vmx->vcpu);
+	return 1;
+}
+
+static int vmx_exit_xsetbv(struct vmx_vcpu *vmx)
+{
+	return vireo_handle_xsetbv(&vmx->vcpu, vmx_next_rip(vmx));
+}
+
+/*
+ * MOV DR: the guest takes the debug registers over until the next exit
+ * (debugreg.c); the instruction runs again.
+ */
+static int vmx_exit_dr(struct vmx_vcpu *vmx)
+{
+	vmx_vcpu_get(vmx);
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+		     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) &
+		     ~CPU_BASED_MOV_DR_EXITING);
+	vmx_vcpu_put(vmx);
+	return vireo_exit_mov_dr(&vmx->vcpu);
 }
 
 static int vmx_exit_vmcall(struct vmx_vcpu *vmx)
@@ -122,14 +180,6 @@ static bool vmx_cr0_valid(u64 cr0, u64 cr4, u64 efer)
 		 !(cr4 & X86_CR4_PAE));
 }
 
-/* MOV to CR4: the bits SET_SREGS accepts, PAE kept in long mode. */
-static bool vmx_cr4_valid(struct vireo_sregs *s, u64 cr4)
-{
-	if ((s->efer & EFER_LMA) && !(cr4 & X86_CR4_PAE))
-		return false;
-	s->cr4 = cr4;
-	return vireo_sregs_valid(s);
-}
 
 static bool vmx_write_cr(struct vmx_vcpu *vmx, int cr, u64 val)
 {
@@ -140,7 +190,7 @@ static bool vmx_write_cr(struct vmx_vcpu *vmx, int cr, u64 val)
 	vmx_vcpu_get(vmx);
 	if (cr == 0 && vmx_cr0_valid(val, s.cr4, s.efer))
 		vmcs_set_cr0(vmx, val);
-	else if (cr == 4 && vmx_cr4_valid(&s, val))
+	else if (cr == 4 && vireo_cr4_write_valid(&vmx->vcpu, &s, val))
 		vmcs_set_cr4(vmx, val);
 	else if (cr == 8 && val <= 15)
 		vireo_lapic_set_cr8(&vmx->vcpu, val);
@@ -225,6 +275,9 @@ static int (*const vmx_exit_handlers[])(struct vmx_vcpu *) = {
 	[11]				= vmx_exit_ud,	/* GETSEC */
 	[EXIT_REASON_HLT]		= vmx_exit_hlt,
 	[EXIT_REASON_INVD]		= vmx_exit_skip,
+	[EXIT_REASON_RDPMC]		= vmx_exit_gp,
+	[EXIT_REASON_DR_ACCESS]		= vmx_exit_dr,
+	[EXIT_REASON_WBINVD]		= vmx_exit_skip,
 	[EXIT_REASON_VMCALL]		= vmx_exit_vmcall,
 	[EXIT_REASON_VMCLEAR]		= vmx_exit_ud,
 	[EXIT_REASON_VMLAUNCH]		= vmx_exit_ud,
@@ -246,7 +299,7 @@ static int (*const vmx_exit_handlers[])(struct vmx_vcpu *) = {
 	[EXIT_REASON_PREEMPTION_TIMER]	= vmx_exit_nop,
 	[EXIT_REASON_INVEPT]		= vmx_exit_ud,
 	[EXIT_REASON_INVVPID]		= vmx_exit_ud,
-	[EXIT_REASON_XSETBV]		= vmx_exit_ud,
+	[EXIT_REASON_XSETBV]		= vmx_exit_xsetbv,
 };
 
 /*
@@ -260,12 +313,19 @@ static int vmx_entry_failed(struct vmx_vcpu *vmx)
 	u64 reason = e->vmfail ? ~0ULL : (u16)e->reason;
 	u64 detail = e->vmfail ? e->insn_error : e->qualification;
 
-	pr_info_ratelimited("vireo: VM entry failed: %s %llu\n",
-			    e->vmfail ? "VM-instruction error" :
-			    "exit reason", e->vmfail ? detail : reason);
-	vmx_vcpu_get(vmx);
-	vmcs_dump_guest();
-	vmx_vcpu_put(vmx);
+	/* A guest can fail its entries at will: the dump is rate-limited. */
+	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 3);
+
+	if (reason == EXIT_REASON_MCE_DURING_VMENTRY)
+		vmx_machine_check();
+	if (__ratelimit(&rs)) {
+		pr_info("vireo: VM entry failed: %s %llu\n",
+			e->vmfail ? "VM-instruction error" : "exit reason",
+			e->vmfail ? detail : reason);
+		vmx_vcpu_get(vmx);
+		vmcs_dump_guest();
+		vmx_vcpu_put(vmx);
+	}
 	return vireo_exit_internal(&vmx->vcpu, VIREO_INTERNAL_ERROR_ENTRY_FAILED,
 				   reason, detail);
 }

@@ -5,8 +5,9 @@
  * State"), so this file saves and restores around each entry what Linux
  * needs back: the DS/ES/FS/GS selectors, LDTR, the GDT and IDT limits (an
  * exit sets both to 0xFFFF), the TR limit (0x67), KernelGSBase (the guest's
- * SWAPGS swaps it), CR2 and the debug registers.  The FPU and PKRU are the
- * core's (guest_fpu.c).
+ * SWAPGS swaps it), CR2 and the host's breakpoints.  The FPU, XCR0, PKRU
+ * and DR0-DR3 and DR6 are the core's (guest_fpu.c, debugreg.c); DR7 is
+ * in the VMCS.
  *
  * The guest's SYSCALL MSRs too: its SYSCALL reads STAR, LSTAR and SFMASK
  * from the CPU without an exit, so they hold the guest's values while it
@@ -171,7 +172,6 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 {
 	struct vireo_vcpu *vcpu = &vmx->vcpu;
 	struct vmx_host_state h;
-	u32 host_pkru;
 	u64 tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
 	int vmfail;
 
@@ -188,15 +188,18 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 	vmx_save_host(vmx, &h);
 	if (native_read_cr2() != vmx->cr2)
 		native_write_cr2(vmx->cr2);
-	host_pkru = vireo_pkru_load(vcpu);
+	vireo_xstate_load(vcpu);
+	vireo_debugreg_load(vcpu, vmcs_readl(GUEST_DR7), true);
 
 	vmfail = vmx_vmenter(vcpu->regs, vmx->launched);
 
-	vireo_pkru_put(vcpu, host_pkru);
+	vireo_xstate_put(vcpu);
 	vmx->cr2 = native_read_cr2();
 	vmx_restore_host(vmx, &h);
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
+	if (vireo_debugreg_put(vcpu, true))
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+			     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) |
+			     CPU_BASED_MOV_DR_EXITING);
 	vmx_read_exit(vmx, vmfail);
 	/* Only an entry that reached the guest launches the VMCS (27.8). */
 	if (!vmfail && !(vmx->exit.reason & VMX_EXIT_REASONS_FAILED_VMENTRY))

@@ -30,8 +30,11 @@ void vmcs_setup_controls(struct vmx_vcpu *vmx)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, vmx_config.proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, vmx_config.exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, vmx_config.entry);
-	/* #DB and #AC exit so a guest cannot loop delivering them forever. */
-	vmcs_write32(EXCEPTION_BITMAP, BIT(1) | BIT(17));
+	/*
+	 * #DB and #AC exit so a guest cannot loop delivering them forever;
+	 * #MC so that the host's handler sees a machine check (exits.c).
+	 */
+	vmcs_write32(EXCEPTION_BITMAP, BIT(1) | BIT(17) | BIT(18));
 	vmcs_write32(CR3_TARGET_COUNT, 0);
 	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
@@ -172,10 +175,17 @@ void vmcs_set_cr0(struct vmx_vcpu *vmx, u64 cr0)
 		vmcs_load_pdptrs(vmx, vmcs_readl(GUEST_CR3));
 }
 
+/*
+ * A change of paging bits makes the guest's VPID-tagged translations
+ * stale, as the guest's own MOV would have flushed them (SDM Vol. 3A
+ * 4.10.4.1): the next entry flushes (run.c).
+ */
 void vmcs_set_cr4(struct vmx_vcpu *vmx, u64 cr4)
 {
 	u64 cr0 = vmcs_readl(CR0_READ_SHADOW);
 
+	if (vireo_cr4_flushes_tlb(vmcs_get_cr4(), cr4))
+		vmx->tlb_gen = ~READ_ONCE(vmx->vcpu.vm->tlb_gen);
 	vmcs_writel(CR4_READ_SHADOW, cr4);
 	vmcs_writel(GUEST_CR4, (cr4 | vmx_config.cr4_fixed0) &
 			       vmx_config.cr4_fixed1);
@@ -186,6 +196,11 @@ void vmcs_set_cr4(struct vmx_vcpu *vmx, u64 cr4)
 static u64 vmcs_guest_cr(u32 hw, u32 shadow, u64 mask)
 {
 	return (__vmcs_read(hw) & ~mask) | (__vmcs_read(shadow) & mask);
+}
+
+u64 vmcs_get_cr4(void)
+{
+	return vmcs_guest_cr(GUEST_CR4, CR4_READ_SHADOW, CR4_HOST_OWNED);
 }
 
 void vmcs_get_sregs(struct vmx_vcpu *vmx, struct vireo_sregs *s)
@@ -201,7 +216,7 @@ void vmcs_get_sregs(struct vmx_vcpu *vmx, struct vireo_sregs *s)
 	s->idt.limit = vmcs_read32(GUEST_IDTR_LIMIT);
 	s->cr0 = vmcs_guest_cr(GUEST_CR0, CR0_READ_SHADOW, CR0_HOST_OWNED);
 	s->cr3 = vmcs_readl(GUEST_CR3);
-	s->cr4 = vmcs_guest_cr(GUEST_CR4, CR4_READ_SHADOW, CR4_HOST_OWNED);
+	s->cr4 = vmcs_get_cr4();
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 }
 

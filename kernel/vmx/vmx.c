@@ -240,6 +240,17 @@ static void vmx_vcpu_reset(struct vireo_vcpu *vcpu)
 	vmx->cr2 = 0;
 }
 
+static u64 vmx_get_cr4(struct vireo_vcpu *vcpu)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+	u64 cr4;
+
+	vmx_vcpu_get(vmx);
+	cr4 = vmcs_get_cr4();
+	vmx_vcpu_put(vmx);
+	return cr4;
+}
+
 static void vmx_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *s)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -447,6 +458,7 @@ static const struct vireo_backend_ops vmx_ops = {
 	.vcpu_tlb_tag		= vmx_vcpu_tlb_tag,
 	.vcpu_reset		= vmx_vcpu_reset,
 	.vcpu_run_once		= vmx_vcpu_run_once,
+	.get_cr4		= vmx_get_cr4,
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,
 	.get_msr		= vmx_get_msr,

@@ -79,6 +79,7 @@ void vmcs_get_sregs(struct vmx_vcpu *vmx, struct vireo_sregs *s);
 void vmcs_set_sregs(struct vmx_vcpu *vmx, const struct vireo_sregs *s);
 void vmcs_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmcs_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
+u64 vmcs_get_cr4(void);
 void vmcs_set_efer(struct vmx_vcpu *vmx, u64 efer);
 void vmcs_write_pdptrs(const u64 pdpte[4]);
 void vmcs_dump_guest(void);
