@@ -34,6 +34,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 #include <asm/fpu/types.h>
 
 #include "vireo.h"
@@ -232,6 +233,9 @@ static void cpuid_fixup_features(struct vireo_cpuid_entry *e)
 	bool avx512 = vireo_xfeatures & XFEATURE_MASK_AVX512;
 
 	if (e->function == 1) {
+		/* The deadline is turned into time with tsc_khz (lapic.c). */
+		if (!tsc_khz)
+			e->ecx &= ~BIT(24);
 		if (!vireo_xfeatures)
 			e->ecx &= ~BIT(26);
 		if (!avx)

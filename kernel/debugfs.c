@@ -6,6 +6,7 @@
  * below it.  Not an ABI: the uapi header is.
  *
  *   vcpuN/tlb_tag   the vCPU's ASID or VPID (0: none, untagged TLB)
+ *   vcpuN/timer_expiries  how often its LAPIC timer's hrtimer ran
  */
 #include <linux/debugfs.h>
 #include <linux/sched.h>
@@ -53,6 +54,8 @@ void vireo_debugfs_vcpu_add(struct vireo_vcpu *vcpu)
 	vcpu->debugfs = debugfs_create_dir(name, vcpu->vm->debugfs);
 	debugfs_create_file_unsafe("tlb_tag", 0444, vcpu->debugfs, vcpu,
 				   &vcpu_tlb_tag_fops);
+	debugfs_create_u64("timer_expiries", 0444, vcpu->debugfs,
+			   &vcpu->lapic.timer_expiries);
 }
 
 /*

@@ -155,6 +155,8 @@ void vireo_lapic_set_cr8(struct vireo_vcpu *vcpu, u8 cr8)
 	spin_unlock_irqrestore(&l->lock, flags);
 }
 
+static void lapic_timer_unpark(struct vireo_lapic *l);
+
 /* The CPU took @vector: IRR -> ISR (ExtINT bypasses both, 11.5.1). */
 void vireo_lapic_ack(struct vireo_vcpu *vcpu, int vector)
 {
@@ -167,6 +169,8 @@ void vireo_lapic_ack(struct vireo_vcpu *vcpu, int vector)
 	} else {
 		vec_clear(l->irr, vector);
 		vec_set(l->isr, vector);
+		if (vector == (l->lvt[LVT_TIMER] & 0xff))
+			lapic_timer_unpark(l);
 	}
 	spin_unlock_irqrestore(&l->lock, flags);
 }
@@ -208,13 +212,24 @@ static enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
 		spin_unlock_irqrestore(&l->lock, flags);
 		return HRTIMER_NORESTART;
 	}
+	l->timer_expiries++;
 	if (!(l->lvt[LVT_TIMER] & LVT_MASKED) && sw_enabled(l))
 		kick = lapic_accept_fixed(l, l->lvt[LVT_TIMER] & 0xff, false);
 	if (timer_mode(l) == LVT_TIMER_PERIODIC && l->timer_period_ns) {
-		hrtimer_forward_now(t, ns_to_ktime(l->timer_period_ns));
+		/*
+		 * No tick went in: none will until the LVT, the SVR or the
+		 * IRR changes, so the hrtimer stops (lapic_timer_unpark()).
+		 */
 		l->timer_start = ktime_sub_ns(hrtimer_get_expires(t),
 					      l->timer_period_ns);
-		ret = HRTIMER_RESTART;
+		if (kick) {
+			hrtimer_forward_now(t, ns_to_ktime(l->timer_period_ns));
+			l->timer_start = ktime_sub_ns(hrtimer_get_expires(t),
+						      l->timer_period_ns);
+			ret = HRTIMER_RESTART;
+		} else {
+			l->timer_parked = true;
+		}
 	} else {
 		l->timer_period_ns = 0;
 		l->tsc_deadline = 0;
@@ -226,10 +241,38 @@ static enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
 }
 
 /*
- * Periods below 50 us would let a guest keep a host CPU busy with timer
- * interrupts alone; KVM has the same floor (lapic_timer_advance aside).
+ * Periods below 200 us would let a guest keep a host CPU busy with timer
+ * interrupts alone; KVM's floor is the same (its min_timer_period_us).
  */
-#define LAPIC_MIN_PERIOD_NS	50000
+#define LAPIC_MIN_PERIOD_NS	200000
+
+/*
+ * Start a parked periodic timer again once a tick can go in, at the next
+ * period boundary: the count ran on meanwhile, as the hardware's does
+ * while the LVT is masked (SDM Vol. 3A 11.5.4).  Locked.
+ */
+static void lapic_timer_unpark(struct vireo_lapic *l)
+{
+	u64 elapsed, periods;
+
+	if (!l->timer_parked)
+		return;
+	if (timer_mode(l) != LVT_TIMER_PERIODIC || !l->timer_period_ns) {
+		l->timer_parked = false;
+		return;
+	}
+	if ((l->lvt[LVT_TIMER] & LVT_MASKED) || !sw_enabled(l) ||
+	    vec_test(l->irr, l->lvt[LVT_TIMER] & 0xff))
+		return;
+	l->timer_parked = false;
+	elapsed = ktime_to_ns(ktime_sub(ktime_get(), l->timer_start));
+	periods = div64_u64(elapsed, l->timer_period_ns);
+	l->timer_start = ktime_add_ns(l->timer_start,
+				      periods * l->timer_period_ns);
+	hrtimer_start(&l->timer,
+		      ktime_add_ns(l->timer_start, l->timer_period_ns),
+		      HRTIMER_MODE_ABS);
+}
 
 /* (Re)start one-shot/periodic counting from the initial count; locked. */
 static void lapic_start_count(struct vireo_lapic *l)
@@ -237,6 +280,7 @@ static void lapic_start_count(struct vireo_lapic *l)
 	u64 ns;
 
 	hrtimer_try_to_cancel(&l->timer);
+	l->timer_parked = false;
 	l->timer_period_ns = 0;
 	if (!l->timer_icr || timer_mode(l) == LVT_TIMER_TSCDEADLINE)
 		return;
@@ -252,10 +296,16 @@ static void lapic_start_count(struct vireo_lapic *l)
 static u32 lapic_current_count(const struct vireo_lapic *l)
 {
 	s64 elapsed, left;
+	u64 rem;
 
 	if (!l->timer_period_ns || timer_mode(l) == LVT_TIMER_TSCDEADLINE)
 		return 0;
 	elapsed = ktime_to_ns(ktime_sub(ktime_get(), l->timer_start));
+	/* A parked periodic timer counts on, period after period. */
+	if (timer_mode(l) == LVT_TIMER_PERIODIC && elapsed > 0) {
+		div64_u64_rem(elapsed, l->timer_period_ns, &rem);
+		elapsed = rem;
+	}
 	left = (s64)l->timer_period_ns - elapsed;
 	if (left <= 0)
 		return 0;
@@ -272,7 +322,8 @@ static void lapic_arm_deadline(struct vireo_lapic *l, u64 deadline)
 	l->tsc_deadline = deadline;
 	if (!deadline || timer_mode(l) != LVT_TIMER_TSCDEADLINE)
 		return;
-	if (deadline > guest_tsc)
+	/* No TSC-deadline in CPUID then (cpuid_policy.c); fire at once. */
+	if (deadline > guest_tsc && tsc_khz)
 		ns = mul_u64_u32_div(deadline - guest_tsc, 1000000, tsc_khz);
 	hrtimer_start(&l->timer, ktime_add_ns(ktime_get(), ns),
 		      HRTIMER_MODE_ABS);
@@ -539,7 +590,9 @@ static void lapic_set_svr(struct vireo_lapic *l, u32 val)
 	if (!sw_enabled(l)) {
 		for (i = 0; i < LVT_NR; i++)
 			l->lvt[i] |= LVT_MASKED;
-		hrtimer_try_to_cancel(&l->timer);
+		if (hrtimer_try_to_cancel(&l->timer) > 0 &&
+		    timer_mode(l) == LVT_TIMER_PERIODIC)
+			l->timer_parked = true;
 	}
 }
 
@@ -551,9 +604,12 @@ static void lapic_set_lvt(struct vireo_lapic *l, enum lapic_lvt i, u32 val)
 	if (!sw_enabled(l))
 		val |= LVT_MASKED;
 	l->lvt[i] = val;
+	if (i == LVT_TIMER && timer_mode(l) == old_mode)
+		lapic_timer_unpark(l);
 	if (i == LVT_TIMER && timer_mode(l) != old_mode) {
 		/* A mode change stops the timer (11.5.4.1). */
 		hrtimer_try_to_cancel(&l->timer);
+		l->timer_parked = false;
 		l->timer_period_ns = 0;
 		l->timer_icr = 0;
 		l->tsc_deadline = 0;
@@ -816,6 +872,7 @@ void vireo_lapic_reset(struct vireo_vcpu *vcpu, bool init)
 	l->timer_icr = 0;
 	l->timer_dcr = 0;
 	l->timer_period_ns = 0;
+	l->timer_parked = false;
 	l->tsc_deadline = 0;
 	memset(l->irr, 0, sizeof(l->irr));
 	memset(l->isr, 0, sizeof(l->isr));

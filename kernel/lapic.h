@@ -58,6 +58,13 @@ struct vireo_lapic {
 	ktime_t timer_start;		/* when the current count started */
 	u64 timer_period_ns;		/* one-shot/periodic length */
 	u64 tsc_deadline;		/* guest TSC; 0: disarmed */
+	/*
+	 * A periodic timer whose tick could change nothing (masked, APIC
+	 * disabled, or the last tick still waiting in the IRR) stops its
+	 * hrtimer until that changes; the count goes on from timer_start.
+	 */
+	bool timer_parked;
+	u64 timer_expiries;		/* hrtimer callbacks, for debugfs */
 };
 
 int vireo_lapic_init(struct vireo_vcpu *vcpu);

@@ -246,12 +246,16 @@ TEST(supported_cpuid_features)
 		  e->ecx & (BIT(31) | BIT(21) | BIT(24)));
 	ASSERT_NE(0, e->edx & BIT(9));
 	/*
-	 * Clear: DTES64, MONITOR, DS-CPL, VMX, SMX, FMA, PDCM, XSAVE,
-	 * OSXSAVE, AVX, F16C; MCE, MCA, DS, ACPI, HTT; APIC ID and count.
+	 * Clear: DTES64, MONITOR, DS-CPL, VMX, SMX, PDCM, OSXSAVE (the
+	 * guest's CR4 decides); MCE, MCA, DS, ACPI, HTT; APIC ID and count.
 	 */
 	ASSERT_EQ(0, e->ecx & (BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) |
-			       BIT(12) | BIT(15) | BIT(26) | BIT(27) |
-			       BIT(28) | BIT(29)));
+			       BIT(15) | BIT(27)));
+	/* XSAVE, and AVX, FMA, F16C only with it (guest_fpu.c). */
+	__cpuid(1, a, b, cx, d);
+	ASSERT_EQ(0, e->ecx & ~cx & (BIT(12) | BIT(26) | BIT(28) | BIT(29)));
+	if (!(e->ecx & BIT(26)))
+		ASSERT_EQ(0, e->ecx & (BIT(12) | BIT(28) | BIT(29)));
 	ASSERT_EQ(0, e->edx & (BIT(7) | BIT(14) | BIT(21) | BIT(22) |
 			       BIT(28)));
 	ASSERT_EQ(0, e->ebx >> 16);
@@ -260,9 +264,9 @@ TEST(supported_cpuid_features)
 	if (e) {
 		ASSERT_EQ(VIREO_CPUID_SIGNIFICANT_INDEX, e->flags);
 		ASSERT_EQ(0, e->eax);		/* subleaf 0 only */
-		/* TSC_ADJUST, HLE, AVX2, INVPCID, RTM, MPX, AVX-512F. */
-		ASSERT_EQ(0, e->ebx & (BIT(1) | BIT(4) | BIT(5) | BIT(10) |
-				       BIT(11) | BIT(14) | BIT(16)));
+		/* TSC_ADJUST, HLE, INVPCID, RTM, MPX. */
+		ASSERT_EQ(0, e->ebx & (BIT(1) | BIT(4) | BIT(10) | BIT(11) |
+				       BIT(14)));
 		/* PKU, OSPKE, WAITPKG, LA57, RDPID. */
 		ASSERT_EQ(0, e->ecx & (BIT(3) | BIT(4) | BIT(5) | BIT(16) |
 				       BIT(22)));
@@ -275,11 +279,34 @@ TEST(supported_cpuid_features)
 		ASSERT_EQ(BIT(2), e->eax);	/* ARAT alone */
 		ASSERT_EQ(0, e->ecx);
 	}
-	/* No MONITOR leaf, no PMU, no XSAVE state, no SVM leaf. */
+	/* No MONITOR leaf, no PMU, no SVM leaf. */
 	ASSERT_EQ(NULL, cpuid_find_entry(c, 5, 0));
 	ASSERT_EQ(NULL, cpuid_find_entry(c, 0xa, 0));
-	ASSERT_EQ(NULL, cpuid_find_entry(c, 0xd, 0));
 	ASSERT_EQ(NULL, cpuid_find_entry(c, 0x8000000a, 0));
+	/*
+	 * XSAVE state: x87 and SSE at least, then only AVX and AVX-512
+	 * (0xe7), each with its subleaf; nothing of XSAVES (subleaf 1).
+	 */
+	e = must_find(_metadata, c, 1, 0);
+	if (e->ecx & BIT(26)) {
+		const struct vireo_cpuid_entry *d0 = must_find(_metadata, c,
+							       0xd, 0);
+		const struct vireo_cpuid_entry *d1 = must_find(_metadata, c,
+							       0xd, 1);
+		int i;
+
+		ASSERT_EQ(3, d0->eax & 3);
+		ASSERT_EQ(0, d0->eax & ~0xe7U);
+		ASSERT_EQ(0, d0->edx);
+		ASSERT_LE(576, d0->ecx);
+		ASSERT_EQ(0, d1->eax & ~7U);
+		ASSERT_EQ(0, d1->ecx | d1->edx);
+		for (i = 2; i < 8; i++)
+			ASSERT_EQ(!!(d0->eax & BIT(i)),
+				  cpuid_find_entry(c, 0xd, i) != NULL);
+	} else {
+		ASSERT_EQ(NULL, cpuid_find_entry(c, 0xd, 0));
+	}
 
 	e = must_find(_metadata, c, 0x80000000, 0);
 	ASSERT_NE(NULL, e);
