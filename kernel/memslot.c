@@ -4,6 +4,14 @@
  * guest-physical address.  Pages are pinned when the guest first touches
  * them (mmu.c) and unpinned when their slot moves or goes.  Callers hold
  * vm->mmu_lock.
+ *
+ * A slot costs the kernel memory of its xarray of pinned pages, charged
+ * to the VM process's memory cgroup (GFP_KERNEL_ACCOUNT): nothing for a
+ * slot's size, about 8 bytes per page the guest touched.  The size itself
+ * is bounded only by the guest-physical address space; no allocation
+ * follows it, so no size can make one fail or WARN.  Pinned pages are
+ * counted in /sys/class/misc/vireo/pinned but not yet against
+ * RLIMIT_MEMLOCK (see docs/architecture.md).
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -62,27 +70,34 @@ static int vireo_region_check(const struct vireo_memory_region *r)
 	return 0;
 }
 
+/* Unpin every pinned page, preemptibly; the slot stays defined. */
+static void vireo_slot_unpin(struct vireo_memslot *s)
+{
+	bool writable = !(s->flags & VIREO_MEM_READONLY);
+	unsigned long idx, n = 0;
+	struct page *page;
+
+	xa_for_each(&s->pinned, idx, page) {
+		unpin_user_pages_dirty_lock(&page, 1, writable);
+		vireo_stat_pinned(-1);
+		if (!(++n & 1023))
+			cond_resched();
+	}
+	xa_destroy(&s->pinned);
+}
+
 /* Unmap, flush and unpin every page of the slot; the slot stays defined. */
 static void vireo_slot_release_pages(struct vireo_vm *vm,
 				     struct vireo_memslot *s)
 {
-	bool writable = !(s->flags & VIREO_MEM_READONLY);
-	u64 i;
 
 	vireo_mmu_unmap_slot(vm, s);
-	for (i = 0; i < s->npages; i++) {
-		if (!s->pinned[i])
-			continue;
-		unpin_user_pages_dirty_lock(&s->pinned[i], 1, writable);
-		s->pinned[i] = NULL;
-		vireo_stat_pinned(-1);
-	}
+	vireo_slot_unpin(s);
 }
 
 static void vireo_slot_delete(struct vireo_vm *vm, struct vireo_memslot *s)
 {
 	vireo_slot_release_pages(vm, s);
-	kvfree(s->pinned);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -91,9 +106,7 @@ static int vireo_slot_create(struct vireo_memslot *s,
 {
 	u64 npages = r->memory_size >> PAGE_SHIFT;
 
-	s->pinned = kvcalloc(npages, sizeof(*s->pinned), GFP_KERNEL_ACCOUNT);
-	if (!s->pinned)
-		return -ENOMEM;
+	xa_init(&s->pinned);
 	s->base_gfn = r->guest_phys_addr >> PAGE_SHIFT;
 	s->npages = npages;
 	s->uaddr = r->userspace_addr;
@@ -142,16 +155,7 @@ void vireo_free_memslots(struct vireo_vm *vm)
 
 	/* The VM is gone: no vCPU runs, the tables are freed whole after. */
 	for (i = 0; i < VIREO_MAX_MEMSLOTS; i++) {
-		struct vireo_memslot *s = &vm->slots[i];
-		bool writable = !(s->flags & VIREO_MEM_READONLY);
-		u64 p;
-
-		for (p = 0; p < s->npages; p++) {
-			if (!s->pinned[p])
-				continue;
-			unpin_user_pages_dirty_lock(&s->pinned[p], 1, writable);
-			vireo_stat_pinned(-1);
-		}
-		kvfree(s->pinned);
+		if (vm->slots[i].npages)
+			vireo_slot_unpin(&vm->slots[i]);
 	}
 }

@@ -19,8 +19,9 @@ static int vireo_pin_gfn(struct vireo_memslot *s, u64 gfn, struct page **out)
 	struct page *page;
 	int r;
 
-	if (s->pinned[idx]) {
-		*out = s->pinned[idx];
+	page = xa_load(&s->pinned, idx);
+	if (page) {
+		*out = page;
 		return 0;
 	}
 	/* Break copy-on-write now so the guest and the process share it. */
@@ -29,7 +30,12 @@ static int vireo_pin_gfn(struct vireo_memslot *s, u64 gfn, struct page **out)
 	r = pin_user_pages_fast(hva, 1, flags, &page);
 	if (r != 1)
 		return r < 0 ? r : -EFAULT;
-	s->pinned[idx] = page;
+	/* Charged to the VM process, as the slot's other kernel memory. */
+	r = xa_err(xa_store(&s->pinned, idx, page, GFP_KERNEL_ACCOUNT));
+	if (r) {
+		unpin_user_page(page);
+		return r;
+	}
 	vireo_stat_pinned(1);
 	*out = page;
 	return 0;
@@ -79,9 +85,20 @@ static void vireo_mmu_flush(struct vireo_vm *vm)
 	on_each_cpu(vireo_kick_nop, NULL, 1);
 }
 
+/*
+ * Only pinned pages can be mapped: empty their entries, not the whole
+ * range, so that a huge, barely touched slot goes in no time.
+ */
 void vireo_mmu_unmap_slot(struct vireo_vm *vm, struct vireo_memslot *s)
 {
-	npt_unmap_range(&vm->npt, s->base_gfn << PAGE_SHIFT,
-			s->npages << PAGE_SHIFT);
+	unsigned long idx;
+	struct page *page;
+
+	xa_for_each(&s->pinned, idx, page) {
+		npt_unmap_range(&vm->npt, (s->base_gfn + idx) << PAGE_SHIFT,
+				PAGE_SIZE);
+		if (!(idx & 1023))
+			cond_resched();
+	}
 	vireo_mmu_flush(vm);
 }

@@ -11,6 +11,7 @@
 #include <linux/wait.h>
 #include <linux/smp.h>
 #include <linux/refcount.h>
+#include <linux/xarray.h>
 #include <linux/mm_types.h>
 #include <linux/vireo.h>
 #include <asm/fpu/types.h>
@@ -83,7 +84,12 @@ struct vireo_memslot {
 	u64 npages;
 	unsigned long uaddr;
 	u32 flags;
-	struct page **pinned;		/* per page, NULL until first fault */
+	/*
+	 * Pinned pages by index in the slot, filled on first fault: the
+	 * kernel memory a slot costs follows what the guest touched, not
+	 * its size (memslot.c).
+	 */
+	struct xarray pinned;
 };
 
 struct vireo_vm {
