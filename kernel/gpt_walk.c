@@ -58,7 +58,7 @@ static int gpt_pae_root(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
 
 	if (gpt_read_pte(vcpu, (s->cr3 & 0xffffffe0) + ((gva >> 30) & 3) * 8, 8,
 			 &pdpte))
-		return -ENXIO;
+		return 1;
 	if (!(pdpte & PTE_P))
 		return 1;
 	*table = pdpte & PTE_ADDR;
@@ -93,10 +93,13 @@ int vireo_gva_to_gpa(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
 		int shift = 12 + m.index_bits * (level - 1);
 		u64 idx = (gva >> shift) & ((1u << m.index_bits) - 1);
 
+		/*
+		 * An entry no memory backs (page tables in an MMIO hole)
+		 * reads as not present, as under KVM: the guest takes the
+		 * #PF its walk would end in.
+		 */
 		if (gpt_read_pte(vcpu, table + idx * m.pte_bytes, m.pte_bytes,
-				 &pte))
-			return -ENXIO;
-		if (!(pte & PTE_P))
+				 &pte) || !(pte & PTE_P))
 			return gpt_fault(gva, false, write, user, fault);
 		if ((write && wp && !(pte & PTE_W)) || (user && !(pte & PTE_U)))
 			return gpt_fault(gva, true, write, user, fault);

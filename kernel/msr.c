@@ -312,6 +312,23 @@ static int msr_pat_set(struct vireo_vcpu *vcpu,
 	return msr_backend_set(vcpu, d, msr, val);
 }
 
+/*
+ * EFER (SDM Vol. 3A 2.2.1, 10.8.5; APM Vol. 2 3.1.7): LME may change only
+ * with paging off, or the next entry fails on VT-x (and the CPU is left in
+ * a mode it cannot be in on AMD-V); the CPU answers such a WRMSR with #GP.
+ * LMA is the CPU's, kept by the backend.
+ */
+static int msr_efer_set(struct vireo_vcpu *vcpu,
+			const struct vireo_msr_desc *d, u32 msr, u64 val)
+{
+	struct vireo_sregs s;
+
+	vireo_ops.get_sregs(vcpu, &s);
+	if (((s.efer ^ val) & EFER_LME) && (s.cr0 & X86_CR0_PG))
+		return -EINVAL;
+	return msr_backend_set(vcpu, d, msr, val);
+}
+
 /* ---- the table ------------------------------------------------------ */
 
 #define MSR_ONE(msr, v)		.first = (msr), .last = (msr), .vendors = (v)
@@ -410,8 +427,10 @@ static const struct vireo_msr_desc vireo_msr_table[] = {
 	/* IA32_TSC_DEADLINE and the x2APIC registers: the LAPIC's. */
 	MSR_LAPIC(MSR_IA32_TSC_DEADLINE, MSR_IA32_TSC_DEADLINE),
 	MSR_LAPIC(0x800, 0x8ff),
-	/* EFER: the backend checks it (LMA follows CR0.PG and LME). */
-	MSR_BACKEND(MSR_EFER, 0),
+	/* EFER: LMA follows CR0.PG and LME in the backend. */
+	{ MSR_ONE(MSR_EFER, V_ALL), .get = msr_backend_get,
+	  .set = msr_efer_set,
+	  .reserved = ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX) },
 	/*
 	 * The SYSCALL MSRs (SDM Vol. 3A 5.8.8, APM Vol. 2 6.1.1), written
 	 * unguarded by syscall_init(); STAR takes any value, SFMASK has
@@ -495,6 +514,11 @@ static void msr_report(struct vireo_vcpu *vcpu, u32 msr, bool write, u64 val,
 {
 	const char *insn = write ? "wrmsr" : "rdmsr";
 
+	/*
+	 * Once per VM and MSR, at most VIREO_MSR_LOG_SLOTS lines per VM: a
+	 * guest cannot flood the log (a rate limit across VMs would hide
+	 * one VM's first report behind another's).
+	 */
 	if (!msr_first_report(vcpu->vm, msr, write))
 		return;
 	if (!known)

@@ -6,6 +6,7 @@
  * set, RCX counts down under REP), re-executing the instruction until the
  * count is done so that every chunk is one exit.
  */
+#include <linux/mm.h>
 #include <asm/processor-flags.h>
 
 #include "vireo.h"
@@ -100,34 +101,52 @@ static u64 pio_seg_base(const struct vireo_sregs *s, int seg)
 }
 
 /*
- * Copy the chunk between guest memory and the data page.  Returns 1 when
- * the guest must take a fault first (injected), 0 on success, < 0 for
- * memory no slot backs.
+ * How many whole elements from @la fit before the next page boundary; 0
+ * when the first one straddles it.
+ */
+static u32 pio_fit(u64 la, u32 size, u32 left)
+{
+	return min_t(u64, left, (PAGE_SIZE - offset_in_page(la)) / size);
+}
+
+/*
+ * Copy the chunk between guest memory and the data page, as the CPU moves
+ * it: element by element, so that a fault stops it after the elements
+ * before it (SDM Vol. 2A "INS", "OUTS": a REP string instruction that
+ * faults has done its earlier iterations).  *done: the elements moved.
+ * Returns 0 when all went, 1 when a fault (not injected yet, in *fault)
+ * stopped it, < 0 for memory no slot backs.
  */
 static int pio_copy(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
-		    const struct vireo_pio *pio, int seg, int reg, bool write)
+		    const struct vireo_pio *pio, int seg, int reg, bool write,
+		    u32 *done, struct vireo_exception *fault)
 {
 	u64 mask = pio_addr_mask(pio), base = pio_seg_base(s, seg);
-	u64 addr = vcpu->regs[reg] & mask;
+	u64 addr = vcpu->regs[reg] & mask, la, gpa;
 	bool down = vcpu->rflags & X86_EFLAGS_DF;
-	struct vireo_exception fault;
-	u32 i;
+	u32 i = 0, n;
 	int r = 0;
 
-	if (!down) {
-		r = vireo_rw_linear(vcpu, s, base + addr, vcpu->io_data,
-				    pio->count * pio->size, write, &fault);
+	while (i < pio->count) {
+		la = base + ((addr + (down ? -(u64)i : (u64)i) * pio->size) &
+			     mask);
+		n = down ? 1 : pio_fit(la, pio->size, pio->count - i);
+		/* A straddling element: both pages must translate first. */
+		if (!n || offset_in_page(la) + pio->size > PAGE_SIZE) {
+			n = 1;
+			r = vireo_gva_to_gpa(vcpu, s, la + pio->size - 1, write,
+					     &gpa, fault);
+			if (r)
+				break;
+		}
+		r = vireo_rw_linear(vcpu, s, la, vcpu->io_data + i * pio->size,
+				    n * pio->size, write, fault);
+		if (r)
+			break;
+		i += n;
 	}
-	for (i = 0; down && i < pio->count && !r; i++) {
-		r = vireo_rw_linear(vcpu, s, base + ((addr - i * pio->size) & mask),
-				    vcpu->io_data + i * pio->size, pio->size,
-				    write, &fault);
-	}
-	if (r == -EFAULT) {
-		vireo_ops.inject_exception(vcpu, &fault);
-		return 1;
-	}
-	return r;
+	*done = i;
+	return r == -EFAULT ? 1 : r;
 }
 
 /* After a chunk: step the index register, count down, finish at zero. */
@@ -167,7 +186,9 @@ static int vireo_handle_string_pio(struct vireo_vcpu *vcpu,
 				   struct vireo_pio *pio)
 {
 	int reg = pio->in ? VIREO_REG_RDI : VIREO_REG_RSI;
+	struct vireo_exception fault;
 	struct vireo_sregs s;
+	u32 done;
 	int r;
 
 	vireo_ops.get_sregs(vcpu, &s);
@@ -184,11 +205,19 @@ static int vireo_handle_string_pio(struct vireo_vcpu *vcpu,
 		pio_fill_run(vcpu, pio);
 		return 0;
 	}
-	r = pio_copy(vcpu, &s, pio, pio->seg, reg, false);
-	if (r)
-		return r > 0 ? 1 : vireo_exit_internal(vcpu,
-				VIREO_INTERNAL_ERROR_GUEST_MEMORY,
-				vcpu->regs[reg], -r);
+	r = pio_copy(vcpu, &s, pio, pio->seg, reg, false, &done, &fault);
+	if (r < 0)
+		return vireo_exit_internal(vcpu, VIREO_INTERNAL_ERROR_GUEST_MEMORY,
+					   vcpu->regs[reg], -r);
+	if (r && !done) {
+		vireo_ops.inject_exception(vcpu, &fault);
+		return 1;
+	}
+	/*
+	 * The elements before a fault go out; the instruction, run again,
+	 * faults on the next one.
+	 */
+	pio->count = done;
 	pio_advance(vcpu, pio, reg);
 	pio_fill_run(vcpu, pio);
 	return 0;
@@ -220,8 +249,9 @@ int vireo_complete_pio_in(struct vireo_vcpu *vcpu)
 {
 	const struct vireo_pio *pio = &vcpu->pio;
 	u64 *rax = &vcpu->regs[VIREO_REG_RAX];
+	struct vireo_exception fault;
 	struct vireo_sregs s;
-	u32 val = 0;
+	u32 val = 0, done;
 	int r;
 
 	if (!pio->string) {
@@ -236,11 +266,24 @@ int vireo_complete_pio_in(struct vireo_vcpu *vcpu)
 	}
 	vireo_ops.get_sregs(vcpu, &s);
 	/* INS always stores through ES (SDM Vol. 2A "INS/INSB/INSW/INSD"). */
-	r = pio_copy(vcpu, &s, pio, VIREO_SEG_ES, VIREO_REG_RDI, true);
+	r = pio_copy(vcpu, &s, pio, VIREO_SEG_ES, VIREO_REG_RDI, true, &done,
+		     &fault);
+	if (r < 0)
+		return vireo_exit_internal(vcpu, VIREO_INTERNAL_ERROR_GUEST_MEMORY,
+					   vcpu->regs[VIREO_REG_RDI], -r);
+	/*
+	 * The device gave all the elements already: those stored before a
+	 * fault count (RDI and RCX step past them), the rest are lost, as
+	 * on hardware, where the fault comes before the read that would
+	 * have taken them.
+	 */
+	if (done) {
+		struct vireo_pio part = *pio;
+
+		part.count = done;
+		pio_advance(vcpu, &part, VIREO_REG_RDI);
+	}
 	if (r)
-		return r > 0 ? 1 : vireo_exit_internal(vcpu,
-				VIREO_INTERNAL_ERROR_GUEST_MEMORY,
-				vcpu->regs[VIREO_REG_RDI], -r);
-	pio_advance(vcpu, pio, VIREO_REG_RDI);
+		vireo_ops.inject_exception(vcpu, &fault);
 	return 1;
 }

@@ -6,6 +6,7 @@
  * MMIO from long mode.
  */
 #include "kselftest_harness.h"
+#include "exception.h"
 #include "longmode.h"
 #include "ucall.h"
 
@@ -158,6 +159,137 @@ TEST_F_TIMEOUT(lm, rep_outsb_across_pages, TIMEOUT)
 	vcpu_args_set(self->vcpu, 2, ALIAS_GVA + PAGE_SIZE - strlen(first), len);
 	vcpu_collect_rep_outsb(self->vcpu, OUTS_PORT, buf, len);
 	ASSERT_STREQ("first page, second page", buf);
+	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(self->vcpu, &uc));
+}
+
+/*
+ * REP INSB and REP OUTSB whose buffer runs off the end of the mapped page
+ * fault there, after the elements before it: RDI/RSI and RCX step past
+ * those (INS stores them, OUTS sends them), and the #PF comes with RIP at
+ * the instruction.  Vireo used to lose the stored part of an INS.
+ */
+#define PF_VECTOR	14
+#define PART		16		/* bytes before the unmapped page */
+#define INS_PORT	0x22
+
+struct string_fault {
+	uint64_t vector, rdi, rsi, rcx;
+};
+
+static void guest_string_fault(uint64_t buf, uint64_t len)
+{
+	struct string_fault f;
+	uint64_t vector;
+
+	asm volatile("lea 1f(%%rip), %%r10\n\t"
+		     "xor %%r9d, %%r9d\n\t"
+		     "cld\n\t"
+		     "rep insb\n"
+		     "1:\tmov %%r9, %[vector]\n\t"
+		     "xor %%r10d, %%r10d"
+		     : [vector] "=r"(vector), "+D"(buf), "+c"(len)
+		     : "d"(INS_PORT) : "r9", "r10", "memory");
+	f.vector = vector;
+	f.rdi = buf;
+	f.rcx = len;
+	GUEST_SYNC((uint64_t)&f);
+	buf -= PART;
+	len = 2 * PART;
+	asm volatile("lea 1f(%%rip), %%r10\n\t"
+		     "xor %%r9d, %%r9d\n\t"
+		     "cld\n\t"
+		     "rep outsb\n"
+		     "1:\tmov %%r9, %[vector]\n\t"
+		     "xor %%r10d, %%r10d"
+		     : [vector] "=r"(vector), "+S"(buf), "+c"(len)
+		     : "d"(OUTS_PORT) : "r9", "r10", "memory");
+	f.vector = vector;
+	f.rsi = buf;
+	f.rcx = len;
+	GUEST_SYNC((uint64_t)&f);
+	GUEST_DONE();
+}
+
+TEST_F_TIMEOUT(lm, rep_string_stops_at_fault, TIMEOUT)
+{
+	uint64_t page, start = ALIAS_GVA + PAGE_SIZE - PART;
+	struct vireo_run_io *io;
+	struct string_fault f;
+	uint8_t *mem, *data;
+	struct ucall uc;
+	char out[PART];
+	int i;
+
+	self->vm = vm_create_longmode(guest_string_fault, &self->vcpu);
+	vcpu_init_exceptions(self->vcpu);
+	page = vm_alloc_pages(self->vm, 1);
+	virt_map_page(self->vm, ALIAS_GVA, page);	/* the next: unmapped */
+	mem = (uint8_t *)addr_gpa2hva(self->vm, page) + PAGE_SIZE - PART;
+	vcpu_args_set(self->vcpu, 2, start, 2 * PART);
+
+	/* The device gives all 32 bytes at once... */
+	vcpu_run(self->vcpu);
+	io = &self->vcpu->run->io;
+	ASSERT_EQ(VIREO_EXIT_IO, self->vcpu->run->exit_reason);
+	ASSERT_EQ(INS_PORT, io->port);
+	ASSERT_EQ(VIREO_IO_IN, io->direction);
+	ASSERT_EQ(2 * PART, io->count);
+	data = vcpu_io_data(self->vcpu);
+	for (i = 0; i < 2 * PART; i++)
+		data[i] = i + 1;
+	/* ...the 16 that fit are stored, then #PF with RDI, RCX past them. */
+	ASSERT_EQ(UCALL_SYNC, vcpu_run_ucall(self->vcpu, &uc));
+	vm_read_gva(self->vm, uc.args[0], &f, sizeof(f));
+	ASSERT_EQ(PF_VECTOR, f.vector);
+	ASSERT_EQ(ALIAS_GVA + PAGE_SIZE, f.rdi);
+	ASSERT_EQ(PART, f.rcx);
+	for (i = 0; i < PART; i++)
+		ASSERT_EQ(i + 1, mem[i]);
+
+	/* OUTS sends the 16 bytes of the mapped page, then faults. */
+	vcpu_collect_rep_outsb(self->vcpu, OUTS_PORT, out, PART);
+	ASSERT_EQ(0, memcmp(out, mem, PART));
+	ASSERT_EQ(UCALL_SYNC, vcpu_run_ucall(self->vcpu, &uc));
+	vm_read_gva(self->vm, uc.args[0], &f, sizeof(f));
+	ASSERT_EQ(PF_VECTOR, f.vector);
+	ASSERT_EQ(ALIAS_GVA + PAGE_SIZE, f.rsi);
+	ASSERT_EQ(PART, f.rcx);
+	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(self->vcpu, &uc));
+}
+
+/*
+ * A guest whose page tables point into an MMIO hole: the walk Vireo does
+ * for the instruction (after the nested fault on the table) finds no
+ * entry there, and the guest takes a #PF for the address, as under KVM,
+ * not the vector 0 it used to get.
+ */
+#define HOLE_TABLE_GVA	(512 * SZ_1G)		/* PML4 entry 1 */
+#define HOLE_GPA	(256 * SZ_1M)		/* past the 64 MiB of RAM */
+
+static void guest_tables_in_hole(void)
+{
+	uint64_t vector, val = 0;
+
+	asm volatile("lea 1f(%%rip), %%r10\n\t"
+		     "xor %%r9d, %%r9d\n\t"
+		     "mov (%[p]), %[val]\n"
+		     "1:\tmov %%r9, %[vector]\n\t"
+		     "xor %%r10d, %%r10d"
+		     : [vector] "=r"(vector), [val] "+r"(val)
+		     : [p] "r"(HOLE_TABLE_GVA) : "r9", "r10", "memory");
+	GUEST_ASSERT_EQ(vector, PF_VECTOR);
+	GUEST_DONE();
+}
+
+TEST_F_TIMEOUT(lm, page_tables_in_mmio_hole, TIMEOUT)
+{
+	uint64_t *pml4;
+	struct ucall uc;
+
+	self->vm = vm_create_longmode(guest_tables_in_hole, &self->vcpu);
+	vcpu_init_exceptions(self->vcpu);
+	pml4 = addr_gpa2hva(self->vm, self->vm->pml4_gpa);
+	pml4[1] = HOLE_GPA | 3;		/* present, writable */
 	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(self->vcpu, &uc));
 }
 

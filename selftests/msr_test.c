@@ -299,6 +299,9 @@ static void add_common_cases(unsigned int maxphy)
 		X86_EFER_LME | X86_EFER_LMA | EFER_SCE);
 	refused(MSR_EFER, X86_EFER_LME | X86_EFER_LMA | EFER_SCE | EFER_FFXSR,
 		X86_EFER_LME | X86_EFER_LMA | EFER_SCE);
+	/* LME may not change while paging is on (SDM Vol. 3A 10.8.5). */
+	refused(MSR_EFER, X86_EFER_LMA | EFER_SCE,
+		X86_EFER_LME | X86_EFER_LMA | EFER_SCE);
 
 	/* Outside the policy, their CPUID bits cleared or never offered. */
 	absent(MSR_TSC_ADJUST);
