@@ -150,6 +150,35 @@ static void vireo_cpuid_dynamic(struct vireo_vcpu *vcpu, u32 fn, u32 index,
 	}
 }
 
+/*
+ * A leaf above the highest of its range: Intel CPUs answer with the highest
+ * basic leaf (SDM Vol. 2A "CPUID", "If a value entered for CPUID.EAX is
+ * higher than the maximum input value..."); AMD's answer zeros.  The
+ * guest's vendor (leaf 0) decides, as in KVM's kvm_cpuid().  *fn becomes
+ * the leaf answered.
+ */
+static const struct vireo_cpuid_entry *
+vireo_cpuid_out_of_range(struct vireo_vcpu *vcpu, u32 *fn, u32 index)
+{
+	const struct vireo_cpuid_entry *basic, *class;
+	u32 f = *fn;
+
+	basic = vireo_cpuid_find(vcpu, 0, 0);
+	/* "AuthenticAMD" and "HygonGenuine" end in EBX "Auth" / "Hygo". */
+	if (!basic || basic->ebx == 0x68747541 || basic->ebx == 0x6f677948)
+		return NULL;
+	if (f >= 0x40000000 && f <= 0x4fffffff)
+		class = vireo_cpuid_find(vcpu, f & 0xffffff00, 0);
+	else if (f >= 0xc0000000)
+		class = vireo_cpuid_find(vcpu, 0xc0000000, 0);
+	else
+		class = vireo_cpuid_find(vcpu, f & 0x80000000, 0);
+	if (class && f <= class->eax)
+		return NULL;
+	*fn = basic->eax;
+	return vireo_cpuid_find(vcpu, basic->eax, index);
+}
+
 int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip)
 {
 	u64 *regs = vcpu->regs;
@@ -158,12 +187,22 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip)
 	u32 r[4] = { 0 };
 
 	e = vireo_cpuid_find(vcpu, fn, index);
+	if (!e)
+		e = vireo_cpuid_out_of_range(vcpu, &fn, index);
 	if (e) {
 		r[CPUID_EAX] = e->eax;
 		r[CPUID_EBX] = e->ebx;
 		r[CPUID_ECX] = e->ecx;
 		r[CPUID_EDX] = e->edx;
 		vireo_cpuid_dynamic(vcpu, fn, index, r);
+	} else if ((fn == 0xb || fn == 0x1f) &&
+		   (e = vireo_cpuid_find(vcpu, fn, 1))) {
+		/*
+		 * Past the last level of a topology leaf: ECX[7:0] echoes the
+		 * input and EDX is the x2APIC ID (SDM "CPUID", leaf 0BH).
+		 */
+		r[CPUID_ECX] = index & 0xff;
+		r[CPUID_EDX] = e->edx;
 	}
 	/* CPUID writes all four 32-bit registers, zeroing bits 63:32. */
 	regs[VIREO_REG_RAX] = r[CPUID_EAX];

@@ -755,10 +755,14 @@ static int lapic_set_base(struct vireo_lapic *l, u64 val)
 {
 	u64 old = l->base_msr;
 	u64 allowed = LAPIC_BASE_BSP | LAPIC_BASE_EXTD | LAPIC_BASE_EN |
-		      LAPIC_DEFAULT_BASE;
+		      GENMASK_ULL(51, 12);
 
-	/* Relocating the page is not offered; neither is EXTD without EN. */
-	if ((val & ~allowed) || (val & ~0xfffULL) != LAPIC_DEFAULT_BASE)
+	/*
+	 * Relocating the enabled page is not offered; a disabled APIC's base
+	 * is only a number (KVM takes any); EXTD without EN is illegal.
+	 */
+	if ((val & ~allowed) || ((val & LAPIC_BASE_EN) &&
+				 (val & ~0xfffULL) != LAPIC_DEFAULT_BASE))
 		return -EINVAL;
 	if ((val & LAPIC_BASE_EXTD) && !(val & LAPIC_BASE_EN))
 		return -EINVAL;

@@ -97,6 +97,13 @@ static int msr_no_set(struct vireo_vcpu *vcpu, const struct vireo_msr_desc *d,
 	return -EINVAL;
 }
 
+/* Writes are accepted and dropped. */
+static int msr_ignore_set(struct vireo_vcpu *vcpu,
+			  const struct vireo_msr_desc *d, u32 msr, u64 val)
+{
+	return 0;
+}
+
 /* Fixed values: writing back what was read is harmless, anything else not. */
 static int msr_same_set(struct vireo_vcpu *vcpu,
 			const struct vireo_msr_desc *d, u32 msr, u64 val)
@@ -226,16 +233,6 @@ static int msr_ucode_get(struct vireo_vcpu *vcpu,
 	return 0;
 }
 
-/*
- * Intel's protocol writes 0 before CPUID to latch the revision (Linux's
- * intel_get_microcode_revision(), unguarded).  Loading microcode (MSR
- * 0x79) is not offered, so the revision never changes.
- */
-static int msr_ucode_set(struct vireo_vcpu *vcpu,
-			 const struct vireo_msr_desc *d, u32 msr, u64 val)
-{
-	return val ? -EINVAL : 0;
-}
 
 /*
  * MAXPHYADDR as the guest's CPUID states it (SDM Vol. 3A 4.1.4): address
@@ -348,6 +345,13 @@ static int msr_efer_set(struct vireo_vcpu *vcpu,
 #define MSR_BACKEND_ADDR(msr) \
 	{ MSR_ONE(msr, V_ALL), .get = msr_backend_get, \
 	  .set = msr_backend_set_addr }
+/*
+ * Performance counters of a guest without a PMU, as KVM answers them: read
+ * 0, writes dropped.
+ */
+#define MSR_NO_PMU(first_msr, last_msr) \
+	{ .first = (first_msr), .last = (last_msr), .vendors = V_ALL, \
+	  .get = msr_fixed_get, .set = msr_ignore_set }
 #define MSR_MTRR(first_msr, last_msr) \
 	{ .first = (first_msr), .last = (last_msr), .vendors = V_ALL, \
 	  .get = msr_stored_get, .set = msr_mtrr_set }
@@ -375,9 +379,53 @@ static const struct vireo_msr_desc vireo_msr_table[] = {
 	 * when it finds it unlocked; a write to it locked raises #GP.
 	 */
 	MSR_RO(MSR_IA32_FEAT_CTL, V_INTEL, FEAT_CTL_LOCKED),
+	/*
+	 * The legacy counters every x86 PMU has: IA32_PMC0-1 (0xc1-0xc2),
+	 * IA32_PERFEVTSEL0-1 (0x186-0x187) and AMD's PerfEvtSel0-3 and
+	 * PerfCtr0-3 (0xc0010000-0xc0010007).  The guest's CPUID offers no
+	 * PMU, but software writes them regardless: every test of a
+	 * well-known x86 conformance suite zeroes the AMD ones at start-up,
+	 * and KVM, for a guest without a PMU, reads 0 and drops the write
+	 * (kvm_get_msr_common(), "disabled perfctr"); so does Vireo.
+	 */
+	MSR_NO_PMU(MSR_P6_PERFCTR0, MSR_P6_PERFCTR1),
+	MSR_NO_PMU(MSR_P6_EVNTSEL0, MSR_P6_EVNTSEL1),
+	MSR_NO_PMU(MSR_K7_EVNTSEL0, MSR_K7_PERFCTR3),
 	/* IA32_BIOS_SIGN_ID (Intel) and PATCH_LEVEL (AMD): above. */
+	/*
+	 * Intel's protocol writes 0 before CPUID to latch the revision (Linux's
+	 * intel_get_microcode_revision(), unguarded); other writes are
+	 * dropped, as KVM drops a guest's.  Loading microcode (MSR 0x79) is
+	 * not offered, so the revision never changes.
+	 */
 	{ MSR_ONE(MSR_IA32_UCODE_REV, V_ALL), .get = msr_ucode_get,
-	  .set = msr_ucode_set },
+	  .set = msr_ignore_set },
+	/*
+	 * Registers KVM answers with 0 (and refuses writes to) whatever the
+	 * CPUID, because guests read them unguarded: the P5 machine-check
+	 * pair, EBL_CR_POWERON, SMI_COUNT, and the RAPL energy and power
+	 * registers (SDM Vol. 4 Table 2-2, 2-12; kvm_get_msr_common()).
+	 */
+	MSR_RO(MSR_IA32_P5_MC_ADDR, V_ALL, 0),
+	MSR_RO(MSR_IA32_P5_MC_TYPE, V_ALL, 0),
+	MSR_RO(MSR_IA32_EBL_CR_POWERON, V_ALL, 0),
+	MSR_RO(MSR_SMI_COUNT, V_ALL, 0),
+	MSR_RO(MSR_RAPL_POWER_UNIT, V_ALL, 0),
+	MSR_RO(MSR_PKG_ENERGY_STATUS, V_ALL, 0),
+	MSR_RO(MSR_DRAM_ENERGY_STATUS, V_ALL, 0),
+	MSR_RO(MSR_PP0_ENERGY_STATUS, V_ALL, 0),
+	MSR_RO(MSR_PP1_ENERGY_STATUS, V_ALL, 0),
+	/*
+	 * The legacy LBR registers (0x1db-0x1de, KVM reads them as 0 on both
+	 * vendors), and AMD's INT_PENDING_MSG, SMM TSEG pair and family 15h
+	 * IC_CFG, all read as 0 by KVM.
+	 */
+	{ .first = MSR_IA32_LASTBRANCHFROMIP, .last = MSR_IA32_LASTINTTOIP,
+	  .vendors = V_ALL, .get = msr_fixed_get, .set = msr_no_set },
+	MSR_RO(MSR_K8_INT_PENDING_MSG, V_AMD, 0),
+	MSR_RO(MSR_K8_TSEG_ADDR, V_AMD, 0),
+	MSR_RO(MSR_K8_TSEG_MASK, V_AMD, 0),
+	MSR_RO(MSR_F15H_IC_CFG, V_AMD, 0),
 	/*
 	 * MTRRcap: eight variable ranges and the fixed ones, no WC, no SMRR.
 	 * mtrr_bp_init() reads it unguarded whenever CPUID says MTRR.

@@ -45,7 +45,8 @@ SELFTEST_KVM_BINS := \
 
 .PHONY: selftests-kvm
 
-selftests: $(SELFTEST_BINS)
+# kvm_diff_test runs on both hypervisors in every `make check`.
+selftests: $(SELFTEST_BINS) $(SELFTEST_KVM_OUT)/kvm_diff_test
 selftests-kvm: $(SELFTEST_KVM_BINS)
 
 $(KSFT_TARBALL):

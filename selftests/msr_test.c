@@ -231,7 +231,7 @@ static void add_common_cases(unsigned int maxphy)
 	refused(MSR_MCG_STATUS, 1, 0);
 	readable(MSR_UCODE_REV);			/* the host's */
 	writable(MSR_UCODE_REV, 0, 0);			/* before CPUID */
-	writable(MSR_UCODE_REV, 0x79, GP_VECTOR);
+	writable(MSR_UCODE_REV, 0x79, 0);		/* dropped, as by KVM */
 	readable(MSR_APIC_BASE);
 
 	/* MTRRs: valid types, reserved bits, MAXPHYADDR. */

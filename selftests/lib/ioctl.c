@@ -11,6 +11,12 @@
 
 #include "vireo_util.h"
 
+/* Which hypervisor the library drives: "vireo" here, "kvm" in kvm_compat.c. */
+const char *selftest_hypervisor(void)
+{
+	return "vireo";
+}
+
 int vireo_open_dev(void)
 {
 	return open(VIREO_DEV_PATH, O_RDWR | O_CLOEXEC);

@@ -437,6 +437,11 @@ static int compat_dev_ioctl(int fd, unsigned long cmd, unsigned long arg)
 	return ioctl(fd, cmd, arg);
 }
 
+const char *selftest_hypervisor(void)
+{
+	return "kvm";
+}
+
 int vireo_ioctl(int fd, unsigned long cmd, unsigned long arg)
 {
 	switch (fd >= 0 && fd < COMPAT_MAX_FDS ? fds[fd].kind : FD_NONE) {

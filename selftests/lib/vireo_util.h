@@ -53,6 +53,7 @@ struct vireo_vcpu {
 };
 
 /* ioctl.c: the only place that talks to the device. */
+const char *selftest_hypervisor(void);
 int vireo_open_dev(void);
 int vireo_ioctl(int fd, unsigned long cmd, unsigned long arg);
 void *vireo_map_run(int vcpu_fd, size_t size);
