@@ -87,6 +87,32 @@ static const struct {
 };
 
 /*
+ * CR4 bits the host cannot back whatever the guest's CPUID says: features
+ * the CPU lacks (VM entry would fail), and state Vireo switches only when
+ * the host kernel uses it (PKRU with OSPKE, XCR0 with XSAVE).
+ */
+static u64 vireo_cr4_host_rsvd(void)
+{
+	u64 rsvd = 0;
+
+	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
+		rsvd |= X86_CR4_PKE;
+	if (!vireo_xfeatures)
+		rsvd |= X86_CR4_OSXSAVE;
+	if (!boot_cpu_has(X86_FEATURE_SMEP))
+		rsvd |= X86_CR4_SMEP;
+	if (!boot_cpu_has(X86_FEATURE_SMAP))
+		rsvd |= X86_CR4_SMAP;
+	if (!boot_cpu_has(X86_FEATURE_UMIP))
+		rsvd |= X86_CR4_UMIP;
+	if (!boot_cpu_has(X86_FEATURE_FSGSBASE))
+		rsvd |= X86_CR4_FSGSBASE;
+	if (!boot_cpu_has(X86_FEATURE_PCID))
+		rsvd |= X86_CR4_PCIDE;
+	return rsvd;
+}
+
+/*
  * What the guest may do follows from the CPUID it was given: the CR4 bits
  * its MOV to CR4 may set (as KVM's __cr4_reserved_bits()), the XCR0 bits
  * its XSETBV may set.  Without a table (no SET_CPUID yet), only what
@@ -97,7 +123,7 @@ void vireo_cpuid_update(struct vireo_vcpu *vcpu)
 	const struct vireo_cpuid_entry *e;
 	int i;
 
-	vcpu->cr4_guest_rsvd = ~(u64)VIREO_CR4_ALLOWED;
+	vcpu->cr4_guest_rsvd = ~(u64)VIREO_CR4_ALLOWED | vireo_cr4_host_rsvd();
 	for (i = 0; i < ARRAY_SIZE(vireo_cr4_features); i++) {
 		if (!vireo_cpuid_has(vcpu, vireo_cr4_features[i].fn,
 				     vireo_cr4_features[i].index,
@@ -195,14 +221,16 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip)
 		r[CPUID_ECX] = e->ecx;
 		r[CPUID_EDX] = e->edx;
 		vireo_cpuid_dynamic(vcpu, fn, index, r);
-	} else if ((fn == 0xb || fn == 0x1f) &&
-		   (e = vireo_cpuid_find(vcpu, fn, 1))) {
+	} else if (fn == 0xb || fn == 0x1f) {
 		/*
 		 * Past the last level of a topology leaf: ECX[7:0] echoes the
 		 * input and EDX is the x2APIC ID (SDM "CPUID", leaf 0BH).
 		 */
-		r[CPUID_ECX] = index & 0xff;
-		r[CPUID_EDX] = e->edx;
+		e = vireo_cpuid_find(vcpu, fn, 1);
+		if (e) {
+			r[CPUID_ECX] = index & 0xff;
+			r[CPUID_EDX] = e->edx;
+		}
 	}
 	/* CPUID writes all four 32-bit registers, zeroing bits 63:32. */
 	regs[VIREO_REG_RAX] = r[CPUID_EAX];

@@ -68,6 +68,14 @@ bool vireo_debugreg_put(struct vireo_vcpu *vcpu, bool with_dr6)
 		vcpu->dr_guest_owned = false;
 	}
 	if (vcpu->dr_loaded || hw_breakpoint_active()) {
+		/*
+		 * The host's #DB handler reads DR6 and expects its reset
+		 * value there outside a debug exception: a guest's B0-B3 or
+		 * BS left behind would be taken for the host's own (as KVM's
+		 * vmx_sync_dirty_debug_regs() resets it).
+		 */
+		if (with_dr6 && vcpu->dr_loaded)
+			set_debugreg(DR6_RESET, 6);
 		vcpu->dr_loaded = false;
 		if (hw_breakpoint_active())
 			hw_breakpoint_restore();

@@ -13,6 +13,8 @@
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 #include <asm/apicdef.h>
+#include <asm/cpufeature.h>
+#include <asm/nospec-branch.h>
 #include <asm/processor-flags.h>
 
 #include "vireo.h"
@@ -73,6 +75,14 @@ bool vireo_guest_enter(struct vireo_vcpu *vcpu)
 void vireo_guest_exit(struct vireo_vcpu *vcpu)
 {
 	WRITE_ONCE(vcpu->mode, VIREO_MODE_OUTSIDE);
+	/*
+	 * VMSCAPE: the guest may have trained the branch predictor against
+	 * the VMM in userspace; have this CPU, the one that ran it, IBPB
+	 * before it next returns to user mode (KVM's vcpu_enter_guest()).
+	 * Interrupts are still off: no migration in between.
+	 */
+	if (cpu_feature_enabled(X86_FEATURE_IBPB_EXIT_TO_USER))
+		this_cpu_write(x86_ibpb_exit_to_user, true);
 }
 
 /* Can the vCPU leave HLT or WAIT_SIPI? */

@@ -45,6 +45,18 @@ static u64 vireo_host_xcr0 __read_mostly;
 static unsigned int vireo_fpu_size __read_mostly = XSAVE_LEGACY_SIZE;
 
 /*
+ * An XSAVE area in the initial configuration (XSTATE_BV 0, MXCSR and FCW
+ * at their reset values): XRSTOR from it puts components back in their
+ * initial state (SDM Vol. 1 13.8.1).
+ */
+static union {
+	struct fxregs_state fx;
+	u8 bytes[XSAVE_LEGACY_SIZE + XSAVE_HEADER_SIZE];
+} vireo_xsave_init __aligned(64) = {
+	.fx = { .cwd = 0x37f, .mxcsr = 0x1f80 },
+};
+
+/*
  * The size of the standard-format area holding @mask: the end of its
  * highest component (CPUID.(EAX=0DH,ECX=i): EAX size, EBX offset).
  */
@@ -177,8 +189,21 @@ void vireo_xstate_load(struct vireo_vcpu *vcpu)
  */
 void vireo_xstate_put(struct vireo_vcpu *vcpu)
 {
+	u64 extra;
+
 	if (vireo_xfeatures) {
 		vcpu->xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+		/*
+		 * Under TCG the guest may enable what its CPUID does not
+		 * offer, even what Vireo does not switch: put those
+		 * components back in their initial state while its XCR0 still
+		 * reaches them, and take the bits back.
+		 */
+		extra = vcpu->xcr0 & ~vcpu->guest_xcr0_mask;
+		if (unlikely(extra)) {
+			vireo_xrstor(&vireo_xsave_init, extra);
+			vcpu->xcr0 &= vcpu->guest_xcr0_mask;
+		}
 		if (vcpu->xcr0 != vireo_host_xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, vireo_host_xcr0);
 	}

@@ -91,13 +91,13 @@ static void vireo_mmu_flush(struct vireo_vm *vm)
  */
 void vireo_mmu_unmap_slot(struct vireo_vm *vm, struct vireo_memslot *s)
 {
-	unsigned long idx;
+	unsigned long idx, n = 0;
 	struct page *page;
 
 	xa_for_each(&s->pinned, idx, page) {
 		npt_unmap_range(&vm->npt, (s->base_gfn + idx) << PAGE_SHIFT,
 				PAGE_SIZE);
-		if (!(idx & 1023))
+		if (!(++n & 1023))
 			cond_resched();
 	}
 	vireo_mmu_flush(vm);

@@ -167,19 +167,41 @@ static void pio_advance(struct vireo_vcpu *vcpu, const struct vireo_pio *pio,
 		vcpu->rip = pio->next_rip;
 }
 
-/* How many elements this exit carries: a data page's worth at most. */
-static u32 pio_chunk(struct vireo_vcpu *vcpu, const struct vireo_pio *pio,
-		     int reg)
+/*
+ * How many elements this exit carries: a data page's worth at most, and
+ * for INS no further than the destination page, so that the device is
+ * never read for elements a fault on the next page would lose.
+ */
+static u32 pio_chunk(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+		     const struct vireo_pio *pio, int reg)
 {
 	u64 mask = pio_addr_mask(pio);
 	u64 n = pio->rep ? vcpu->regs[VIREO_REG_RCX] & mask : 1;
 	u64 addr = vcpu->regs[reg] & mask;
+	u64 la = pio_seg_base(s, VIREO_SEG_ES) + addr;
 
 	n = min_t(u64, n, PAGE_SIZE / pio->size);
+	if (pio->in && !(vcpu->rflags & X86_EFLAGS_DF))
+		n = min_t(u64, n, max_t(u64, pio_fit(la, pio->size, n), 1));
+	else if (pio->in)
+		n = min_t(u64, n, offset_in_page(la) / pio->size + 1);
 	/* Stop before the index register wraps, to re-check it next time. */
 	if (!(vcpu->rflags & X86_EFLAGS_DF) && mask != ~0ULL)
 		n = min_t(u64, n, max_t(u64, (mask - addr + 1) / pio->size, 1));
 	return n;
+}
+
+/* Does the first element of an INS fault (both its pages)? */
+static bool pio_ins_faults(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+			   const struct vireo_pio *pio,
+			   struct vireo_exception *fault)
+{
+	u64 la = pio_seg_base(s, VIREO_SEG_ES) +
+		 (vcpu->regs[VIREO_REG_RDI] & pio_addr_mask(pio)), gpa;
+
+	return vireo_gva_to_gpa(vcpu, s, la, true, &gpa, fault) == -EFAULT ||
+	       vireo_gva_to_gpa(vcpu, s, la + pio->size - 1, true, &gpa,
+				fault) == -EFAULT;
 }
 
 static int vireo_handle_string_pio(struct vireo_vcpu *vcpu,
@@ -194,12 +216,17 @@ static int vireo_handle_string_pio(struct vireo_vcpu *vcpu,
 	vireo_ops.get_sregs(vcpu, &s);
 	if (pio->seg < 0 || !pio->addr_bytes)
 		pio_decode_prefixes(vcpu, &s, pio);
-	pio->count = pio_chunk(vcpu, pio, reg);
+	pio->count = pio_chunk(vcpu, &s, pio, reg);
 	if (!pio->count) {		/* REP with RCX = 0: nothing to do */
 		vcpu->rip = pio->next_rip;
 		return 1;
 	}
 	if (pio->in) {
+		/* A destination that faults is found before the device is read. */
+		if (pio_ins_faults(vcpu, &s, pio, &fault)) {
+			vireo_ops.inject_exception(vcpu, &fault);
+			return 1;
+		}
 		vcpu->pio = *pio;
 		vcpu->pending = VIREO_PENDING_PIO_IN;
 		pio_fill_run(vcpu, pio);

@@ -5,12 +5,32 @@
  */
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <asm/mce.h>
 #include <asm/processor-flags.h>
 
 #include "vireo.h"
 
 #define X86_VEC_UD	6
 #define X86_VEC_GP	13
+
+/*
+ * A machine check the guest's exit took instead of the host (#MC is
+ * intercepted, or it came during VM entry): hand it to the host's handler
+ * as KVM's kvm_machine_check() does, from a context that looks like user
+ * mode so that it may recover by killing the VM process rather than
+ * panicking.  Interrupts are still off, so this is the CPU that saw it.
+ */
+void vireo_machine_check(void)
+{
+#if defined(CONFIG_X86_MCE)
+	struct pt_regs regs = {
+		.cs = 3,
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+#endif
+}
 
 static int vireo_complete_userspace_exit(struct vireo_vcpu *vcpu)
 {

@@ -261,6 +261,7 @@ bool vireo_sregs_valid(const struct vireo_sregs *s);
 
 /* run.c: the run loop and exits answered by the core. */
 int vireo_vcpu_run(struct vireo_vcpu *vcpu);
+void vireo_machine_check(void);
 int vireo_exit_hlt(struct vireo_vcpu *vcpu, u64 next_rip);
 int vireo_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, bool write, bool fetch);
 int vireo_exit_shutdown(struct vireo_vcpu *vcpu);

@@ -51,6 +51,23 @@
 .endm
 
 /*
+ * Right after an exit, once the guest's registers are stored: no guest
+ * value stays in any register (RSP aside), not even the callee-saved ones
+ * the epilogue pops, since a cache miss on the pop would let speculation
+ * run with the guest's (KVM's vmenter.S does the same).  XORs are free.
+ */
+.macro VIREO_CLEAR_GPRS
+	xor	%eax, %eax
+	xor	%ebx, %ebx
+	xor	%ebp, %ebp
+	xor	%r12d, %r12d
+	xor	%r13d, %r13d
+	xor	%r14d, %r14d
+	xor	%r15d, %r15d
+	VIREO_CLEAR_SCRATCH_GPRS
+.endm
+
+/*
  * Leave no guest value in a caller-saved register that speculation could
  * use; the callee-saved ones are popped by the caller's epilogue.
  */

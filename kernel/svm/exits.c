@@ -5,8 +5,8 @@
  * NRIP-save (QEMU's TCG, older parts) the length of the instructions whose
  * exits carry no next RIP is their architectural length (APM 15.7.1).
  */
+#include <linux/nospec.h>
 #include <linux/ratelimit.h>
-#include <asm/mce.h>
 
 #include "svm.h"
 
@@ -116,22 +116,9 @@ static int svm_exit_wbinvd(struct svm_vcpu *svm)
 	return 1;
 }
 
-/*
- * A machine check while the guest ran was taken by the intercept, not by
- * the host: hand it to the host's handler (as KVM's kvm_machine_check()
- * does), from a context that looks like user mode so that it may recover
- * by killing the VM process rather than panicking.  The guest goes on.
- */
+/* A machine check: the world switch gave it to the host already. */
 static int svm_exit_mc(struct svm_vcpu *svm)
 {
-#if defined(CONFIG_X86_MCE)
-	struct pt_regs regs = {
-		.cs = 3,
-		.flags = X86_EFLAGS_IF,
-	};
-
-	do_machine_check(&regs);
-#endif
 	return 1;
 }
 
@@ -261,8 +248,12 @@ int svm_handle_exit(struct svm_vcpu *svm)
 
 	if (code == SVM_EXIT_NPF)
 		return svm_exit_npf(svm);
-	if (code < SVM_EXIT_NR_LOW && svm_exit_handlers[code])
-		return svm_exit_handlers[code](svm);
+	if (code < SVM_EXIT_NR_LOW) {
+		/* The guest chooses the index: no speculation past the bound. */
+		code = array_index_nospec(code, SVM_EXIT_NR_LOW);
+		if (svm_exit_handlers[code])
+			return svm_exit_handlers[code](svm);
+	}
 	if (code == SVM_EXIT_INVALID) {
 		pr_info_ratelimited("vireo: VMRUN failed: invalid guest state in the VMCB\n");
 		return vireo_exit_internal(&svm->vcpu,

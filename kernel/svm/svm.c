@@ -11,6 +11,8 @@
 #include <asm/debugreg.h>
 #include <asm/fpu/api.h>
 #include <asm/msr.h>
+#include <asm/nospec-branch.h>
+#include <asm/processor.h>
 #include <asm/special_insns.h>
 
 #include "svm.h"
@@ -25,6 +27,7 @@ struct svm_cpu {
 	struct page *host_vmsave;	/* what VMRUN leaves alone: FS, GS... */
 	u64 asid_gen;
 	u32 next_asid;
+	struct vmcb *current_vmcb;	/* the last VMCB run here */
 };
 
 static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
@@ -32,6 +35,26 @@ static u32 svm_max_asid;
 static struct page *svm_iopm;
 static struct page *svm_msrpm;
 bool svm_has_nrips;
+
+/*
+ * SRSO on Zen 5 (6.12): the kernel leaves guest-to-host SRSO to the
+ * hypervisor, which sets BP_CFG[BpSpecReduce] while guests may run, as
+ * KVM's svm_prepare_switch_to_guest() does until its last VM is gone.
+ * Virtualization is on here exactly while a VM exists (hw.c).  6.1 has
+ * no such mode (no X86_FEATURE_SRSO_BP_SPEC_REDUCE).
+ */
+static void svm_srso_bp_spec_reduce(bool on)
+{
+#ifdef X86_FEATURE_SRSO_BP_SPEC_REDUCE
+	if (!cpu_feature_enabled(X86_FEATURE_SRSO_BP_SPEC_REDUCE))
+		return;
+	if (on)
+		msr_set_bit(MSR_ZEN4_BP_CFG, MSR_ZEN4_BP_CFG_BP_SPEC_REDUCE_BIT);
+	else
+		msr_clear_bit(MSR_ZEN4_BP_CFG,
+			      MSR_ZEN4_BP_CFG_BP_SPEC_REDUCE_BIT);
+#endif
+}
 
 static int svm_hw_enable_cpu(void)
 {
@@ -57,6 +80,7 @@ static int svm_hw_enable_cpu(void)
 	sd->next_asid = svm_max_asid + 1;
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	svm_srso_bp_spec_reduce(true);
 	return 0;
 }
 
@@ -67,6 +91,7 @@ static void svm_hw_disable_cpu(void)
 
 	if (!sd->hsave)
 		return;
+	svm_srso_bp_spec_reduce(false);
 	wrmsrl(MSR_VM_HSAVE_PA, 0);
 	rdmsrl(MSR_EFER, efer);
 	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
@@ -94,7 +119,15 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 static void svm_vcpu_free(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
+	int cpu;
 
+	/*
+	 * The page may come back as another vCPU's VMCB: no CPU may take
+	 * that one for the VMCB it last ran and skip the IBPB (KVM's
+	 * svm_clear_current_vmcb()).
+	 */
+	for_each_possible_cpu(cpu)
+		cmpxchg(&per_cpu(svm_cpu, cpu).current_vmcb, svm->vmcb, NULL);
 	vireo_free_page(virt_to_page(svm->vmcb));
 }
 
@@ -199,18 +232,32 @@ static bool svm_world_switch(struct svm_vcpu *svm)
 		return false;
 	}
 	sd = this_cpu_ptr(&svm_cpu);
+	/*
+	 * Another vCPU ran here last: its guest's branch predictions must
+	 * not steer this one's (KVM's svm_vcpu_load()).  Not needed when
+	 * every exit already ends with an IBPB.
+	 */
+	if (sd->current_vmcb != svm->vmcb) {
+		sd->current_vmcb = svm->vmcb;
+		if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
+			indirect_branch_prediction_barrier();
+	}
 	svm_assign_asid(svm, sd, smp_processor_id());
 	svm_sync_to_vmcb(svm);
 	vireo_xstate_load(vcpu);
 	vireo_debugreg_load(vcpu, svm->vmcb->save.dr7, false);
 
 	asm volatile("clgi" ::: "memory");
+	/* Zen 1 DIV0: leave no host quotient for the guest to sample. */
+	amd_clear_divider();
 	svm_vmrun(svm->vmcb_pa, vcpu->regs, page_to_phys(sd->host_vmsave));
 	vireo_xstate_put(vcpu);
 	if (vireo_debugreg_put(vcpu, false))
 		svm->vmcb->control.intercept_dr = SVM_INTERCEPT_DR0_7;
 	asm volatile("stgi" ::: "memory");
 	vireo_guest_exit(vcpu);
+	if (svm->vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + 18)
+		vireo_machine_check();
 
 	svm->vmcb->control.tlb_ctl = 0;
 	svm_sync_from_vmcb(svm);

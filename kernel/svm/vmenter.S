@@ -12,6 +12,7 @@
  * 15.5.2 "VMSAVE and VMLOAD Instructions").
  */
 #include <linux/linkage.h>
+#include <linux/version.h>
 #include <asm/asm.h>
 #include <asm/nospec-branch.h>
 
@@ -42,6 +43,12 @@ SYM_FUNC_START(svm_vmrun)
 	VIREO_LOAD_GPRS %rax
 
 	/*
+	 * TSA (and whatever else the kernel chose VERW for on VM entry):
+	 * clear the CPU buffers the host filled.  Writes ZF only.
+	 */
+	VM_CLEAR_CPU_BUFFERS
+
+	/*
 	 * With V_INTR_MASKING the host's IF gates physical interrupts in the
 	 * guest (APM Vol. 2 15.21.1): set it so that they exit.  GIF is off
 	 * (the caller ran CLGI), so none is taken here before VMRUN sets
@@ -59,8 +66,33 @@ SYM_FUNC_START(svm_vmrun)
 
 	mov	16(%rsp), %rax
 	vmload	%rax
+	VIREO_CLEAR_GPRS
 
-	VIREO_CLEAR_SCRATCH_GPRS
+	/*
+	 * GS is the host's again (the VMLOAD above): per-CPU data, which
+	 * the sequences below may touch, is reachable.  All of it before
+	 * the RET below, whose CALL came before VMRUN, in the order of
+	 * KVM's __svm_vcpu_run.  First the return stack buffer the guest
+	 * may have filled: 6.1 fills it under retpoline, 6.12 when the
+	 * kernel asks for it on VM exit.
+	 */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+#elif defined(CONFIG_RETPOLINE)
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RETPOLINE
+#endif
+
+	/*
+	 * Retbleed and SRSO on Zen: untrain the return predictor
+	 * (entry_untrain_ret, srso_alias_untrain_ret), or IBPB when the
+	 * kernel chose IBPB on VM exit.  Clobbers RAX, RCX, RDX.
+	 */
+#ifdef UNTRAIN_RET_VM
+	UNTRAIN_RET_VM
+#else
+	UNTRAIN_RET
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
+#endif
 
 	add	$24, %rsp
 	pop	%rbx

@@ -6,8 +6,8 @@
  * event to the core in VIREO_* terms.  Exits report the instruction's
  * length, so the next RIP is always known.
  */
+#include <linux/nospec.h>
 #include <linux/ratelimit.h>
-#include <asm/mce.h>
 #include <asm/processor-flags.h>
 
 #include "vmx.h"
@@ -29,24 +29,6 @@ static int vmx_exit_nop(struct vmx_vcpu *vmx)
 }
 
 /*
- * A machine check while the guest ran (or during VM entry) was taken by
- * the exit, not by the host: hand it to the host's handler, as KVM's
- * kvm_machine_check() does, from a context that looks like user mode so
- * that it may recover by killing the VM process instead of panicking.
- */
-static void vmx_machine_check(void)
-{
-#if defined(CONFIG_X86_MCE)
-	struct pt_regs regs = {
-		.cs = 3,
-		.flags = X86_EFLAGS_IF,
-	};
-
-	do_machine_check(&regs);
-#endif
-}
-
-/*
  * #DB and #AC are reflected (see vmcs_setup_controls()), #DB with the DR6
  * bits the exit qualification holds; #MC goes to the host; NMIs went home.
  */
@@ -61,10 +43,8 @@ static int vmx_exit_exception(struct vmx_vcpu *vmx)
 
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
 		return 1;
-	if (e.vector == 18) {
-		vmx_machine_check();
+	if (e.vector == 18)	/* the host had it already (run.c) */
 		return 1;
-	}
 	if (e.vector == 1)
 		vireo_debugreg_db_payload(&vmx->vcpu, vmx->exit.qualification);
 	vireo_ops.inject_exception(&vmx->vcpu, &e);
@@ -316,8 +296,6 @@ static int vmx_entry_failed(struct vmx_vcpu *vmx)
 	/* A guest can fail its entries at will: the dump is rate-limited. */
 	static DEFINE_RATELIMIT_STATE(rs, 5 * HZ, 3);
 
-	if (reason == EXIT_REASON_MCE_DURING_VMENTRY)
-		vmx_machine_check();
 	if (__ratelimit(&rs)) {
 		pr_info("vireo: VM entry failed: %s %llu\n",
 			e->vmfail ? "VM-instruction error" : "exit reason",
@@ -337,8 +315,12 @@ int vmx_handle_exit(struct vmx_vcpu *vmx)
 
 	if (vmx->exit.vmfail || (reason & VMX_EXIT_ENTRY_FAILED))
 		return vmx_entry_failed(vmx);
-	if (basic < ARRAY_SIZE(vmx_exit_handlers) && vmx_exit_handlers[basic])
-		return vmx_exit_handlers[basic](vmx);
+	if (basic < ARRAY_SIZE(vmx_exit_handlers)) {
+		/* The guest chooses the index: no speculation past the bound. */
+		basic = array_index_nospec(basic, ARRAY_SIZE(vmx_exit_handlers));
+		if (vmx_exit_handlers[basic])
+			return vmx_exit_handlers[basic](vmx);
+	}
 	pr_info_ratelimited("vireo: unhandled VT-x exit reason %u\n", basic);
 	return vireo_exit_internal(&vmx->vcpu,
 				   VIREO_INTERNAL_ERROR_UNHANDLED_EXIT, basic,

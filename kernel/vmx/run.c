@@ -23,7 +23,9 @@
 #include <asm/fpu/api.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
+#include <asm/processor.h>
 #include <asm/special_insns.h>
+#include <asm/vmx.h>
 
 #include "vmx.h"
 
@@ -43,6 +45,81 @@ struct invvpid_desc {
 	u64 vpid;
 	u64 gla;
 };
+
+/*
+ * L1TF (CVE-2018-3646): a guest's EPT entries can make the CPU read,
+ * speculatively, whatever the L1D cache holds, host data included; flush
+ * it before every entry.  As KVM's vmx_setup_l1d_flush() decides, except
+ * that the "cond" mode (skip the flush when the host did nothing
+ * sensitive since the last entry) is "always" here: it rests on KVM's
+ * own bookkeeping.  The MSR when microcode has it (IA32_FLUSH_CMD),
+ * else KVM's software sequence over 64 KiB of our own.  The SMT half of
+ * L1TF needs SMT off, as with KVM.
+ */
+#define L1D_CACHE_ORDER	4
+static DEFINE_STATIC_KEY_FALSE(vmx_l1d_should_flush);
+static void *vmx_l1d_flush_pages;
+
+int vmx_l1d_flush_init(void)
+{
+	u64 cap;
+	int i;
+
+	if (!boot_cpu_has_bug(X86_BUG_L1TF) ||
+	    l1tf_mitigation == L1TF_MITIGATION_OFF)
+		return 0;
+	if (boot_cpu_has(X86_FEATURE_ARCH_CAPABILITIES) &&
+	    !rdmsrl_safe(MSR_IA32_ARCH_CAPABILITIES, &cap) &&
+	    (cap & ARCH_CAP_SKIP_VMENTRY_L1DFLUSH))
+		return 0;
+	if (!boot_cpu_has(X86_FEATURE_FLUSH_L1D)) {
+		struct page *page = alloc_pages(GFP_KERNEL, L1D_CACHE_ORDER);
+
+		if (!page)
+			return -ENOMEM;
+		vmx_l1d_flush_pages = page_address(page);
+		/* Distinct contents: no merging by KSM under a hypervisor. */
+		for (i = 0; i < 1 << L1D_CACHE_ORDER; i++)
+			memset(vmx_l1d_flush_pages + i * PAGE_SIZE, i + 1,
+			       PAGE_SIZE);
+	}
+	static_branch_enable(&vmx_l1d_should_flush);
+	return 0;
+}
+
+void vmx_l1d_flush_exit(void)
+{
+	static_branch_disable(&vmx_l1d_should_flush);
+	if (vmx_l1d_flush_pages)
+		free_pages((unsigned long)vmx_l1d_flush_pages, L1D_CACHE_ORDER);
+	vmx_l1d_flush_pages = NULL;
+}
+
+static void vmx_l1d_flush(void)
+{
+	int size = PAGE_SIZE << L1D_CACHE_ORDER;
+
+	if (static_cpu_has(X86_FEATURE_FLUSH_L1D)) {
+		native_wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
+		return;
+	}
+	/* KVM's vmx_l1d_flush(): the pages into the TLB, then the cache. */
+	asm volatile("xorl	%%eax, %%eax\n"
+		     "1:	movzbl	(%[pages], %%rax), %%ecx\n\t"
+		     "addl	$4096, %%eax\n\t"
+		     "cmpl	%%eax, %[size]\n\t"
+		     "jne	1b\n\t"
+		     "xorl	%%eax, %%eax\n\t"
+		     "cpuid\n\t"
+		     "xorl	%%eax, %%eax\n"
+		     "2:	movzbl	(%[pages], %%rax), %%ecx\n\t"
+		     "addl	$64, %%eax\n\t"
+		     "cmpl	%%eax, %[size]\n\t"
+		     "jne	2b\n\t"
+		     "lfence\n"
+		     : : [pages] "r" (vmx_l1d_flush_pages), [size] "r" (size)
+		     : "eax", "ebx", "ecx", "edx", "memory");
+}
 
 /* SDM Vol. 3C 29.4.3 "Guidelines for Use of the INVVPID/INVEPT". */
 void vmx_flush_tlb(struct vmx_vcpu *vmx)
@@ -157,6 +234,22 @@ static void vmx_requeue_event(struct vmx_vcpu *vmx)
 	vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmx->exit.idt_error);
 }
 
+/* A machine check during guest execution or VM entry (SDM Vol. 3C 27.8). */
+static bool vmx_exit_is_mc(struct vmx_vcpu *vmx)
+{
+	u32 info = vmx->exit.intr_info;
+	u16 basic = vmx->exit.reason;
+
+	if (vmx->exit.vmfail)
+		return false;
+	if (basic == EXIT_REASON_MCE_DURING_VMENTRY)
+		return true;
+	return basic == EXIT_REASON_EXCEPTION_NMI &&
+	       (info & INTR_INFO_VALID_MASK) &&
+	       (info & INTR_INFO_VECTOR_MASK) == 18 &&
+	       (info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_HARD_EXCEPTION;
+}
+
 static bool vmx_exit_is_nmi(struct vmx_vcpu *vmx)
 {
 	u32 info = vmx->exit.intr_info;
@@ -190,6 +283,9 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 		native_write_cr2(vmx->cr2);
 	vireo_xstate_load(vcpu);
 	vireo_debugreg_load(vcpu, vmcs_readl(GUEST_DR7), true);
+	/* Last, so that nothing the host does after it refills L1D. */
+	if (static_branch_unlikely(&vmx_l1d_should_flush))
+		vmx_l1d_flush();
 
 	vmfail = vmx_vmenter(vcpu->regs, vmx->launched);
 
@@ -201,6 +297,8 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 			     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) |
 			     CPU_BASED_MOV_DR_EXITING);
 	vmx_read_exit(vmx, vmfail);
+	if (vmx_exit_is_mc(vmx))
+		vireo_machine_check();
 	/* Only an entry that reached the guest launches the VMCS (27.8). */
 	if (!vmfail && !(vmx->exit.reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		vmx->launched = true;

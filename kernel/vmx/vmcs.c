@@ -269,6 +269,10 @@ void vmcs_reset_guest(struct vmx_vcpu *vmx)
 	vmcs_write32(GUEST_ACTIVITY_STATE, 0);
 	vmcs_writel(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	/* The debug registers are the host's again (debugreg.c). */
+	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL,
+		     vmcs_read32(CPU_BASED_VM_EXEC_CONTROL) |
+		     CPU_BASED_MOV_DR_EXITING);
 }
 
 /* For a refused VM entry: the guest state the checks looked at. */

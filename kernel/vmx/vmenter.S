@@ -13,7 +13,9 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
+#include <asm/percpu.h>
 #include <asm/unwind_hints.h>
 
 #include "../vmenter_gprs.S"
@@ -39,13 +41,23 @@ SYM_FUNC_START(vmx_vmenter)
 	jbe	.Lvmfail
 
 	mov	%rdi, %rax
-	/* Flags from here survive the MOVs below: VMLAUNCH or VMRESUME. */
-	test	%sil, %sil
+	/*
+	 * CF from here survives the MOVs below and the VERW, which writes
+	 * only ZF: VMLAUNCH or VMRESUME.
+	 */
+	bt	$0, %esi
 	VIREO_LOAD_GPRS %rax
 	mov	VIREO_REG_OFF(RAX)(%rax), %rax
 
+	/*
+	 * MDS, TAA, MMIO stale data, RFDS: VERW clears the CPU buffers of
+	 * what the host left there, when the kernel chose to (KVM's
+	 * CLEAR_CPU_BUFFERS in __vmx_vcpu_run, both 6.1 and 6.12).
+	 */
+	CLEAR_CPU_BUFFERS
+
 	UNWIND_HINT_SAVE
-	jnz	.Lvmresume
+	jc	.Lvmresume
 	vmlaunch
 	jmp	.Lvmfail_guest_regs
 .Lvmresume:
@@ -60,12 +72,35 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 	mov	8(%rsp), %rax
 	VIREO_STORE_GPRS %rax
 	pop	VIREO_REG_OFF(RAX)(%rax)
+	VIREO_CLEAR_GPRS
 
 	/*
-	 * The guest may have filled the return stack buffer with entries
-	 * that would steer the host's returns (SDM speculation guidance).
+	 * Before the first RET whose CALL came before the entry, as KVM's
+	 * __vmx_vcpu_run orders them.  The guest may have filled the return
+	 * stack buffer with entries that would steer the host's returns:
+	 * stuff it (retpoline, IBRS), or retire one CALL (eIBRS with the
+	 * PBRSB bug).
 	 */
-	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	FILL_RETURN_BUFFER %rcx, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+
+	/*
+	 * Legacy IBRS protects only once written after the move from the
+	 * less privileged predictor mode: write the host's SPEC_CTRL again
+	 * (vmx_spec_ctrl_restore_host()).  The guest cannot change the MSR
+	 * (every WRMSR exits, msr.c refuses it), so nothing else differs.
+	 */
+	ALTERNATIVE "jmp .Lspec_ctrl_done", "", X86_FEATURE_KERNEL_IBRS
+	mov	$MSR_IA32_SPEC_CTRL, %ecx
+	mov	PER_CPU_VAR(x86_spec_ctrl_current), %rax
+	mov	%rax, %rdx
+	shr	$32, %rdx
+	wrmsr
+	lfence
+.Lspec_ctrl_done:
+
+	/* Spectre-BHI: overwrite the branch history the guest left. */
+	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	xor	%eax, %eax
 	jmp	.Lout

@@ -13,6 +13,7 @@
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
 #include <asm/mtrr.h>
+#include <asm/nospec-branch.h>
 #include <asm/tlbflush.h>
 
 #include "vmx.h"
@@ -82,7 +83,10 @@ static void vmx_vmclear(struct vmx_vcpu *vmx)
  * Make the vCPU's VMCS current on this CPU and keep it there (preemption
  * off) until vmx_vcpu_put().  Moving to a new CPU refreshes the host state
  * that is per CPU and asks for a TLB flush (the new CPU may hold stale
- * translations from an earlier stay).
+ * translations from an earlier stay).  A VMCS other than the last one
+ * current here belongs to another vCPU, maybe another guest: IBPB, so
+ * that the branch predictions its guest trained do not steer this one
+ * (KVM's vmx_vcpu_load_vmcs()).
  */
 void vmx_vcpu_get(struct vmx_vcpu *vmx)
 {
@@ -100,11 +104,13 @@ void vmx_vcpu_get(struct vmx_vcpu *vmx)
 		local_irq_enable();
 		WARN_ON_ONCE(vmx_vmptrld_pa(vmx->vmcs_pa));
 		this_cpu_write(vmx_current, vmx);
+		indirect_branch_prediction_barrier();
 		vmcs_setup_host_per_cpu(vmx, cpu);
 		vmx->tlb_gen = ~0ULL;
 	} else if (this_cpu_read(vmx_current) != vmx) {
 		WARN_ON_ONCE(vmx_vmptrld_pa(vmx->vmcs_pa));
 		this_cpu_write(vmx_current, vmx);
+		indirect_branch_prediction_barrier();
 	}
 }
 
@@ -489,6 +495,7 @@ static const struct npt_format vmx_ept_format = {
 
 static void vmx_exit(void)
 {
+	vmx_l1d_flush_exit();
 	ida_destroy(&vmx_vpids);
 }
 
@@ -510,6 +517,9 @@ int vmx_probe(struct vireo_backend *b)
 		return -EOPNOTSUPP;
 	}
 	r = vmx_setup_config(&vmx_config);
+	if (r)
+		return r;
+	r = vmx_l1d_flush_init();
 	if (r)
 		return r;
 

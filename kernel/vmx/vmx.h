@@ -87,6 +87,8 @@ void vmcs_dump_guest(void);
 /* run.c */
 int vmx_vcpu_run_once(struct vireo_vcpu *vcpu);
 void vmx_flush_tlb(struct vmx_vcpu *vmx);
+int vmx_l1d_flush_init(void);
+void vmx_l1d_flush_exit(void);
 
 /* exits.c */
 int vmx_handle_exit(struct vmx_vcpu *vmx);
