@@ -25,11 +25,25 @@ void vireo_debugfs_exit(void)
 	debugfs_remove_recursive(vireo_debugfs_root);
 }
 
+/*
+ * PID-FD names a VM; a VM that outlives its fd (its vCPU fds hold it) may
+ * still hold the name when the fd number comes back for a new VM: that one
+ * then gets PID-FD.N, a name never used before, so that no process can
+ * make debugfs complain into the kernel log.
+ */
 void vireo_debugfs_vm_add(struct vireo_vm *vm, int fd)
 {
-	char name[32];
+	static atomic_t seq = ATOMIC_INIT(0);
+	struct dentry *old;
+	char name[48];
 
 	snprintf(name, sizeof(name), "%d-%d", task_pid_nr(current), fd);
+	old = debugfs_lookup(name, vireo_debugfs_root);
+	if (old) {
+		dput(old);
+		snprintf(name, sizeof(name), "%d-%d.%d", task_pid_nr(current),
+			 fd, atomic_inc_return(&seq));
+	}
 	vm->debugfs = debugfs_create_dir(name, vireo_debugfs_root);
 }
 
