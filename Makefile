@@ -32,6 +32,7 @@ include tests/linux/build.mk
 include tests/unit/build.mk
 include selftests/build.mk
 include bench/build.mk
+include tests/fuzz/build.mk
 
 # The module must also build against Debian's 6.12 headers.  Kbuild writes
 # its objects beside the sources, so the check builds a copy under $(BUILD).
