@@ -189,7 +189,11 @@ static int svm_exit_vintr(struct svm_vcpu *svm)
  */
 static int svm_exit_cr8_write(struct svm_vcpu *svm)
 {
-	svm->vmcb->control.intercept_cr &= ~SVM_INTERCEPT_CR8_WRITE;
+	struct vmcb_control *c = &svm->vmcb->control;
+
+	/* Never V_IRQ without the intercept (svm_close_irq_window()). */
+	if (!(c->int_ctl & SVM_INT_CTL_V_IRQ))
+		c->intercept_cr &= ~SVM_INTERCEPT_CR8_WRITE;
 	return vireo_emulate_mov_to_cr(&svm->vcpu);
 }
 

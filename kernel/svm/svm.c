@@ -427,10 +427,27 @@ static bool svm_interrupt_allowed(struct vireo_vcpu *vcpu)
 	       !(c->event_inj & SVM_EVTINJ_VALID);
 }
 
+/*
+ * An open interrupt window (svm_enable_irq_window()) is not needed once an
+ * interrupt is injected: close it, as the VINTR exit would have, so that V_IRQ
+ * never stays set with the CR8-write intercept gone (KVM never leaves them
+ * so; QEMU's TCG aborts on a CR8 write with V_IRQ set, and its SVM code
+ * mishandles V_IRQ on the CPU that takes device interrupts).  The run loop
+ * opens it again if another interrupt still waits.
+ */
+static void svm_close_irq_window(struct vmcb_control *c)
+{
+	c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR |
+			(0xf << SVM_INT_CTL_V_INTR_PRIO_SHIFT));
+	c->intercept_misc1 &= ~SVM_INTERCEPT1_VINTR;
+}
+
 static void svm_inject_irq(struct vireo_vcpu *vcpu, u8 vector)
 {
-	to_svm(vcpu)->vmcb->control.event_inj = vector | SVM_EVTINJ_TYPE_INTR |
-						SVM_EVTINJ_VALID;
+	struct vmcb_control *c = &to_svm(vcpu)->vmcb->control;
+
+	svm_close_irq_window(c);
+	c->event_inj = vector | SVM_EVTINJ_TYPE_INTR | SVM_EVTINJ_VALID;
 }
 
 /*
