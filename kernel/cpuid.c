@@ -91,7 +91,7 @@ static const struct {
  * the CPU lacks (VM entry would fail), and state Vireo switches only when
  * the host kernel uses it (PKRU with OSPKE, XCR0 with XSAVE).
  */
-static u64 vireo_cr4_host_rsvd(void)
+u64 vireo_cr4_host_rsvd(void)
 {
 	u64 rsvd = 0;
 
@@ -113,6 +113,27 @@ static u64 vireo_cr4_host_rsvd(void)
 }
 
 /*
+ * The XCR0 bits the guest's leaf 0xD offers, among those Vireo switches,
+ * made to obey XCR0's rules (SDM Vol. 1 13.3): x87 always, AVX only with
+ * SSE, the three AVX-512 components together and only with AVX.  Any
+ * valid XCR0 masked with it is valid.
+ */
+static u64 vireo_xcr0_closure(struct vireo_vcpu *vcpu)
+{
+	const struct vireo_cpuid_entry *e = vireo_cpuid_find(vcpu, 0xd, 0);
+	u64 m = XFEATURE_MASK_FP;
+
+	if (e && !(vcpu->cr4_guest_rsvd & X86_CR4_OSXSAVE))
+		m |= (e->eax | (u64)e->edx << 32) & vireo_xfeatures;
+	if (!(m & XFEATURE_MASK_SSE))
+		m &= ~(u64)XFEATURE_MASK_YMM;
+	if (!(m & XFEATURE_MASK_YMM) ||
+	    (m & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512)
+		m &= ~(u64)XFEATURE_MASK_AVX512;
+	return m;
+}
+
+/*
  * What the guest may do follows from the CPUID it was given: the CR4 bits
  * its MOV to CR4 may set (as KVM's __cr4_reserved_bits()), the XCR0 bits
  * its XSETBV may set.  Without a table (no SET_CPUID yet), only what
@@ -120,7 +141,6 @@ static u64 vireo_cr4_host_rsvd(void)
  */
 void vireo_cpuid_update(struct vireo_vcpu *vcpu)
 {
-	const struct vireo_cpuid_entry *e;
 	int i;
 
 	vcpu->cr4_guest_rsvd = ~(u64)VIREO_CR4_ALLOWED | vireo_cr4_host_rsvd();
@@ -131,11 +151,13 @@ void vireo_cpuid_update(struct vireo_vcpu *vcpu)
 				     vireo_cr4_features[i].bit))
 			vcpu->cr4_guest_rsvd |= vireo_cr4_features[i].cr4;
 	}
-	vcpu->guest_xcr0_mask = XFEATURE_MASK_FP;
-	e = vireo_cpuid_find(vcpu, 0xd, 0);
-	if (e && !(vcpu->cr4_guest_rsvd & X86_CR4_OSXSAVE))
-		vcpu->guest_xcr0_mask |= (e->eax | (u64)e->edx << 32) &
-					 vireo_xfeatures;
+	vcpu->guest_xcr0_mask = vireo_xcr0_closure(vcpu);
+	/*
+	 * A table set after the guest chose its XCR0 may offer less: keep
+	 * what is still offered (the result obeys the same rules, so the
+	 * next XSETBV of it on entry cannot fault).
+	 */
+	vcpu->xcr0 &= vcpu->guest_xcr0_mask;
 }
 
 /* A CR4 the guest's own MOV to CR4 may load; the mode checks aside. */

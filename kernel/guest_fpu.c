@@ -29,6 +29,7 @@
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 #include <asm/fpu/xcr.h>
+#include <asm/msr.h>
 #include <asm/special_insns.h>
 
 #include "vireo.h"
@@ -42,6 +43,13 @@
 /* 0 when the host has no XSAVE: FXSAVE then, and no XCR0 for guests. */
 u64 vireo_xfeatures __read_mostly;
 static u64 vireo_host_xcr0 __read_mostly;
+/*
+ * The host's IA32_XSS when it must be switched: on AMD-V a guest's XSAVES
+ * would otherwise save the host's supervisor state (CET user shadow-stack
+ * registers on a 6.12 host) into guest memory.  Guests get 0: Vireo
+ * offers no XSAVES.  0 here: nothing to switch.
+ */
+static u64 vireo_host_xss __read_mostly;
 static unsigned int vireo_fpu_size __read_mostly = XSAVE_LEGACY_SIZE;
 
 /*
@@ -83,6 +91,8 @@ void vireo_fpu_setup(void)
 		return;
 	vireo_host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	vireo_xfeatures = vireo_host_xcr0 & VIREO_XFEATURES_SWITCHED;
+	if (vireo_backend.guest_xsaves && boot_cpu_has(X86_FEATURE_XSAVES))
+		rdmsrl(MSR_IA32_XSS, vireo_host_xss);
 	/* AVX-512 is three components, usable only together. */
 	if ((vireo_xfeatures & XFEATURE_MASK_AVX512) != XFEATURE_MASK_AVX512)
 		vireo_xfeatures &= ~XFEATURE_MASK_AVX512;
@@ -174,6 +184,8 @@ void vireo_xstate_load(struct vireo_vcpu *vcpu)
 {
 	if (vireo_xfeatures && vcpu->xcr0 != vireo_host_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	if (vireo_host_xss)
+		wrmsrl(MSR_IA32_XSS, 0);
 	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
 		return;
 	vcpu->host_pkru = rdpkru();
@@ -201,12 +213,19 @@ void vireo_xstate_put(struct vireo_vcpu *vcpu)
 		 */
 		extra = vcpu->xcr0 & ~vcpu->guest_xcr0_mask;
 		if (unlikely(extra)) {
+			/* XRSTOR of AVX state loads MXCSR too: keep it. */
+			u32 mxcsr;
+
+			asm volatile("stmxcsr %0" : "=m" (mxcsr));
 			vireo_xrstor(&vireo_xsave_init, extra);
+			asm volatile("ldmxcsr %0" : : "m" (mxcsr));
 			vcpu->xcr0 &= vcpu->guest_xcr0_mask;
 		}
 		if (vcpu->xcr0 != vireo_host_xcr0)
 			xsetbv(XCR_XFEATURE_ENABLED_MASK, vireo_host_xcr0);
 	}
+	if (vireo_host_xss)
+		wrmsrl(MSR_IA32_XSS, vireo_host_xss);
 	if (!cpu_feature_enabled(X86_FEATURE_OSPKE))
 		return;
 	vcpu->guest_pkru = rdpkru();

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MOV to CR4 and CR8, for a backend whose intercept reports neither the
- * source register nor the instruction's length: AMD-V without decode
+ * MOV to CR4 and CR8, and from CR4, for a backend whose intercept reports
+ * neither the register nor the instruction's length: AMD-V without decode
  * assists and NRIP save (QEMU's TCG has neither).  The instruction is
- * fetched at RIP and decoded: [F0] [REX] 0F 22 /r.  The ModRM mod bits are
+ * fetched at RIP and decoded: [F0] [REX] 0F 22 /r (to) or 0F 20 /r (from).  The ModRM mod bits are
  * ignored, the operand is always a register (SDM Vol. 2B "MOV - Move
  * to/from Control Registers"); REX.R or a LOCK prefix (AMD's CR8 in
  * legacy mode, APM Vol. 3 "MOV CRn") adds 8 to the register number.
@@ -46,10 +46,13 @@ bool vireo_cr4_flushes_tlb(u64 old, u64 new)
 	return (old ^ new) & CR4_TLB_BITS;
 }
 
-/* Decode the MOV to CR at RIP: the CR number, the value, the length. */
-static int vireo_decode_mov_to_cr(struct vireo_vcpu *vcpu,
-				  const struct vireo_sregs *s, int *cr,
-				  u64 *val, unsigned int *len)
+/*
+ * Decode the MOV to or from CR at RIP: the direction, the CR number, the
+ * general register, the length.
+ */
+static int vireo_decode_mov_cr(struct vireo_vcpu *vcpu,
+			       const struct vireo_sregs *s, bool *to, int *cr,
+			       int *reg, unsigned int *len)
 {
 	bool lock = false, long_mode = vireo_64bit_code(s);
 	struct vireo_exception f = {};
@@ -75,14 +78,14 @@ static int vireo_decode_mov_to_cr(struct vireo_vcpu *vcpu,
 		rex = 0;
 	}
 	if (b != 0x0f ||
-	    vireo_rw_linear(vcpu, s, la + i, &b, 1, false, &f) || b != 0x22 ||
+	    vireo_rw_linear(vcpu, s, la + i, &b, 1, false, &f) ||
+	    (b != 0x22 && b != 0x20) ||
 	    vireo_rw_linear(vcpu, s, la + i + 1, &modrm, 1, false, &f))
 		goto bad;
 	i += 2;
+	*to = b == 0x22;
 	*cr = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0) | (lock ? 8 : 0);
-	*val = vcpu->regs[(modrm & 7) | (rex & 1 ? 8 : 0)];
-	if (!long_mode)
-		*val = (u32)*val;
+	*reg = (modrm & 7) | (rex & 1 ? 8 : 0);
 	*len = i;
 	return 0;
 bad:
@@ -91,27 +94,34 @@ bad:
 }
 
 /*
- * Emulate the intercepted MOV to CR4 or CR8 at RIP.  Returns 1 after
- * completing it (or injecting #GP), or what vireo_exit_internal() returns
- * when the bytes at RIP are not such a MOV.
+ * Emulate the intercepted MOV to CR4 or CR8, or from CR4, at RIP.  Returns
+ * 1 after completing it (or injecting #GP), or what vireo_exit_internal()
+ * returns when the bytes at RIP are not such a MOV.
  */
-int vireo_emulate_mov_to_cr(struct vireo_vcpu *vcpu)
+int vireo_emulate_mov_cr(struct vireo_vcpu *vcpu)
 {
 	struct vireo_sregs s;
 	unsigned int len;
+	int cr, reg;
+	bool to;
 	u64 val;
-	int cr;
 
 	vireo_ops.get_sregs(vcpu, &s);
-	if (vireo_decode_mov_to_cr(vcpu, &s, &cr, &val, &len) ||
-	    (cr != 4 && cr != 8))
+	if (vireo_decode_mov_cr(vcpu, &s, &to, &cr, &reg, &len) ||
+	    (cr != 4 && cr != 8) || (!to && cr != 4))
 		return vireo_exit_internal(vcpu, VIREO_INTERNAL_ERROR_EMULATION,
 					   vcpu->rip, len);
 	if (vireo_cpl(vcpu, &s)) {
 		vireo_inject_gp(vcpu);
 		return 1;
 	}
-	if (cr == 8) {
+	val = vcpu->regs[reg];
+	if (!vireo_64bit_code(&s))
+		val = (u32)val;
+	if (!to) {
+		/* A 32-bit destination outside 64-bit mode zero-extends. */
+		vcpu->regs[reg] = vireo_64bit_code(&s) ? s.cr4 : (u32)s.cr4;
+	} else if (cr == 8) {
 		/* Bits 63:4 are reserved (SDM Vol. 3A 2.5, "CR8"). */
 		if (val > 15) {
 			vireo_inject_gp(vcpu);

@@ -185,6 +185,9 @@ static u32 pio_chunk(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
 		n = min_t(u64, n, max_t(u64, pio_fit(la, pio->size, n), 1));
 	else if (pio->in)
 		n = min_t(u64, n, offset_in_page(la) / pio->size + 1);
+	/* Downwards too, stop before the index register wraps below 0. */
+	if ((vcpu->rflags & X86_EFLAGS_DF) && mask != ~0ULL)
+		n = min_t(u64, n, addr / pio->size + 1);
 	/* Stop before the index register wraps, to re-check it next time. */
 	if (!(vcpu->rflags & X86_EFLAGS_DF) && mask != ~0ULL)
 		n = min_t(u64, n, max_t(u64, (mask - addr + 1) / pio->size, 1));

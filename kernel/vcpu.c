@@ -68,7 +68,8 @@ bool vireo_sregs_valid(const struct vireo_sregs *s)
 		return false;
 	if ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD))
 		return false;
-	if (s->cr4 & ~(u64)VIREO_CR4_ALLOWED || s->efer & ~(u64)EFER_ALLOWED)
+	if (s->cr4 & (~(u64)VIREO_CR4_ALLOWED | vireo_cr4_host_rsvd()) ||
+	    s->efer & ~(u64)EFER_ALLOWED)
 		return false;
 	if (s->cr8 > 15 || s->cr3 >> 52)
 		return false;

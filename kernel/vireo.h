@@ -24,6 +24,9 @@
 #include "msr.h"
 #include "npt/npt.h"
 
+/* DR7 general detect (SDM Vol. 3B 18.2.4); Linux defines it for KVM only. */
+#define VIREO_DR7_GD		BIT(13)
+
 #define VIREO_MAX_VCPUS		64
 #define VIREO_MAX_MEMSLOTS	32
 #define VIREO_MAX_CPUID		256
@@ -64,6 +67,11 @@ struct vireo_backend {
 	u32 id;				/* VIREO_BACKEND_* */
 	size_t vcpu_size;		/* the backend's vCPU, vireo_vcpu first */
 	u32 nr_tlb_tags;		/* ASIDs or VPIDs */
+	/*
+	 * The guest can run XSAVES/XRSTORS whatever its CPUID says (AMD-V
+	 * has no control for them): IA32_XSS must be the guest's (0) then.
+	 */
+	bool guest_xsaves;
 	const struct npt_format *npt_format;
 	const struct vireo_backend_ops *ops;
 	void (*exit)(void);		/* undo probe, at module unload */
@@ -271,7 +279,7 @@ int vireo_exit_hypercall(struct vireo_vcpu *vcpu, u64 next_rip);
 int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip);
 void vireo_inject_gp(struct vireo_vcpu *vcpu);
 /* mov_cr.c: a MOV to CR4 or CR8 the backend could not decode, at RIP. */
-int vireo_emulate_mov_to_cr(struct vireo_vcpu *vcpu);
+int vireo_emulate_mov_cr(struct vireo_vcpu *vcpu);
 bool vireo_cr4_write_valid(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
 			   u64 cr4);
 bool vireo_cr4_flushes_tlb(u64 old, u64 new);
@@ -316,6 +324,7 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip);
 unsigned int vireo_cpuid_maxphyaddr(struct vireo_vcpu *vcpu);
 void vireo_cpuid_update(struct vireo_vcpu *vcpu);
 bool vireo_cr4_guest_valid(struct vireo_vcpu *vcpu, u64 cr4);
+u64 vireo_cr4_host_rsvd(void);
 
 static inline u64 vireo_guest_xcr0_mask(struct vireo_vcpu *vcpu)
 {

@@ -367,6 +367,48 @@ TEST_F_TIMEOUT(xsave, xsetbv_checks, TIMEOUT)
 }
 
 /*
+ * A CPUID table set after the guest chose its XCR0 may offer less: the
+ * guest's XCR0 keeps only what is still offered, and stays one the CPU
+ * takes (a leaf 0xD offering AVX without SSE offers neither).  Before,
+ * the next entry's XSETBV of the old value could fault in the host.
+ */
+static void guest_xcr0_shrinks(void)
+{
+	if (!guest_has_avx()) {
+		GUEST_SYNC(0);
+		GUEST_DONE();
+	}
+	GUEST_ASSERT_EQ(write_cr4_safe(read_cr4() | X86_CR4_OSXSAVE), 0);
+	GUEST_ASSERT_EQ(xsetbv_safe(0, XCR0_X87 | XCR0_SSE | XCR0_AVX), 0);
+	GUEST_SYNC(1);
+	GUEST_ASSERT_EQ(xgetbv(0), XCR0_X87);
+	GUEST_DONE();
+}
+
+TEST_F_TIMEOUT(xsave, xcr0_shrinks_with_cpuid, TIMEOUT)
+{
+	struct vireo_cpuid *c = get_supported_cpuid();
+	struct vireo_cpuid_entry *e;
+	struct ucall uc;
+	uint32_t i;
+
+	self->vm = vm_create_longmode(guest_xcr0_shrinks, &self->vcpu);
+	vcpu_init_exceptions(self->vcpu);
+	vcpu_set_cpuid(self->vcpu, c->entries, c->nent);
+	ASSERT_EQ(UCALL_SYNC, vcpu_run_ucall(self->vcpu, &uc));
+	if (uc.args[0] == 0)
+		SKIP(return, "the supported CPUID offers no AVX");
+	for (i = 0; i < c->nent; i++) {
+		e = &c->entries[i];
+		if (e->function == 0xd && e->index == 0)
+			e->eax = XCR0_X87 | XCR0_AVX;	/* no SSE */
+	}
+	vcpu_set_cpuid(self->vcpu, c->entries, c->nent);
+	free(c);
+	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(self->vcpu, &uc));
+}
+
+/*
  * A guest whose CPUID offers no XSAVE (here: no CPUID table at all) may
  * not set CR4.OSXSAVE, nor any other CR4 bit its CPUID does not offer.
  */
@@ -374,6 +416,8 @@ static void guest_cr4_needs_cpuid(void)
 {
 	uint64_t cr4 = read_cr4();
 
+	/* MCE, kept on underneath for the host's sake, does not show. */
+	GUEST_ASSERT_EQ(cr4 & (1ULL << 6), 0);
 	GUEST_ASSERT_EQ(write_cr4_safe(cr4 | X86_CR4_OSXSAVE), GP_VECTOR);
 	GUEST_ASSERT_EQ(write_cr4_safe(cr4 | (1ULL << 20)), GP_VECTOR); /* SMEP */
 	GUEST_ASSERT_EQ(write_cr4_safe(cr4 | (1ULL << 22)), GP_VECTOR); /* PKE */

@@ -138,7 +138,13 @@ static int svm_exit_dr(struct svm_vcpu *svm)
  */
 static int svm_exit_cr4_write(struct svm_vcpu *svm)
 {
-	return vireo_emulate_mov_to_cr(&svm->vcpu);
+	return vireo_emulate_mov_cr(&svm->vcpu);
+}
+
+/* A MOV from CR4: the guest's view, decoded by the core too. */
+static int svm_exit_cr4_read(struct svm_vcpu *svm)
+{
+	return vireo_emulate_mov_cr(&svm->vcpu);
 }
 
 static int svm_exit_invd(struct svm_vcpu *svm)
@@ -158,6 +164,12 @@ static int svm_exit_exception(struct svm_vcpu *svm)
 		.error = svm->vmcb->control.exit_info_1,
 	};
 
+	/*
+	 * Delivering a #DB clears DR7.GD (SDM Vol. 3B 18.2.4), so that the
+	 * handler may use the debug registers; the intercept came first.
+	 */
+	if (vector == 1)
+		svm->vmcb->save.dr7 &= ~VIREO_DR7_GD;
 	vireo_ops.inject_exception(&svm->vcpu, &e);
 	return 1;
 }
@@ -194,7 +206,7 @@ static int svm_exit_cr8_write(struct svm_vcpu *svm)
 	/* Never V_IRQ without the intercept (svm_close_irq_window()). */
 	if (!(c->int_ctl & SVM_INT_CTL_V_IRQ))
 		c->intercept_cr &= ~SVM_INTERCEPT_CR8_WRITE;
-	return vireo_emulate_mov_to_cr(&svm->vcpu);
+	return vireo_emulate_mov_cr(&svm->vcpu);
 }
 
 /*
@@ -211,6 +223,7 @@ static int svm_exit_iret(struct svm_vcpu *svm)
 
 static int (*const svm_exit_handlers[SVM_EXIT_NR_LOW])(struct svm_vcpu *) = {
 	[SVM_EXIT_VINTR]		= svm_exit_vintr,
+	[SVM_EXIT_READ_CR4]		= svm_exit_cr4_read,
 	[SVM_EXIT_WRITE_CR4]		= svm_exit_cr4_write,
 	[SVM_EXIT_WRITE_CR8]		= svm_exit_cr8_write,
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR0 + 7] = svm_exit_dr,

@@ -137,11 +137,23 @@ static u32 svm_vcpu_tlb_tag(struct vireo_vcpu *vcpu)
 	return READ_ONCE(to_svm(vcpu)->vmcb->control.asid);
 }
 
+/*
+ * CR4.MCE stays on underneath: with it clear a machine check in the guest
+ * shuts the CPU down instead of raising #MC (APM Vol. 2 9.3), and the
+ * host's handler never sees it.  KVM's svm_set_cr4() does the same.
+ */
+static void svm_set_hw_cr4(struct svm_vcpu *svm, u64 cr4)
+{
+	svm->guest_cr4 = cr4;
+	svm->vmcb->save.cr4 = cr4 | X86_CR4_MCE;
+}
+
 static void svm_vcpu_reset(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
 	svm_vmcb_reset_state(&svm->vmcb->save);
+	svm_set_hw_cr4(svm, svm->vmcb->save.cr4);
 	svm->vmcb->control.int_ctl &= ~(SVM_INT_CTL_V_TPR_MASK |
 					SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR |
 					(0xf << SVM_INT_CTL_V_INTR_PRIO_SHIFT));
@@ -310,13 +322,15 @@ static int svm_vcpu_run_once(struct vireo_vcpu *vcpu)
 
 static u64 svm_get_cr4(struct vireo_vcpu *vcpu)
 {
-	return to_svm(vcpu)->vmcb->save.cr4;
+	return to_svm(vcpu)->guest_cr4;
 }
 
 static void svm_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *s)
 {
 	svm_vmcb_get_sregs(to_svm(vcpu)->vmcb, s);
+	s->cr4 = to_svm(vcpu)->guest_cr4;
 }
+
 
 /*
  * New control registers written here (SET_SREGS, SIPI, an emulated MOV to
@@ -328,6 +342,7 @@ static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
 	struct svm_vcpu *svm = to_svm(vcpu);
 
 	svm_vmcb_set_sregs(svm->vmcb, s);
+	svm_set_hw_cr4(svm, s->cr4);
 	svm->asid_cpu = -1;
 	return 0;
 }
@@ -594,6 +609,7 @@ int svm_probe(struct vireo_backend *b)
 	b->id = VIREO_BACKEND_SVM;
 	b->vcpu_size = sizeof(struct svm_vcpu);
 	b->nr_tlb_tags = ebx;
+	b->guest_xsaves = true;
 	b->npt_format = &svm_npt_format;
 	b->ops = &svm_ops;
 	b->exit = svm_exit;

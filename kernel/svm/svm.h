@@ -23,6 +23,11 @@ struct svm_vcpu {
 	bool nmi_masked;
 	/* V_TPR as entered, to see whether the guest changed CR8. */
 	u8 v_tpr;
+	/*
+	 * CR4 as the guest wrote it; the VMCB's has MCE set as well, and
+	 * reads of CR4 are intercepted to show this one (svm.c).
+	 */
+	u64 guest_cr4;
 };
 
 static inline struct svm_vcpu *to_svm(struct vireo_vcpu *vcpu)

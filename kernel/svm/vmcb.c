@@ -20,8 +20,11 @@ void svm_vmcb_init(struct svm_vcpu *svm, phys_addr_t iopm, phys_addr_t msrpm,
 	 * during guest execution reaches the host's handler (svm_exit_mc()).
 	 */
 	c->intercept_exceptions = BIT(1) | BIT(17) | BIT(18);
-	/* CR4 writes are checked against the guest's CPUID (mov_cr.c). */
-	c->intercept_cr = SVM_INTERCEPT_CR4_WRITE;
+	/*
+	 * CR4 writes are checked against the guest's CPUID (mov_cr.c); reads
+	 * show the guest's CR4 without the MCE bit kept underneath (svm.c).
+	 */
+	c->intercept_cr = SVM_INTERCEPT_CR4_READ | SVM_INTERCEPT_CR4_WRITE;
 	/* DR0-DR3 are the host's until the guest's first MOV DR (debugreg.c). */
 	c->intercept_dr = SVM_INTERCEPT_DR0_7;
 	/*

@@ -116,6 +116,7 @@ static_assert(offsetof(struct vmcb_save, g_pat) == 0x268);
 static_assert(sizeof(struct vmcb) == 4096);
 
 /* CR intercepts, VMCB offset 0x000: writes of CRn are bit 16 + n. */
+#define SVM_INTERCEPT_CR4_READ		BIT(4)
 #define SVM_INTERCEPT_CR4_WRITE		BIT(16 + 4)
 #define SVM_INTERCEPT_CR8_WRITE		BIT(16 + 8)
 /* DR intercepts, VMCB offset 0x004: reads of DRn bit n, writes 16 + n. */
@@ -152,6 +153,7 @@ static_assert(sizeof(struct vmcb) == 4096);
 #define SVM_INTERCEPT2_RDPRU		BIT(14)
 
 /* Exit codes (APM Vol. 2 Appendix C "SVM Intercept Exit Codes"). */
+#define SVM_EXIT_READ_CR4	0x004
 #define SVM_EXIT_WRITE_CR4	0x014
 #define SVM_EXIT_WRITE_CR8	0x018
 #define SVM_EXIT_READ_DR0	0x020	/* to 0x027: reads of DR0-DR7 */

@@ -92,12 +92,17 @@ int vmx_setup_config(struct vmx_config *c)
 	true_ctls = basic & VMX_BASIC_TRUE_CTLS;
 
 	/*
-	 * Host interrupts and NMIs exit; the host takes them after.  The
+	 * Host interrupts and NMIs exit; the host takes them after.  Virtual
+	 * NMIs: with NMI exiting, the guest's IRET unblocks NMIs only when the
+	 * CPU tracks virtual-NMI blocking (SDM Vol. 3C 26.3 "IRET"); without
+	 * it a guest would get its first NMI only, and hold off the host's
+	 * NMIs while it runs.  Every VT-x CPU with EPT has them.  The
 	 * VMX-preemption timer, when there is one, bounds each stay in the
 	 * guest (see vmx_setup_preemption_timer()).
 	 */
 	r = vmx_adjust("pin-based", PIN_BASED_EXT_INTR_MASK |
-		       PIN_BASED_NMI_EXITING, PIN_BASED_VMX_PREEMPTION_TIMER,
+		       PIN_BASED_NMI_EXITING | PIN_BASED_VIRTUAL_NMIS,
+		       PIN_BASED_VMX_PREEMPTION_TIMER,
 		       true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS :
 				   MSR_IA32_VMX_PINBASED_CTLS, &c->pin);
 	/*

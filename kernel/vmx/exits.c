@@ -45,8 +45,13 @@ static int vmx_exit_exception(struct vmx_vcpu *vmx)
 		return 1;
 	if (e.vector == 18)	/* the host had it already (run.c) */
 		return 1;
-	if (e.vector == 1)
+	if (e.vector == 1) {
 		vireo_debugreg_db_payload(&vmx->vcpu, vmx->exit.qualification);
+		/* Delivery clears DR7.GD (SDM Vol. 3B 18.2.4); ours too. */
+		vmx_vcpu_get(vmx);
+		vmcs_writel(GUEST_DR7, vmcs_readl(GUEST_DR7) & ~VIREO_DR7_GD);
+		vmx_vcpu_put(vmx);
+	}
 	vireo_ops.inject_exception(&vmx->vcpu, &e);
 	return 1;
 }

@@ -265,6 +265,7 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 {
 	struct vireo_vcpu *vcpu = &vmx->vcpu;
 	struct vmx_host_state h;
+	unsigned long debugctl = get_debugctlmsr();
 	u64 tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
 	int vmfail;
 
@@ -290,6 +291,12 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 	vmfail = vmx_vmenter(vcpu->regs, vmx->launched);
 
 	vireo_xstate_put(vcpu);
+	/*
+	 * A VM exit clears IA32_DEBUGCTL (SDM Vol. 3C 28.5.1): put the
+	 * host's LBR, BTF and bus-lock detection back, as KVM does.
+	 */
+	if (debugctl)
+		update_debugctlmsr(debugctl);
 	vmx->cr2 = native_read_cr2();
 	vmx_restore_host(vmx, &h);
 	if (vireo_debugreg_put(vcpu, true))

@@ -187,7 +187,12 @@ void vmcs_set_cr4(struct vmx_vcpu *vmx, u64 cr4)
 	if (vireo_cr4_flushes_tlb(vmcs_get_cr4(), cr4))
 		vmx->tlb_gen = ~READ_ONCE(vmx->vcpu.vm->tlb_gen);
 	vmcs_writel(CR4_READ_SHADOW, cr4);
-	vmcs_writel(GUEST_CR4, (cr4 | vmx_config.cr4_fixed0) &
+	/*
+	 * CR4.MCE stays on underneath: with it clear a machine check in the
+	 * guest shuts the CPU down instead of raising #MC, and the host's
+	 * handler never sees it (SDM Vol. 3B 16.3, as KVM's vmx_set_cr4()).
+	 */
+	vmcs_writel(GUEST_CR4, (cr4 | X86_CR4_MCE | vmx_config.cr4_fixed0) &
 			       vmx_config.cr4_fixed1);
 	if (vmcs_pae_paging(cr0, cr4, vmcs_read64(GUEST_IA32_EFER)))
 		vmcs_load_pdptrs(vmx, vmcs_readl(GUEST_CR3));

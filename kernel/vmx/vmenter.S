@@ -107,7 +107,7 @@ SYM_INNER_LABEL(vmx_vmexit, SYM_L_GLOBAL)
 
 .Lvmfail_guest_regs:
 	/* The failed instruction left the guest's values in registers. */
-	mov	0(%rsp), %rdi
+	VIREO_CLEAR_GPRS
 .Lvmfail:
 	mov	$1, %eax
 .Lout:

@@ -430,8 +430,9 @@ static void vmx_enable_irq_window(struct vireo_vcpu *vcpu)
 }
 
 /*
- * Without virtual NMIs the CPU itself blocks NMIs from an injected one
- * until IRET, and shows it in the interruptibility state (SDM 25.3).
+ * With virtual NMIs the CPU blocks NMIs from an injected one until the
+ * guest's IRET, and shows it in the interruptibility state (SDM Vol. 3C
+ * 25.3, 26.3).
  */
 static bool vmx_nmi_allowed(struct vireo_vcpu *vcpu)
 {
