@@ -148,17 +148,8 @@ static volatile uint32_t watched;
 /* A 4-byte write breakpoint on @watched; the write after it traps. */
 static uint8_t write_watched(uint32_t v)
 {
-	uint64_t vector;
-
-	asm volatile("lea 1f(%%rip), %%r10\n\t"
-		     "xor %%r9d, %%r9d\n\t"
-		     "movl %[v], %[w]\n\t"
-		     "nop\n"
-		     "1:\tmov %%r9, %[vector]\n\t"
-		     "xor %%r10d, %%r10d"
-		     : [vector] "=r"(vector), [w] "=m"(watched)
-		     : [v] "r"(v) : "r9", "r10", "memory");
-	return vector;
+	return asm_safe("movl %[v], (%[w])\n\tnop", [v] "r"(v),
+			[w] "r"(&watched));
 }
 
 static void guest_breakpoint(void)

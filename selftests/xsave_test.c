@@ -71,30 +71,13 @@ static inline uint64_t read_cr4(void)
 
 static inline uint8_t write_cr4_safe(uint64_t v)
 {
-	uint64_t vector;
-
-	asm volatile("lea 1f(%%rip), %%r10\n\t"
-		     "xor %%r9d, %%r9d\n\t"
-		     "mov %[v], %%cr4\n"
-		     "1:\tmov %%r9, %[vector]\n\t"
-		     "xor %%r10d, %%r10d"
-		     : [vector] "=r"(vector) : [v] "r"(v) : "r9", "r10", "memory");
-	return vector;
+	return asm_safe("mov %[v], %%cr4", [v] "r"(v));
 }
 
 static inline uint8_t xsetbv_safe(uint32_t index, uint64_t v)
 {
-	uint64_t vector;
-
-	asm volatile("lea 1f(%%rip), %%r10\n\t"
-		     "xor %%r9d, %%r9d\n\t"
-		     "xsetbv\n"
-		     "1:\tmov %%r9, %[vector]\n\t"
-		     "xor %%r10d, %%r10d"
-		     : [vector] "=r"(vector)
-		     : "c"(index), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
-		     : "r9", "r10", "memory");
-	return vector;
+	return asm_safe("xsetbv", "c"(index), "a"((uint32_t)v),
+			"d"((uint32_t)(v >> 32)));
 }
 
 static inline uint64_t xgetbv(uint32_t index)

@@ -25,6 +25,25 @@
 void vcpu_init_exceptions(struct vireo_vcpu *vcpu);
 
 /* Guest side. */
+
+/*
+ * asm_safe("insn", inputs...): run one instruction (asm text, operands
+ * named as inputs) with the fixup armed; the vector it raised, or 0.
+ */
+#define ASM_SAFE(insn)							\
+	"lea 1f(%%rip), %%r10\n\t"					\
+	"xor %%r9d, %%r9d\n\t"						\
+	insn "\n"							\
+	"1:\tmov %%r9, %[vector]\n\t"					\
+	"xor %%r10d, %%r10d"
+
+#define asm_safe(insn, inputs...) ({					\
+	uint64_t __vector;						\
+	asm volatile(ASM_SAFE(insn) : [vector] "=r"(__vector) : inputs	\
+		     : "r9", "r10", "memory");				\
+	(uint8_t)__vector;						\
+})
+
 static inline uint8_t rdmsr_safe(uint32_t msr, uint64_t *val)
 {
 	uint32_t lo, hi;
@@ -43,17 +62,8 @@ static inline uint8_t rdmsr_safe(uint32_t msr, uint64_t *val)
 
 static inline uint8_t wrmsr_safe(uint32_t msr, uint64_t val)
 {
-	uint64_t vector;
-
-	asm volatile("lea 1f(%%rip), %%r10\n\t"
-		     "xor %%r9d, %%r9d\n\t"
-		     "wrmsr\n"
-		     "1:\tmov %%r9, %[vector]\n\t"
-		     "xor %%r10d, %%r10d"
-		     : [vector] "=r"(vector)
-		     : "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
-		     : "r9", "r10", "memory");
-	return vector;
+	return asm_safe("wrmsr", "c"(msr), "a"((uint32_t)val),
+			"d"((uint32_t)(val >> 32)));
 }
 
 #endif /* SELFTEST_EXCEPTION_H */
