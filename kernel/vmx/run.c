@@ -23,6 +23,7 @@
 #include <asm/fpu/api.h>
 #include <asm/msr.h>
 #include <asm/nmi.h>
+#include <asm/perf_event.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 #include <asm/vmx.h>
@@ -119,6 +120,33 @@ static void vmx_l1d_flush(void)
 		     "lfence\n"
 		     : : [pages] "r" (vmx_l1d_flush_pages), [size] "r" (size)
 		     : "eax", "ebx", "ecx", "edx", "memory");
+}
+
+/*
+ * The host's performance counters while the guest runs: perf says which
+ * MSRs must differ (PERF_GLOBAL_CTRL without host-only counters; PEBS off
+ * where the CPU does not isolate it, since PEBS would write its records
+ * through the guest's page tables).  KVM switches them with the VMCS's
+ * MSR-load lists (atomic_switch_perf_msrs()); here they are written
+ * around the entry, interrupts off.  data = NULL: no guest PMU.
+ */
+static struct perf_guest_switch_msr *vmx_perf_msrs(int *nr)
+{
+	*nr = 0;
+	if (!boot_cpu_has(X86_FEATURE_ARCH_PERFMON))
+		return NULL;
+	return perf_guest_get_msrs(nr, NULL);
+}
+
+static void vmx_perf_switch(struct perf_guest_switch_msr *m, int nr,
+			    bool to_guest)
+{
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		if (m[i].host != m[i].guest)
+			wrmsrl(m[i].msr, to_guest ? m[i].guest : m[i].host);
+	}
 }
 
 /* SDM Vol. 3C 29.4.3 "Guidelines for Use of the INVVPID/INVEPT". */
@@ -266,6 +294,8 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 	struct vireo_vcpu *vcpu = &vmx->vcpu;
 	struct vmx_host_state h;
 	unsigned long debugctl = get_debugctlmsr();
+	struct perf_guest_switch_msr *perf;
+	int nr_perf;
 	u64 tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
 	int vmfail;
 
@@ -284,12 +314,15 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 		native_write_cr2(vmx->cr2);
 	vireo_xstate_load(vcpu);
 	vireo_debugreg_load(vcpu, vmcs_readl(GUEST_DR7), true);
+	perf = vmx_perf_msrs(&nr_perf);
+	vmx_perf_switch(perf, nr_perf, true);
 	/* Last, so that nothing the host does after it refills L1D. */
 	if (static_branch_unlikely(&vmx_l1d_should_flush))
 		vmx_l1d_flush();
 
 	vmfail = vmx_vmenter(vcpu->regs, vmx->launched);
 
+	vmx_perf_switch(perf, nr_perf, false);
 	vireo_xstate_put(vcpu);
 	/*
 	 * A VM exit clears IA32_DEBUGCTL (SDM Vol. 3C 28.5.1): put the
