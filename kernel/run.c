@@ -69,13 +69,18 @@ int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 		run->exit_reason = VIREO_EXIT_INTR;
 		return -EINTR;
 	}
+	vcpu->host_ran = true;
 	for (;;) {
+		unsigned long switches = current->nvcsw + current->nivcsw;
+
 		if (signal_pending(current)) {
 			run->exit_reason = VIREO_EXIT_INTR;
 			return -EINTR;
 		}
 		cond_resched();
 		r = vireo_vcpu_prepare(vcpu);
+		if (current->nvcsw + current->nivcsw != switches)
+			vcpu->host_ran = true;
 		if (r == -EINTR)
 			run->exit_reason = VIREO_EXIT_INTR;
 		if (r <= 0)

@@ -159,6 +159,15 @@ struct vireo_vcpu {
 	u32 cpuid_nent;
 	struct vireo_msrs msrs;		/* the core's MSRs (msr.c) */
 
+	/*
+	 * The host ran more than the world switch since the last entry: the
+	 * VM process (RUN was called again) or another task (the vCPU
+	 * thread slept or was preempted).  Backends use it to decide
+	 * whether host data may sit in caches the guest could probe (the
+	 * L1D flush of VT-x).
+	 */
+	bool host_ran;
+
 	enum vireo_pending pending;
 	struct vireo_pio pio;		/* the IN that waits for userspace */
 

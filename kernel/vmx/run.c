@@ -18,6 +18,7 @@
  * each way per entry; KVM defers the restore to the return to userspace.
  */
 #include <asm/apic.h>
+#include <asm/hardirq.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/fpu/api.h>
@@ -50,15 +51,18 @@ struct invvpid_desc {
 /*
  * L1TF (CVE-2018-3646): a guest's EPT entries can make the CPU read,
  * speculatively, whatever the L1D cache holds, host data included; flush
- * it before every entry.  As KVM's vmx_setup_l1d_flush() decides, except
- * that the "cond" mode (skip the flush when the host did nothing
- * sensitive since the last entry) is "always" here: it rests on KVM's
- * own bookkeeping.  The MSR when microcode has it (IA32_FLUSH_CMD),
- * else KVM's software sequence over 64 KiB of our own.  The SMT half of
- * L1TF needs SMT off, as with KVM.
+ * it before an entry.  As KVM's vmx_setup_l1d_flush() decides: with
+ * l1tf=flush (the default) only when the host may have touched sensitive
+ * data since the last entry ("cond": an interrupt or softirq on this CPU,
+ * which the kernel records in irq_stat for KVM; the VM process or another
+ * task running, vcpu->host_ran; an exit handled by more than a short
+ * table lookup), with l1tf=full before every entry.  The MSR when
+ * microcode has it (IA32_FLUSH_CMD), else KVM's software sequence over
+ * 64 KiB of our own.  The SMT half of L1TF needs SMT off, as with KVM.
  */
 #define L1D_CACHE_ORDER	4
 static DEFINE_STATIC_KEY_FALSE(vmx_l1d_should_flush);
+static DEFINE_STATIC_KEY_FALSE(vmx_l1d_flush_cond);
 static void *vmx_l1d_flush_pages;
 
 int vmx_l1d_flush_init(void)
@@ -84,6 +88,12 @@ int vmx_l1d_flush_init(void)
 			memset(vmx_l1d_flush_pages + i * PAGE_SIZE, i + 1,
 			       PAGE_SIZE);
 	}
+#if IS_ENABLED(CONFIG_KVM_INTEL)
+	if (l1tf_mitigation == L1TF_MITIGATION_FLUSH_NOWARN ||
+	    l1tf_mitigation == L1TF_MITIGATION_FLUSH ||
+	    l1tf_mitigation == L1TF_MITIGATION_FLUSH_NOSMT)
+		static_branch_enable(&vmx_l1d_flush_cond);
+#endif
 	static_branch_enable(&vmx_l1d_should_flush);
 	return 0;
 }
@@ -91,15 +101,35 @@ int vmx_l1d_flush_init(void)
 void vmx_l1d_flush_exit(void)
 {
 	static_branch_disable(&vmx_l1d_should_flush);
+	static_branch_disable(&vmx_l1d_flush_cond);
 	if (vmx_l1d_flush_pages)
 		free_pages((unsigned long)vmx_l1d_flush_pages, L1D_CACHE_ORDER);
 	vmx_l1d_flush_pages = NULL;
 }
 
-static void vmx_l1d_flush(void)
+/* "cond": did the host do anything since the last entry? Clears it all. */
+static bool vmx_l1d_flush_needed(struct vmx_vcpu *vmx)
+{
+	bool flush = vmx->l1d_flush || vmx->vcpu.host_ran;
+
+	vmx->l1d_flush = false;
+	vmx->vcpu.host_ran = false;
+#if IS_ENABLED(CONFIG_KVM_INTEL)
+	flush |= kvm_get_cpu_l1tf_flush_l1d();
+	kvm_clear_cpu_l1tf_flush_l1d();
+#else
+	flush = true;
+#endif
+	return flush;
+}
+
+static void vmx_l1d_flush(struct vmx_vcpu *vmx)
 {
 	int size = PAGE_SIZE << L1D_CACHE_ORDER;
 
+	if (static_branch_likely(&vmx_l1d_flush_cond) &&
+	    !vmx_l1d_flush_needed(vmx))
+		return;
 	if (static_cpu_has(X86_FEATURE_FLUSH_L1D)) {
 		native_wrmsrl(MSR_IA32_FLUSH_CMD, L1D_FLUSH);
 		return;
@@ -318,7 +348,7 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 	vmx_perf_switch(perf, nr_perf, true);
 	/* Last, so that nothing the host does after it refills L1D. */
 	if (static_branch_unlikely(&vmx_l1d_should_flush))
-		vmx_l1d_flush();
+		vmx_l1d_flush(vmx);
 
 	vmfail = vmx_vmenter(vcpu->regs, vmx->launched);
 
@@ -354,6 +384,35 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 static void vmx_reflect_nmi(void)
 {
 	apic->send_IPI_self(NMI_VECTOR);
+}
+
+/*
+ * Exits whose handling is a short lookup in the vCPU's own state (KVM's
+ * fast paths): they leave no host data in L1D worth a flush.  Anything
+ * else (nested page faults, MMIO emulation, port I/O, machine checks, the
+ * unexpected) asks for one before the next entry.
+ */
+static bool vmx_exit_is_light(struct vmx_vcpu *vmx)
+{
+	if (vmx->exit.vmfail)
+		return false;
+	switch ((u16)vmx->exit.reason) {
+	case EXIT_REASON_CPUID:
+	case EXIT_REASON_MSR_READ:
+	case EXIT_REASON_MSR_WRITE:
+	case EXIT_REASON_XSETBV:
+	case EXIT_REASON_DR_ACCESS:
+	case EXIT_REASON_CR_ACCESS:
+	case EXIT_REASON_HLT:
+	case EXIT_REASON_INTERRUPT_WINDOW:
+	case EXIT_REASON_EXTERNAL_INTERRUPT:
+	case EXIT_REASON_PREEMPTION_TIMER:
+	case EXIT_REASON_INVD:
+	case EXIT_REASON_WBINVD:
+	case EXIT_REASON_RDPMC:
+		return true;
+	}
+	return false;
 }
 
 int vmx_vcpu_run_once(struct vireo_vcpu *vcpu)
@@ -392,6 +451,7 @@ int vmx_vcpu_run_once(struct vireo_vcpu *vcpu)
 	vmx_vcpu_put(vmx);
 	exit_rip = vcpu->rip;
 	r = vmx_handle_exit(vmx);
+	vmx->l1d_flush = !vmx_exit_is_light(vmx);
 	/*
 	 * An instruction we completed for the guest (HLT, OUT, ...) ends
 	 * the STI or MOV SS shadow it may have been in (SDM Vol. 3A 6.8.3).

@@ -56,6 +56,8 @@ struct vmx_vcpu {
 	bool pdptrs_dirty;		/* load PDPTEs from pdptrs_cr3 first */
 	u64 pdptrs_cr3;
 	struct vmx_exit exit;
+	/* The last exit's handling may have touched host data (run.c). */
+	bool l1d_flush;
 };
 
 static inline struct vmx_vcpu *to_vmx(struct vireo_vcpu *vcpu)
