@@ -8,8 +8,8 @@
  *    vCPU fds, with arguments that are random bytes, NULL, kernel
  *    addresses, unmapped pages or plain numbers;
  *  - run vCPUs (VIREO_RUN), kicked by signals and immediate_exit;
- *  - close and create VMs and vCPUs, and unmap and map again the memory
- *    their slots point at,
+ *  - close and create VMs and vCPUs, and take away and give back the
+ *    memory their slots point at,
  * all at once, on the same fds.  The child then exits with everything
  * open, and the module's counters (VMs, vCPUs, pages, pinned pages) must
  * come back to where they were; selftests/run fails the run on any oops,
@@ -119,13 +119,18 @@ static unsigned long pick_arg(struct fuzz *f, uint64_t *s, unsigned long cmd,
 	case 0:
 		return 0;
 	case 1:
-		return rnd(s);
+		/* Kernel half or non-canonical: never our own memory. */
+		return rnd(s) | 1ULL << 63;
 	case 2:
 		return 0xffff888000000000ULL + (rnd(s) % 4096);
 	case 3:
 		return (uintptr_t)f->none;
 	case 4:
-		/* The tail of the buffer: a struct that runs off its end. */
+		/*
+		 * The tail of the buffer: a struct that runs off its end into
+		 * the guard page after it (the kernel must stop there, and
+		 * must not scribble over this process's heap).
+		 */
 		return (uintptr_t)buf + ARG_BYTES - rnd(s) % 64;
 	}
 	for (i = 0; i < 64; i++)
@@ -140,8 +145,12 @@ static void *ioctl_thread(void *arg)
 	struct fuzz *f = arg;
 	uint64_t s = (f->seed + 0x9e3779b97f4a7c15ULL *
 		      (atomic_fetch_add(&f->threads, 1) + 1)) | 1;
-	uint8_t *buf = malloc(ARG_BYTES);
+	/* The argument buffer, then a PROT_NONE guard page. */
+	uint8_t *buf = mmap(NULL, ARG_BYTES + 4096, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	unsigned long cmd;
+
+	mprotect(buf + ARG_BYTES, 4096, PROT_NONE);
 
 	while (!atomic_load(&f->stop)) {
 		if (rnd(&s) % 5)
@@ -155,7 +164,7 @@ static void *ioctl_thread(void *arg)
 		ioctl(pick_fd(f, &s), cmd, pick_arg(f, &s, cmd, buf));
 		atomic_fetch_add(&f->ioctls, 1);
 	}
-	free(buf);
+	munmap(buf, ARG_BYTES + 4096);
 	return NULL;
 }
 
@@ -203,7 +212,13 @@ static void churn(struct fuzz *f, uint64_t *s)
 		close(old);
 		break;
 	case 2:
-		munmap(f->pool + off, 4096);
+		/*
+		 * Drop the page under the slots: replaced by PROT_NONE, not
+		 * unmapped, so that no other mapping of ours (a thread's
+		 * buffer, a run area) lands in the hole for case 3 to clobber.
+		 */
+		mmap(f->pool + off, 4096, PROT_NONE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 		break;
 	case 3:
 		mmap(f->pool + off, 4096, PROT_READ | PROT_WRITE,
