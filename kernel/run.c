@@ -59,6 +59,7 @@ static int vireo_complete_userspace_exit(struct vireo_vcpu *vcpu)
 int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 {
 	struct vireo_run *run = vcpu->run;
+	unsigned long switches, now;
 	int r;
 
 	run->exit_reason = VIREO_EXIT_NONE;
@@ -69,22 +70,29 @@ int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 		run->exit_reason = VIREO_EXIT_INTR;
 		return -EINTR;
 	}
+	/*
+	 * Every context switch since the last entry counts, wherever it
+	 * happened (the exit handling runs with preemption on): compared
+	 * right before each entry.
+	 */
+	switches = current->nvcsw + current->nivcsw;
 	vcpu->host_ran = true;
 	for (;;) {
-		unsigned long switches = current->nvcsw + current->nivcsw;
-
 		if (signal_pending(current)) {
 			run->exit_reason = VIREO_EXIT_INTR;
 			return -EINTR;
 		}
 		cond_resched();
 		r = vireo_vcpu_prepare(vcpu);
-		if (current->nvcsw + current->nivcsw != switches)
-			vcpu->host_ran = true;
 		if (r == -EINTR)
 			run->exit_reason = VIREO_EXIT_INTR;
 		if (r <= 0)
 			return r;
+		now = current->nvcsw + current->nivcsw;
+		if (now != switches) {
+			vcpu->host_ran = true;
+			switches = now;
+		}
 		r = vireo_ops.vcpu_run_once(vcpu);
 		run->exit_count++;
 		if (r <= 0)
