@@ -156,26 +156,32 @@ static void vmx_l1d_flush(struct vmx_vcpu *vmx)
  * The host's performance counters while the guest runs: perf says which
  * MSRs must differ (PERF_GLOBAL_CTRL without host-only counters; PEBS off
  * where the CPU does not isolate it, since PEBS would write its records
- * through the guest's page tables).  KVM switches them with the VMCS's
- * MSR-load lists (atomic_switch_perf_msrs()); here they are written
- * around the entry, interrupts off.  data = NULL: no guest PMU.
+ * through the guest's page tables).  As KVM's atomic_switch_perf_msrs(),
+ * they go in the VM-entry and VM-exit MSR-load lists, so that the CPU
+ * switches them with the entry itself: a host PMI just before the entry
+ * cannot put the host's values back for the guest.  data = NULL: no
+ * guest PMU.  VMCS current, interrupts off.
  */
-static struct perf_guest_switch_msr *vmx_perf_msrs(int *nr)
+static void vmx_perf_lists(struct vmx_vcpu *vmx)
 {
-	*nr = 0;
-	if (!boot_cpu_has(X86_FEATURE_ARCH_PERFMON))
-		return NULL;
-	return perf_guest_get_msrs(nr, NULL);
-}
+	struct vmx_msr_entry *guest = vmx->msr_lists;
+	struct vmx_msr_entry *host = vmx->msr_lists + VMX_MSR_LIST_MAX;
+	struct perf_guest_switch_msr *m = NULL;
+	int i, nr = 0, n = 0;
 
-static void vmx_perf_switch(struct perf_guest_switch_msr *m, int nr,
-			    bool to_guest)
-{
-	int i;
-
-	for (i = 0; i < nr; i++) {
-		if (m[i].host != m[i].guest)
-			wrmsrl(m[i].msr, to_guest ? m[i].guest : m[i].host);
+	if (boot_cpu_has(X86_FEATURE_ARCH_PERFMON))
+		m = perf_guest_get_msrs(&nr, NULL);
+	for (i = 0; m && i < nr && n < VMX_MSR_LIST_MAX; i++) {
+		if (m[i].host == m[i].guest)
+			continue;
+		guest[n] = (struct vmx_msr_entry){ m[i].msr, 0, m[i].guest };
+		host[n] = (struct vmx_msr_entry){ m[i].msr, 0, m[i].host };
+		n++;
+	}
+	if (n != vmx->msr_list_count) {
+		vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, n);
+		vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, n);
+		vmx->msr_list_count = n;
 	}
 }
 
@@ -324,8 +330,6 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 	struct vireo_vcpu *vcpu = &vmx->vcpu;
 	struct vmx_host_state h;
 	unsigned long debugctl = get_debugctlmsr();
-	struct perf_guest_switch_msr *perf;
-	int nr_perf;
 	u64 tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
 	int vmfail;
 
@@ -344,15 +348,13 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 		native_write_cr2(vmx->cr2);
 	vireo_xstate_load(vcpu);
 	vireo_debugreg_load(vcpu, vmcs_readl(GUEST_DR7), true);
-	perf = vmx_perf_msrs(&nr_perf);
-	vmx_perf_switch(perf, nr_perf, true);
+	vmx_perf_lists(vmx);
 	/* Last, so that nothing the host does after it refills L1D. */
 	if (static_branch_unlikely(&vmx_l1d_should_flush))
 		vmx_l1d_flush(vmx);
 
 	vmfail = vmx_vmenter(vcpu->regs, vmx->launched);
 
-	vmx_perf_switch(perf, nr_perf, false);
 	vireo_xstate_put(vcpu);
 	/*
 	 * A VM exit clears IA32_DEBUGCTL (SDM Vol. 3C 28.5.1): put the

@@ -39,6 +39,9 @@ void vmcs_setup_controls(struct vmx_vcpu *vmx)
 	vmcs_write32(VM_EXIT_MSR_STORE_COUNT, 0);
 	vmcs_write32(VM_EXIT_MSR_LOAD_COUNT, 0);
 	vmcs_write32(VM_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write64(VM_ENTRY_MSR_LOAD_ADDR, __pa(vmx->msr_lists));
+	vmcs_write64(VM_EXIT_MSR_LOAD_ADDR,
+		     __pa(vmx->msr_lists + VMX_MSR_LIST_MAX));
 	vmcs_write64(EPT_POINTER, vmx_eptp(vmx->vcpu.vm));
 	if (vmx->vpid)
 		vmcs_write16(VIRTUAL_PROCESSOR_ID, vmx->vpid);

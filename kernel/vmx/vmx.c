@@ -189,7 +189,7 @@ u64 vmx_eptp(struct vireo_vm *vm)
 static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
-	struct page *page;
+	struct page *page, *lists;
 	int vpid = 0;
 
 	if (vmx_config.vpid) {
@@ -198,11 +198,12 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 			return vpid;
 	}
 	page = vireo_alloc_page();
-	if (!page) {
-		if (vpid)
-			ida_free(&vmx_vpids, vpid);
-		return -ENOMEM;
-	}
+	if (!page)
+		goto err_free_vpid;
+	lists = vireo_alloc_page();
+	if (!lists)
+		goto err_free_vmcs;
+	vmx->msr_lists = page_address(lists);
 	vmx->vpid = vpid;
 	vmx->vmcs = page_address(page);
 	vmx->vmcs_pa = page_to_phys(page);
@@ -214,6 +215,13 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	vmcs_setup_controls(vmx);
 	vmx_vcpu_put(vmx);
 	return 0;
+
+err_free_vmcs:
+	vireo_free_page(page);
+err_free_vpid:
+	if (vpid)
+		ida_free(&vmx_vpids, vpid);
+	return -ENOMEM;
 }
 
 static void vmx_vcpu_free(struct vireo_vcpu *vcpu)
@@ -222,6 +230,7 @@ static void vmx_vcpu_free(struct vireo_vcpu *vcpu)
 
 	vmx_vmclear(vmx);
 	vireo_free_page(virt_to_page(vmx->vmcs));
+	vireo_free_page(virt_to_page(vmx->msr_lists));
 	if (vmx->vpid)
 		ida_free(&vmx_vpids, vmx->vpid);
 }

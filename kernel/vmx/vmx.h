@@ -58,7 +58,15 @@ struct vmx_vcpu {
 	struct vmx_exit exit;
 	/* The last exit's handling may have touched host data (run.c). */
 	bool l1d_flush;
+	/*
+	 * The VM-entry and VM-exit MSR-load lists (SDM Vol. 3C 25.7.2,
+	 * 25.8.2): guest values at [0, VMX_MSR_LIST_MAX), host values after.
+	 */
+	struct vmx_msr_entry *msr_lists;
+	int msr_list_count;		/* as written in the VMCS */
 };
+
+#define VMX_MSR_LIST_MAX	8
 
 static inline struct vmx_vcpu *to_vmx(struct vireo_vcpu *vcpu)
 {
