@@ -158,6 +158,7 @@ void vireo_cpuid_update(struct vireo_vcpu *vcpu)
 	 * next XSETBV of it on entry cannot fault).
 	 */
 	vcpu->xcr0 &= vcpu->guest_xcr0_mask;
+	vireo_kvmclock_cpuid_update(vcpu);
 }
 
 /* A CR4 the guest's own MOV to CR4 may load; the mode checks aside. */

@@ -33,6 +33,7 @@
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/kvm_para.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
 #include <asm/fpu/types.h>
@@ -188,7 +189,7 @@ static const struct cpuid_policy cpuid_policy[] = {
 #define VIREO_SIG_EDX	0x69566f65	/* "eoVi" */
 
 /* Entries the table can produce, with room for every subleaf. */
-#define SUPPORTED_MAX	(ARRAY_SIZE(cpuid_policy) + 4 * MAX_SUBLEAVES + 2)
+#define SUPPORTED_MAX	(ARRAY_SIZE(cpuid_policy) + 4 * MAX_SUBLEAVES + 4)
 
 static bool cpuid_last_subleaf(enum cpuid_subleaves sub, const u32 r[4])
 {
@@ -328,7 +329,7 @@ static u32 cpuid_add_leaf(struct vireo_cpuid_entry *out, u32 n,
 static u32 cpuid_supported(struct vireo_cpuid_entry *out)
 {
 	u32 max_basic = cpuid_eax(0), max_ext = cpuid_eax(0x80000000);
-	u32 n = 0;
+	u32 n = 0, features;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(cpuid_policy); i++) {
@@ -349,6 +350,26 @@ static u32 cpuid_supported(struct vireo_cpuid_entry *out)
 	};
 	out[n++] = (struct vireo_cpuid_entry) {
 		.function = VIREO_CPUID_FEATURES,
+	};
+	/*
+	 * KVM's, for the guest's clock (kvmclock.c): "KVMKVMKVM\0\0\0", and
+	 * features whose cost is a bit: the clock MSRs (only with a known
+	 * TSC rate), that the stable bit may be set, and that port 0x80
+	 * delays are not needed.  The rest of KVM's list (steal time, PV
+	 * EOI, PV IPIs, async page faults...) is not offered.
+	 */
+	features = BIT(KVM_FEATURE_NOP_IO_DELAY);
+	if (tsc_khz)
+		features |= BIT(KVM_FEATURE_CLOCKSOURCE) |
+			    BIT(KVM_FEATURE_CLOCKSOURCE2) |
+			    BIT(KVM_FEATURE_CLOCKSOURCE_STABLE_BIT);
+	out[n++] = (struct vireo_cpuid_entry) {
+		.function = VIREO_CPUID_KVM_BASE,
+		.eax = VIREO_CPUID_KVM_BASE + 1,
+		.ebx = 0x4b4d564b, .ecx = 0x564b4d56, .edx = 0x4d,
+	};
+	out[n++] = (struct vireo_cpuid_entry) {
+		.function = VIREO_CPUID_KVM_BASE + 1, .eax = features,
 	};
 	return n;
 }

@@ -7,6 +7,7 @@
  *
  *   vcpuN/tlb_tag   the vCPU's ASID or VPID (0: none, untagged TLB)
  *   vcpuN/timer_expiries  how often its LAPIC timer's hrtimer ran
+ *   vcpuN/kvmclock_updates  how often its pvclock area was written
  */
 #include <linux/debugfs.h>
 #include <linux/sched.h>
@@ -70,6 +71,8 @@ void vireo_debugfs_vcpu_add(struct vireo_vcpu *vcpu)
 				   &vcpu_tlb_tag_fops);
 	debugfs_create_u64("timer_expiries", 0444, vcpu->debugfs,
 			   &vcpu->lapic.timer_expiries);
+	debugfs_create_u64("kvmclock_updates", 0444, vcpu->debugfs,
+			   &vcpu->kvmclock.updates);
 }
 
 /*

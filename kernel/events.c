@@ -104,6 +104,7 @@ static void vireo_vcpu_init(struct vireo_vcpu *vcpu)
 {
 	vireo_vcpu_reset(vcpu);
 	vireo_lapic_reset(vcpu, true);
+	vireo_kvmclock_reset(vcpu);
 	vcpu->mp_state = vcpu->id ? VIREO_MP_STATE_WAIT_SIPI :
 				    VIREO_MP_STATE_RUNNABLE;
 }
@@ -169,6 +170,7 @@ int vireo_vcpu_prepare(struct vireo_vcpu *vcpu)
 		if (wait_event_interruptible(vcpu->wq, vireo_vcpu_woken(vcpu)))
 			return -EINTR;
 	}
+	vireo_kvmclock_prepare(vcpu);
 	/* Clear before looking, so a kick from now on aborts the entry. */
 	WRITE_ONCE(vcpu->kick_pending, false);
 	/* A kick after this store is seen by vireo_guest_enter(). */

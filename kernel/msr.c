@@ -17,6 +17,7 @@
  */
 #include <linux/pid.h>
 #include <linux/sched.h>
+#include <asm/kvm_para.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/tsc.h>
@@ -218,6 +219,18 @@ static int msr_tsc_set(struct vireo_vcpu *vcpu,
 	return 0;
 }
 
+static int msr_kvmclock_get(struct vireo_vcpu *vcpu,
+			    const struct vireo_msr_desc *d, u32 msr, u64 *val)
+{
+	return vireo_kvmclock_get_msr(vcpu, msr, val);
+}
+
+static int msr_kvmclock_set(struct vireo_vcpu *vcpu,
+			    const struct vireo_msr_desc *d, u32 msr, u64 val)
+{
+	return vireo_kvmclock_set_msr(vcpu, msr, val);
+}
+
 /*
  * The host's microcode revision: the guest runs on it, and Linux compares
  * it with lists of known-bad revisions.  Intel's IA32_BIOS_SIGN_ID has it
@@ -358,6 +371,10 @@ static int msr_efer_set(struct vireo_vcpu *vcpu,
 #define MSR_LAPIC(first_msr, last_msr) \
 	{ .first = (first_msr), .last = (last_msr), .vendors = V_ALL, \
 	  .get = msr_lapic_get, .set = msr_lapic_set }
+
+#define MSR_KVMCLOCK(first_msr, last_msr) \
+	{ .first = (first_msr), .last = (last_msr), .vendors = V_ALL, \
+	  .get = msr_kvmclock_get, .set = msr_kvmclock_set }
 
 static const struct vireo_msr_desc vireo_msr_table[] = {
 	/*
@@ -517,6 +534,12 @@ static const struct vireo_msr_desc vireo_msr_table[] = {
 	 * to write.
 	 */
 	MSR_FIXED(MSR_AMD64_DE_CFG, V_AMD, DE_CFG_LFENCE_SERIALIZE),
+	/*
+	 * KVM's paravirtual clock, old and new numbers (kvmclock.c): only
+	 * where the vCPU's CPUID offers KVM_FEATURE_CLOCKSOURCE(2).
+	 */
+	MSR_KVMCLOCK(MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME),
+	MSR_KVMCLOCK(MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW),
 };
 
 static const struct vireo_msr_desc *msr_find(u32 msr)

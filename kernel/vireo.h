@@ -100,6 +100,29 @@ struct vireo_memslot {
 	struct xarray pinned;
 };
 
+/* kvmclock.c: the VM's side of KVM's paravirtual clock. */
+struct vireo_kvmclock_vm {
+	u64 boot_ns;		/* host boot-time clock at guest TSC 0 */
+	u64 wall_msr;		/* MSR_KVM_WALL_CLOCK(_NEW), as written */
+	u32 mul;		/* TSC ticks to ns, pvclock's scale */
+	s8 shift;
+};
+
+/* kvmclock.c: a vCPU's pvclock area and what was last written there. */
+struct vireo_kvmclock {
+	u64 msr;		/* MSR_KVM_SYSTEM_TIME(_NEW), as written */
+	u64 gpa;
+	u64 tsc_timestamp;	/* the pair in the area */
+	u64 system_time;
+	u64 updates;		/* areas written (debugfs) */
+	u32 version;
+	int cpu;		/* the host CPU of the last write */
+	bool enabled;		/* bit 0 set, and the area fits a page */
+	bool dirty;		/* to be written before the next entry */
+	bool published;		/* the pair above is in the area */
+	bool stable;		/* ... with PVCLOCK_TSC_STABLE_BIT */
+};
+
 struct vireo_vm {
 	refcount_t refs;		/* the VM fd and each vCPU fd */
 	struct mm_struct *mm;		/* slots are addresses in this mm */
@@ -115,6 +138,7 @@ struct vireo_vm {
 	u64 tsc_offset;
 	/* MSRs the guest was refused, each logged once (msr.c). */
 	u64 msr_logged[VIREO_MSR_LOG_SLOTS];
+	struct vireo_kvmclock_vm kvmclock;
 };
 
 enum vireo_pending {
@@ -180,6 +204,8 @@ struct vireo_vcpu {
 	/* From the guest's CPUID (cpuid.c): what it may enable. */
 	u64 guest_xcr0_mask;
 	u64 cr4_guest_rsvd;
+	u32 kvm_features;		/* KVM_FEATURE_* bits (kvmclock.c) */
+	struct vireo_kvmclock kvmclock;
 
 	/* debugreg.c: DR0-DR3 and DR6, switched lazily. */
 	u64 db[4];
@@ -339,6 +365,18 @@ static inline u64 vireo_guest_xcr0_mask(struct vireo_vcpu *vcpu)
 {
 	return vcpu->guest_xcr0_mask;
 }
+
+/*
+ * kvmclock.c: KVM's paravirtual clock.  vireo_kvmclock_prepare() runs
+ * before each entry, preemption on; the MSR calls return -EINVAL (#GP)
+ * when the vCPU's CPUID does not offer the MSR.
+ */
+void vireo_kvmclock_vm_init(struct vireo_vm *vm);
+void vireo_kvmclock_cpuid_update(struct vireo_vcpu *vcpu);
+void vireo_kvmclock_reset(struct vireo_vcpu *vcpu);
+void vireo_kvmclock_prepare(struct vireo_vcpu *vcpu);
+int vireo_kvmclock_get_msr(struct vireo_vcpu *vcpu, u32 msr, u64 *val);
+int vireo_kvmclock_set_msr(struct vireo_vcpu *vcpu, u32 msr, u64 val);
 
 /* cpuid_policy.c: VIREO_GET_SUPPORTED_CPUID. */
 int vireo_get_supported_cpuid(void __user *arg);

@@ -111,6 +111,7 @@ static struct vireo_vm *vireo_vm_alloc(void)
 	mmgrab(vm->mm);
 	/* The guest's TSC starts near zero, and runs at the host's rate. */
 	vm->tsc_offset = -rdtsc();
+	vireo_kvmclock_vm_init(vm);
 	return vm;
 }
 

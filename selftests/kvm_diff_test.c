@@ -118,8 +118,6 @@ struct justified {
 
 static const struct justified msr_justified[] = {
 	{ 0x10, 0x10, "IA32_TSC: the value read is the time" },
-	{ 0x11, 0x12, "KVM's first paravirtual clock MSRs, answered whatever "
-		      "the CPUID" },
 	{ 0x17, 0x17, "IA32_PLATFORM_ID is Intel's: Vireo follows the host's "
 		      "vendor, KVM answers on AMD too" },
 	{ 0x1a0, 0x1a0, "IA32_MISC_ENABLE is Intel's (as 0x17)" },

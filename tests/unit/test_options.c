@@ -59,6 +59,16 @@ static void test_kernel(void)
 	   !opt.initrd && !opt.append, "...sets the kernel, nothing else");
 	is_int(opt.cpus, 1, "...1 vCPU by default");
 	is_int(opt.mem, 256ULL << 20, "...256M by default");
+	ok(opt.paravirt_kvm, "...KVM's paravirtual interface by default");
+	is_int(parse("--kernel", "bz", "--paravirt", "none", NULL), OPTIONS_RUN,
+	       "--paravirt none");
+	ok(!opt.paravirt_kvm, "...turns it off");
+	is_int(parse("--kernel", "bz", "--paravirt", "kvm", NULL), OPTIONS_RUN,
+	       "--paravirt kvm");
+	ok(opt.paravirt_kvm, "...keeps it");
+	is_int(parse("--kernel", "bz", "--paravirt", "hyperv", NULL),
+	       OPTIONS_ERROR, "--paravirt hyperv refused");
+	ok(said("kvm or none"), "...naming the choices");
 
 	is_int(parse("--kernel", "bz", "--initrd", "rd", "--append",
 		     "console=ttyS0 quiet", "--cpus", "4", "--mem", "4G", NULL),

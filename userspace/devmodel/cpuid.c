@@ -194,6 +194,12 @@ static void cpuid_remove(struct cpuid_table *t, uint32_t fn)
 	t->nent = n;
 }
 
+void cpuid_drop_kvm_leaves(struct cpuid_table *t)
+{
+	cpuid_remove(t, VIREO_CPUID_KVM_BASE);
+	cpuid_remove(t, VIREO_CPUID_KVM_BASE + 1);
+}
+
 /* ---- the host's table ----------------------------------------------- */
 
 static void host_add(struct cpuid_table *t, uint32_t fn, uint32_t index,

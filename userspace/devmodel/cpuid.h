@@ -59,6 +59,12 @@ int cpuid_for_vcpu(const struct cpuid_table *base, unsigned int id,
 struct vireo_cpuid_entry *cpuid_find(struct cpuid_table *t, uint32_t fn,
 				     uint32_t index);
 
+/*
+ * Drop KVM's paravirtual leaves (VIREO_CPUID_KVM_BASE and the one after):
+ * the guest then finds no KVM interface and vireo.ko refuses its MSRs.
+ */
+void cpuid_drop_kvm_leaves(struct cpuid_table *t);
+
 /* VIREO_SET_CPUID on a vCPU fd: 0 or -errno. */
 int cpuid_set(int vcpu_fd, const struct cpuid_table *t);
 

@@ -122,7 +122,8 @@ static int setup_vm(struct vm_process *v)
 		ret = v->opt.rom ? vm_map_memory(&v->vm) :
 				   vm_map_kernel_memory(&v->vm);
 	if (!ret)
-		ret = vcpus_create(&v->vcpus, &v->vm, v->opt.cpus);
+		ret = vcpus_create(&v->vcpus, &v->vm, v->opt.cpus,
+				   v->opt.paravirt_kvm);
 	if (!ret)
 		ret = setup_vcpu0(v);
 	return ret;

@@ -16,7 +16,7 @@ void options_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
-		"                [--mem SIZE] [--cpus N]\n"
+		"                [--mem SIZE] [--cpus N] [--paravirt kvm|none]\n"
 		"       vireo-vm --rom FILE [--mem SIZE]\n"
 		"\n"
 		"Run a VM on /dev/vireo (the vireo.ko module).  --kernel boots a Linux\n"
@@ -36,6 +36,11 @@ void options_usage(FILE *f)
 		"                        multiple of 4K; with --kernel 1M to 16G (default\n"
 		"                        256M; RAM past 3G is moved above 4G), with --rom\n"
 		"                        1M to 3584M (default 16M)\n"
+		"      --paravirt kvm|none  the paravirtual interface the guest finds in\n"
+		"                        CPUID: kvm (the default) offers KVM's, whose\n"
+		"                        clock (kvm-clock) Linux guests read without\n"
+		"                        exits; none offers nothing (the guest then\n"
+		"                        calibrates and uses the TSC or a PC timer)\n"
 		"  -h, --help            show this help\n"
 		"\n"
 		"Console: the UART's output goes to stdout.  Its input is stdin when\n"
@@ -123,6 +128,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "cpus",   required_argument, NULL, 'c' },
 		{ "rom",    required_argument, NULL, 'r' },
 		{ "mem",    required_argument, NULL, 'm' },
+		{ "paravirt", required_argument, NULL, 'P' },
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -131,6 +137,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 
 	memset(opt, 0, sizeof(*opt));
 	opt->cpus = 1;
+	opt->paravirt_kvm = true;
 	optind = 0;	/* glibc: start afresh, so tests can parse again */
 	opterr = 0;	/* our messages carry the "vireo-vm: " prefix */
 	while ((c = getopt_long(argc, argv, ":k:i:a:c:r:m:h", longopts,
@@ -161,6 +168,13 @@ int options_parse(int argc, char **argv, struct options *opt)
 				return OPTIONS_ERROR;
 			}
 			mem_given = true;
+			break;
+		case 'P':
+			if (!strcmp(optarg, "kvm") || !strcmp(optarg, "none"))
+				opt->paravirt_kvm = !strcmp(optarg, "kvm");
+			else
+				return usage_error("--paravirt %s: kvm or none",
+						   optarg);
 			break;
 		case 'h':
 			return OPTIONS_HELP;

@@ -7,6 +7,7 @@
 #ifndef VIREO_OPTIONS_H
 #define VIREO_OPTIONS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,6 +21,7 @@ struct options {
 	const char *append;	/* --append CMDLINE, or NULL (--kernel) */
 	uint64_t mem;		/* bytes of guest RAM */
 	unsigned int cpus;	/* 1..OPTIONS_MAX_CPUS; 1 with --rom */
+	bool paravirt_kvm;	/* --paravirt kvm (the default) or none */
 };
 
 enum options_result {

@@ -68,7 +68,8 @@ static int vcpus_create_all(struct vcpus *s, struct vm *vm,
 	return 0;
 }
 
-int vcpus_create(struct vcpus *s, struct vm *vm, unsigned int nr)
+int vcpus_create(struct vcpus *s, struct vm *vm, unsigned int nr,
+		 bool kvm_paravirt)
 {
 	struct cpuid_table *base = NULL, *t = NULL;
 	unsigned int i;
@@ -94,6 +95,8 @@ int vcpus_create(struct vcpus *s, struct vm *vm, unsigned int nr)
 	} else if (cpuid_supported(vm->dev_fd, base)) {
 		ret = EXIT_CODE_HOST;
 	} else {
+		if (!kvm_paravirt)
+			cpuid_drop_kvm_leaves(base);
 		ret = vcpus_create_all(s, vm, base, t);
 	}
 	free(t);

@@ -38,11 +38,13 @@ struct vcpus {
 };
 
 /*
- * Create nr vCPUs with their CPUID tables; vCPU 0 is left runnable for
- * the caller to set its state, the others wait for SIPI.  Returns 0 or an
- * exit code after printing why; vcpus_destroy() frees what was made.
+ * Create nr vCPUs with their CPUID tables, KVM's paravirtual leaves kept
+ * when kvm_paravirt is set; vCPU 0 is left runnable for the caller to set
+ * its state, the others wait for SIPI.  Returns 0 or an exit code after
+ * printing why; vcpus_destroy() frees what was made.
  */
-int vcpus_create(struct vcpus *s, struct vm *vm, unsigned int nr);
+int vcpus_create(struct vcpus *s, struct vm *vm, unsigned int nr,
+		 bool kvm_paravirt);
 void vcpus_destroy(struct vcpus *s);
 
 /*

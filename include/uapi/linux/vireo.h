@@ -157,6 +157,14 @@ struct vireo_cpuid_entry {
  */
 #define VIREO_CPUID_SIGNATURE		0x40000000
 #define VIREO_CPUID_FEATURES		0x40000001
+/*
+ * KVM's paravirtual interface (<linux/kvm_para.h>), which Linux guests use
+ * for their clock (docs/ioctl-api.md, "kvmclock"): its signature
+ * "KVMKVMKVM\0\0\0" at VIREO_CPUID_KVM_BASE and KVM_FEATURE_* bits in EAX
+ * of the next leaf.  A table without these leaves (vireo-vm --paravirt
+ * none) gives the guest no KVM MSRs.
+ */
+#define VIREO_CPUID_KVM_BASE		0x40000100
 
 /*
  * SET_CPUID replaces the table CPUID exits are answered from.  The argument
