@@ -65,7 +65,7 @@ bool vireo_guest_enter(struct vireo_vcpu *vcpu)
 	/* Publish mode before reading kick_pending; pairs with the kick. */
 	smp_store_mb(vcpu->mode, VIREO_MODE_IN_GUEST);
 	if (READ_ONCE(vcpu->kick_pending) || need_resched() ||
-	    signal_pending(current)) {
+	    signal_pending(current) || !vireo_kvmclock_entry_ok(vcpu)) {
 		WRITE_ONCE(vcpu->mode, VIREO_MODE_OUTSIDE);
 		return false;
 	}

@@ -26,9 +26,12 @@
  *
  * Otherwise (the TSC may jump or drift between host CPUs), each vCPU's pair
  * is taken from the host's boot-time clock whenever the vCPU enters on
- * another host CPU, the stable bit is clear, and the guest keeps the clock
- * monotonic across its vCPUs itself, as with KVM on such a host.  A new
- * pair never takes a vCPU's own clock backwards.
+ * another host CPU, and once a second on the same one; the stable bit is
+ * clear, and the guest keeps the clock monotonic across its vCPUs (and
+ * across a new pair) itself, as with KVM on such a host.
+ *
+ * Not handled, as in the rest of Vireo: a host TSC reset by suspend to RAM
+ * (the guest's TSC, and so kvmclock, would jump).
  *
  * The areas are written before entry, never while their vCPU runs, with the
  * version protocol (odd while the fields change) for readers on other
@@ -110,7 +113,7 @@ void vireo_kvmclock_cpuid_update(struct vireo_vcpu *vcpu)
 		/* "KVMKVMKVM\0\0\0" in EBX, ECX, EDX. */
 		if (e->function >= 0x40000000 && e->function < 0x40010000 &&
 		    !(e->function & 0xff) && e->ebx == 0x4b4d564b &&
-		    e->ecx == 0x564b4d56 && e->edx == 0x4d && e->eax > e->function) {
+		    e->ecx == 0x564b4d56 && e->edx == 0x4d) {
 			base = e->function;
 			break;
 		}
@@ -151,20 +154,6 @@ static bool kvmclock_msr_offered(struct vireo_vcpu *vcpu, u32 msr)
 }
 
 /*
- * What the vCPU's pair reads at @guest_tsc.  A TSC behind the pair's (the
- * host's TSCs disagree, which is why the pair is being replaced) reads as
- * the pair's own time, not as a wrapped difference far in the future.
- */
-static u64 kvmclock_ns_at(const struct vireo_kvmclock *c, u64 guest_tsc,
-			  s8 shift, u32 mul)
-{
-	if ((s64)(guest_tsc - c->tsc_timestamp) <= 0)
-		return c->system_time;
-	return c->system_time +
-	       kvmclock_scale_delta(guest_tsc - c->tsc_timestamp, shift, mul);
-}
-
-/*
  * Writes @len bytes at @off of the vCPU's area.  The area was checked to
  * lie in one page; a slot removed or made read-only since then makes the
  * write fail, and the area is then forgotten.
@@ -179,60 +168,79 @@ static int kvmclock_write(struct vireo_vcpu *vcpu, size_t off,
 	return r;
 }
 
+/* How often an unstable pair is taken again on the same host CPU. */
+#define KVMCLOCK_REANCHOR	HZ
+
 static void kvmclock_publish(struct vireo_vcpu *vcpu, bool stable)
 {
 	struct vireo_kvmclock_vm *kvm = &vcpu->vm->kvmclock;
 	struct vireo_kvmclock *c = &vcpu->kvmclock;
 	struct pvclock_vcpu_time_info t = { 0 };
 	unsigned long flags;
-	u64 tsc, ns, prev;
+	int cpu = -1;
 	u32 version;
 
 	if (stable) {
 		c->tsc_timestamp = 0;
 		c->system_time = 0;
 	} else {
+		/*
+		 * The TSC of this CPU and the host's clock, together; the
+		 * entry (vireo_kvmclock_entry_ok()) happens on this CPU or
+		 * the pair is taken again.
+		 */
 		local_irq_save(flags);
-		tsc = rdtsc() + vcpu->vm->tsc_offset;
-		ns = ktime_get_boottime_ns() - kvm->boot_ns;
+		cpu = smp_processor_id();
+		c->tsc_timestamp = rdtsc() + vcpu->vm->tsc_offset;
+		c->system_time = ktime_get_boottime_ns() - kvm->boot_ns;
 		local_irq_restore(flags);
-		/* Never behind what this vCPU's old pair reads now. */
-		if (c->published) {
-			prev = kvmclock_ns_at(c, tsc, kvm->shift, kvm->mul);
-			ns = max(ns, prev);
-		}
-		c->tsc_timestamp = tsc;
-		c->system_time = ns;
 	}
-	/* Odd while the fields change (<asm/pvclock.h> readers retry). */
-	version = c->version + 1;
+	/*
+	 * Odd while the fields change (<asm/pvclock.h> readers retry), and
+	 * counting on from what the area holds, as KVM does: a reader that
+	 * saw the version before a re-registration must not see it again.
+	 */
+	if (vireo_read_gpa(vcpu->vm, c->gpa, &version, sizeof(version))) {
+		c->enabled = false;
+		return;
+	}
+	version = (version + 1) | 1;
 	if (kvmclock_write(vcpu, 0, &version, sizeof(version)))
 		return;
+	/* The odd version is visible before any field changes. */
 	smp_wmb();
 	t.tsc_timestamp = c->tsc_timestamp;
 	t.system_time = c->system_time;
 	t.tsc_to_system_mul = kvm->mul;
 	t.tsc_shift = kvm->shift;
 	t.flags = stable ? PVCLOCK_TSC_STABLE_BIT : 0;
+	version++;
 	if (kvmclock_write(vcpu, offsetof(typeof(t), tsc_timestamp),
 			   &t.tsc_timestamp, sizeof(t) - sizeof(t.version) -
-			   sizeof(t.pad0)))
+			   sizeof(t.pad0))) {
+		/* Best effort: an odd version would keep readers spinning. */
+		vireo_write_gpa(vcpu->vm, c->gpa, &version, sizeof(version));
 		return;
+	}
+	/* The fields are visible before the even version. */
 	smp_wmb();
-	version++;
 	if (kvmclock_write(vcpu, 0, &version, sizeof(version)))
 		return;
-	c->version = version;
-	c->published = true;
 	c->stable = stable;
-	c->cpu = raw_smp_processor_id();
+	c->cpu = cpu;
+	c->anchored = jiffies;
 	c->dirty = false;
 	c->updates++;
 }
 
 /*
  * Before each entry, preemption on (the area is guest memory behind the VM
- * process's pages).  Cheap when nothing changed: two loads and compares.
+ * process's pages).  Cheap when nothing changed: a few loads and compares.
+ * Without a stable TSC the pair is taken again on another host CPU (whose
+ * TSC may differ), and every KVMCLOCK_REANCHOR on the same one (so that an
+ * error in the TSC's rate stays bounded), as KVM does without its master
+ * clock: the vCPU's clock follows the host's, and the guest orders its
+ * vCPUs' readings itself.
  */
 void vireo_kvmclock_prepare(struct vireo_vcpu *vcpu)
 {
@@ -243,8 +251,22 @@ void vireo_kvmclock_prepare(struct vireo_vcpu *vcpu)
 		return;
 	stable = kvmclock_tsc_stable();
 	if (c->dirty || stable != c->stable ||
-	    (!stable && c->cpu != raw_smp_processor_id()))
+	    (!stable && (c->cpu != raw_smp_processor_id() ||
+			 time_after(jiffies, c->anchored + KVMCLOCK_REANCHOR))))
 		kvmclock_publish(vcpu, stable);
+}
+
+/*
+ * Interrupts off, right before entry: false when an unstable pair was taken
+ * on another CPU (the thread moved after vireo_kvmclock_prepare()); the
+ * run loop then prepares again.
+ */
+bool vireo_kvmclock_entry_ok(struct vireo_vcpu *vcpu)
+{
+	const struct vireo_kvmclock *c = &vcpu->kvmclock;
+
+	return !c->enabled || c->dirty || c->stable ||
+	       c->cpu == smp_processor_id();
 }
 
 /* The guest's kvmclock now, as its vCPUs read it. */
@@ -277,6 +299,7 @@ static void kvmclock_write_wall(struct vireo_vcpu *vcpu, u64 gpa)
 	version = (version + 1) | 1;
 	if (vireo_write_gpa(vm, gpa, &version, sizeof(version)))
 		return;
+	/* The odd version is visible before the time changes. */
 	smp_wmb();
 	ts = ns_to_timespec64(ktime_get_real_ns() - kvmclock_now(vm));
 	w.sec = ts.tv_sec;
@@ -284,6 +307,7 @@ static void kvmclock_write_wall(struct vireo_vcpu *vcpu, u64 gpa)
 	if (vireo_write_gpa(vm, gpa + offsetof(typeof(w), sec), &w.sec,
 			    sizeof(w.sec) + sizeof(w.nsec)))
 		return;
+	/* The time is visible before the even version. */
 	smp_wmb();
 	version++;
 	vireo_write_gpa(vm, gpa, &version, sizeof(version));
@@ -309,8 +333,6 @@ static void kvmclock_set_system_time(struct vireo_vcpu *vcpu, u64 val)
 	c->gpa = gpa;
 	c->enabled = true;
 	c->dirty = true;
-	c->published = false;
-	c->version = 0;
 }
 
 int vireo_kvmclock_get_msr(struct vireo_vcpu *vcpu, u32 msr, u64 *val)

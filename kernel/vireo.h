@@ -115,12 +115,11 @@ struct vireo_kvmclock {
 	u64 tsc_timestamp;	/* the pair in the area */
 	u64 system_time;
 	u64 updates;		/* areas written (debugfs) */
-	u32 version;
-	int cpu;		/* the host CPU of the last write */
+	unsigned long anchored;	/* jiffies at the last write */
+	int cpu;		/* the host CPU whose TSC the pair is from */
 	bool enabled;		/* bit 0 set, and the area fits a page */
 	bool dirty;		/* to be written before the next entry */
-	bool published;		/* the pair above is in the area */
-	bool stable;		/* ... with PVCLOCK_TSC_STABLE_BIT */
+	bool stable;		/* the area has PVCLOCK_TSC_STABLE_BIT */
 };
 
 struct vireo_vm {
@@ -375,6 +374,7 @@ void vireo_kvmclock_vm_init(struct vireo_vm *vm);
 void vireo_kvmclock_cpuid_update(struct vireo_vcpu *vcpu);
 void vireo_kvmclock_reset(struct vireo_vcpu *vcpu);
 void vireo_kvmclock_prepare(struct vireo_vcpu *vcpu);
+bool vireo_kvmclock_entry_ok(struct vireo_vcpu *vcpu);
 int vireo_kvmclock_get_msr(struct vireo_vcpu *vcpu, u32 msr, u64 *val);
 int vireo_kvmclock_set_msr(struct vireo_vcpu *vcpu, u32 msr, u64 val);
 
