@@ -104,15 +104,6 @@ static const struct emul_ops vireo_mmio_ops = {
 	.write	= mmio_write,
 };
 
-static enum emul_mode vireo_emul_mode(const struct vireo_sregs *s)
-{
-	if (!(s->cr0 & X86_CR0_PE))
-		return EMUL_MODE_REAL;
-	if (vireo_64bit_code(s))
-		return EMUL_MODE_LONG64;
-	return s->cs.db ? EMUL_MODE_PROT32 : EMUL_MODE_PROT16;
-}
-
 /* The exit for an access the emulator handed to userspace. */
 static int vireo_mmio_user_exit(struct vireo_vcpu *vcpu,
 				const struct emul_mmio *m)

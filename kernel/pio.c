@@ -43,47 +43,27 @@ static void pio_fill_run(struct vireo_vcpu *vcpu, const struct vireo_pio *pio)
 
 /*
  * What the exit did not say, from the instruction's prefixes (SDM Vol. 2A
- * 2.1.1 "Instruction Prefixes"): the segment of an OUTS (decode assists
- * give it on AMD) and the address size (QEMU's emulated AMD-V leaves the
- * A16/A32/A64 bits clear): the code segment's default, flipped by 0x67.
+ * 2.1.1 "Instruction Prefixes"), by the emulator's decoder: the segment of
+ * an OUTS (decode assists give it on AMD) and the address size (QEMU's
+ * emulated AMD-V leaves the A16/A32/A64 bits clear).  An instruction that
+ * cannot be fetched again keeps DS and the code segment's address size.
  */
 static void pio_decode_prefixes(struct vireo_vcpu *vcpu,
 				const struct vireo_sregs *s,
 				struct vireo_pio *pio)
 {
-	static const s8 prefix_seg[4] = {
-		VIREO_SEG_ES, VIREO_SEG_CS, VIREO_SEG_SS, VIREO_SEG_DS,
-	};
 	struct vireo_exception fault;
-	u64 len = pio->next_rip - vcpu->rip;
-	bool asize_prefix = false;
-	int i, seg = VIREO_SEG_DS;
-	u8 insn[15];
+	struct emul_decoded d = { .seg_override = -1 };
 
-	if (len > sizeof(insn) ||
-	    vireo_rw_linear(vcpu, s, s->cs.base + vcpu->rip, insn, len, false,
-			    &fault))
-		len = 0;
-	for (i = 0; i < len; i++) {
-		u8 b = insn[i];
-
-		if (b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e)
-			seg = prefix_seg[(b >> 3) & 3];
-		else if (b == 0x64 || b == 0x65)
-			seg = VIREO_SEG_FS + (b & 1);
-		else if (b == 0x67)
-			asize_prefix = true;
+	if (vireo_decode_at_rip(vcpu, s, &d, &fault)) {
+		d.seg_override = -1;
+		d.ad_bytes = vireo_64bit_code(s) ? 8 : s->cs.db ? 4 : 2;
 	}
+	/* VIREO_SEG_* and EMUL_SEG_* are both in encoding order. */
 	if (pio->seg < 0)
-		pio->seg = seg;
-	if (pio->addr_bytes)
-		return;
-	if (vireo_64bit_code(s))
-		pio->addr_bytes = asize_prefix ? 4 : 8;
-	else if (s->cs.db ^ asize_prefix)
-		pio->addr_bytes = 4;
-	else
-		pio->addr_bytes = 2;
+		pio->seg = d.seg_override >= 0 ? d.seg_override : VIREO_SEG_DS;
+	if (!pio->addr_bytes)
+		pio->addr_bytes = d.ad_bytes;
 }
 
 static u64 pio_seg_base(const struct vireo_sregs *s, int seg)

@@ -324,6 +324,11 @@ int vireo_emulate_mmio(struct vireo_vcpu *vcpu, u64 gpa, bool write,
 		       bool fetch);
 int vireo_complete_mmio_read(struct vireo_vcpu *vcpu);
 
+/* insn_decode.c: the instruction at RIP, for exits that do not decode it. */
+enum emul_mode vireo_emul_mode(const struct vireo_sregs *s);
+int vireo_decode_at_rip(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+			struct emul_decoded *d, struct vireo_exception *fault);
+
 /* pio.c */
 int vireo_handle_pio(struct vireo_vcpu *vcpu, const struct vireo_pio *pio);
 int vireo_complete_pio_in(struct vireo_vcpu *vcpu);

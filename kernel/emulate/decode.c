@@ -448,3 +448,57 @@ enum emul_result emul_decode(struct emul_ctx *ctx, struct emul_insn *insn)
 		insn->seg = insn->seg_override;
 	return EMUL_DONE;
 }
+
+/* The opcodes emul_decode_only() knows (see emulate.h). */
+static bool decode_only_known(bool two_byte, u8 b, bool *modrm, bool *imm8)
+{
+	*modrm = two_byte && b >= 0x20 && b <= 0x23;
+	*imm8 = !two_byte && b >= 0xe4 && b <= 0xe7;
+	if (two_byte)
+		return *modrm;
+	return (b >= 0x6c && b <= 0x6f) || (b >= 0xe4 && b <= 0xe7) ||
+	       (b >= 0xec && b <= 0xef);
+}
+
+enum emul_result emul_decode_only(struct emul_ctx *ctx,
+				  struct emul_decoded *d)
+{
+	bool opsize = false, adsize = false, modrm, imm8;
+	struct emul_insn insn = { .seg_override = -1 };
+	enum emul_result r;
+	u8 b;
+
+	r = decode_prefixes(ctx, &insn, &b, &opsize, &adsize);
+	if (r != EMUL_DONE)
+		return r;
+	d->two_byte = b == 0x0f;
+	if (d->two_byte) {
+		r = next_byte(ctx, &insn, &b);
+		if (r != EMUL_DONE)
+			return r;
+	}
+	if (!decode_only_known(d->two_byte, b, &modrm, &imm8))
+		return EMUL_UNHANDLED;
+	d->opcode = b;
+	d->reg = 0;
+	d->rm = 0;
+	if (modrm) {
+		/* The operand is a register whatever mod says: no SIB, no disp. */
+		r = next_byte(ctx, &insn, &b);
+		if (r != EMUL_DONE)
+			return r;
+		d->reg = ((b >> 3) & 7) | ((insn.rex & REX_R) ? 8 : 0);
+		d->rm = (b & 7) | ((insn.rex & REX_B) ? 8 : 0);
+	}
+	if (imm8) {
+		r = next_byte(ctx, &insn, &b);
+		if (r != EMUL_DONE)
+			return r;
+	}
+	decode_sizes(ctx, &insn, 0, opsize, adsize);
+	d->len = insn.len;
+	d->lock = insn.lock;
+	d->seg_override = insn.seg_override;
+	d->ad_bytes = insn.ad_bytes;
+	return EMUL_DONE;
+}

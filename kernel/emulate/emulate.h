@@ -162,6 +162,33 @@ struct emul_ctx {
 	struct emul_exception exception; /* EMUL_EXCEPTION */
 };
 
+/*
+ * An instruction decoded but not executed, for exits that name the
+ * instruction without its operands: MOV to or from a control or debug
+ * register (0F 20-23: the general register and the CR/DR number, from
+ * ModRM whatever its mod bits, SDM Vol. 2B "MOV - Move to/from Control
+ * Registers") and port I/O (6C-6F, E4-E7, EC-EF: the segment override and
+ * the address size of INS/OUTS).
+ */
+struct emul_decoded {
+	u8 len;
+	bool two_byte;		/* 0F opcode */
+	u8 opcode;		/* the byte after 0F for two-byte opcodes */
+	u8 reg, rm;		/* ModRM fields with REX.R and REX.B */
+	bool lock;		/* F0 (AMD: MOV CR0 with LOCK is CR8) */
+	s8 seg_override;	/* EMUL_SEG_*, -1 when none or ignored */
+	u8 ad_bytes;		/* 2, 4, 8 */
+};
+
+/*
+ * Decode the instruction at CS:RIP through ctx (emul_init() and the guest
+ * state, as for emul_run()).  EMUL_DONE with *d filled; EMUL_EXCEPTION
+ * when fetching faulted or the instruction is too long; EMUL_UNHANDLED for
+ * other opcodes.
+ */
+enum emul_result emul_decode_only(struct emul_ctx *ctx,
+				  struct emul_decoded *d);
+
 /* Start an instruction: clears everything, fetched bytes included. */
 void emul_init(struct emul_ctx *ctx, enum emul_mode mode,
 	       const struct emul_ops *ops, void *opaque);

@@ -51,6 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct icase c = { .name = "fuzz", .bits = 64 };
 	u8 code[EMUL_MAX_INSN + 1], reply[8] = { 0 };
+	struct emul_decoded d;
 	enum emul_result res;
 	unsigned int i, writes;
 	u64 rip0;
@@ -104,5 +105,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(res == EMUL_EXCEPTION || res == EMUL_UNHANDLED);
 		break;
 	}
+
+	/* The same bytes through the decoder alone: no access but fetches. */
+	restart();
+	nr_acc = 0;
+	res = emul_decode_only(&ctx, &d);
+	check(count_ops('r') + count_ops('R') + count_ops('w') +
+	      count_ops('W') == 0);
+	check(!fetch_violations);
+	if (res == EMUL_DONE)
+		check(d.len && d.len <= EMUL_MAX_INSN && d.reg < 16 &&
+		      d.rm < 16 && d.seg_override < EMUL_NR_SEGS &&
+		      (d.ad_bytes == 2 || d.ad_bytes == 4 || d.ad_bytes == 8));
+	else
+		check(res == EMUL_EXCEPTION || res == EMUL_UNHANDLED);
 	return 0;
 }

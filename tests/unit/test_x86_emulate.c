@@ -1555,10 +1555,64 @@ static const struct icase *const unhandled[] = {
 	&c_p32_dec_eax,
 };
 
+/* emul_decode_only(): what MOV CRn and port I/O exits do not report. */
+static void decode_case(const struct icase *c, u8 opcode, u8 reg, u8 rm,
+			bool lock, int seg, u8 ad_bytes)
+{
+	struct emul_decoded d;
+	enum emul_result r;
+	u64 rip;
+
+	begin(c);
+	rip = ctx.rip;
+	r = emul_decode_only(&ctx, &d);
+	CHECK_EQ(r, EMUL_DONE);
+	if (r == EMUL_DONE) {
+		CHECK_EQ(d.len, c->end - c->start);
+		CHECK_EQ(d.opcode, opcode);
+		CHECK_EQ(d.reg, reg);
+		CHECK_EQ(d.rm, rm);
+		CHECK_EQ(d.lock, lock);
+		CHECK_EQ(d.seg_override, seg);
+		CHECK_EQ(d.ad_bytes, ad_bytes);
+	}
+	/* Nothing executed: registers and RIP as they were. */
+	CHECK_EQ(ctx.rip, rip);
+	done("decode only: %s", c->name);
+}
+
+static void test_decode_only(void)
+{
+	struct emul_decoded d;
+
+	decode_case(&c_d_mov_to_cr4, 0x22, 4, VIREO_REG_RAX, false, -1, 8);
+	decode_case(&c_d_mov_from_cr4_r9, 0x20, 4, 9, false, -1, 8);
+	decode_case(&c_d_mov_to_cr8_rex, 0x22, 8, 12, false, -1, 8);
+	/* AMD: LOCK MOV CR0 is CR8; the caller adds it. */
+	decode_case(&c_d_mov_cr8_lock, 0x22, 0, VIREO_REG_RCX, true, -1, 4);
+	/* mod 0 and an rm of 4 would mean a SIB: not for MOV CR. */
+	decode_case(&c_d_mov_cr_mod0, 0x22, 4, VIREO_REG_RSP, false, -1, 8);
+	decode_case(&c_d_mov_dr7, 0x23, 7, VIREO_REG_RDX, false, -1, 8);
+	decode_case(&c_d_outsb_fs, 0x6e, 0, 0, false, EMUL_SEG_FS, 8);
+	/* 64-bit mode ignores a CS override. */
+	decode_case(&c_d_outsb_cs64, 0x6e, 0, 0, false, -1, 8);
+	decode_case(&c_d_outsw_a32, 0x6f, 0, 0, false, -1, 4);
+	decode_case(&c_d_insb_es16, 0x6c, 0, 0, false, EMUL_SEG_ES, 2);
+	decode_case(&c_d_outsl_a16, 0x6f, 0, 0, false, EMUL_SEG_CS, 2);
+	decode_case(&c_d_in_imm, 0xe4, 0, 0, false, -1, 4);
+	decode_case(&c_d_out_dx, 0xef, 0, 0, false, -1, 2);
+
+	begin(&c_d_not_mov_cr);
+	CHECK_EQ(emul_decode_only(&ctx, &d), EMUL_UNHANDLED);
+	done("decode only: %s is not one of its instructions",
+	     c_d_not_mov_cr.name);
+}
+
 int main(void)
 {
 	unsigned int i;
 
+	test_decode_only();
 	test_mov_store(&c_mov_st8, 1);
 	test_mov_store(&c_mov_st16, 2);
 	test_mov_store(&c_mov_st32, 4);
