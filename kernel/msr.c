@@ -322,19 +322,14 @@ static int msr_pat_set(struct vireo_vcpu *vcpu,
 	return msr_backend_set(vcpu, d, msr, val);
 }
 
-/*
- * EFER (SDM Vol. 3A 2.2.1, 10.8.5; APM Vol. 2 3.1.7): LME may change only
- * with paging off, or the next entry fails on VT-x (and the CPU is left in
- * a mode it cannot be in on AMD-V); the CPU answers such a WRMSR with #GP.
- * LMA is the CPU's, kept by the backend.
- */
+/* EFER: the rules are guest_state.c's; LMA is the CPU's, kept by the backend. */
 static int msr_efer_set(struct vireo_vcpu *vcpu,
 			const struct vireo_msr_desc *d, u32 msr, u64 val)
 {
 	struct vireo_sregs s;
 
 	vireo_ops.get_sregs(vcpu, &s);
-	if (((s.efer ^ val) & EFER_LME) && (s.cr0 & X86_CR0_PG))
+	if (!vireo_efer_write_valid(&s, val))
 		return -EINVAL;
 	return msr_backend_set(vcpu, d, msr, val);
 }
@@ -495,7 +490,7 @@ static const struct vireo_msr_desc vireo_msr_table[] = {
 	/* EFER: LMA follows CR0.PG and LME in the backend. */
 	{ MSR_ONE(MSR_EFER, V_ALL), .get = msr_backend_get,
 	  .set = msr_efer_set,
-	  .reserved = ~(u64)(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX) },
+	  .reserved = ~(u64)VIREO_EFER_ALLOWED },
 	/*
 	 * The SYSCALL MSRs (SDM Vol. 3A 5.8.8, APM Vol. 2 6.1.1), written
 	 * unguarded by syscall_init(); STAR takes any value, SFMASK has

@@ -43,49 +43,6 @@ static void vireo_set_regs(struct vireo_vcpu *vcpu, const struct vireo_regs *r)
 	vcpu->rflags = (r->rflags & 0x3f7fd7) | X86_EFLAGS_FIXED;
 }
 
-#define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
-
-static bool vireo_segment_valid(const struct vireo_segment *seg)
-{
-	return seg->type < 16 && seg->dpl < 4 && seg->present < 2 &&
-	       seg->s < 2 && seg->l < 2 && seg->db < 2 && seg->g < 2;
-}
-
-/*
- * Architectural consistency of control registers and modes, the checks both
- * vendors make at VM entry (APM Vol. 2 15.5.1 "Basic Operation", SDM Vol. 3C
- * 27.3.1 "Checks on the Guest State Area"), answered with -EINVAL instead of
- * a failed entry.
- */
-bool vireo_sregs_valid(const struct vireo_sregs *s)
-{
-	bool lme = s->efer & EFER_LME, lma = s->efer & EFER_LMA;
-	bool pg = s->cr0 & X86_CR0_PG;
-	const struct vireo_segment *segs = &s->cs;
-	int i;
-
-	if (s->cr0 >> 32 || (pg && !(s->cr0 & X86_CR0_PE)))
-		return false;
-	if ((s->cr0 & X86_CR0_NW) && !(s->cr0 & X86_CR0_CD))
-		return false;
-	if (s->cr4 & (~(u64)VIREO_CR4_ALLOWED | vireo_cr4_host_rsvd()) ||
-	    s->efer & ~(u64)EFER_ALLOWED)
-		return false;
-	if (s->cr8 > 15 || s->cr3 >> 52)
-		return false;
-	if (lma && (!lme || !pg))
-		return false;
-	if (lme && pg && (!(s->cr4 & X86_CR4_PAE) || !lma))
-		return false;
-	if (lma && s->cs.l && s->cs.db)
-		return false;
-	for (i = 0; i < 8; i++) {
-		if (!vireo_segment_valid(&segs[i]))
-			return false;
-	}
-	return !memchr_inv(s->reserved, 0, sizeof(s->reserved));
-}
-
 static long vireo_vcpu_set_sregs(struct vireo_vcpu *vcpu, void __user *argp)
 {
 	struct vireo_sregs s;

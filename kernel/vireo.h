@@ -47,6 +47,8 @@ struct vireo_vcpu;
 			   X86_CR4_UMIP | X86_CR4_FSGSBASE |		\
 			   X86_CR4_PCIDE | X86_CR4_OSXSAVE |		\
 			   X86_CR4_SMEP | X86_CR4_SMAP | X86_CR4_PKE)
+/* The EFER bits a guest may hold (guest_state.c); SVME is the host's. */
+#define VIREO_EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NX)
 
 struct vireo_exception {
 	u8 vector;
@@ -299,7 +301,13 @@ void vireo_mmu_unmap_slot(struct vireo_vm *vm, struct vireo_memslot *slot);
 int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id);
 void vireo_vcpu_free(struct vireo_vcpu *vcpu);
 void vireo_vcpu_reset(struct vireo_vcpu *vcpu);
+/* guest_state.c: the rules for CR0, CR4 and EFER, in one place. */
 bool vireo_sregs_valid(const struct vireo_sregs *s);
+bool vireo_cr0_write_valid(const struct vireo_sregs *s, u64 cr0);
+bool vireo_efer_write_valid(const struct vireo_sregs *s, u64 efer);
+bool vireo_cr4_write_valid(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+			   u64 cr4);
+bool vireo_cr4_flushes_tlb(u64 old, u64 new);
 
 /* run.c: the run loop and exits answered by the core. */
 int vireo_vcpu_run(struct vireo_vcpu *vcpu);
@@ -314,9 +322,6 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip);
 void vireo_inject_gp(struct vireo_vcpu *vcpu);
 /* mov_cr.c: a MOV to CR4 or CR8 the backend could not decode, at RIP. */
 int vireo_emulate_mov_cr(struct vireo_vcpu *vcpu);
-bool vireo_cr4_write_valid(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
-			   u64 cr4);
-bool vireo_cr4_flushes_tlb(u64 old, u64 new);
 void vireo_inject_ud(struct vireo_vcpu *vcpu);
 
 /* mmio.c: emulate the instruction behind an MMIO fault. */

@@ -410,7 +410,7 @@ static int svm_set_msr(struct vireo_vcpu *vcpu, u32 msr, u64 val)
 	switch (msr) {
 	case MSR_EFER:
 		/* LMA is the CPU's to set; the rest as SET_SREGS allows. */
-		if (val & ~(u64)(EFER_SCE | EFER_LME | EFER_NX | EFER_LMA))
+		if (val & ~(u64)VIREO_EFER_ALLOWED)
 			return -EINVAL;
 		val = (val & ~(u64)EFER_LMA) | (save->efer & EFER_LMA);
 		save->efer = val | EFER_SVME;

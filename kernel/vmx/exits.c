@@ -154,18 +154,6 @@ static int vmx_exit_wrmsr(struct vmx_vcpu *vmx)
 	return vireo_handle_msr(&vmx->vcpu, true, vmx_next_rip(vmx));
 }
 
-/* What MOV to CR0 must refuse with #GP (SDM Vol. 3A 2.5, 10.8.5). */
-static bool vmx_cr0_valid(u64 cr0, u64 cr4, u64 efer)
-{
-	if (cr0 >> 32 || ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE)))
-		return false;
-	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
-		return false;
-	return !((cr0 & X86_CR0_PG) && (efer & EFER_LME) &&
-		 !(cr4 & X86_CR4_PAE));
-}
-
-
 static bool vmx_write_cr(struct vmx_vcpu *vmx, int cr, u64 val)
 {
 	struct vireo_sregs s;
@@ -173,7 +161,7 @@ static bool vmx_write_cr(struct vmx_vcpu *vmx, int cr, u64 val)
 
 	vireo_ops.get_sregs(&vmx->vcpu, &s);
 	vmx_vcpu_get(vmx);
-	if (cr == 0 && vmx_cr0_valid(val, s.cr4, s.efer))
+	if (cr == 0 && vireo_cr0_write_valid(&s, val))
 		vmcs_set_cr0(vmx, val);
 	else if (cr == 4 && vireo_cr4_write_valid(&vmx->vcpu, &s, val))
 		vmcs_set_cr4(vmx, val);

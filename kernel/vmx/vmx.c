@@ -359,7 +359,7 @@ static int vmx_set_msr(struct vireo_vcpu *vcpu, u32 msr, u64 val)
 	if (!field)
 		return -ENOENT;
 	if (msr == MSR_EFER &&
-	    (val & ~(u64)(EFER_SCE | EFER_LME | EFER_NX | EFER_LMA)))
+	    (val & ~(u64)VIREO_EFER_ALLOWED))
 		return -EINVAL;
 	vmx_vcpu_get(vmx);
 	if (msr == MSR_EFER)
