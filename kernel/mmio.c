@@ -98,11 +98,83 @@ static enum emul_access mmio_write(struct emul_ctx *ctx, u64 la,
 	return mmio_rw(ctx, la, (void *)buf, size, true);
 }
 
+/*
+ * The accessed and busy bits the CPU sets in descriptors: RAM takes them;
+ * ROM, devices and holes drop them, as a bus drops a write to ROM.  A
+ * descriptor table in a device is too odd to hand to userspace.
+ */
+static enum emul_access mmio_write_implicit(struct emul_ctx *ctx, u64 la,
+					    const void *buf, unsigned int size)
+{
+	struct vireo_vcpu *vcpu = ctx_vcpu(ctx);
+	struct vireo_exception f = {};
+	u64 gpa;
+
+	if (vireo_gva_to_gpa(vcpu, &vcpu->mmio_sregs, la, true, &gpa, &f)) {
+		fault_to_emul(ctx, &f);
+		return EMUL_ACCESS_FAULT;
+	}
+	if (!vireo_lapic_mmio_hit(vcpu, gpa))
+		vireo_write_gpa(vcpu->vm, gpa, buf, size);
+	return EMUL_ACCESS_OK;
+}
+
 static const struct emul_ops vireo_mmio_ops = {
-	.fetch	= mmio_fetch,
-	.read	= mmio_read,
-	.write	= mmio_write,
+	.fetch		= mmio_fetch,
+	.read		= mmio_read,
+	.write		= mmio_write,
+	.write_implicit	= mmio_write_implicit,
 };
+
+static void seg_to_emul(const struct vireo_segment *v, struct emul_segment *e)
+{
+	*e = (struct emul_segment) {
+		.base = v->base, .limit = v->limit, .selector = v->selector,
+		.type = v->type, .s = v->s, .dpl = v->dpl,
+		.present = v->present, .avl = v->avl, .l = v->l, .db = v->db,
+		.g = v->g, .unusable = v->unusable,
+	};
+}
+
+static void seg_from_emul(const struct emul_segment *e, struct vireo_segment *v)
+{
+	*v = (struct vireo_segment) {
+		.base = e->base, .limit = e->limit, .selector = e->selector,
+		.type = e->type, .s = e->s, .dpl = e->dpl,
+		.present = e->present, .avl = e->avl, .l = e->l, .db = e->db,
+		.g = e->g, .unusable = e->unusable,
+	};
+}
+
+/* struct vireo_sregs's segments in EMUL_SEG_* order. */
+static struct vireo_segment *sregs_seg(struct vireo_sregs *s, int seg)
+{
+	struct vireo_segment *segs[EMUL_NR_SEGS] = {
+		[EMUL_SEG_ES] = &s->es, [EMUL_SEG_CS] = &s->cs,
+		[EMUL_SEG_SS] = &s->ss, [EMUL_SEG_DS] = &s->ds,
+		[EMUL_SEG_FS] = &s->fs, [EMUL_SEG_GS] = &s->gs,
+	};
+
+	return segs[seg];
+}
+
+/* What the segment-loading instructions need (emulate/segment.c). */
+static void vireo_emul_seg_state(struct vireo_vcpu *vcpu, struct emul_ctx *ctx,
+				 struct vireo_sregs *s)
+{
+	int i;
+
+	for (i = 0; i < EMUL_NR_SEGS; i++) {
+		seg_to_emul(sregs_seg(s, i), &ctx->segs[i]);
+		ctx->seg_base[i] = ctx->segs[i].base;
+	}
+	seg_to_emul(&s->tr, &ctx->tr);
+	seg_to_emul(&s->ldt, &ctx->ldt);
+	ctx->gdt_base = s->gdt.base;
+	ctx->gdt_limit = s->gdt.limit;
+	ctx->cpl = vireo_cpl(vcpu, s);
+	ctx->seg_state = true;
+}
 
 /* The exit for an access the emulator handed to userspace. */
 static int vireo_mmio_user_exit(struct vireo_vcpu *vcpu,
@@ -122,9 +194,21 @@ static int vireo_mmio_user_exit(struct vireo_vcpu *vcpu,
 
 static void vireo_emul_commit(struct vireo_vcpu *vcpu, struct emul_ctx *ctx)
 {
+	struct vireo_sregs *s = &vcpu->mmio_sregs;
+	int i;
+
 	memcpy(vcpu->regs, ctx->regs, sizeof(vcpu->regs));
 	vcpu->rip = ctx->rip;
 	vcpu->rflags = ctx->rflags;
+	if (!ctx->segs_changed)
+		return;
+	for (i = 0; i < EMUL_NR_SEGS; i++)
+		if (ctx->segs_changed & (1u << i))
+			seg_from_emul(&ctx->segs[i], sregs_seg(s, i));
+	if (ctx->segs_changed & EMUL_SEGS_TR)
+		seg_from_emul(&ctx->tr, &s->tr);
+	vireo_ops.set_sregs(vcpu, s);
+	vcpu->mov_ss_shadow = ctx->mov_ss;
 }
 
 /* Act on what emul_run() said; > 0 to re-enter, 0 for userspace. */
@@ -172,12 +256,7 @@ int vireo_emulate_mmio(struct vireo_vcpu *vcpu, u64 gpa, bool write,
 	memcpy(ctx->regs, vcpu->regs, sizeof(ctx->regs));
 	ctx->rip = vcpu->rip;
 	ctx->rflags = vcpu->rflags;
-	ctx->seg_base[EMUL_SEG_ES] = s->es.base;
-	ctx->seg_base[EMUL_SEG_CS] = s->cs.base;
-	ctx->seg_base[EMUL_SEG_SS] = s->ss.base;
-	ctx->seg_base[EMUL_SEG_DS] = s->ds.base;
-	ctx->seg_base[EMUL_SEG_FS] = s->fs.base;
-	ctx->seg_base[EMUL_SEG_GS] = s->gs.base;
+	vireo_emul_seg_state(vcpu, ctx, s);
 	ctx->la57 = s->cr4 & X86_CR4_LA57;
 	vcpu->mmio_gpa = gpa;
 	return vireo_emul_result(vcpu, emul_run(ctx), gpa, write);

@@ -220,6 +220,11 @@ struct vireo_vcpu {
 	struct emul_ctx emul;
 	struct vireo_sregs mmio_sregs;
 	u64 mmio_gpa;
+	/*
+	 * The emulated instruction loaded SS: the backend keeps interrupts
+	 * out until the next instruction completes (SDM Vol. 3A 6.8.3).
+	 */
+	bool mov_ss_shadow;
 
 	/* Interrupts: events.c and lapic.c. */
 	struct vireo_lapic lapic;

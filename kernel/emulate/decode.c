@@ -18,10 +18,12 @@
 #define OPF_MOFFS	0x10	/* an offset of the address size */
 #define OPF_NO64	0x20	/* invalid in 64-bit mode */
 #define OPF_ONLY64	0x40	/* another instruction outside 64-bit mode */
+#define OPF_FARPTR	0x80	/* ptr16:16 or ptr16:32 (EA, 9A) */
+#define OPF_IMM16	0x100	/* imm16, zero-extended (CA) */
 
 struct emul_opcode {
 	u8 kind;
-	u8 flags;
+	u16 flags;
 };
 
 #define OP(k, f)	{ .kind = EMUL_K_##k, .flags = (f) }
@@ -32,6 +34,9 @@ struct emul_opcode {
 static const struct emul_opcode one_byte[256] = {
 	[0x00] = OP(ALU, M | B), [0x01] = OP(ALU, M),
 	[0x02] = OP(ALU, M | B), [0x03] = OP(ALU, M),
+	[0x07] = OP(POP_SREG, OPF_NO64),
+	[0x17] = OP(POP_SREG, OPF_NO64),
+	[0x1f] = OP(POP_SREG, OPF_NO64),
 	[0x08] = OP(ALU, M | B), [0x09] = OP(ALU, M),
 	[0x0a] = OP(ALU, M | B), [0x0b] = OP(ALU, M),
 	[0x10] = OP(ALU, M | B), [0x11] = OP(ALU, M),
@@ -55,6 +60,8 @@ static const struct emul_opcode one_byte[256] = {
 	[0x86] = OP(XCHG, M | B), [0x87] = OP(XCHG, M),
 	[0x88] = OP(MOV, M | B), [0x89] = OP(MOV, M),
 	[0x8a] = OP(MOV, M | B), [0x8b] = OP(MOV, M),
+	[0x8e] = OP(MOV_SREG, M),
+	[0x9a] = OP(CALL_FAR, OPF_FARPTR | OPF_NO64),
 	[0xa0] = OP(MOV_MOFFS, B | OPF_MOFFS),
 	[0xa1] = OP(MOV_MOFFS, OPF_MOFFS),
 	[0xa2] = OP(MOV_MOFFS, B | OPF_MOFFS),
@@ -62,14 +69,22 @@ static const struct emul_opcode one_byte[256] = {
 	[0xa4] = OP(MOVS, B), [0xa5] = OP(MOVS, 0),
 	[0xaa] = OP(STOS, B), [0xab] = OP(STOS, 0),
 	[0xac] = OP(LODS, B), [0xad] = OP(LODS, 0),
+	/* C4, C5 are VEX prefixes in 64-bit mode. */
+	[0xc4] = OP(LSEG, M | OPF_NO64), [0xc5] = OP(LSEG, M | OPF_NO64),
 	[0xc6] = OP(GRP11, M | B | OPF_IMMZ),
 	[0xc7] = OP(GRP11, M | OPF_IMMZ),
+	[0xca] = OP(RET_FAR, OPF_IMM16), [0xcb] = OP(RET_FAR, 0),
+	[0xcf] = OP(IRET, 0),
+	[0xea] = OP(JMP_FAR, OPF_FARPTR | OPF_NO64),
 	/* The immediate of F6/F7 depends on ModRM.reg: see decode_imm(). */
 	[0xf6] = OP(GRP3, M | B), [0xf7] = OP(GRP3, M),
 	[0xfe] = OP(GRP4, M | B), [0xff] = OP(GRP4, M),
 };
 
 static const struct emul_opcode two_byte[256] = {
+	[0x00] = OP(GRP6, M),
+	[0xa1] = OP(POP_SREG, 0), [0xa9] = OP(POP_SREG, 0),
+	[0xb2] = OP(LSEG, M), [0xb4] = OP(LSEG, M), [0xb5] = OP(LSEG, M),
 	[0xa3] = OP(BT, M), [0xab] = OP(BT, M),
 	[0xb3] = OP(BT, M), [0xbb] = OP(BT, M),
 	[0xba] = OP(GRP8, M | OPF_IMM8),
@@ -372,9 +387,23 @@ static enum emul_result decode_modrm(struct emul_ctx *ctx,
 }
 
 static enum emul_result decode_imm(struct emul_ctx *ctx,
-				   struct emul_insn *insn, u8 flags)
+				   struct emul_insn *insn, u16 flags)
 {
 	unsigned int bytes = insn->op_bytes < 4 ? insn->op_bytes : 4;
+	enum emul_result r;
+	u64 sel;
+
+	if (flags & OPF_FARPTR) {
+		/* The offset first, then the selector (SDM Vol. 2A "JMP"). */
+		r = next_field(ctx, insn, bytes, false, &insn->imm);
+		if (r != EMUL_DONE)
+			return r;
+		r = next_field(ctx, insn, 2, false, &sel);
+		insn->sel = sel;
+		return r;
+	}
+	if (flags & OPF_IMM16)
+		return next_field(ctx, insn, 2, false, &insn->imm);
 
 	if (flags & OPF_MOFFS) {
 		insn->mem = true;
@@ -391,7 +420,7 @@ static enum emul_result decode_imm(struct emul_ctx *ctx,
 }
 
 static void decode_sizes(const struct emul_ctx *ctx, struct emul_insn *insn,
-			 u8 flags, bool opsize, bool adsize)
+			 u16 flags, bool opsize, bool adsize)
 {
 	if (ctx->mode == EMUL_MODE_LONG64) {
 		/* REX.W wins over 66h. */

@@ -28,6 +28,15 @@ enum emul_kind {
 	EMUL_K_MOVSX,		/* 0F BE, 0F BF */
 	EMUL_K_BT,		/* 0F A3/AB/B3/BB: BT/BTS/BTR/BTC r/m, reg */
 	EMUL_K_GRP8,		/* 0F BA: BT/BTS/BTR/BTC r/m, imm8 */
+	/* segment.c: the instructions that load segment registers. */
+	EMUL_K_MOV_SREG,	/* 8E */
+	EMUL_K_POP_SREG,	/* 07, 17, 1F, 0F A1, 0F A9 */
+	EMUL_K_LSEG,		/* C4, C5, 0F B2, 0F B4, 0F B5 */
+	EMUL_K_JMP_FAR,		/* EA, and FF /5 through GRP4 */
+	EMUL_K_CALL_FAR,	/* 9A, and FF /3 through GRP4 */
+	EMUL_K_RET_FAR,		/* CA, CB */
+	EMUL_K_IRET,		/* CF */
+	EMUL_K_GRP6,		/* 0F 00: LTR (/3) */
 	EMUL_NR_KINDS,
 };
 
@@ -47,12 +56,32 @@ struct emul_insn {
 	bool mem;		/* has a memory operand at seg:ea */
 	bool riprel;		/* ea is relative to the next RIP */
 	bool rep_again;		/* output: REP count not exhausted */
+	bool rip_set;		/* output: the handler set ctx->rip */
 	u8 seg;			/* EMUL_SEG_*: override, else the default */
 	s8 seg_override;	/* -1: none */
 	u8 mod, reg, rm;	/* ModRM fields, reg and rm with REX.R/B */
 	u64 ea;			/* offset, truncated to ad_bytes */
 	u64 imm;		/* sign-extended to 64 bits */
+	u16 sel;		/* EA, 9A: the selector of ptr16:16/32 */
 };
+
+/* segment.c */
+enum emul_result emul_exec_mov_sreg(struct emul_ctx *ctx,
+				    struct emul_insn *insn);
+enum emul_result emul_exec_pop_sreg(struct emul_ctx *ctx,
+				    struct emul_insn *insn);
+enum emul_result emul_exec_lseg(struct emul_ctx *ctx, struct emul_insn *insn);
+enum emul_result emul_exec_far(struct emul_ctx *ctx, struct emul_insn *insn);
+enum emul_result emul_exec_ret_far(struct emul_ctx *ctx,
+				   struct emul_insn *insn);
+enum emul_result emul_exec_iret(struct emul_ctx *ctx, struct emul_insn *insn);
+enum emul_result emul_exec_grp6(struct emul_ctx *ctx, struct emul_insn *insn);
+
+/* execute.c, for segment.c: memory by segment and offset. */
+enum emul_result emul_mem_read(struct emul_ctx *ctx, u8 seg, u64 ea,
+			       unsigned int size, u64 *val);
+enum emul_result emul_mem_write(struct emul_ctx *ctx, u8 seg, u64 ea,
+				unsigned int size, u64 val);
 
 /* Returns EMUL_DONE with insn filled, or the failure to report. */
 enum emul_result emul_decode(struct emul_ctx *ctx, struct emul_insn *insn);

@@ -33,7 +33,9 @@
  * Each instruction makes at most one write, always its last memory access,
  * and registers change only after it succeeded; so "nothing changed" holds
  * for guest memory as well, except for reads with side effects that the
- * caller performed before a later fault.
+ * caller performed before a later fault.  Segment loads (segment.c) are the
+ * exception: a descriptor's accessed or busy bit goes through
+ * write_implicit, and a far CALL pushes twice, to RAM only.
  *
  * REP MOVS/STOS/LODS run one element per emul_run().  While the count is
  * not exhausted RIP stays on the instruction: the guest executes it again
@@ -117,6 +119,21 @@ struct emul_mmio {
 	u8 data[8];		/* the bytes written or supplied */
 };
 
+/*
+ * A segment register with its hidden part, as struct vireo_segment has it
+ * (SDM Vol. 3A 3.4.5 "Segment Descriptors" for the fields).
+ */
+struct emul_segment {
+	u64 base;
+	u32 limit;		/* in bytes, granularity applied */
+	u16 selector;
+	u8 type, s, dpl, present, avl, l, db, g;
+	bool unusable;		/* a null selector was loaded */
+};
+
+/* ctx->segs_changed: EMUL_SEG_* bits, and TR. */
+#define EMUL_SEGS_TR		(1u << EMUL_NR_SEGS)
+
 struct emul_ctx;
 
 /*
@@ -131,6 +148,14 @@ struct emul_ops {
 				 unsigned int size);
 	enum emul_access (*write)(struct emul_ctx *ctx, u64 la,
 				  const void *buf, unsigned int size);
+	/*
+	 * A write the CPU makes for itself while loading a segment: the
+	 * accessed bit of a descriptor, the busy bit of a TSS descriptor.
+	 * RAM takes it; anywhere else (ROM, a device) it is dropped, as a
+	 * bus drops a write to ROM.  OK or FAULT.
+	 */
+	enum emul_access (*write_implicit)(struct emul_ctx *ctx, u64 la,
+					   const void *buf, unsigned int size);
 };
 
 struct emul_ctx {
@@ -143,6 +168,19 @@ struct emul_ctx {
 	u64 rip;
 	u64 rflags;
 	u64 seg_base[EMUL_NR_SEGS];	/* only FS and GS in 64-bit mode */
+
+	/*
+	 * For the instructions that load segment registers (segment.c: MOV
+	 * and POP to a segment register, LDS..LGS, far JMP, CALL and RET,
+	 * IRET, LTR), in protected and long mode: without seg_state they
+	 * are unhandled.  segs[] must agree with seg_base[].
+	 */
+	bool seg_state;
+	u8 cpl;
+	struct emul_segment segs[EMUL_NR_SEGS];
+	struct emul_segment tr, ldt;
+	u64 gdt_base;
+	u16 gdt_limit;
 
 	/*
 	 * The instruction bytes fetched so far.  The caller may pre-fill
@@ -159,6 +197,9 @@ struct emul_ctx {
 
 	/* Outputs. */
 	struct emul_mmio mmio;		/* EMUL_EXIT_READ, EMUL_EXIT_WRITE */
+	u8 segs_changed;		/* EMUL_DONE: segs[] or tr reloaded */
+	/* SS loaded: no interrupt before the next instruction (6.8.3). */
+	bool mov_ss;
 	struct emul_exception exception; /* EMUL_EXCEPTION */
 };
 

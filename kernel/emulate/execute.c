@@ -54,8 +54,8 @@ static enum emul_result linear(struct emul_ctx *ctx, u8 seg, u64 ea,
 	return EMUL_DONE;
 }
 
-static enum emul_result mem_read(struct emul_ctx *ctx, u8 seg, u64 ea,
-				 unsigned int size, u64 *val)
+enum emul_result emul_mem_read(struct emul_ctx *ctx, u8 seg, u64 ea,
+			       unsigned int size, u64 *val)
 {
 	enum emul_result r;
 	unsigned int i;
@@ -88,8 +88,8 @@ static enum emul_result mem_read(struct emul_ctx *ctx, u8 seg, u64 ea,
 }
 
 /* EMUL_EXIT_WRITE when userspace must see the write. */
-static enum emul_result mem_write(struct emul_ctx *ctx, u8 seg, u64 ea,
-				  unsigned int size, u64 val)
+enum emul_result emul_mem_write(struct emul_ctx *ctx, u8 seg, u64 ea,
+				unsigned int size, u64 val)
 {
 	enum emul_result r;
 	unsigned int i;
@@ -123,7 +123,7 @@ static enum emul_result rm_read(struct emul_ctx *ctx, struct emul_insn *insn,
 		*val = emul_reg_read(ctx, insn, insn->rm, size);
 		return EMUL_DONE;
 	}
-	return mem_read(ctx, insn->seg, insn->ea, size, val);
+	return emul_mem_read(ctx, insn->seg, insn->ea, size, val);
 }
 
 static enum emul_result rm_write(struct emul_ctx *ctx, struct emul_insn *insn,
@@ -133,7 +133,7 @@ static enum emul_result rm_write(struct emul_ctx *ctx, struct emul_insn *insn,
 		emul_reg_write(ctx, insn, insn->rm, size, val);
 		return EMUL_DONE;
 	}
-	return mem_write(ctx, insn->seg, insn->ea, size, val);
+	return emul_mem_write(ctx, insn->seg, insn->ea, size, val);
 }
 
 /*
@@ -226,6 +226,9 @@ static enum emul_result exec_grp4(struct emul_ctx *ctx, struct emul_insn *insn)
 {
 	unsigned int sub = insn->reg & 7;
 
+	/* FF /3 and /5: far CALL and JMP through memory (segment.c). */
+	if (insn->op_bytes > 1 && (sub == 3 || sub == 5))
+		return emul_exec_far(ctx, insn);
 	if (sub >= 2)
 		return EMUL_UNHANDLED;
 	if (bad_lock(insn, true))
@@ -281,9 +284,9 @@ static enum emul_result exec_mov_moffs(struct emul_ctx *ctx,
 	if (bad_lock(insn, false))
 		return emul_raise(ctx, EMUL_VEC_UD);
 	if (insn->opcode & 2)
-		return mem_write(ctx, insn->seg, insn->ea, size,
+		return emul_mem_write(ctx, insn->seg, insn->ea, size,
 				 emul_reg_read(ctx, insn, VIREO_REG_RAX, size));
-	r = mem_read(ctx, insn->seg, insn->ea, size, &val);
+	r = emul_mem_read(ctx, insn->seg, insn->ea, size, &val);
 	if (r == EMUL_DONE)
 		emul_reg_write(ctx, insn, VIREO_REG_RAX, size, val);
 	return r;
@@ -360,7 +363,7 @@ static enum emul_result bit_op(struct emul_ctx *ctx, struct emul_insn *insn,
 		     emul_mask(insn->ad_bytes);
 	bit = 1ULL << (offset & ((1 << shift) - 1));
 	if (insn->mem)
-		r = mem_read(ctx, insn->seg, ea, size, &val);
+		r = emul_mem_read(ctx, insn->seg, ea, size, &val);
 	else
 		r = rm_read(ctx, insn, size, &val);
 	if (r != EMUL_DONE)
@@ -369,7 +372,7 @@ static enum emul_result bit_op(struct emul_ctx *ctx, struct emul_insn *insn,
 		u64 new = op == 1 ? val | bit : op == 2 ? val & ~bit : val ^ bit;
 
 		if (insn->mem)
-			r = mem_write(ctx, insn->seg, ea, size, new);
+			r = emul_mem_write(ctx, insn->seg, ea, size, new);
 		else
 			r = rm_write(ctx, insn, size, new);
 		if (failed(r))
@@ -422,7 +425,7 @@ static enum emul_result exec_string(struct emul_ctx *ctx,
 	if (insn->rep && !count)
 		return EMUL_DONE;
 	if (insn->kind != EMUL_K_STOS) {
-		r = mem_read(ctx, insn->seg, si, size, &val);
+		r = emul_mem_read(ctx, insn->seg, si, size, &val);
 		if (r != EMUL_DONE)
 			return r;
 	}
@@ -431,7 +434,7 @@ static enum emul_result exec_string(struct emul_ctx *ctx,
 	} else {
 		if (insn->kind == EMUL_K_STOS)
 			val = ctx->regs[VIREO_REG_RAX];
-		r = mem_write(ctx, EMUL_SEG_ES, di, size, val);
+		r = emul_mem_write(ctx, EMUL_SEG_ES, di, size, val);
 		if (failed(r))
 			return r;
 		emul_reg_write(ctx, insn, VIREO_REG_RDI, ad, di + step);
@@ -464,6 +467,14 @@ static enum emul_result (*const handlers[EMUL_NR_KINDS])(struct emul_ctx *,
 	[EMUL_K_MOVSX] = exec_movsx,
 	[EMUL_K_BT] = exec_bt,
 	[EMUL_K_GRP8] = exec_grp8,
+	[EMUL_K_MOV_SREG] = emul_exec_mov_sreg,
+	[EMUL_K_POP_SREG] = emul_exec_pop_sreg,
+	[EMUL_K_LSEG] = emul_exec_lseg,
+	[EMUL_K_JMP_FAR] = emul_exec_far,
+	[EMUL_K_CALL_FAR] = emul_exec_far,
+	[EMUL_K_RET_FAR] = emul_exec_ret_far,
+	[EMUL_K_IRET] = emul_exec_iret,
+	[EMUL_K_GRP6] = emul_exec_grp6,
 };
 
 void emul_init(struct emul_ctx *ctx, enum emul_mode mode,
@@ -499,8 +510,10 @@ enum emul_result emul_run(struct emul_ctx *ctx)
 	ctx->insn_len = insn.len;
 	if (insn.kind >= EMUL_NR_KINDS || !handlers[insn.kind])
 		return EMUL_UNHANDLED;
+	ctx->segs_changed = 0;
+	ctx->mov_ss = false;
 	r = handlers[insn.kind](ctx, &insn);
-	if (failed(r) || insn.rep_again)
+	if (failed(r) || insn.rep_again || insn.rip_set)
 		return r;
 	rip = ctx->rip + insn.len;
 	if (ctx->mode == EMUL_MODE_PROT32)

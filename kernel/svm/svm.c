@@ -315,8 +315,13 @@ static int svm_vcpu_run_once(struct vireo_vcpu *vcpu)
 	 * An instruction we completed for the guest (HLT, OUT, ...) ends
 	 * the STI or MOV SS shadow it may have been in (SDM Vol. 3A 6.8.3).
 	 */
-	if (vcpu->rip != exit_rip)
+	if (vcpu->rip != exit_rip) {
 		svm->vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
+		/* ... unless it loaded SS itself (the emulator's MOV SS). */
+		if (vcpu->mov_ss_shadow)
+			svm->vmcb->control.int_state |= SVM_INT_STATE_SHADOW;
+	}
+	vcpu->mov_ss_shadow = false;
 	return r;
 }
 

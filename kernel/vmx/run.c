@@ -459,11 +459,17 @@ int vmx_vcpu_run_once(struct vireo_vcpu *vcpu)
 	 * the STI or MOV SS shadow it may have been in (SDM Vol. 3A 6.8.3).
 	 */
 	if (vcpu->rip != exit_rip) {
+		u32 intr;
+
 		vmx_vcpu_get(vmx);
-		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO,
-			     vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-			     ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
+		intr = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		       ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+		/* ... unless it loaded SS itself (the emulator's MOV SS). */
+		if (vcpu->mov_ss_shadow)
+			intr |= GUEST_INTR_STATE_MOV_SS;
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, intr);
 		vmx_vcpu_put(vmx);
 	}
+	vcpu->mov_ss_shadow = false;
 	return r;
 }

@@ -4,7 +4,7 @@
 # assembled with GNU as, linked flat by rom.ld.  Included by
 # userspace/build.mk.
 
-ROM_NAMES	:= hello triple rep_outs halt rom_write spin
+ROM_NAMES	:= hello triple rep_outs halt rom_write spin rom_gdt
 ROM_IMAGES	:= $(patsubst %,$(BUILD)/roms/%.rom,$(ROM_NAMES))
 ROM_OBJS	:= $(patsubst %,$(BUILD)/roms/%.o,$(ROM_NAMES))
 

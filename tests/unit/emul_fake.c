@@ -123,10 +123,28 @@ static enum emul_access fake_write(struct emul_ctx *c, u64 la,
 	return EMUL_ACCESS_OK;
 }
 
+/* Descriptor bits: RAM takes them ('i'); ROM and devices drop them ('d'). */
+static enum emul_access fake_write_implicit(struct emul_ctx *c, u64 la,
+					    const void *buf, unsigned int size)
+{
+	struct region *r = find(la, size);
+
+	if (!r)
+		return page_fault(c, la, 2);
+	if (r->kind != RAM) {
+		log_access('d', la, size, buf);
+		return EMUL_ACCESS_OK;
+	}
+	memcpy(r->bytes + (la - r->base), buf, size);
+	log_access('i', la, size, buf);
+	return EMUL_ACCESS_OK;
+}
+
 static const struct emul_ops fake_ops = {
 	.fetch = fake_fetch,
 	.read = fake_read,
 	.write = fake_write,
+	.write_implicit = fake_write_implicit,
 };
 
 static enum emul_mode mode_of(const struct icase *c)

@@ -46,7 +46,8 @@ static inline unsigned int len_of(const struct icase *c)
 #define USER16		0xa0000ULL
 
 struct access {
-	char op;		/* f fetch, r/w RAM, R/W userspace, x fault */
+	char op;		/* f fetch, r/w RAM, R/W userspace, x fault,
+				 * i/d implicit write taken/dropped */
 	u64 la;
 	unsigned int size;
 	u64 val;

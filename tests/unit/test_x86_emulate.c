@@ -1608,11 +1608,385 @@ static void test_decode_only(void)
 	     c_d_not_mov_cr.name);
 }
 
+/* ---- segment loads (kernel/emulate/segment.c) ---- */
+
+/* Descriptors: flat, G, present, DPL in bits 46:45, type in 43:40. */
+#define DESC(type, dpl, l, db)						\
+	(0xffffULL | (0xfULL << 48) | (1ULL << 55) | (1ULL << 47) |	\
+	 (1ULL << 44) | ((u64)(dpl) << 45) | ((u64)(type) << 40) |	\
+	 ((u64)(l) << 53) | ((u64)(db) << 54))
+#define DESC_NP(type)	(DESC(type, 0, 0, 1) & ~(1ULL << 47))
+/* A 64-bit call gate (system, type 0xC): unhandled. */
+#define DESC_GATE	((1ULL << 47) | (0xcULL << 40))
+/* An available 64-bit TSS, base DATA64, limit 0x67: 16 bytes. */
+#define TSS_LO		(0x67ULL | ((DATA64 & 0xffffff) << 16) |	\
+			 (0x89ULL << 40) | (((DATA64 >> 24) & 0xff) << 56))
+#define TSS_HI		(DATA64 >> 32)
+
+enum {
+	S_NULL, S_CODE64 = 0x08, S_DATA = 0x10, S_CODE32 = 0x18,
+	S_DATA_DPL3 = 0x20, S_DATA_NP = 0x28, S_GATE = 0x30, S_TSS = 0x38,
+	S_CODE64_DPL3 = 0x48, S_RO_DATA = 0x50, S_XONLY = 0x58,
+	S_GDT_END = 0x60,
+};
+
+/*
+ * The segment state for the mode begin() chose: CPL 0, a GDT at @gdt
+ * (in ROM for 64-bit tests, RAM for 32-bit ones), its descriptors'
+ * accessed bits clear.
+ */
+static void seg_setup(u64 gdt)
+{
+	static const u64 descs[] = {
+		[S_CODE64 / 8] = DESC(0xa, 0, 1, 0),
+		[S_DATA / 8] = DESC(0x2, 0, 0, 1),
+		[S_CODE32 / 8] = DESC(0xa, 0, 0, 1),
+		[S_DATA_DPL3 / 8] = DESC(0x2, 3, 0, 1),
+		[S_DATA_NP / 8] = DESC_NP(0x2),
+		[S_GATE / 8] = DESC_GATE,
+		[S_TSS / 8] = TSS_LO, [S_TSS / 8 + 1] = TSS_HI,
+		[S_CODE64_DPL3 / 8] = DESC(0xa, 3, 1, 0),
+		[S_RO_DATA / 8] = DESC(0x0, 0, 0, 1),
+		[S_XONLY / 8] = DESC(0x8, 0, 0, 1),
+	};
+	bool l = ctx.mode == EMUL_MODE_LONG64;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(descs); i++)
+		memcpy(at(gdt + i * 8), &descs[i], 8);
+	ctx.seg_state = true;
+	ctx.cpl = 0;
+	ctx.gdt_base = gdt;
+	ctx.gdt_limit = S_GDT_END - 1;
+	ctx.ldt.unusable = true;
+	for (i = 0; i < EMUL_NR_SEGS; i++) {
+		ctx.segs[i] = (struct emul_segment) {
+			.base = ctx.seg_base[i], .limit = 0xffffffff,
+			.selector = S_DATA, .type = 3, .s = 1, .present = 1,
+			.db = 1, .g = 1,
+		};
+	}
+	ctx.segs[EMUL_SEG_CS].selector = l ? S_CODE64 : S_CODE32;
+	ctx.segs[EMUL_SEG_CS].type = 0xb;
+	ctx.segs[EMUL_SEG_CS].l = l;
+	ctx.segs[EMUL_SEG_CS].db = !l;
+}
+
+static u8 desc_type(u64 gdt, u16 sel)
+{
+	return *at(gdt + (sel & ~7) + 5) & 0xf;
+}
+
+static void expect_exc(u8 vector, u32 error)
+{
+	CHECK_EQ(emul_run(&ctx), EMUL_EXCEPTION);
+	CHECK_EQ(ctx.exception.vector, vector);
+	CHECK_EQ(ctx.exception.error, error);
+}
+
+static void test_seg_loads64(void)
+{
+	struct snapshot snapshot;
+
+	/* MOV DS: loaded, accessed in the register, the ROM unchanged. */
+	begin(&c_s_mov_ds);
+	seg_setup(ROM64);
+	RAX = S_DATA;
+	run_done(&c_s_mov_ds);
+	CHECK_EQ(ctx.segs_changed, 1u << EMUL_SEG_DS);
+	CHECK_EQ(ctx.segs[EMUL_SEG_DS].selector, S_DATA);
+	CHECK_EQ(ctx.segs[EMUL_SEG_DS].type, 3);
+	CHECK_EQ(desc_type(ROM64, S_DATA), 2);
+	CHECK_EQ(count_ops('d'), 1);
+	CHECK(!ctx.mov_ss);
+	done("segment: %s from ROM, the accessed bit dropped", "mov ds");
+
+	/* RPL 3 data at CPL 0 with DPL 0: RPL > DPL is #GP(sel). */
+	begin(&c_s_mov_ds);
+	seg_setup(ROM64);
+	RAX = S_DATA | 3;
+	snapshot = snap();
+	expect_exc(13, S_DATA);
+	CHECK(unchanged(&snapshot));
+	CHECK_EQ(ctx.segs_changed, 0);
+	done("segment: %s", "mov ds, RPL above DPL: #GP(sel)");
+
+	begin(&c_s_mov_ds);
+	seg_setup(ROM64);
+	RAX = S_DATA_NP;
+	expect_exc(11, S_DATA_NP);
+	done("segment: %s", "mov ds, not present: #NP(sel)");
+
+	begin(&c_s_mov_ds);
+	seg_setup(ROM64);
+	RAX = S_GDT_END;
+	expect_exc(13, S_GDT_END);
+	done("segment: %s", "mov ds past the GDT limit: #GP(sel)");
+
+	begin(&c_s_mov_ds);
+	seg_setup(ROM64);
+	RAX = S_XONLY;
+	expect_exc(13, S_XONLY);
+	done("segment: %s", "mov ds, execute-only code: #GP(sel)");
+
+	begin(&c_s_mov_ds);
+	seg_setup(ROM64);
+	RAX = 3;
+	run_done(&c_s_mov_ds);
+	CHECK(ctx.segs[EMUL_SEG_DS].unusable);
+	CHECK_EQ(ctx.segs[EMUL_SEG_DS].selector, 3);
+	done("segment: %s", "mov ds, null: unusable");
+
+	/* SS: writable data with DPL = RPL = CPL; a shadow after it. */
+	begin(&c_s_mov_ss);
+	seg_setup(ROM64);
+	RAX = S_DATA;
+	run_done(&c_s_mov_ss);
+	CHECK(ctx.mov_ss);
+	CHECK_EQ(ctx.segs[EMUL_SEG_SS].type, 3);
+	done("segment: %s", "mov ss, and the MOV SS shadow");
+
+	begin(&c_s_mov_ss);
+	seg_setup(ROM64);
+	RAX = S_RO_DATA;
+	expect_exc(13, S_RO_DATA);
+	done("segment: %s", "mov ss, read-only data: #GP(sel)");
+
+	begin(&c_s_mov_ss);
+	seg_setup(ROM64);
+	RAX = 0;
+	run_done(&c_s_mov_ss);
+	CHECK(ctx.segs[EMUL_SEG_SS].unusable);
+	done("segment: %s", "mov ss, null, CPL 0 in 64-bit mode: allowed");
+
+	begin(&c_s_mov_cs);
+	seg_setup(ROM64);
+	expect_exc(6, 0);
+	done("segment: %s", "mov cs: #UD");
+
+	/* POP FS: 8 bytes in 64-bit mode. */
+	begin(&c_s_pop_fs);
+	seg_setup(ROM64);
+	RSP = DATA64 + 0x100;
+	put(DATA64 + 0x100, 8, S_DATA);
+	run_done(&c_s_pop_fs);
+	CHECK_EQ(RSP, DATA64 + 0x108);
+	CHECK_EQ(ctx.segs[EMUL_SEG_FS].selector, S_DATA);
+	CHECK_EQ(ctx.seg_base[EMUL_SEG_FS], 0);
+	done("segment: %s", "pop fs");
+
+	/* Far JMP through m16:32 to 32-bit code (compatibility mode). */
+	begin(&c_s_ljmp_m32);
+	seg_setup(ROM64);
+	RBX = DATA64;
+	put(DATA64, 4, 0x1234);
+	put(DATA64 + 4, 2, S_CODE32);
+	CHECK_EQ(emul_run(&ctx), EMUL_DONE);
+	CHECK_EQ(ctx.rip, 0x1234);
+	CHECK_EQ(ctx.segs[EMUL_SEG_CS].selector, S_CODE32);
+	CHECK_EQ(ctx.segs[EMUL_SEG_CS].l, 0);
+	CHECK_EQ(ctx.segs[EMUL_SEG_CS].type, 0xb);
+	done("segment: %s", "ljmp *m16:32 to compatibility mode");
+
+	begin(&c_s_ljmp_m32);
+	seg_setup(ROM64);
+	RBX = DATA64;
+	put(DATA64, 4, 0x1234);
+	put(DATA64 + 4, 2, S_GATE);
+	CHECK_EQ(emul_run(&ctx), EMUL_UNHANDLED);
+	done("segment: %s", "ljmp through a call gate: unhandled");
+
+	begin(&c_s_ljmp_m32);
+	seg_setup(ROM64);
+	RBX = DATA64;
+	put(DATA64, 4, 0x1234);
+	put(DATA64 + 4, 2, S_CODE64_DPL3 | 3);
+	expect_exc(13, S_CODE64_DPL3);
+	done("segment: %s", "ljmp to nonconforming DPL 3 code at CPL 0: #GP");
+
+	/* Far CALL m16:32: CS, then EIP, 4 bytes each. */
+	begin(&c_s_lcall_m32);
+	seg_setup(ROM64);
+	RBX = DATA64;
+	RSP = DATA64 + 0x200;
+	put(DATA64, 4, 0x4000);
+	put(DATA64 + 4, 2, S_CODE64);
+	CHECK_EQ(emul_run(&ctx), EMUL_DONE);
+	CHECK_EQ(ctx.rip, 0x4000);
+	CHECK_EQ(RSP, DATA64 + 0x1f8);
+	CHECK_EQ(get(DATA64 + 0x1fc, 4), S_CODE64);
+	CHECK_EQ(get(DATA64 + 0x1f8, 4),
+		 (u32)(CODE64 + len_of(&c_s_lcall_m32)));
+	done("segment: %s", "lcall *m16:32 pushes CS and EIP");
+
+	/* LRET (32-bit operands) and LRETQ $8. */
+	begin(&c_s_lret);
+	seg_setup(ROM64);
+	RSP = DATA64 + 0x200;
+	put(DATA64 + 0x200, 4, 0x5000);
+	put(DATA64 + 0x204, 4, S_CODE64);
+	CHECK_EQ(emul_run(&ctx), EMUL_DONE);
+	CHECK_EQ(ctx.rip, 0x5000);
+	CHECK_EQ(RSP, DATA64 + 0x208);
+	done("segment: %s", "lret");
+
+	begin(&c_s_lretq_imm);
+	seg_setup(ROM64);
+	RSP = DATA64 + 0x200;
+	put(DATA64 + 0x200, 8, 0xffffffff81005000ULL);
+	put(DATA64 + 0x208, 8, S_CODE64);
+	CHECK_EQ(emul_run(&ctx), EMUL_DONE);
+	CHECK_EQ(ctx.rip, 0xffffffff81005000ULL);
+	CHECK_EQ(RSP, DATA64 + 0x218);
+	done("segment: %s", "lretq $8");
+
+	begin(&c_s_lret);
+	seg_setup(ROM64);
+	RSP = DATA64 + 0x200;
+	put(DATA64 + 0x200, 4, 0x5000);
+	put(DATA64 + 0x204, 4, S_CODE64_DPL3 | 3);
+	CHECK_EQ(emul_run(&ctx), EMUL_UNHANDLED);
+	done("segment: %s", "lret to CPL 3: unhandled");
+
+	/* IRETQ: RIP, CS, RFLAGS, RSP, SS. */
+	begin(&c_s_iretq);
+	seg_setup(ROM64);
+	RSP = DATA64 + 0x200;
+	put(DATA64 + 0x200, 8, 0xffffffff81006000ULL);
+	put(DATA64 + 0x208, 8, S_CODE64);
+	put(DATA64 + 0x210, 8, 0x3000 | 0x200 | 0x1 | 0x20000);
+	put(DATA64 + 0x218, 8, DATA64 + 0x800);
+	put(DATA64 + 0x220, 8, S_DATA);
+	CHECK_EQ(emul_run(&ctx), EMUL_DONE);
+	CHECK_EQ(ctx.rip, 0xffffffff81006000ULL);
+	CHECK_EQ(RSP, DATA64 + 0x800);
+	/* VM is never loaded here; IOPL and IF are at CPL 0. */
+	CHECK_EQ(ctx.rflags, 0x3000 | 0x200 | 0x1 | 0x2);
+	CHECK_EQ(ctx.segs_changed,
+		 (1u << EMUL_SEG_CS) | (1u << EMUL_SEG_SS));
+	CHECK(!ctx.mov_ss);
+	done("segment: %s", "iretq to CPL 0");
+
+	/* LTR: busy in the register, dropped in ROM; busy again: #GP. */
+	begin(&c_s_ltr);
+	seg_setup(ROM64);
+	RAX = S_TSS;
+	run_done(&c_s_ltr);
+	CHECK_EQ(ctx.segs_changed, EMUL_SEGS_TR);
+	CHECK_EQ(ctx.tr.type, 0xb);
+	CHECK_EQ(ctx.tr.base, DATA64);
+	CHECK_EQ(desc_type(ROM64, S_TSS), 9);
+	done("segment: %s", "ltr from ROM");
+
+	begin(&c_s_ltr);
+	seg_setup(ROM64);
+	*at(ROM64 + S_TSS + 5) |= 2;
+	RAX = S_TSS;
+	expect_exc(13, S_TSS);
+	done("segment: %s", "ltr of a busy TSS: #GP(sel)");
+
+	begin(&c_s_ltr);
+	seg_setup(ROM64);
+	ctx.cpl = 3;
+	RAX = S_TSS;
+	expect_exc(13, 0);
+	done("segment: %s", "ltr at CPL 3: #GP(0)");
+
+	/* Without the segment state: unhandled. */
+	begin(&c_s_mov_ds);
+	RAX = S_DATA;
+	CHECK_EQ(emul_run(&ctx), EMUL_UNHANDLED);
+	done("segment: %s", "no segment state: unhandled");
+}
+
+static void test_seg_loads32(void)
+{
+	/* A GDT in RAM takes the accessed bit. */
+	begin(&c_s_lds32);
+	seg_setup(DATA32 + 0x1000);
+	RBX = DATA32;
+	put(DATA32, 4, 0xcafef00d);
+	put(DATA32 + 4, 2, S_DATA);
+	run_done(&c_s_lds32);
+	CHECK_EQ(RAX, 0xcafef00d);
+	CHECK_EQ(ctx.segs[EMUL_SEG_DS].selector, S_DATA);
+	CHECK_EQ(desc_type(DATA32 + 0x1000, S_DATA), 3);
+	CHECK_EQ(count_ops('i'), 1);
+	done("segment: %s", "lds m16:32, accessed bit written to RAM");
+
+	begin(&c_s_pop_es32);
+	seg_setup(DATA32 + 0x1000);
+	RSP = DATA32 + 0x100;
+	put(DATA32 + 0x100, 4, S_DATA);
+	run_done(&c_s_pop_es32);
+	CHECK_EQ(RSP, DATA32 + 0x104);
+	CHECK_EQ(ctx.segs[EMUL_SEG_ES].selector, S_DATA);
+	done("segment: %s", "pop es, 32-bit");
+
+	begin(&c_s_lcall32);
+	seg_setup(DATA32 + 0x1000);
+	RSP = DATA32 + 0x200;
+	CHECK_EQ(emul_run(&ctx), EMUL_DONE);
+	CHECK_EQ(ctx.rip, 0x123456);
+	CHECK_EQ(RSP, DATA32 + 0x1f8);
+	CHECK_EQ(get(DATA32 + 0x1fc, 4), S_CODE32);
+	CHECK_EQ(get(DATA32 + 0x1f8, 4), CODE32 + len_of(&c_s_lcall32));
+	CHECK_EQ(ctx.segs[EMUL_SEG_CS].selector, S_CODE32);
+	done("segment: %s", "lcall ptr16:32");
+
+	/* A return to CPL 3 from CPL 0 is not emulated. */
+	begin(&c_s_iretl32);
+	seg_setup(DATA32 + 0x1000);
+	RSP = DATA32 + 0x200;
+	put(DATA32 + 0x200, 4, 0x7000);
+	put(DATA32 + 0x204, 4, S_CODE32 | 3);
+	put(DATA32 + 0x208, 4, 0x3000 | 0x200 | 0x800 | 0x1);
+	CHECK_EQ(emul_run(&ctx), EMUL_UNHANDLED);
+	done("segment: %s", "iretl to another privilege level: unhandled");
+
+	/* At CPL 3 IOPL and IF stay (IOPL 0), the arithmetic flags load. */
+	begin(&c_s_iretl32);
+	seg_setup(DATA32 + 0x1000);
+	memcpy(at(DATA32 + 0x1000 + S_CODE32), &(u64){ DESC(0xa, 3, 0, 1) }, 8);
+	ctx.cpl = 3;
+	ctx.rflags = 0x2;
+	RSP = DATA32 + 0x200;
+	put(DATA32 + 0x200, 4, 0x7000);
+	put(DATA32 + 0x204, 4, S_CODE32 | 3);
+	put(DATA32 + 0x208, 4, 0x3000 | 0x200 | 0x800 | 0x1);
+	CHECK_EQ(emul_run(&ctx), EMUL_DONE);
+	CHECK_EQ(ctx.rflags, 0x800 | 0x1 | 0x2);
+	CHECK_EQ(ctx.segs[EMUL_SEG_CS].selector, S_CODE32 | 3);
+	done("segment: %s", "iretl at CPL 3: IOPL and IF kept");
+
+	begin(&c_s_iretl32);
+	seg_setup(DATA32 + 0x1000);
+	RSP = DATA32 + 0x200;
+	ctx.rflags = 0x2 | 0x4000;	/* NT: a task return */
+	put(DATA32 + 0x204, 4, S_CODE32);
+	CHECK_EQ(emul_run(&ctx), EMUL_UNHANDLED);
+	done("segment: %s", "iretl with NT: unhandled");
+
+	begin(&c_s_iretl32);
+	seg_setup(DATA32 + 0x1000);
+	RSP = DATA32 + 0x200;
+	put(DATA32 + 0x200, 4, 0x7000);
+	put(DATA32 + 0x204, 4, S_CODE32);
+	put(DATA32 + 0x208, 4, 0x800 | 0x1 | 0x200);
+	CHECK_EQ(emul_run(&ctx), EMUL_DONE);
+	CHECK_EQ(ctx.rip, 0x7000);
+	CHECK_EQ(RSP, DATA32 + 0x20c);
+	CHECK_EQ(ctx.rflags, 0x800 | 0x1 | 0x200 | 0x2);
+	done("segment: %s", "iretl to CPL 0");
+}
+
 int main(void)
 {
 	unsigned int i;
 
 	test_decode_only();
+	test_seg_loads64();
+	test_seg_loads32();
 	test_mov_store(&c_mov_st8, 1);
 	test_mov_store(&c_mov_st16, 2);
 	test_mov_store(&c_mov_st32, 4);
