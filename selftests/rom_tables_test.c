@@ -10,11 +10,10 @@
  * checks the registers (selector, base, the accessed or busy bit in the
  * hidden part) and that the ROM is as it was.
  *
- * The same for a page table in ROM: the CPU's walk sets the accessed (and,
- * for a store, dirty) bit of the entry; the load and the store through it
- * are emulated, and complete.  (Only instructions the emulator knows: a
- * fetch through such a table, or an instruction outside kernel/emulate/,
- * still ends the VM, as docs/architecture.md says.)
+ * Page tables in ROM are not tested here: neither sandbox emulator faults
+ * when its page walk sets an accessed or dirty bit in a read-only nested
+ * page (QEMU leaves the bit clear, Bochs writes it through), so the path
+ * cannot be reached (docs/architecture.md, "Emulator defects").
  */
 #include <string.h>
 
@@ -47,11 +46,6 @@
 #define SEL_FS_NA	0x40	/* data, base 0x12345000, accessed clear */
 #define GDT_ENTRIES	9
 #define FS_BASE		0x12345000ULL
-
-#define PT_GVA		0x80000000000ULL	/* 8 TiB: its own PML4 slot */
-#define PT_ROM_GPA	(ROM_GPA + ROM_SIZE)	/* the next ROM page */
-#define PATTERN1	0x1122334455667788ULL
-#define PATTERN2	0x8877665544332211ULL
 
 #define TYPE_DATA_NA	0x2	/* read/write, not accessed */
 #define TYPE_CODE_NA	0xa	/* execute/read, not accessed */
@@ -174,16 +168,6 @@ static void guest_rom_gdt(uint64_t rom_gdt)
 	GUEST_DONE();
 }
 
-static void guest_rom_page_table(void)
-{
-	uint64_t v;
-
-	asm volatile("mov (%1), %0" : "=r"(v) : "r"(PT_GVA) : "memory");
-	GUEST_ASSERT_EQ(v, PATTERN1);
-	asm volatile("mov %0, (%1)" :: "r"(PATTERN2), "r"(PT_GVA) : "memory");
-	GUEST_DONE();
-}
-
 /* ---- host side -------------------------------------------------------- */
 
 FIXTURE(rom) {
@@ -199,7 +183,7 @@ FIXTURE_SETUP(rom)
 
 	self->vm = vm_create_longmode(guest_rom_gdt, &self->vcpu);
 	vcpu_init_exceptions(self->vcpu);
-	self->rom = vm_add_slot(self->vm, ROM_SLOT, ROM_GPA, 2 * ROM_SIZE,
+	self->rom = vm_add_slot(self->vm, ROM_SLOT, ROM_GPA, ROM_SIZE,
 				VIREO_MEM_READONLY);
 	memset(self->rom, 0, ROM_SIZE);
 	/* The library's code, data and TSS descriptors, then ours. */
@@ -299,48 +283,6 @@ TEST_F_TIMEOUT(rom, segment_loads_from_rom, TIMEOUT)
 		want = step + 1;
 	}
 	ASSERT_EQ(STEP_LTR + 1, want);
-}
-
-/* The entry at @level (4: PML4) for gva, in the guest's tables. */
-static uint64_t *pte_of(struct vireo_vm *vm, uint64_t gva, int level)
-{
-	uint64_t table = vm->pml4_gpa, *e;
-	int l;
-
-	for (l = 4;; l--) {
-		e = (uint64_t *)addr_gpa2hva(vm, table) +
-		    ((gva >> (12 + 9 * (l - 1))) & 511);
-		if (l == level)
-			return e;
-		table = *e & 0x000ffffffffff000ULL;
-	}
-}
-
-TEST_F_TIMEOUT(rom, page_table_in_rom, TIMEOUT)
-{
-	uint64_t data, *pt, *pde;
-	struct ucall uc;
-
-	vm_free(self->vm);
-	self->vm = vm_create_longmode(guest_rom_page_table, &self->vcpu);
-	self->rom = vm_add_slot(self->vm, ROM_SLOT, ROM_GPA, 2 * ROM_SIZE,
-				VIREO_MEM_READONLY);
-	data = vm_alloc_pages(self->vm, 1);
-	*(uint64_t *)addr_gpa2hva(self->vm, data) = PATTERN1;
-	/* Map it, then move the page table into the ROM, A and D clear. */
-	virt_map_page(self->vm, PT_GVA, data);
-	pde = pte_of(self->vm, PT_GVA, 2);
-	pt = self->rom + ROM_SIZE / 8;
-	memcpy(pt, addr_gpa2hva(self->vm, *pde & 0x000ffffffffff000ULL),
-	       ROM_SIZE);
-	*pde = PT_ROM_GPA | (*pde & 0xfff);
-	ASSERT_EQ(data | 3, pt[(PT_GVA >> 12) & 511]);
-	memcpy(self->copy, pt, sizeof(self->copy));
-
-	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(self->vcpu, &uc));
-	ASSERT_EQ(PATTERN2, *(uint64_t *)addr_gpa2hva(self->vm, data));
-	/* The ROM kept its entry as it was, A and D clear. */
-	ASSERT_EQ(0, memcmp(self->copy, pt, sizeof(self->copy)));
 }
 
 TEST_HARNESS_MAIN
