@@ -45,8 +45,12 @@ SELFTEST_KVM_BINS := \
 
 .PHONY: selftests-kvm
 
+# guest_fuzz (random guest code) is built, but only run on purpose:
+# selftests/run runs the *_test binaries.
+SELFTEST_EXTRA	:= $(SELFTEST_OUT)/guest_fuzz
+
 # kvm_diff_test runs on both hypervisors in every `make check`.
-selftests: $(SELFTEST_BINS) $(SELFTEST_KVM_OUT)/kvm_diff_test
+selftests: $(SELFTEST_BINS) $(SELFTEST_EXTRA) $(SELFTEST_KVM_OUT)/kvm_diff_test
 selftests-kvm: $(SELFTEST_KVM_BINS)
 
 $(KSFT_TARBALL):
@@ -77,7 +81,11 @@ $(SELFTEST_OUT)/%_test.o: selftests/%_test.c $(KSFT_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -Wno-sign-compare -c -o $@ $<
 
-$(SELFTEST_BINS): $(SELFTEST_OUT)/%: $(SELFTEST_OUT)/%.o $(SELFTEST_LIB)
+$(SELFTEST_OUT)/guest_fuzz.o: selftests/guest_fuzz.c $(KSFT_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(SELFTEST_CFLAGS) -Wno-sign-compare -c -o $@ $<
+
+$(SELFTEST_BINS) $(SELFTEST_EXTRA): $(SELFTEST_OUT)/%: $(SELFTEST_OUT)/%.o $(SELFTEST_LIB)
 	$(CC) $(SELFTEST_LDFLAGS) -o $@ $< $(SELFTEST_LIB)
 
 $(SELFTEST_KVM_BINS): $(SELFTEST_KVM_OUT)/%: \
@@ -85,4 +93,4 @@ $(SELFTEST_KVM_BINS): $(SELFTEST_KVM_OUT)/%: \
 	$(CC) $(SELFTEST_LDFLAGS) -o $@ $< $(SELFTEST_KVM_LIB)
 
 -include $(SELFTEST_LIB_OBJS:.o=.d) $(SELFTEST_OUT)/lib/kvm_compat.d
--include $(SELFTEST_BINS:=.d)
+-include $(SELFTEST_BINS:=.d) $(SELFTEST_EXTRA:=.d)
