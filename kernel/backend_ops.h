@@ -30,6 +30,11 @@ VIREO_OP(u64, get_cr4, (struct vireo_vcpu *vcpu));
 VIREO_OP(void, get_sregs, (struct vireo_vcpu *vcpu, struct vireo_sregs *s));
 /* s was checked by vireo_sregs_valid(); the backend may refuse more. */
 VIREO_OP(int, set_sregs, (struct vireo_vcpu *vcpu, const struct vireo_sregs *s));
+/*
+ * Only the segment registers, TR and LDTR of s (the emulator's segment
+ * loads): no control register, no TLB flush, no PDPTE reload.
+ */
+VIREO_OP(void, set_segs, (struct vireo_vcpu *vcpu, const struct vireo_sregs *s));
 /* MSRs the backend keeps in its control block; -ENOENT: not one of those. */
 VIREO_OP(int, get_msr, (struct vireo_vcpu *vcpu, u32 msr, u64 *val));
 VIREO_OP(int, set_msr, (struct vireo_vcpu *vcpu, u32 msr, u64 val));

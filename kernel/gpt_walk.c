@@ -65,11 +65,15 @@ static int gpt_pae_root(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
 	return 0;
 }
 
-int vireo_gva_to_gpa(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
-		     u64 gva, bool write, u64 *gpa,
-		     struct vireo_exception *fault)
+/*
+ * @user: a user-mode access (CPL 3), or a supervisor one: the CPL's own,
+ * or an implicit one the CPU makes for itself whatever the CPL, such as a
+ * descriptor-table access (SDM Vol. 3A 4.6).
+ */
+int vireo_gva_to_gpa_as(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+			u64 gva, bool write, bool user, u64 *gpa,
+			struct vireo_exception *fault)
 {
-	bool user = (s->ss.dpl == 3);
 	bool wp = user || (s->cr0 & X86_CR0_WP);
 	struct gpt_mode m = { 2, 4, 10 };
 	u64 table = s->cr3 & PTE_ADDR, pte = 0;
@@ -115,4 +119,12 @@ int vireo_gva_to_gpa(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
 	}
 	*gpa = (pte & PTE_ADDR) | (gva & 0xfff);
 	return 0;
+}
+
+int vireo_gva_to_gpa(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+		     u64 gva, bool write, u64 *gpa,
+		     struct vireo_exception *fault)
+{
+	return vireo_gva_to_gpa_as(vcpu, s, gva, write, s->ss.dpl == 3, gpa,
+				   fault);
 }

@@ -43,6 +43,26 @@ static enum emul_access mmio_fetch(struct emul_ctx *ctx, u64 la, void *buf,
 }
 
 /*
+ * A linear address to guest-physical for a data access: with the CPL's
+ * rights, or a supervisor's for the descriptor tables, which the CPU
+ * reaches as the system whatever the CPL (SDM Vol. 3A 4.6, "implicit
+ * supervisor-mode accesses").  A fault is left in ctx.
+ */
+static int mmio_translate(struct emul_ctx *ctx, u64 la, bool write, u64 *gpa)
+{
+	struct vireo_vcpu *vcpu = ctx_vcpu(ctx);
+	const struct vireo_sregs *s = &vcpu->mmio_sregs;
+	struct vireo_exception f = {};
+	int r;
+
+	r = vireo_gva_to_gpa_as(vcpu, s, la, write,
+				!ctx->system_access && s->ss.dpl == 3, gpa, &f);
+	if (r)
+		fault_to_emul(ctx, &f);
+	return r;
+}
+
+/*
  * Data accesses.  One that crosses a page must be RAM on both sides (no
  * device register straddles a page); otherwise the one guest-physical
  * address decides: the LAPIC, RAM, or userspace.
@@ -64,11 +84,9 @@ static enum emul_access mmio_rw(struct emul_ctx *ctx, u64 la, void *buf,
 		}
 		return r ? EMUL_ACCESS_USER : EMUL_ACCESS_OK;
 	}
-	r = vireo_gva_to_gpa(vcpu, &vcpu->mmio_sregs, la, write, &gpa, &f);
-	if (r) {
-		fault_to_emul(ctx, &f);
+	r = mmio_translate(ctx, la, write, &gpa);
+	if (r)
 		return EMUL_ACCESS_FAULT;
-	}
 	if (vireo_lapic_mmio_hit(vcpu, gpa)) {
 		u32 off = gpa & (LAPIC_PAGE_SIZE - 1);
 
@@ -107,13 +125,10 @@ static enum emul_access mmio_write_implicit(struct emul_ctx *ctx, u64 la,
 					    const void *buf, unsigned int size)
 {
 	struct vireo_vcpu *vcpu = ctx_vcpu(ctx);
-	struct vireo_exception f = {};
 	u64 gpa;
 
-	if (vireo_gva_to_gpa(vcpu, &vcpu->mmio_sregs, la, true, &gpa, &f)) {
-		fault_to_emul(ctx, &f);
+	if (mmio_translate(ctx, la, true, &gpa))
 		return EMUL_ACCESS_FAULT;
-	}
 	if (!vireo_lapic_mmio_hit(vcpu, gpa))
 		vireo_write_gpa(vcpu->vm, gpa, buf, size);
 	return EMUL_ACCESS_OK;
@@ -173,6 +188,7 @@ static void vireo_emul_seg_state(struct vireo_vcpu *vcpu, struct emul_ctx *ctx,
 	ctx->gdt_base = s->gdt.base;
 	ctx->gdt_limit = s->gdt.limit;
 	ctx->cpl = vireo_cpl(vcpu, s);
+	ctx->lma = s->efer & EFER_LMA;
 	ctx->seg_state = true;
 }
 
@@ -207,7 +223,7 @@ static void vireo_emul_commit(struct vireo_vcpu *vcpu, struct emul_ctx *ctx)
 			seg_from_emul(&ctx->segs[i], sregs_seg(s, i));
 	if (ctx->segs_changed & EMUL_SEGS_TR)
 		seg_from_emul(&ctx->tr, &s->tr);
-	vireo_ops.set_sregs(vcpu, s);
+	vireo_ops.set_segs(vcpu, s);
 	vcpu->mov_ss_shadow = ctx->mov_ss;
 }
 
@@ -251,6 +267,15 @@ int vireo_emulate_mmio(struct vireo_vcpu *vcpu, u64 gpa, bool write,
 	/* Executing from a device or a hole: nothing to decode. */
 	if (fetch)
 		return vireo_exit_mmio(vcpu, gpa, write, fetch);
+	/*
+	 * Delivering an event touched MMIO or wrote to ROM (its IDT, its
+	 * stack, the accessed bit of its CS in a ROM GDT): the instruction
+	 * at RIP is not the one to emulate, and the event cannot be, as in
+	 * KVM (KVM_INTERNAL_ERROR_DELIVERY_EV).
+	 */
+	if (vcpu->delivering_event)
+		return vireo_exit_internal(vcpu, VIREO_INTERNAL_ERROR_DELIVERY,
+					   gpa, write);
 	vireo_ops.get_sregs(vcpu, s);
 	emul_init(ctx, vireo_emul_mode(s), &vireo_mmio_ops, vcpu);
 	memcpy(ctx->regs, vcpu->regs, sizeof(ctx->regs));

@@ -225,6 +225,11 @@ struct vireo_vcpu {
 	 * out until the next instruction completes (SDM Vol. 3A 6.8.3).
 	 */
 	bool mov_ss_shadow;
+	/*
+	 * The exit came while the CPU delivered an event (the backend
+	 * injects it again): the instruction at RIP did not cause it.
+	 */
+	bool delivering_event;
 
 	/* Interrupts: events.c and lapic.c. */
 	struct vireo_lapic lapic;
@@ -407,6 +412,9 @@ int vireo_rw_linear(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
 int vireo_gva_to_gpa(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
 		     u64 gva, bool write, u64 *gpa,
 		     struct vireo_exception *fault);
+int vireo_gva_to_gpa_as(struct vireo_vcpu *vcpu, const struct vireo_sregs *s,
+			u64 gva, bool write, bool user, u64 *gpa,
+			struct vireo_exception *fault);
 
 static inline bool vireo_long_mode(const struct vireo_sregs *s)
 {

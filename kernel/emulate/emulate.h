@@ -176,11 +176,14 @@ struct emul_ctx {
 	 * are unhandled.  segs[] must agree with seg_base[].
 	 */
 	bool seg_state;
+	bool lma;			/* EFER.LMA: IA-32e mode */
 	u8 cpl;
 	struct emul_segment segs[EMUL_NR_SEGS];
 	struct emul_segment tr, ldt;
 	u64 gdt_base;
 	u16 gdt_limit;
+	/* Set by segment.c while it reaches descriptor tables (supervisor). */
+	bool system_access;
 
 	/*
 	 * The instruction bytes fetched so far.  The caller may pre-fill

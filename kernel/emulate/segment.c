@@ -4,7 +4,9 @@
  * mode: MOV and POP to a segment register, LDS/LES/LSS/LFS/LGS, far JMP
  * and CALL to a code segment (direct, or through memory), far RET and IRET
  * to the same privilege level, LTR.  The set KVM's emulator covers, less
- * its real-mode IRET (a guest in real mode loads no descriptor).
+ * its real-mode IRET (a guest in real mode loads no descriptor), plus IRET
+ * to the same privilege level in protected and long mode, which KVM's does
+ * not emulate.
  *
  * Why the kernel emulates them at all: loading a segment sets the accessed
  * bit of its descriptor, and LTR the busy bit of the TSS descriptor (SDM
@@ -18,6 +20,9 @@
  * and so unhandled: call gates, task gates and task switches, returns and
  * IRET to another privilege level, IRET to virtual-8086 mode or with NT set
  * outside long mode.  Segment limits are not checked (see emulate.h).
+ *
+ * FF /3 and /5 with REX.W read m16:64, as Intel CPUs do; AMD's ignore
+ * REX.W there (m16:32), a difference no compiler emits code for.
  *
  * The stack is guest RAM here: a push or pop that only userspace could
  * answer makes the instruction unhandled.  A far CALL whose second push
@@ -65,10 +70,10 @@ static bool long64(const struct emul_ctx *ctx)
 	return ctx->mode == EMUL_MODE_LONG64;
 }
 
-/* IA-32e mode: 64-bit or compatibility mode, where the L bit counts. */
+/* IA-32e mode (EFER.LMA): 64-bit or compatibility mode. */
 static bool ia32e(const struct emul_ctx *ctx)
 {
-	return ctx->mode == EMUL_MODE_LONG64 || ctx->segs[EMUL_SEG_CS].l;
+	return ctx->lma;
 }
 
 /* Protected or long mode with the segment state given, not virtual-8086. */
@@ -104,6 +109,7 @@ static enum emul_result desc_read(struct emul_ctx *ctx, u16 sel, bool wide,
 	unsigned int size = wide ? 16 : 8;
 	u64 base = ctx->gdt_base, limit = ctx->gdt_limit;
 	u64 off = sel & ~7u;
+	enum emul_access acc;
 	u8 buf[16];
 
 	if (sel & SEL_TI) {
@@ -117,7 +123,10 @@ static enum emul_result desc_read(struct emul_ctx *ctx, u16 sel, bool wide,
 	d->la = base + off;
 	if (!ia32e(ctx))
 		d->la = (u32)d->la;
-	switch (ctx->ops->read(ctx, d->la, buf, size)) {
+	ctx->system_access = true;
+	acc = ctx->ops->read(ctx, d->la, buf, size);
+	ctx->system_access = false;
+	switch (acc) {
 	case EMUL_ACCESS_OK:
 		break;
 	case EMUL_ACCESS_FAULT:
@@ -164,12 +173,21 @@ static enum emul_result desc_set_bit(struct emul_ctx *ctx, const struct desc *d,
 				     u8 bit, struct emul_segment *s)
 {
 	u8 byte5 = d->lo >> 40;
+	enum emul_access acc;
 
 	s->type |= bit;
 	if (byte5 & bit)
 		return EMUL_DONE;
+	/*
+	 * Not the CPU's locked OR: another vCPU changing the same byte in
+	 * RAM meanwhile may see its change undone, a race only the guest's
+	 * own descriptor tables can lose.
+	 */
 	byte5 |= bit;
-	switch (ctx->ops->write_implicit(ctx, d->la + 5, &byte5, 1)) {
+	ctx->system_access = true;
+	acc = ctx->ops->write_implicit(ctx, d->la + 5, &byte5, 1);
+	ctx->system_access = false;
+	switch (acc) {
 	case EMUL_ACCESS_OK:
 		return EMUL_DONE;
 	case EMUL_ACCESS_FAULT:
@@ -200,12 +218,20 @@ static enum emul_result load_data_seg(struct emul_ctx *ctx, u8 seg, u16 sel,
 	if (!(sel & ~SEL_RPL)) {
 		/*
 		 * A null selector: allowed but for SS, which takes it only in
-		 * 64-bit mode below CPL 3 with RPL = CPL.
+		 * 64-bit mode below CPL 3 with RPL = CPL.  The CPL lives in
+		 * SS's DPL (both backends take it from there), so a null SS
+		 * is a flat data segment of DPL = CPL, as KVM makes it.
 		 */
-		if (seg == EMUL_SEG_SS &&
-		    (!long64(ctx) || cpl == 3 || rpl != cpl))
+		if (seg != EMUL_SEG_SS) {
+			null_seg(sel, s);
+			return EMUL_DONE;
+		}
+		if (!long64(ctx) || cpl == 3 || rpl != cpl)
 			return raise_sel(ctx, VEC_GP, 0);
-		null_seg(sel, s);
+		*s = (struct emul_segment) {
+			.selector = sel, .limit = 0xffffffff, .type = 3,
+			.s = 1, .dpl = cpl, .present = 1, .db = 1, .g = 1,
+		};
 		return EMUL_DONE;
 	}
 	r = desc_read(ctx, sel, false, &d);
@@ -432,6 +458,9 @@ enum emul_result emul_exec_lseg(struct emul_ctx *ctx, struct emul_insn *insn)
 		seg = insn->opcode == 0xb4 ? EMUL_SEG_FS : EMUL_SEG_GS;
 		break;
 	}
+	/* C4 and C5 with a register operand are VEX prefixes. */
+	if (!insn->mem && (insn->opcode == 0xc4 || insn->opcode == 0xc5))
+		return EMUL_UNHANDLED;
 	if (!insn->mem || insn->lock)
 		return emul_raise(ctx, EMUL_VEC_UD);
 	if (!can_load(ctx))
@@ -447,18 +476,25 @@ enum emul_result emul_exec_lseg(struct emul_ctx *ctx, struct emul_insn *insn)
 	if (r != EMUL_DONE)
 		return r;
 	commit_seg(ctx, seg, &s);
+	/* Only MOV SS and POP SS block interrupts (SDM Vol. 3A 6.8.3). */
+	ctx->mov_ss = false;
 	emul_reg_write(ctx, insn, insn->reg, size, off);
 	return EMUL_DONE;
+}
+
+static bool canonical(const struct emul_ctx *ctx, u64 la)
+{
+	unsigned int shift = ctx->la57 ? 64 - 57 : 64 - 48;
+
+	return (u64)((s64)(la << shift) >> shift) == la;
 }
 
 /* The new RIP must be canonical, or within a 32-bit limit. */
 static enum emul_result check_target(struct emul_ctx *ctx,
 				     const struct emul_segment *cs, u64 rip)
 {
-	unsigned int shift = ctx->la57 ? 64 - 57 : 64 - 48;
-
 	if (ia32e(ctx) && cs->l) {
-		if ((u64)((s64)(rip << shift) >> shift) != rip)
+		if (!canonical(ctx, rip))
 			return emul_raise(ctx, VEC_GP);
 	} else if (rip > cs->limit) {
 		return emul_raise(ctx, VEC_GP);
@@ -669,8 +705,9 @@ enum emul_result emul_exec_grp6(struct emul_ctx *ctx, struct emul_insn *insn)
 	if (tr.s || (tr.type != TYPE_TSS_AVAIL &&
 		     (tr.type != TYPE_TSS16_AVAIL || ia32e(ctx))))
 		return raise_sel(ctx, VEC_GP, sel);
-	/* IA-32e: the upper half's type field must be zero. */
-	if (ia32e(ctx) && ((d.hi >> 40) & 0x1f))
+	/* IA-32e: the upper half's type zero, the base canonical. */
+	if (ia32e(ctx) && (((d.hi >> 40) & 0x1f) ||
+			   !canonical(ctx, tr.base)))
 		return raise_sel(ctx, VEC_GP, sel);
 	if (!tr.present)
 		return raise_sel(ctx, VEC_NP, sel);

@@ -308,6 +308,8 @@ static int svm_vcpu_run_once(struct vireo_vcpu *vcpu)
 
 	if (!svm_world_switch(svm))
 		return 1;	/* kicked before entry: back to the run loop */
+	vcpu->delivering_event = svm->vmcb->control.exit_int_info &
+				 SVM_EVTINJ_VALID;
 	svm_requeue_event(&svm->vmcb->control);
 	exit_rip = vcpu->rip;
 	r = svm_handle_exit(svm);
@@ -342,6 +344,11 @@ static void svm_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *s)
  * CR4) do not flush the TLB as the guest's own MOV would: a fresh ASID
  * does (svm_assign_asid()).
  */
+static void svm_set_segs(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
+{
+	svm_vmcb_set_segs(to_svm(vcpu)->vmcb, s);
+}
+
 static int svm_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -536,6 +543,7 @@ static const struct vireo_backend_ops svm_ops = {
 	.get_cr4		= svm_get_cr4,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
+	.set_segs		= svm_set_segs,
 	.get_msr		= svm_get_msr,
 	.set_msr		= svm_set_msr,
 	.inject_exception	= svm_inject_exception,

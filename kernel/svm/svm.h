@@ -43,6 +43,7 @@ void svm_vmcb_init(struct svm_vcpu *svm, phys_addr_t iopm, phys_addr_t msrpm,
 void svm_vmcb_reset_state(struct vmcb_save *save);
 void svm_vmcb_get_sregs(const struct vmcb *vmcb, struct vireo_sregs *s);
 void svm_vmcb_set_sregs(struct vmcb *vmcb, const struct vireo_sregs *s);
+void svm_vmcb_set_segs(struct vmcb *vmcb, const struct vireo_sregs *s);
 
 /* exits.c */
 int svm_handle_exit(struct svm_vcpu *svm);

@@ -137,6 +137,8 @@ void svm_vmcb_get_sregs(const struct vmcb *vmcb, struct vireo_sregs *s)
 	svm_seg_get(&v->fs, &s->fs);
 	svm_seg_get(&v->gs, &s->gs);
 	svm_seg_get(&v->ss, &s->ss);
+	/* The CPL is the VMCB's own field; SS's DPL follows it, as KVM reads. */
+	s->ss.dpl = v->cpl;
 	svm_seg_get(&v->tr, &s->tr);
 	svm_seg_get(&v->ldtr, &s->ldt);
 	svm_dt_get(&v->gdtr, &s->gdt);
@@ -148,7 +150,8 @@ void svm_vmcb_get_sregs(const struct vmcb *vmcb, struct vireo_sregs *s)
 	s->efer = v->efer & ~EFER_SVME;
 }
 
-void svm_vmcb_set_sregs(struct vmcb *vmcb, const struct vireo_sregs *s)
+/* The segment registers, TR and LDTR, and the CPL that goes with SS. */
+void svm_vmcb_set_segs(struct vmcb *vmcb, const struct vireo_sregs *s)
 {
 	struct vmcb_save *v = &vmcb->save;
 
@@ -160,10 +163,17 @@ void svm_vmcb_set_sregs(struct vmcb *vmcb, const struct vireo_sregs *s)
 	svm_seg_set(&v->ss, &s->ss);
 	svm_seg_set(&v->tr, &s->tr);
 	svm_seg_set(&v->ldtr, &s->ldt);
-	svm_dt_set(&v->gdtr, &s->gdt);
-	svm_dt_set(&v->idtr, &s->idt);
 	/* The CPL is the SS DPL (APM Vol. 2 15.5.1, "CPL"); 0 in real mode. */
 	v->cpl = (s->cr0 & X86_CR0_PE) ? s->ss.dpl : 0;
+}
+
+void svm_vmcb_set_sregs(struct vmcb *vmcb, const struct vireo_sregs *s)
+{
+	struct vmcb_save *v = &vmcb->save;
+
+	svm_vmcb_set_segs(vmcb, s);
+	svm_dt_set(&v->gdtr, &s->gdt);
+	svm_dt_set(&v->idtr, &s->idt);
 	v->cr0 = s->cr0;
 	v->cr2 = s->cr2;
 	v->cr3 = s->cr3;

@@ -375,6 +375,8 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 	if (!vmfail && !(vmx->exit.reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		vmx->launched = true;
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, 0);
+	vmx->vcpu.delivering_event = !vmfail &&
+				     (vmx->exit.idt_info & INTR_INFO_VALID_MASK);
 	vmx_requeue_event(vmx);
 	return vmx_exit_is_nmi(vmx);
 }

@@ -115,7 +115,11 @@ static void vmcs_seg_get(int i, struct vireo_segment *s)
 static void vmcs_seg_set(int i, const struct vireo_segment *s)
 {
 	const struct vmcs_seg_fields *f = &vmcs_segs[i];
-	u32 ar = AR_UNUSABLE;
+	/*
+	 * An unusable segment keeps its DPL: an unusable SS's is still the
+	 * CPL (SDM Vol. 3C 25.4.1, "SS.DPL").
+	 */
+	u32 ar = AR_UNUSABLE | s->dpl << 5;
 
 	if (!s->unusable)
 		ar = s->type | s->s << 4 | s->dpl << 5 | s->present << 7 |
@@ -228,13 +232,18 @@ void vmcs_get_sregs(struct vmx_vcpu *vmx, struct vireo_sregs *s)
 	s->efer = vmcs_read64(GUEST_IA32_EFER);
 }
 
-void vmcs_set_sregs(struct vmx_vcpu *vmx, const struct vireo_sregs *s)
+void vmcs_set_segs(const struct vireo_sregs *s)
 {
 	const struct vireo_segment *segs = &s->cs;
 	int i;
 
 	for (i = 0; i < 8; i++)
 		vmcs_seg_set(i, &segs[i]);
+}
+
+void vmcs_set_sregs(struct vmx_vcpu *vmx, const struct vireo_sregs *s)
+{
+	vmcs_set_segs(s);
 	vmcs_writel(GUEST_GDTR_BASE, s->gdt.base);
 	vmcs_write32(GUEST_GDTR_LIMIT, s->gdt.limit);
 	vmcs_writel(GUEST_IDTR_BASE, s->idt.base);

@@ -276,6 +276,15 @@ static void vmx_get_sregs(struct vireo_vcpu *vcpu, struct vireo_sregs *s)
 	s->cr2 = vmx->cr2;
 }
 
+static void vmx_set_segs(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
+{
+	struct vmx_vcpu *vmx = to_vmx(vcpu);
+
+	vmx_vcpu_get(vmx);
+	vmcs_set_segs(s);
+	vmx_vcpu_put(vmx);
+}
+
 static int vmx_set_sregs(struct vireo_vcpu *vcpu, const struct vireo_sregs *s)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
@@ -477,6 +486,7 @@ static const struct vireo_backend_ops vmx_ops = {
 	.get_cr4		= vmx_get_cr4,
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,
+	.set_segs		= vmx_set_segs,
 	.get_msr		= vmx_get_msr,
 	.set_msr		= vmx_set_msr,
 	.inject_exception	= vmx_inject_exception,

@@ -87,6 +87,7 @@ void vmcs_setup_host_per_cpu(struct vmx_vcpu *vmx, int cpu);
 void vmcs_reset_guest(struct vmx_vcpu *vmx);
 void vmcs_get_sregs(struct vmx_vcpu *vmx, struct vireo_sregs *s);
 void vmcs_set_sregs(struct vmx_vcpu *vmx, const struct vireo_sregs *s);
+void vmcs_set_segs(const struct vireo_sregs *s);
 void vmcs_set_cr0(struct vmx_vcpu *vmx, u64 cr0);
 void vmcs_set_cr4(struct vmx_vcpu *vmx, u64 cr4);
 u64 vmcs_get_cr4(void);

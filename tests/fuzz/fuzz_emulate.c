@@ -40,6 +40,7 @@ static void restart(void)
 
 	emul_init(&ctx, keep.mode, keep.ops, keep.opaque);
 	ctx.seg_state = keep.seg_state;
+	ctx.lma = keep.lma;
 	ctx.cpl = keep.cpl;
 	memcpy(ctx.segs, keep.segs, sizeof(ctx.segs));
 	ctx.tr = keep.tr;

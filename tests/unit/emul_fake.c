@@ -164,6 +164,7 @@ void begin_mode(const struct icase *c, enum emul_mode mode)
 	nr_acc = 0;
 	emul_init(&ctx, mode, &fake_ops, NULL);
 	ctx.rflags = 0x202;
+	ctx.lma = mode == EMUL_MODE_LONG64;
 	switch (mode) {
 	case EMUL_MODE_LONG64:
 		map(CODE64 & ~0xfffULL, sizeof(code_mem), RAM, code_mem);

@@ -1756,8 +1756,39 @@ static void test_seg_loads64(void)
 	seg_setup(ROM64);
 	RAX = 0;
 	run_done(&c_s_mov_ss);
-	CHECK(ctx.segs[EMUL_SEG_SS].unusable);
+	/* Flat data with DPL = CPL: the backends take the CPL from it. */
+	CHECK(!ctx.segs[EMUL_SEG_SS].unusable);
+	CHECK_EQ(ctx.segs[EMUL_SEG_SS].selector, 0);
+	CHECK_EQ(ctx.segs[EMUL_SEG_SS].dpl, 0);
+	CHECK_EQ(ctx.segs[EMUL_SEG_SS].type, 3);
 	done("segment: %s", "mov ss, null, CPL 0 in 64-bit mode: allowed");
+
+	/* At CPL 2 (RPL 2) a null SS keeps CPL 2, not 0. */
+	begin(&c_s_mov_ss);
+	seg_setup(ROM64);
+	ctx.cpl = 2;
+	RAX = 2;
+	run_done(&c_s_mov_ss);
+	CHECK_EQ(ctx.segs[EMUL_SEG_SS].dpl, 2);
+	done("segment: %s", "mov ss, null at CPL 2: DPL 2, no privilege gained");
+
+	/* Compatibility mode (LMA, CS.L clear): L and D together are #GP. */
+	begin(&c_s_ljmp_m32);
+	seg_setup(ROM64);
+	memcpy(at(ROM64 + S_CODE32), &(u64){ DESC(0xa, 0, 1, 1) }, 8);
+	RBX = DATA64;
+	put(DATA64, 4, 0x1234);
+	put(DATA64 + 4, 2, S_CODE32);
+	expect_exc(13, S_CODE32);
+	done("segment: %s", "ljmp to a code segment with L and D in IA-32e mode");
+
+	/* LTR of a TSS whose base is not canonical: #GP(sel). */
+	begin(&c_s_ltr);
+	seg_setup(ROM64);
+	memcpy(at(ROM64 + S_TSS + 8), &(u64){ 0x00008000ULL }, 8);
+	RAX = S_TSS;
+	expect_exc(13, S_TSS);
+	done("segment: %s", "ltr of a TSS at a non-canonical base: #GP(sel)");
 
 	begin(&c_s_mov_cs);
 	seg_setup(ROM64);

@@ -273,6 +273,8 @@ static const char *internal_error_name(uint32_t suberror)
 		[VIREO_INTERNAL_ERROR_ENTRY_FAILED] = "VM entry failed",
 		[VIREO_INTERNAL_ERROR_GUEST_MEMORY] = "guest memory access failed",
 		[VIREO_INTERNAL_ERROR_EMULATION] = "instruction emulation failed",
+		[VIREO_INTERNAL_ERROR_DELIVERY] =
+			"MMIO or a ROM write while delivering an event",
 	};
 
 	if (suberror < ARRAY_SIZE(names) && names[suberror])

@@ -264,6 +264,8 @@ enum vireo_internal_error {
 	VIREO_INTERNAL_ERROR_ENTRY_FAILED  = 2,	 /* data[0]: hw reason */
 	VIREO_INTERNAL_ERROR_GUEST_MEMORY  = 3,	 /* data[0]: GPA/GVA */
 	VIREO_INTERNAL_ERROR_EMULATION	   = 4,	 /* data[0]: RIP */
+	/* MMIO or a ROM write while delivering an event: data[0] the GPA */
+	VIREO_INTERNAL_ERROR_DELIVERY	   = 5,
 };
 
 struct vireo_run_internal {
