@@ -6,12 +6,22 @@
  * nor a VT-x exit restores these, so the module must.  The VM process's
  * FS base (its TLS, errno included) and GS base must be intact after every
  * exit, and so must its SSE registers, which the guest overwrites too.
+ *
+ * TSC_AUX: on AMD-V RDPID cannot be intercepted, so the guest's own (0) is
+ * loaded for it and the host's (Linux: node << 12 | cpu, for getcpu()) is
+ * put back before the thread returns to user mode; RDTSCP in the VM
+ * process reads its CPU after every run, and a guest RDPID, where the CPU
+ * has it, reads 0 or is #UD (VT-x), never the host's CPU.
  */
 #include <asm/prctl.h>
+#include <cpuid.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <x86intrin.h>
 
 #include "kselftest_harness.h"
+#include "exception.h"
 #include "longmode.h"
 #include "ucall.h"
 
@@ -94,6 +104,64 @@ TEST(fs_gs_kernel_gs_and_sse_survive)
 	vcpu_get_sregs(vcpu, &sregs);
 	EXPECT_EQ(GUEST_GS_BASE, sregs.gs.base);
 	EXPECT_EQ(GUEST_FS_BASE, sregs.fs.base);
+	vm_free(vm);
+}
+
+static void guest_rdpid(uint64_t has_rdpid)
+{
+	uint64_t aux = ~0ULL;
+	uint8_t vector = 0;
+	int i;
+
+	for (i = 0; i < ROUNDS; i++) {
+		if (has_rdpid) {
+			uint64_t v;
+
+			asm volatile(ASM_SAFE("rdpid %%rax\n\tmov %%rax, (%[p])")
+				     : [vector] "=r"(v) : [p] "r"(&aux)
+				     : "rax", "r9", "r10", "memory");
+			vector = v;
+		}
+		/* Not the host's CPU: 0 (AMD-V), or #UD (VT-x). */
+		GUEST_ASSERT(!has_rdpid || vector == 6 || aux == 0);
+		GUEST_SYNC(vector);
+	}
+	GUEST_DONE();
+}
+
+TEST(tsc_aux_is_the_guests_and_comes_back)
+{
+	unsigned int a, b, c, d, aux, cpu = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	struct vireo_vcpu *vcpu;
+	struct vireo_vm *vm;
+	bool has_rdpid;
+	cpu_set_t set;
+	struct ucall uc;
+	int i;
+
+	__cpuid(0x80000001, a, b, c, d);
+	if (!(d & (1u << 27)))
+		SKIP(return, "the host has no RDTSCP");
+	__cpuid_count(7, 0, a, b, c, d);
+	has_rdpid = c & (1u << 22);
+	/* The last CPU: not 0, whose TSC_AUX is the guest's anyway. */
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	__rdtscp(&aux);
+	ASSERT_EQ(cpu, aux & 0xfff);
+
+	vm = vm_create_longmode(guest_rdpid, &vcpu);
+	vcpu_init_exceptions(vcpu);
+	vcpu_args_set(vcpu, 1, (uint64_t)has_rdpid);
+	for (i = 0; i < ROUNDS; i++) {
+		ASSERT_EQ(UCALL_SYNC, vcpu_run_ucall(vcpu, &uc));
+		__rdtscp(&aux);
+		ASSERT_EQ(cpu, aux & 0xfff);
+	}
+	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(vcpu, &uc));
+	ksft_print_msg("host CPU %u; guest RDPID %s\n", cpu,
+		       has_rdpid ? "tried" : "not on this CPU");
 	vm_free(vm);
 }
 

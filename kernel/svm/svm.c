@@ -91,6 +91,7 @@ static void svm_hw_disable_cpu(void)
 
 	if (!sd->hsave)
 		return;
+	svm_tsc_aux_put();
 	svm_srso_bp_spec_reduce(false);
 	wrmsrl(MSR_VM_HSAVE_PA, 0);
 	rdmsrl(MSR_EFER, efer);
@@ -255,6 +256,7 @@ static bool svm_world_switch(struct svm_vcpu *svm)
 			indirect_branch_prediction_barrier();
 	}
 	svm_assign_asid(svm, sd, smp_processor_id());
+	svm_tsc_aux_load_guest();
 	svm_sync_to_vmcb(svm);
 	vireo_xstate_load(vcpu);
 	vireo_debugreg_load(vcpu, svm->vmcb->save.dr7, false);

@@ -51,4 +51,8 @@ int svm_handle_exit(struct svm_vcpu *svm);
 /* vmenter.S */
 void svm_vmrun(phys_addr_t vmcb_pa, u64 *regs, phys_addr_t host_save_pa);
 
+/* tsc_aux.c: the guest's TSC_AUX (RDPID cannot be intercepted). */
+void svm_tsc_aux_load_guest(void);
+void svm_tsc_aux_put(void);
+
 #endif
