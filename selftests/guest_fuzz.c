@@ -148,6 +148,20 @@ struct stats {
 	unsigned long rounds, exits, reasons[16], ucalls, entry_failed;
 };
 
+static void dump_vcpu(struct vireo_vcpu *vcpu)
+{
+	struct vireo_sregs sr;
+	struct vireo_regs r;
+
+	vcpu_get_regs(vcpu, &r);
+	vcpu_get_sregs(vcpu, &sr);
+	ksft_print_msg("rax %llx rbx %llx rcx %llx rdx %llx rsi %llx rdi %llx rsp %llx rbp %llx\n",
+		       r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi, r.rsp, r.rbp);
+	ksft_print_msg("rip %llx rflags %llx cr0 %llx cr4 %llx efer %llx cs %x/%llx ss %x tr %x/%x\n",
+		       r.rip, r.rflags, sr.cr0, sr.cr4, sr.efer, sr.cs.selector,
+		       sr.cs.base, sr.ss.selector, sr.tr.selector, sr.tr.type);
+}
+
 /* Run one round; false when a VM entry failed (the run fails). */
 static bool run_round(struct vireo_vcpu *vcpu, uint64_t *s, struct stats *st)
 {
@@ -188,8 +202,10 @@ static bool run_round(struct vireo_vcpu *vcpu, uint64_t *s, struct stats *st)
 			if (run->internal.suberror ==
 			    VIREO_INTERNAL_ERROR_ENTRY_FAILED) {
 				st->entry_failed++;
-				ksft_print_msg("VM entry failed: reason %#lx\n",
-					       (unsigned long)run->internal.data[0]);
+				ksft_print_msg("VM entry failed: reason %#lx, detail %#lx\n",
+					       (unsigned long)run->internal.data[0],
+					       (unsigned long)run->internal.data[1]);
+				dump_vcpu(vcpu);
 				t.it_value.tv_usec = 0;
 				setitimer(ITIMER_REAL, &t, NULL);
 				return false;

@@ -261,4 +261,37 @@ TEST_F_TIMEOUT(rm, ram_both_ways, TIMEOUT)
 	}
 }
 
+/*
+ * A #GP the CPU delivers in real mode (a 16-byte instruction) whose
+ * delivery exits: the stack is a page the guest never touched, so pushing
+ * FLAGS, CS and IP faults in the nested page tables first.  The event is
+ * then injected again, without an error code (real mode pushes none; VT-x
+ * refuses one as an invalid control field, and Bochs reports this #GP with
+ * its error-code bit set).  The handler at IVT entry 13 reports.
+ */
+REALMODE_GUEST(gp_guest,
+	"xor %ax, %ax\n"
+	"mov %ax, %ds\n"
+	"mov %ax, %ss\n"
+	"movw $" RM_ADDR(gp_guest, gp_handler) ", 13 * 4\n"
+	"movw $0, 13 * 4 + 2\n"
+	"mov $0x9000, %sp\n"
+	".byte 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66\n"
+	".byte 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x90\n"
+	"hlt\n"
+	"gp_handler:\n"
+	"mov %sp, %ax\n"
+	"out %ax, $0x13\n"
+	"hlt\n");
+
+TEST_F_TIMEOUT(rm, gp_delivery_exits_in_real_mode, TIMEOUT)
+{
+	self->vm = vm_create_realmode(&gp_guest, &self->vcpu);
+	vcpu_run(self->vcpu);
+	/* Three words pushed, and no error code. */
+	ASSERT_EQ(0x9000 - 6, vcpu_expect_out(self->vcpu, 0x13, 2));
+	vcpu_run(self->vcpu);
+	vcpu_assert_exit(self->vcpu, VIREO_EXIT_HLT);
+}
+
 TEST_HARNESS_MAIN

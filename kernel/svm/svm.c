@@ -287,8 +287,9 @@ static bool svm_world_switch(struct svm_vcpu *svm)
  * During IDT Interrupt Delivery").  INTn, INT3 and INTO are not: RIP still
  * points at the instruction, which simply runs again.
  */
-static void svm_requeue_event(struct vmcb_control *c)
+static void svm_requeue_event(struct vmcb *vmcb)
 {
+	struct vmcb_control *c = &vmcb->control;
 	u32 info = c->exit_int_info;
 	u32 type = info & SVM_EVTINJ_TYPE_MASK;
 	u8 vector = info & 0xff;
@@ -298,6 +299,9 @@ static void svm_requeue_event(struct vmcb_control *c)
 		return;
 	if (type == SVM_EVTINJ_TYPE_EXCEPTION && (vector == 3 || vector == 4))
 		return;
+	/* Real mode pushes no error code (as in svm_inject_exception()). */
+	if (!(vmcb->save.cr0 & X86_CR0_PE))
+		info &= ~SVM_EVTINJ_VALID_ERR;
 	c->event_inj = info;
 	c->event_inj_err = c->exit_int_info_err;
 }
@@ -312,7 +316,7 @@ static int svm_vcpu_run_once(struct vireo_vcpu *vcpu)
 		return 1;	/* kicked before entry: back to the run loop */
 	vcpu->delivering_event = svm->vmcb->control.exit_int_info &
 				 SVM_EVTINJ_VALID;
-	svm_requeue_event(&svm->vmcb->control);
+	svm_requeue_event(svm->vmcb);
 	exit_rip = vcpu->rip;
 	r = svm_handle_exit(svm);
 	/*
@@ -438,9 +442,12 @@ static void svm_inject_exception(struct vireo_vcpu *vcpu,
 {
 	struct vmcb *vmcb = to_svm(vcpu)->vmcb;
 
+	bool error = e->has_error && (vmcb->save.cr0 & X86_CR0_PE);
+
+	/* No error code in real mode, where the CPU pushes none. */
 	vmcb->control.event_inj = e->vector | SVM_EVTINJ_TYPE_EXCEPTION |
 				  SVM_EVTINJ_VALID |
-				  (e->has_error ? SVM_EVTINJ_VALID_ERR : 0);
+				  (error ? SVM_EVTINJ_VALID_ERR : 0);
 	vmcb->control.event_inj_err = e->error;
 	/* EVENTINJ does not load CR2 for a #PF (APM 15.20). */
 	if (e->vector == 14)

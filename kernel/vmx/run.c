@@ -294,6 +294,13 @@ static void vmx_requeue_event(struct vmx_vcpu *vmx)
 	    type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_SOFT_EXCEPTION ||
 	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
 		return;
+	/*
+	 * No error code in real mode: VM entry refuses one there as an
+	 * invalid control field (SDM Vol. 3C 27.2.1.3), and Bochs reports
+	 * a #GP being delivered in real mode with its error-code bit set.
+	 */
+	if (!(vmcs_readl(GUEST_CR0) & X86_CR0_PE))
+		info &= ~INTR_INFO_DELIVER_CODE_MASK;
 	vmcs_write32(VM_ENTRY_INTR_INFO_FIELD, info & ~INTR_INFO_UNBLOCK_NMI);
 	vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, vmx->exit.idt_error);
 }

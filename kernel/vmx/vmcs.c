@@ -305,4 +305,17 @@ void vmcs_dump_guest(void)
 		vmcs_readl(GUEST_CS_BASE), vmcs_read16(GUEST_SS_SELECTOR),
 		vmcs_read32(GUEST_SS_AR_BYTES), vmcs_read16(GUEST_TR_SELECTOR),
 		vmcs_read32(GUEST_TR_AR_BYTES), vmcs_read32(GUEST_LDTR_AR_BYTES));
+	pr_info("vireo: entry event=%#x error=%#x length=%u interruptibility=%#x activity=%#x\n",
+		vmcs_read32(VM_ENTRY_INTR_INFO_FIELD),
+		vmcs_read32(VM_ENTRY_EXCEPTION_ERROR_CODE),
+		vmcs_read32(VM_ENTRY_INSTRUCTION_LEN),
+		vmcs_read32(GUEST_INTERRUPTIBILITY_INFO),
+		vmcs_read32(GUEST_ACTIVITY_STATE));
+	pr_info("vireo: controls pin=%#x proc=%#x proc2=%#x exit=%#x exceptions=%#x msr-load=%u/%u\n",
+		vmcs_read32(PIN_BASED_VM_EXEC_CONTROL),
+		vmcs_read32(CPU_BASED_VM_EXEC_CONTROL),
+		vmcs_read32(SECONDARY_VM_EXEC_CONTROL),
+		vmcs_read32(VM_EXIT_CONTROLS), vmcs_read32(EXCEPTION_BITMAP),
+		vmcs_read32(VM_ENTRY_MSR_LOAD_COUNT),
+		vmcs_read32(VM_EXIT_MSR_LOAD_COUNT));
 }
