@@ -49,8 +49,10 @@ SELFTEST_KVM_BINS := \
 # selftests/run runs the *_test binaries.
 SELFTEST_EXTRA	:= $(SELFTEST_OUT)/guest_fuzz
 
-# kvm_diff_test runs on both hypervisors in every `make check`.
-selftests: $(SELFTEST_BINS) $(SELFTEST_EXTRA) $(SELFTEST_KVM_OUT)/kvm_diff_test
+# kvm_diff_test and kvmclock_test run on both hypervisors in every
+# `make check`.
+selftests: $(SELFTEST_BINS) $(SELFTEST_EXTRA) $(SELFTEST_KVM_OUT)/kvm_diff_test \
+	$(SELFTEST_KVM_OUT)/kvmclock_test
 selftests-kvm: $(SELFTEST_KVM_BINS)
 
 $(KSFT_TARBALL):

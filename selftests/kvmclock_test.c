@@ -229,6 +229,12 @@ static void guest_monotonic(uint64_t id)
 
 /* ---- host side -------------------------------------------------------- */
 
+/* The KVM build of this test (selftests/run, after Vireo's). */
+static bool on_kvm(void)
+{
+	return !strcmp(selftest_hypervisor(), "kvm");
+}
+
 static uint64_t now_ns(void)
 {
 	struct timespec ts;
@@ -319,10 +325,14 @@ TEST_F_TIMEOUT(kvmclock, leaves_and_msrs, TIMEOUT)
 /* A table without KVM's leaves: the MSRs are not there either. */
 TEST_F_TIMEOUT(kvmclock, no_leaves_no_msrs, TIMEOUT)
 {
-	struct vireo_cpuid *c = get_supported_cpuid();
+	struct vireo_cpuid *c;
 	struct vireo_vcpu *vcpu;
 	uint32_t i, n = 0;
 
+	/* KVM answers the MSRs whatever the CPUID (conformance.md). */
+	if (on_kvm())
+		SKIP(return, "KVM's clock MSRs do not follow its CPUID");
+	c = get_supported_cpuid();
 	for (i = 0; i < c->nent; i++)
 		if ((c->entries[i].function & 0xffffff00) != 0x40000100)
 			c->entries[n++] = c->entries[i];
@@ -421,8 +431,10 @@ TEST_F_TIMEOUT(kvmclock, monotonic_across_vcpus_and_moves, TIMEOUT)
 	sync_global_from_guest(self->vm, backwards_across);
 	sync_global_from_guest(self->vm, backwards_max_ns);
 	sync_global_from_guest(self->vm, backwards_own);
+	/* KVM's debugfs has no such count: its side checks the clock only. */
 	for (i = 0; i < 2; i++)
-		updates[i] = vcpu_debugfs_u64(m[i].vcpu, "kvmclock_updates");
+		updates[i] = on_kvm() ? 0 :
+			     vcpu_debugfs_u64(m[i].vcpu, "kvmclock_updates");
 	ksft_print_msg("%d host CPUs; stable rounds %d/%d, %d/%d; areas written %lu, %lu times; backward steps across vCPUs %lu, on one %lu, at most %lu ns\n",
 		       ncpus, m[0].stable_rounds, ROUNDS, m[1].stable_rounds,
 		       ROUNDS, (unsigned long)updates[0],
@@ -432,7 +444,10 @@ TEST_F_TIMEOUT(kvmclock, monotonic_across_vcpus_and_moves, TIMEOUT)
 		       (unsigned long)backwards_max_ns);
 	for (i = 0; i < 2; i++) {
 		ASSERT_GT(m[i].moves, ROUNDS);
-		if (m[i].stable_rounds == ROUNDS) {
+		if (on_kvm()) {
+			if (m[i].stable_rounds == ROUNDS)
+				ASSERT_EQ(0, backwards_across);
+		} else if (m[i].stable_rounds == ROUNDS) {
 			/* One pair for the whole run: written once. */
 			ASSERT_EQ(1, updates[i]);
 			ASSERT_EQ(0, backwards_across);
