@@ -228,7 +228,19 @@ static void guest_nothing(void)
 
 REALMODE_GUEST(rm_nothing, "hlt");
 
-TEST(random_code)
+FIXTURE(fuzz) {
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+/* The harness's timeout only backs up VIREO_GUEST_FUZZ_SECONDS: 8 hours. */
+TEST_F_TIMEOUT(fuzz, random_code, 8 * 3600)
 {
 	const char *env = getenv("VIREO_GUEST_FUZZ_SECONDS");
 	const char *seed_env = getenv("VIREO_GUEST_FUZZ_SEED");
