@@ -104,7 +104,6 @@ static void vireo_vcpu_init(struct vireo_vcpu *vcpu)
 {
 	vireo_vcpu_reset(vcpu);
 	vireo_lapic_reset(vcpu, true);
-	vireo_kvmclock_reset(vcpu);
 	vcpu->mp_state = vcpu->id ? VIREO_MP_STATE_WAIT_SIPI :
 				    VIREO_MP_STATE_RUNNABLE;
 }

@@ -128,7 +128,7 @@ void vireo_kvmclock_cpuid_update(struct vireo_vcpu *vcpu)
 	vcpu->kvm_features = features;
 }
 
-/* INIT and RESET: the guest registers its area again (KVM does the same). */
+/* RESET, INIT, shutdown: the guest registers its area again (as in KVM). */
 void vireo_kvmclock_reset(struct vireo_vcpu *vcpu)
 {
 	u64 updates = vcpu->kvmclock.updates;

@@ -167,6 +167,11 @@ void vireo_vcpu_reset(struct vireo_vcpu *vcpu)
 	vcpu->pending = VIREO_PENDING_NONE;
 	vireo_fpu_reset(vcpu);
 	vireo_debugreg_reset(vcpu);
+	/*
+	 * RESET, INIT and a triple fault end the guest's pvclock area: the
+	 * memory it named may hold anything once the guest starts again.
+	 */
+	vireo_kvmclock_reset(vcpu);
 }
 
 void vireo_vcpu_free(struct vireo_vcpu *vcpu)
