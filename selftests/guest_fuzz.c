@@ -162,19 +162,38 @@ static void dump_vcpu(struct vireo_vcpu *vcpu)
 		       sr.cs.base, sr.ss.selector, sr.tr.selector, sr.tr.type);
 }
 
-/* Run one round; false when a VM entry failed (the run fails). */
+static uint64_t usec_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+/*
+ * Run one round; false when a VM entry failed (the run fails).  A guest
+ * that loops on exits the kernel handles (CPUID, say) never returns from
+ * RUN by itself, rightly: a timer signal every tenth of the round's time
+ * interrupts it, and the round ends when its time is up.
+ */
 static bool run_round(struct vireo_vcpu *vcpu, uint64_t *s, struct stats *st)
 {
-	struct itimerval t = { .it_value.tv_usec = ROUND_USEC };
+	struct itimerval t = {
+		.it_value.tv_usec = ROUND_USEC / 10,
+		.it_interval.tv_usec = ROUND_USEC / 10,
+	};
 	struct vireo_run *run = vcpu->run;
+	uint64_t end = usec_now() + ROUND_USEC;
 	int i, r;
 
 	setitimer(ITIMER_REAL, &t, NULL);
 	for (i = 0; i < MAX_EXITS; i++) {
 		r = _vcpu_run(vcpu);
 		st->exits++;
-		if (r < 0)
+		if (r < 0 && usec_now() >= end)
 			break;		/* EINTR: the round's time is up */
+		if (r < 0)
+			continue;
 		st->reasons[run->exit_reason & 15]++;
 		switch (run->exit_reason) {
 		case VIREO_EXIT_IO:
@@ -206,7 +225,7 @@ static bool run_round(struct vireo_vcpu *vcpu, uint64_t *s, struct stats *st)
 					       (unsigned long)run->internal.data[0],
 					       (unsigned long)run->internal.data[1]);
 				dump_vcpu(vcpu);
-				t.it_value.tv_usec = 0;
+				t = (struct itimerval) { 0 };
 				setitimer(ITIMER_REAL, &t, NULL);
 				return false;
 			}
@@ -216,7 +235,7 @@ static bool run_round(struct vireo_vcpu *vcpu, uint64_t *s, struct stats *st)
 		}
 		break;
 	}
-	t.it_value.tv_usec = 0;
+	t = (struct itimerval) { 0 };
 	setitimer(ITIMER_REAL, &t, NULL);
 	return true;
 }
