@@ -366,6 +366,24 @@ static enum emul_result stack_push_n(struct emul_ctx *ctx, unsigned int size,
 
 /* ---- the instructions ------------------------------------------------ */
 
+/*
+ * A far pointer in memory, m16:16/32/64: the offset of @size bytes, then
+ * the selector.  In RAM only, as the stack.
+ */
+static enum emul_result read_far_ptr(struct emul_ctx *ctx,
+				     struct emul_insn *insn, unsigned int size,
+				     u64 *off, u64 *sel)
+{
+	enum emul_result r;
+
+	r = emul_mem_read(ctx, insn->seg, insn->ea, size, off);
+	if (r == EMUL_DONE)
+		r = emul_mem_read(ctx, insn->seg,
+				  (insn->ea + size) & emul_mask(insn->ad_bytes),
+				  2, sel);
+	return r == EMUL_EXIT_READ ? EMUL_UNHANDLED : r;
+}
+
 /* The r/m16 selector operand of MOV Sreg and LTR. */
 static enum emul_result read_sel_operand(struct emul_ctx *ctx,
 					 struct emul_insn *insn, u64 *sel)
@@ -465,13 +483,9 @@ enum emul_result emul_exec_lseg(struct emul_ctx *ctx, struct emul_insn *insn)
 		return emul_raise(ctx, EMUL_VEC_UD);
 	if (!can_load(ctx))
 		return EMUL_UNHANDLED;
-	r = emul_mem_read(ctx, insn->seg, insn->ea, size, &off);
-	if (r == EMUL_DONE)
-		r = emul_mem_read(ctx, insn->seg,
-				  (insn->ea + size) & emul_mask(insn->ad_bytes),
-				  2, &sel);
+	r = read_far_ptr(ctx, insn, size, &off, &sel);
 	if (r != EMUL_DONE)
-		return r == EMUL_EXIT_READ ? EMUL_UNHANDLED : r;
+		return r;
 	r = load_data_seg(ctx, seg, sel, &s);
 	if (r != EMUL_DONE)
 		return r;
@@ -522,13 +536,9 @@ enum emul_result emul_exec_far(struct emul_ctx *ctx, struct emul_insn *insn)
 			return emul_raise(ctx, EMUL_VEC_UD);
 		if (!can_load(ctx))
 			return EMUL_UNHANDLED;
-		r = emul_mem_read(ctx, insn->seg, insn->ea, size, &off);
-		if (r == EMUL_DONE)
-			r = emul_mem_read(ctx, insn->seg,
-					  (insn->ea + size) &
-					  emul_mask(insn->ad_bytes), 2, &sel);
+		r = read_far_ptr(ctx, insn, size, &off, &sel);
 		if (r != EMUL_DONE)
-			return r == EMUL_EXIT_READ ? EMUL_UNHANDLED : r;
+			return r;
 	} else {
 		if (!can_load(ctx))
 			return EMUL_UNHANDLED;
