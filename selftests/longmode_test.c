@@ -298,6 +298,41 @@ TEST_F_TIMEOUT(lm, page_tables_in_mmio_hole, TIMEOUT)
 	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(self->vcpu, &uc));
 }
 
+/*
+ * The same tables, reached by an instruction fetch: the nested fault is on
+ * the guest's page table, not on the code, so it is no "fetch from MMIO"
+ * for userspace; Vireo emulates the jump's target, whose walk fails, and
+ * the guest takes a #PF for the fetch (error code I/D, not present).
+ */
+static void guest_fetch_through_hole(void)
+{
+	uint64_t vector, cr2;
+
+	asm volatile("lea 1f(%%rip), %%r10\n\t"
+		     "xor %%r9d, %%r9d\n\t"
+		     "jmp *%[p]\n"
+		     "1:\tmov %%r9, %[vector]\n\t"
+		     "xor %%r10d, %%r10d"
+		     : [vector] "=r"(vector)
+		     : [p] "r"(HOLE_TABLE_GVA) : "r9", "r10", "memory");
+	asm volatile("mov %%cr2, %0" : "=r"(cr2));
+	GUEST_ASSERT_EQ(vector, PF_VECTOR);
+	GUEST_ASSERT_EQ(cr2, HOLE_TABLE_GVA);
+	GUEST_DONE();
+}
+
+TEST_F_TIMEOUT(lm, fetch_through_tables_in_mmio_hole, TIMEOUT)
+{
+	uint64_t *pml4;
+	struct ucall uc;
+
+	self->vm = vm_create_longmode(guest_fetch_through_hole, &self->vcpu);
+	vcpu_init_exceptions(self->vcpu);
+	pml4 = addr_gpa2hva(self->vm, self->vm->pml4_gpa);
+	pml4[1] = HOLE_GPA | 3;		/* present, writable */
+	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(self->vcpu, &uc));
+}
+
 static uint64_t shared_words[512];
 
 /* Check what the host wrote, then write an answer for it. */

@@ -174,12 +174,20 @@ static int svm_exit_exception(struct svm_vcpu *svm)
 	return 1;
 }
 
+/*
+ * A fault on a guest page table (APM Vol. 2 15.25.6: EXITINFO1 bit 33) is
+ * never a fetch from MMIO, even when the walk was for a fetch: the code
+ * itself may be in RAM.  The instruction at RIP is emulated, its walk
+ * leaving the accessed and dirty bits alone, as KVM does for tables in a
+ * read-only slot.
+ */
 static int svm_exit_npf(struct svm_vcpu *svm)
 {
 	u64 err = svm->vmcb->control.exit_info_1;
+	bool fetch = (err & SVM_NPF_FETCH) && !(err & SVM_NPF_GUEST_TABLE);
 
 	return vireo_mmu_fault(&svm->vcpu, svm->vmcb->control.exit_info_2,
-			       err & SVM_NPF_WRITE, err & SVM_NPF_FETCH);
+			       err & SVM_NPF_WRITE, fetch);
 }
 
 /* The interrupt window opened: the run loop injects what is pending. */

@@ -201,6 +201,7 @@ static_assert(sizeof(struct vmcb) == 4096);
 /* EXITINFO1 of a nested page fault: a #PF error code (APM 15.25.6). */
 #define SVM_NPF_WRITE		BIT_ULL(1)
 #define SVM_NPF_FETCH		BIT_ULL(4)
+#define SVM_NPF_GUEST_TABLE	BIT_ULL(33)	/* fault on a guest page table */
 
 #define SVM_INT_CTL_V_TPR_MASK	0xf
 #define SVM_INT_CTL_V_IRQ	BIT(8)

@@ -210,6 +210,12 @@ static int vmx_exit_cr(struct vmx_vcpu *vmx)
 	return 1;
 }
 
+/*
+ * Bits 0-2 of the qualification are the access type (SDM Vol. 3C Table
+ * 27-7).  A walk of the guest's page tables reads and writes them as data
+ * (SDM Vol. 3C 28.2.3.2), so a fault on a table in ROM or MMIO is never
+ * taken for a fetch from MMIO: the instruction at RIP is emulated.
+ */
 static int vmx_exit_ept_violation(struct vmx_vcpu *vmx)
 {
 	u64 q = vmx->exit.qualification;
