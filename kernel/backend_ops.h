@@ -25,6 +25,12 @@ VIREO_OP(void, vcpu_reset, (struct vireo_vcpu *vcpu));
  * 0 when vcpu->run describes an exit for userspace, < 0 an errno.
  */
 VIREO_OP(int, vcpu_run_once, (struct vireo_vcpu *vcpu));
+/*
+ * The vCPU's thread may leave this CPU (switched out, or back to
+ * userspace), preemption disabled: whatever another hypervisor must not
+ * find on the CPU goes now (docs/coexistence.md).
+ */
+VIREO_OP(void, vcpu_leave_cpu, (struct vireo_vcpu *vcpu));
 /* CR4 as the guest sees it, for CPUID's OSXSAVE and OSPKE bits. */
 VIREO_OP(u64, get_cr4, (struct vireo_vcpu *vcpu));
 VIREO_OP(void, get_sregs, (struct vireo_vcpu *vcpu, struct vireo_sregs *s));

@@ -157,12 +157,15 @@ static int __init vireo_init(void)
 		return r;
 	vireo_ops = *vireo_backend.ops;
 	vireo_fpu_setup();
+	/* run.c's notifier: the static key that makes the scheduler call it. */
+	preempt_notifier_inc();
 	vireo_debugfs_init();
 
 	r = misc_register(&vireo_dev);
 	if (r) {
 		pr_err("vireo: cannot register /dev/vireo: %d\n", r);
 		vireo_debugfs_exit();
+		preempt_notifier_dec();
 		vireo_backend.exit();
 		return r;
 	}
@@ -175,6 +178,7 @@ static void __exit vireo_exit(void)
 {
 	misc_deregister(&vireo_dev);
 	vireo_debugfs_exit();
+	preempt_notifier_dec();
 	vireo_backend.exit();
 }
 

@@ -3,6 +3,7 @@
  * The run loop, and the exits every backend hands to the core: those that
  * go to userspace through the run area and those the kernel answers itself.
  */
+#include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <asm/mce.h>
@@ -56,7 +57,7 @@ static int vireo_complete_userspace_exit(struct vireo_vcpu *vcpu)
  * a device-model thread can kick its vCPU), or on error; gives the CPU to
  * the scheduler whenever it asks.
  */
-int vireo_vcpu_run(struct vireo_vcpu *vcpu)
+static int vireo_vcpu_run_loop(struct vireo_vcpu *vcpu)
 {
 	struct vireo_run *run = vcpu->run;
 	unsigned long switches, now;
@@ -218,4 +219,49 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip)
 	}
 	vcpu->rip = next_rip;
 	return 1;
+}
+
+static struct vireo_vcpu *pn_vcpu(struct preempt_notifier *pn)
+{
+	return container_of(pn, struct vireo_vcpu, preempt_notifier);
+}
+
+static void vireo_sched_in(struct preempt_notifier *pn, int cpu)
+{
+}
+
+static void vireo_sched_out(struct preempt_notifier *pn,
+			    struct task_struct *next)
+{
+	vireo_ops.vcpu_leave_cpu(pn_vcpu(pn));
+}
+
+static struct preempt_ops vireo_preempt_ops = {
+	.sched_in	= vireo_sched_in,
+	.sched_out	= vireo_sched_out,
+};
+
+void vireo_vcpu_preempt_init(struct vireo_vcpu *vcpu)
+{
+	preempt_notifier_init(&vcpu->preempt_notifier, &vireo_preempt_ops);
+}
+
+/*
+ * The run loop, with the backend told each time the thread may leave the
+ * CPU (KVM's vcpu_load()/vcpu_put() preempt notifier): when it is switched
+ * out, and before it returns to userspace.
+ */
+int vireo_vcpu_run(struct vireo_vcpu *vcpu)
+{
+	int r;
+
+	preempt_disable();
+	preempt_notifier_register(&vcpu->preempt_notifier);
+	preempt_enable();
+	r = vireo_vcpu_run_loop(vcpu);
+	preempt_disable();
+	preempt_notifier_unregister(&vcpu->preempt_notifier);
+	vireo_ops.vcpu_leave_cpu(vcpu);
+	preempt_enable();
+	return r;
 }

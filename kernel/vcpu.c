@@ -202,6 +202,7 @@ static struct vireo_vcpu *vireo_vcpu_alloc(struct vireo_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	vireo_vcpu_preempt_init(vcpu);
 	init_waitqueue_head(&vcpu->wq);
 	vireo_kick_init(vcpu);
 	vireo_lapic_init(vcpu);

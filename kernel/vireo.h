@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/preempt.h>
 #include <linux/wait.h>
 #include <linux/smp.h>
 #include <linux/refcount.h>
@@ -171,6 +172,7 @@ struct vireo_vcpu {
 	struct vireo_vm *vm;
 	u32 id;
 	struct mutex mutex;		/* one ioctl at a time */
+	struct preempt_notifier preempt_notifier;	/* run.c */
 	struct page *run_pages[VIREO_RUN_PAGES];
 	struct vireo_run *run;
 	void *io_data;			/* VIREO_RUN_IO_DATA_OFFSET */
@@ -321,6 +323,7 @@ bool vireo_cr4_flushes_tlb(u64 old, u64 new);
 
 /* run.c: the run loop and exits answered by the core. */
 int vireo_vcpu_run(struct vireo_vcpu *vcpu);
+void vireo_vcpu_preempt_init(struct vireo_vcpu *vcpu);
 void vireo_machine_check(void);
 int vireo_exit_hlt(struct vireo_vcpu *vcpu, u64 next_rip);
 int vireo_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, bool write, bool fetch);

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Virtualization is on only while a VM exists, on every CPU, including
- * CPUs that come online later; and Vireo refuses (EBUSY) rather than
- * trample another hypervisor that holds AMD-V/VT-x at that moment.  KVM,
- * loaded in the sandbox next to vireo.ko, plays the other hypervisor.
+ * CPUs that come online later.  Sharing the CPUs with another hypervisor
+ * (KVM) is coexist_test's.
  *
  * These tests talk to /dev/vireo and /dev/kvm directly, not through the
  * library, so that they mean the same in the /dev/kvm build of the tests
@@ -16,7 +15,6 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include <linux/kvm.h>
 
 #include "kselftest_harness.h"
 #include "realmode.h"
@@ -107,59 +105,6 @@ TEST_F_TIMEOUT(hw, cpu_hotplug, 300)
 	ASSERT_EQ(0, write_file(CPU1_ONLINE, "1"));
 	run_hlt_on(_metadata, 1);
 	vm_free(vm);
-}
-
-static const char *kvm_module(int vireo_fd)
-{
-	return ioctl(vireo_fd, VIREO_CHECK_CAP, VIREO_CAP_BACKEND) ==
-	       VIREO_BACKEND_SVM ? "kvm_amd" : "kvm_intel";
-}
-
-static void kvm_unload(void)
-{
-	if (system("modprobe -r kvm_amd kvm_intel kvm 2>/dev/null")) {
-		/* Nothing to do: what is not loaded need not go. */
-	}
-}
-
-/*
- * While KVM has a VM (and so AMD-V/VT-x switched on), CREATE_VM answers
- * EBUSY; once KVM lets go, it works; and while Vireo has a VM, KVM cannot
- * take the hardware either (its module load or its CREATE_VM fails).
- */
-TEST_F_TIMEOUT(hw, another_hypervisor, 300)
-{
-	int fd = open_vireo_or_skip(_metadata);
-	char cmd[64];
-	int kvm, kvm_vm, vm;
-
-	snprintf(cmd, sizeof(cmd), "modprobe %s", kvm_module(fd));
-	if (system(cmd) || (kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC)) < 0) {
-		close(fd);
-		SKIP(return, "KVM cannot be loaded here");
-	}
-	kvm_vm = ioctl(kvm, KVM_CREATE_VM, 0);
-	if (kvm_vm >= 0) {
-		errno = 0;
-		EXPECT_EQ(-1, ioctl(fd, VIREO_CREATE_VM, 0));
-		EXPECT_EQ(EBUSY, errno);
-		close(kvm_vm);
-	}
-	close(kvm);
-	kvm_unload();
-
-	vm = ioctl(fd, VIREO_CREATE_VM, 0);
-	ASSERT_LE(0, vm);
-	if (system(cmd) == 0) {
-		kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-		ASSERT_LE(0, kvm);
-		EXPECT_GT(0, ioctl(kvm, KVM_CREATE_VM, 0));
-		close(kvm);
-	}
-	close(vm);
-	kvm_unload();
-	close(fd);
-	ASSERT_LE(0, kvm_vm) TH_LOG("KVM_CREATE_VM failed with no Vireo VM");
 }
 
 TEST_HARNESS_MAIN

@@ -21,84 +21,68 @@
 #define IOPM_ORDER		2	/* 12 KiB (APM 15.10.1) */
 #define MSRPM_ORDER		1	/* 8 KiB (APM 15.11) */
 
-/* Per-CPU state while virtualization is on. */
-struct svm_cpu {
-	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host state */
-	struct page *host_vmsave;	/* what VMRUN leaves alone: FS, GS... */
-	u64 asid_gen;
-	u32 next_asid;
-	struct vmcb *current_vmcb;	/* the last VMCB run here */
-};
-
-static DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
+DEFINE_PER_CPU(struct svm_cpu, svm_cpu);
 static u32 svm_max_asid;
 static struct page *svm_iopm;
 static struct page *svm_msrpm;
 bool svm_has_nrips;
+static bool svm_has_flush_by_asid;
 
 /*
  * SRSO on Zen 5 (6.12): the kernel leaves guest-to-host SRSO to the
  * hypervisor, which sets BP_CFG[BpSpecReduce] while guests may run, as
  * KVM's svm_prepare_switch_to_guest() does until its last VM is gone.
- * Virtualization is on here exactly while a VM exists (hw.c).  6.1 has
- * no such mode (no X86_FEATURE_SRSO_BP_SPEC_REDUCE).
+ * Vireo sets it before each VMRUN (a read, and a write only when KVM
+ * cleared it as its last VM went) and clears it when its own last VM goes,
+ * if it set it and no other hypervisor has AMD-V on, which may rely on it
+ * without setting it again.  6.1 has no such mode (no
+ * X86_FEATURE_SRSO_BP_SPEC_REDUCE).
  */
-static void svm_srso_bp_spec_reduce(bool on)
+static void svm_srso_bp_spec_reduce(struct svm_cpu *sd, bool on)
 {
 #ifdef X86_FEATURE_SRSO_BP_SPEC_REDUCE
+	u64 efer;
+
 	if (!cpu_feature_enabled(X86_FEATURE_SRSO_BP_SPEC_REDUCE))
 		return;
-	if (on)
-		msr_set_bit(MSR_ZEN4_BP_CFG, MSR_ZEN4_BP_CFG_BP_SPEC_REDUCE_BIT);
-	else
+	if (on) {
+		if (msr_set_bit(MSR_ZEN4_BP_CFG,
+				MSR_ZEN4_BP_CFG_BP_SPEC_REDUCE_BIT) > 0)
+			sd->srso_set = true;
+		return;
+	}
+	rdmsrl(MSR_EFER, efer);
+	if (sd->srso_set && (sd->holding || !(efer & EFER_SVME)))
 		msr_clear_bit(MSR_ZEN4_BP_CFG,
 			      MSR_ZEN4_BP_CFG_BP_SPEC_REDUCE_BIT);
+	sd->srso_set = false;
 #endif
 }
 
+/*
+ * Virtualization on this CPU while Vireo has a VM: EFER.SVME is set here,
+ * or found set by another hypervisor and shared (coexist.c).
+ */
 static int svm_hw_enable_cpu(void)
 {
-	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
-	u64 efer;
-
-	rdmsrl(MSR_EFER, efer);
-	if (efer & EFER_SVME) {
-		pr_err("vireo: AMD-V is in use by another hypervisor (EFER.SVME already set on CPU %d); unload it (e.g. rmmod kvm_amd) first\n",
-		       smp_processor_id());
-		return -EBUSY;
-	}
-	sd->hsave = vireo_alloc_page();
-	sd->host_vmsave = vireo_alloc_page();
-	if (!sd->hsave || !sd->host_vmsave) {
-		vireo_free_page(sd->hsave);
-		vireo_free_page(sd->host_vmsave);
-		sd->hsave = sd->host_vmsave = NULL;
-		return -ENOMEM;
-	}
-	/* Start past the last ASID: the first vCPU here flushes the TLB. */
-	sd->asid_gen = 1;
-	sd->next_asid = svm_max_asid + 1;
-	wrmsrl(MSR_EFER, efer | EFER_SVME);
-	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
-	svm_srso_bp_spec_reduce(true);
-	return 0;
+	return svm_virt_cpu_up(this_cpu_ptr(&svm_cpu), page_to_phys(svm_iopm),
+			       page_to_phys(svm_msrpm));
 }
 
 static void svm_hw_disable_cpu(void)
 {
 	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
-	u64 efer;
 
 	if (!sd->hsave)
 		return;
 	svm_tsc_aux_put();
-	svm_srso_bp_spec_reduce(false);
-	wrmsrl(MSR_VM_HSAVE_PA, 0);
-	rdmsrl(MSR_EFER, efer);
-	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
-	vireo_free_page(sd->hsave);
-	vireo_free_page(sd->host_vmsave);
-	sd->hsave = sd->host_vmsave = NULL;
+	svm_srso_bp_spec_reduce(sd, false);
+	svm_virt_cpu_down(sd);
+}
+
+static void svm_vcpu_leave_cpu(struct vireo_vcpu *vcpu)
+{
+	svm_virt_leave_cpu();
 }
 
 static int svm_vcpu_create(struct vireo_vcpu *vcpu)
@@ -111,6 +95,7 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
 	svm->asid_cpu = -1;
+	svm->run_cpu = -1;
 	svm_vmcb_init(svm, page_to_phys(svm_iopm), page_to_phys(svm_msrpm),
 		      vcpu->vm->npt.root_pa);
 	svm->vmcb->control.tsc_offset = vcpu->vm->tsc_offset;
@@ -170,13 +155,23 @@ static void svm_vcpu_reset(struct vireo_vcpu *vcpu)
  * Give the vCPU an ASID that no stale translation on this CPU can match:
  * a fresh one whenever it moved here, the CPU started a new generation, or
  * nested entries were emptied (vireo_mmu_flush()).  When a CPU runs out of
- * ASIDs it flushes them all and starts again, as KVM does.
+ * ASIDs it flushes them all and starts again, as KVM does.  Unless Vireo
+ * held AMD-V here all along, another hypervisor may have run guests under
+ * the same ASID since this vCPU's thread last ran here: flush it
+ * (coexist.c).
  */
 static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sd, int cpu)
 {
 	struct vmcb_control *c = &svm->vmcb->control;
 	u64 tlb_gen = READ_ONCE(svm->vcpu.vm->tlb_gen);
+	unsigned long switches = current->nvcsw + current->nivcsw;
 
+	if (!svm_virt_exclusive(sd) &&
+	    (svm->run_cpu != cpu || svm->run_switches != switches))
+		c->tlb_ctl = svm_has_flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID :
+						     SVM_TLB_CONTROL_FLUSH_ALL;
+	svm->run_cpu = cpu;
+	svm->run_switches = switches;
 	if (svm->asid_cpu == cpu && svm->asid_gen == sd->asid_gen &&
 	    svm->tlb_gen == tlb_gen)
 		return;
@@ -235,6 +230,7 @@ static void svm_sync_from_vmcb(struct svm_vcpu *svm)
 static bool svm_world_switch(struct svm_vcpu *svm)
 {
 	struct vireo_vcpu *vcpu = &svm->vcpu;
+	struct svm_virt_state virt;
 	struct svm_cpu *sd;
 
 	vireo_fpu_load(vcpu);
@@ -255,6 +251,8 @@ static bool svm_world_switch(struct svm_vcpu *svm)
 		if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
 			indirect_branch_prediction_barrier();
 	}
+	svm_virt_enter(sd, &virt);
+	svm_srso_bp_spec_reduce(sd, true);
 	svm_assign_asid(svm, sd, smp_processor_id());
 	svm_tsc_aux_load_guest();
 	svm_sync_to_vmcb(svm);
@@ -269,6 +267,7 @@ static bool svm_world_switch(struct svm_vcpu *svm)
 	if (vireo_debugreg_put(vcpu, false))
 		svm->vmcb->control.intercept_dr = SVM_INTERCEPT_DR0_7;
 	asm volatile("stgi" ::: "memory");
+	svm_virt_exit(sd, &virt);
 	vireo_guest_exit(vcpu);
 	if (svm->vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + 18)
 		vireo_machine_check();
@@ -549,6 +548,7 @@ static const struct vireo_backend_ops svm_ops = {
 	.vcpu_tlb_tag		= svm_vcpu_tlb_tag,
 	.vcpu_reset		= svm_vcpu_reset,
 	.vcpu_run_once		= svm_vcpu_run_once,
+	.vcpu_leave_cpu		= svm_vcpu_leave_cpu,
 	.get_cr4		= svm_get_cr4,
 	.get_sregs		= svm_get_sregs,
 	.set_sregs		= svm_set_sregs,
@@ -626,6 +626,7 @@ int svm_probe(struct vireo_backend *b)
 		return -ENOMEM;
 	svm_max_asid = ebx - 1;
 	svm_has_nrips = edx & SVM_FEATURE_NRIPS;
+	svm_has_flush_by_asid = edx & SVM_FEATURE_FLUSH_BY_ASID;
 
 	b->name = "AMD-V";
 	b->id = VIREO_BACKEND_SVM;

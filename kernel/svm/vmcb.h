@@ -211,6 +211,7 @@ static_assert(sizeof(struct vmcb) == 4096);
 #define SVM_INT_STATE_SHADOW	BIT(0)
 #define SVM_NESTED_CTL_NP_ENABLE BIT_ULL(0)
 #define SVM_TLB_CONTROL_FLUSH_ALL 1
+#define SVM_TLB_CONTROL_FLUSH_ASID 3	/* needs FlushByAsid */
 
 /* EVENTINJ (APM Vol. 2 15.20 "Event Injection"). */
 #define SVM_EVTINJ_TYPE_MASK	(7 << 8)

@@ -430,6 +430,7 @@ int vmx_vcpu_run_once(struct vireo_vcpu *vcpu)
 {
 	struct vmx_vcpu *vmx = to_vmx(vcpu);
 	u64 pdpte[4] = { 0 };
+	unsigned long flags;
 	u64 exit_rip;
 	bool nmi;
 	int r;
@@ -445,10 +446,11 @@ int vmx_vcpu_run_once(struct vireo_vcpu *vcpu)
 		vmx->pdptrs_dirty = false;
 	}
 	vireo_fpu_load(vcpu);
-	local_irq_disable();
+	/* Already off when VMX operation is borrowed (root.c). */
+	local_irq_save(flags);
 	if (!vireo_guest_enter(vcpu)) {
 		/* Kicked: back to the run loop, which looks at events. */
-		local_irq_enable();
+		local_irq_restore(flags);
 		vireo_fpu_put(vcpu);
 		vmx_vcpu_put(vmx);
 		return 1;
@@ -457,7 +459,7 @@ int vmx_vcpu_run_once(struct vireo_vcpu *vcpu)
 	vireo_guest_exit(vcpu);
 	if (nmi)
 		vmx_reflect_nmi();
-	local_irq_enable();
+	local_irq_restore(flags);
 	vireo_fpu_put(vcpu);
 	vmx_vcpu_put(vmx);
 	exit_rip = vcpu->rip;

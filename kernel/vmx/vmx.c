@@ -20,10 +20,6 @@
 
 struct vmx_config vmx_config;
 
-/* Per-CPU: the VMXON region, and the VMCSs active on this CPU. */
-static DEFINE_PER_CPU(struct page *, vmxon_region);
-static DEFINE_PER_CPU(struct list_head, vmx_loaded_vmcss);
-static DEFINE_PER_CPU(struct vmx_vcpu *, vmx_current);
 static DEFINE_IDA(vmx_vpids);
 
 void vmcs_access_error(unsigned long field, bool write)
@@ -31,153 +27,6 @@ void vmcs_access_error(unsigned long field, bool write)
 	pr_err_ratelimited("vireo: VM%s of VMCS field %#lx failed\n",
 			   write ? "WRITE" : "READ", field);
 	WARN_ON_ONCE(1);
-}
-
-static int vmx_vmclear_pa(phys_addr_t pa)
-{
-	bool ok;
-
-	asm volatile("vmclear %[pa]" : "=@cca" (ok) : [pa] "m" (pa) : "memory");
-	return ok ? 0 : -EIO;
-}
-
-static int vmx_vmptrld_pa(phys_addr_t pa)
-{
-	bool ok;
-
-	asm volatile("vmptrld %[pa]" : "=@cca" (ok) : [pa] "m" (pa) : "memory");
-	return ok ? 0 : -EIO;
-}
-
-/* Runs on the CPU the VMCS is active on, interrupts off. */
-static void vmx_vmclear_local(void *arg)
-{
-	struct vmx_vcpu *vmx = arg;
-
-	if (vmx->cpu != smp_processor_id())
-		return;
-	if (this_cpu_read(vmx_current) == vmx)
-		this_cpu_write(vmx_current, NULL);
-	WARN_ON_ONCE(vmx_vmclear_pa(vmx->vmcs_pa));
-	list_del(&vmx->loaded_link);
-	vmx->launched = false;
-	/* After the list_del: vmx_vcpu_get() may now load it elsewhere. */
-	smp_wmb();
-	WRITE_ONCE(vmx->cpu, -1);
-}
-
-/*
- * Deactivate the VMCS on whatever CPU holds it, so its state is in memory
- * (SDM Vol. 3C 25.11.1 "Software Use of Virtual-Machine Control
- * Structures": a VMCS must be cleared before it moves to another CPU).
- */
-static void vmx_vmclear(struct vmx_vcpu *vmx)
-{
-	int cpu = READ_ONCE(vmx->cpu);
-
-	if (cpu >= 0)
-		smp_call_function_single(cpu, vmx_vmclear_local, vmx, 1);
-}
-
-/*
- * Make the vCPU's VMCS current on this CPU and keep it there (preemption
- * off) until vmx_vcpu_put().  Moving to a new CPU refreshes the host state
- * that is per CPU and asks for a TLB flush (the new CPU may hold stale
- * translations from an earlier stay).  A VMCS other than the last one
- * current here belongs to another vCPU, maybe another guest: IBPB, so
- * that the branch predictions its guest trained do not steer this one
- * (KVM's vmx_vcpu_load_vmcs()).
- */
-void vmx_vcpu_get(struct vmx_vcpu *vmx)
-{
-	int cpu = get_cpu();
-
-	if (vmx->cpu != cpu) {
-		if (vmx->cpu >= 0) {
-			put_cpu();
-			vmx_vmclear(vmx);
-			cpu = get_cpu();
-		}
-		local_irq_disable();
-		list_add(&vmx->loaded_link, this_cpu_ptr(&vmx_loaded_vmcss));
-		vmx->cpu = cpu;
-		local_irq_enable();
-		WARN_ON_ONCE(vmx_vmptrld_pa(vmx->vmcs_pa));
-		this_cpu_write(vmx_current, vmx);
-		indirect_branch_prediction_barrier();
-		vmcs_setup_host_per_cpu(vmx, cpu);
-		vmx->tlb_gen = ~0ULL;
-	} else if (this_cpu_read(vmx_current) != vmx) {
-		WARN_ON_ONCE(vmx_vmptrld_pa(vmx->vmcs_pa));
-		this_cpu_write(vmx_current, vmx);
-		indirect_branch_prediction_barrier();
-	}
-}
-
-void vmx_vcpu_put(struct vmx_vcpu *vmx)
-{
-	put_cpu();
-}
-
-static int vmx_vmxon(phys_addr_t pa)
-{
-	bool ok;
-
-	asm volatile("vmxon %[pa]" : "=@cca" (ok) : [pa] "m" (pa) : "memory");
-	return ok ? 0 : -EIO;
-}
-
-/* SDM Vol. 3C 24.7 "Enabling and Entering VMX Operation". */
-static int vmx_hw_enable_cpu(void)
-{
-	int cpu = smp_processor_id();
-	struct page *page;
-	u64 feat;
-
-	if (__read_cr4() & X86_CR4_VMXE) {
-		pr_err("vireo: VT-x is in use by another hypervisor (CR4.VMXE already set on CPU %d); unload it (e.g. rmmod kvm_intel) first\n",
-		       cpu);
-		return -EBUSY;
-	}
-	rdmsrl(MSR_IA32_FEAT_CTL, feat);
-	if (!(feat & FEAT_CTL_LOCKED) ||
-	    !(feat & FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)) {
-		pr_err("vireo: VT-x is disabled by the firmware on CPU %d\n",
-		       cpu);
-		return -EOPNOTSUPP;
-	}
-	page = vireo_alloc_page();
-	if (!page)
-		return -ENOMEM;
-	*(u32 *)page_address(page) = vmx_config.revision_id;
-	INIT_LIST_HEAD(this_cpu_ptr(&vmx_loaded_vmcss));
-	cr4_set_bits(X86_CR4_VMXE);
-	if (vmx_vmxon(page_to_phys(page))) {
-		cr4_clear_bits(X86_CR4_VMXE);
-		vireo_free_page(page);
-		pr_err("vireo: VMXON failed on CPU %d\n", cpu);
-		return -EIO;
-	}
-	this_cpu_write(vmxon_region, page);
-	return 0;
-}
-
-static void vmx_hw_disable_cpu(void)
-{
-	struct vmx_vcpu *vmx, *tmp;
-	unsigned long flags;
-
-	if (!this_cpu_read(vmxon_region))
-		return;
-	local_irq_save(flags);
-	list_for_each_entry_safe(vmx, tmp, this_cpu_ptr(&vmx_loaded_vmcss),
-				 loaded_link)
-		vmx_vmclear_local(vmx);
-	asm volatile("vmxoff" ::: "cc", "memory");
-	cr4_clear_bits(X86_CR4_VMXE);
-	local_irq_restore(flags);
-	vireo_free_page(this_cpu_read(vmxon_region));
-	this_cpu_write(vmxon_region, NULL);
 }
 
 u64 vmx_eptp(struct vireo_vm *vm)
@@ -209,6 +58,7 @@ static int vmx_vcpu_create(struct vireo_vcpu *vcpu)
 	vmx->vmcs_pa = page_to_phys(page);
 	*(u32 *)vmx->vmcs = vmx_config.revision_id;
 	vmx->cpu = -1;
+	vmx->host_cpu = -1;
 	INIT_LIST_HEAD(&vmx->loaded_link);
 
 	vmx_vcpu_get(vmx);
@@ -233,6 +83,15 @@ static void vmx_vcpu_free(struct vireo_vcpu *vcpu)
 	vireo_free_page(virt_to_page(vmx->msr_lists));
 	if (vmx->vpid)
 		ida_free(&vmx_vpids, vmx->vpid);
+}
+
+/*
+ * Nothing to do when the thread leaves the CPU: on a CPU whose VMX
+ * operation is borrowed, vmx_vcpu_put() already cleared the VMCS and gave
+ * the current-VMCS pointer back (root.c).
+ */
+static void vmx_vcpu_leave_cpu(struct vireo_vcpu *vcpu)
+{
 }
 
 static u32 vmx_vcpu_tlb_tag(struct vireo_vcpu *vcpu)
@@ -483,6 +342,7 @@ static const struct vireo_backend_ops vmx_ops = {
 	.vcpu_tlb_tag		= vmx_vcpu_tlb_tag,
 	.vcpu_reset		= vmx_vcpu_reset,
 	.vcpu_run_once		= vmx_vcpu_run_once,
+	.vcpu_leave_cpu		= vmx_vcpu_leave_cpu,
 	.get_cr4		= vmx_get_cr4,
 	.get_sregs		= vmx_get_sregs,
 	.set_sregs		= vmx_set_sregs,

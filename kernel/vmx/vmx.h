@@ -45,7 +45,15 @@ struct vmx_vcpu {
 	/* The CPU this VMCS is active on, -1 when clear (SDM 25.11.1). */
 	int cpu;
 	bool launched;
-	struct list_head loaded_link;	/* on that CPU's vmx_loaded_vmcss */
+	bool initialized;		/* VMCLEARed once, as 25.11.3 asks */
+	struct list_head loaded_link;	/* on that CPU's list (root.c) */
+	/* root.c: the CPU and VMXON whose host state is in the VMCS. */
+	int host_cpu;
+	u64 host_gen;
+	unsigned long run_switches;	/* context switches at the last get */
+	/* Current on another hypervisor's VMX operation (root.c). */
+	bool borrowed;
+	unsigned long irq_flags;
 	u16 vpid;
 	u64 tlb_gen;
 	u64 guest_kernel_gs_base;
@@ -76,9 +84,15 @@ static inline struct vmx_vcpu *to_vmx(struct vireo_vcpu *vcpu)
 /* caps.c */
 int vmx_setup_config(struct vmx_config *c);
 
-/* vmx.c */
+/* root.c: VMX operation per CPU, the current VMCS. */
+int vmx_hw_enable_cpu(void);
+void vmx_hw_disable_cpu(void);
 void vmx_vcpu_get(struct vmx_vcpu *vmx);
 void vmx_vcpu_put(struct vmx_vcpu *vmx);
+void vmx_vmclear(struct vmx_vcpu *vmx);
+bool vmx_root_held(void);
+
+/* vmx.c */
 u64 vmx_eptp(struct vireo_vm *vm);
 
 /* vmcs.c: the VMCS must be current (between vmx_vcpu_get/put). */
