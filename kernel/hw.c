@@ -8,6 +8,7 @@
  */
 #include <linux/cpuhotplug.h>
 #include <linux/mutex.h>
+#include <linux/syscore_ops.h>
 
 #include "vireo.h"
 
@@ -26,6 +27,56 @@ static int vireo_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
+/*
+ * Host suspend and resume: the CPUs but the last go through the hotplug
+ * callbacks above; the last one sleeps with interrupts off after this
+ * (KVM's kvm_suspend()).  Resume needs nothing: each backend turns
+ * virtualization on at its next entry when it finds it off.
+ */
+#ifdef VIREO_STRUCT_SYSCORE
+static int vireo_suspend(void *data)
+{
+	vireo_ops.hw_suspend_cpu();
+	return 0;
+}
+
+static const struct syscore_ops vireo_syscore_ops = {
+	.suspend	= vireo_suspend,
+};
+
+static struct syscore vireo_syscore = { .ops = &vireo_syscore_ops };
+
+static void vireo_syscore_register(void)
+{
+	register_syscore(&vireo_syscore);
+}
+
+static void vireo_syscore_unregister(void)
+{
+	unregister_syscore(&vireo_syscore);
+}
+#else
+static int vireo_suspend(void)
+{
+	vireo_ops.hw_suspend_cpu();
+	return 0;
+}
+
+static struct syscore_ops vireo_syscore_ops = {
+	.suspend	= vireo_suspend,
+};
+
+static void vireo_syscore_register(void)
+{
+	register_syscore_ops(&vireo_syscore_ops);
+}
+
+static void vireo_syscore_unregister(void)
+{
+	unregister_syscore_ops(&vireo_syscore_ops);
+}
+#endif
+
 int vireo_hw_get(void)
 {
 	int r = 0;
@@ -38,6 +89,7 @@ int vireo_hw_get(void)
 			goto out;
 		hw_state = r;
 		r = 0;
+		vireo_syscore_register();
 	}
 	hw_users++;
 out:
@@ -48,7 +100,9 @@ out:
 void vireo_hw_put(void)
 {
 	mutex_lock(&hw_lock);
-	if (!WARN_ON_ONCE(hw_users == 0) && --hw_users == 0)
+	if (!WARN_ON_ONCE(hw_users == 0) && --hw_users == 0) {
+		vireo_syscore_unregister();
 		cpuhp_remove_state(hw_state);
+	}
 	mutex_unlock(&hw_lock);
 }

@@ -147,7 +147,7 @@ static const char *kvm_module(void)
 
 static int run_cmd(const char *fmt, const char *arg)
 {
-	char cmd[256];
+	char cmd[512];
 
 	snprintf(cmd, sizeof(cmd), fmt, arg);
 	return system(cmd);
@@ -308,16 +308,18 @@ TEST_F_TIMEOUT(coexist, kvm_unloaded_under_vireo, TIMEOUT)
  */
 TEST_F_TIMEOUT(coexist, vireo_unloaded_under_kvm, TIMEOUT)
 {
+	const char *module = getenv("VIREO_MODULE") ?: "./vireo.ko";
 	struct vireo_guest v;
 	struct kvm_guest *k;
 	unsigned long before;
-	char why[128], params[64];
+	char why[128], params[200];
 
-	snprintf(params, sizeof(params), "hold_svme=%d", vireo_holds());
+	snprintf(params, sizeof(params), "%s hold_svme=%d", module,
+		 vireo_holds());
 	if (access("/sys/module/vireo/parameters/hold_svme", F_OK))
-		params[0] = 0;
-	if (access("./vireo.ko", R_OK))
-		SKIP(return, "no ./vireo.ko to load again");
+		snprintf(params, sizeof(params), "%s", module);
+	if (access(module, R_OK))
+		SKIP(return, "no %s to load again", module);
 	k = kvm_guest_start(why);
 	ASSERT_NE(NULL, k) TH_LOG("%s", why);
 	vireo_guest_start(&v);
@@ -327,7 +329,7 @@ TEST_F_TIMEOUT(coexist, vireo_unloaded_under_kvm, TIMEOUT)
 	before = kvm_guest_exits(k);
 	while (kvm_guest_exits(k) < before + 300)
 		usleep(10000);
-	ASSERT_EQ(0, run_cmd("insmod ./vireo.ko %s", params));
+	ASSERT_EQ(0, run_cmd("insmod %s", params));
 	while (access(VIREO_DEV_PATH, F_OK))
 		usleep(10000);
 	vireo_guest_start(&v);

@@ -316,8 +316,14 @@ TEST_F_TIMEOUT(kvmclock, leaves_and_msrs, TIMEOUT)
 	flags = expect_sync(vcpu);
 	ksft_print_msg("pvclock flags %#lx, host constant_tsc %d\n",
 		       (unsigned long)flags, host_has_constant_tsc());
-	/* A TSC whose rate may change is never called stable. */
-	if (!host_has_constant_tsc())
+	/*
+	 * Vireo never calls a TSC whose rate may change stable.  KVM asks
+	 * less: its master clock sets the bit whenever the host's own clock
+	 * is the TSC and the TSCs are in step, which 6.12 in the sandbox
+	 * decides without constant_tsc (6.1 does not).
+	 */
+	if (!host_has_constant_tsc() &&
+	    !strcmp(selftest_hypervisor(), "vireo"))
 		ASSERT_EQ(0, flags & PVCLOCK_STABLE);
 	expect_done(vcpu);
 }

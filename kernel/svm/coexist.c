@@ -92,16 +92,25 @@ int svm_virt_cpu_up(struct svm_cpu *sd, phys_addr_t iopm, phys_addr_t msrpm)
 	return 0;
 }
 
-void svm_virt_cpu_down(struct svm_cpu *sd)
+/*
+ * Give EFER.SVME up if Vireo holds it (the CPU goes offline or to sleep,
+ * or the last VM went); the next VMRUN here takes it again if it is free.
+ */
+void svm_virt_release(struct svm_cpu *sd)
 {
 	u64 efer;
 
-	if (sd->holding) {
-		wrmsrl(MSR_VM_HSAVE_PA, 0);
-		rdmsrl(MSR_EFER, efer);
-		wrmsrl(MSR_EFER, efer & ~EFER_SVME);
-		sd->holding = false;
-	}
+	if (!sd->holding)
+		return;
+	wrmsrl(MSR_VM_HSAVE_PA, 0);
+	rdmsrl(MSR_EFER, efer);
+	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
+	sd->holding = false;
+}
+
+void svm_virt_cpu_down(struct svm_cpu *sd)
+{
+	svm_virt_release(sd);
 	vireo_free_page(sd->hsave);
 	vireo_free_page(sd->host_vmsave);
 	vireo_free_page(sd->flush_vmcb);

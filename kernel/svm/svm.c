@@ -85,6 +85,12 @@ static void svm_vcpu_leave_cpu(struct vireo_vcpu *vcpu)
 	svm_virt_leave_cpu();
 }
 
+/* Host suspend, interrupts off: AMD-V must be off when the CPU sleeps. */
+static void svm_hw_suspend_cpu(void)
+{
+	svm_virt_release(this_cpu_ptr(&svm_cpu));
+}
+
 static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -543,6 +549,7 @@ static void svm_inject_nmi(struct vireo_vcpu *vcpu)
 static const struct vireo_backend_ops svm_ops = {
 	.hw_enable_cpu		= svm_hw_enable_cpu,
 	.hw_disable_cpu		= svm_hw_disable_cpu,
+	.hw_suspend_cpu		= svm_hw_suspend_cpu,
 	.vcpu_create		= svm_vcpu_create,
 	.vcpu_free		= svm_vcpu_free,
 	.vcpu_tlb_tag		= svm_vcpu_tlb_tag,

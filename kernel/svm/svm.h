@@ -83,6 +83,7 @@ void svm_vmrun(phys_addr_t vmcb_pa, u64 *regs, phys_addr_t host_save_pa);
 /* coexist.c: AMD-V shared with another hypervisor. */
 int svm_virt_cpu_up(struct svm_cpu *sd, phys_addr_t iopm, phys_addr_t msrpm);
 void svm_virt_cpu_down(struct svm_cpu *sd);
+void svm_virt_release(struct svm_cpu *sd);
 void svm_virt_enter(struct svm_cpu *sd, struct svm_virt_state *st);
 void svm_virt_exit(struct svm_cpu *sd, const struct svm_virt_state *st);
 bool svm_virt_exclusive(struct svm_cpu *sd);

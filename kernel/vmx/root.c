@@ -159,22 +159,34 @@ int vmx_hw_enable_cpu(void)
 	return r;
 }
 
-void vmx_hw_disable_cpu(void)
+/*
+ * Leave VMX operation if Vireo entered it, every VMCS active here cleared
+ * first (25.11.1); the next vmx_vcpu_get() here enters it again if it is
+ * free.  Interrupts off.
+ */
+void vmx_hw_suspend_cpu(void)
 {
 	struct vmx_root *root = this_cpu_ptr(&vmx_root);
 	struct vmx_vcpu *vmx, *tmp;
+
+	if (!root->holding)
+		return;
+	list_for_each_entry_safe(vmx, tmp, &root->loaded, loaded_link)
+		vmx_vmclear_local(vmx);
+	asm volatile("vmxoff" ::: "cc", "memory");
+	cr4_clear_bits(X86_CR4_VMXE);
+	root->holding = false;
+}
+
+void vmx_hw_disable_cpu(void)
+{
+	struct vmx_root *root = this_cpu_ptr(&vmx_root);
 	unsigned long flags;
 
 	if (!root->vmxon)
 		return;
 	local_irq_save(flags);
-	if (root->holding) {
-		list_for_each_entry_safe(vmx, tmp, &root->loaded, loaded_link)
-			vmx_vmclear_local(vmx);
-		asm volatile("vmxoff" ::: "cc", "memory");
-		cr4_clear_bits(X86_CR4_VMXE);
-		root->holding = false;
-	}
+	vmx_hw_suspend_cpu();
 	root->last_vmx = NULL;
 	local_irq_restore(flags);
 	vireo_free_page(root->vmxon);
