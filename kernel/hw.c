@@ -2,12 +2,14 @@
 /*
  * Virtualization is on, on every online CPU, only while at least one
  * VM exists, as KVM does, so that another hypervisor can use the CPU when
- * Vireo has no VM.  A CPU hotplug state follows CPUs coming and going: its
+ * Vireo has no VM; where another hypervisor has it on, the backend shares
+ * it (docs/coexistence.md).  A CPU hotplug state follows CPUs coming and going: its
  * callbacks run on each CPU concerned, and cpuhp_setup_state() runs the
  * "online" one on every CPU already up (undoing all of them if one fails).
  */
 #include <linux/cpuhotplug.h>
 #include <linux/mutex.h>
+#include <linux/smp.h>
 #include <linux/syscore_ops.h>
 
 #include "vireo.h"
@@ -33,6 +35,21 @@ static int vireo_cpu_offline(unsigned int cpu)
  * (KVM's kvm_suspend()).  Resume needs nothing: each backend turns
  * virtualization on at its next entry when it finds it off.
  */
+static void vireo_release_cpu(void *unused)
+{
+	vireo_ops.hw_suspend_cpu();
+}
+
+/*
+ * Reboot, kexec and power-off: leave virtualization on every CPU, since
+ * VMX operation blocks INIT and a new kernel would find it on (KVM's
+ * kvm_shutdown()).  A vCPU still running enters as on a CPU nobody holds.
+ */
+static void vireo_shutdown_cpus(void)
+{
+	on_each_cpu(vireo_release_cpu, NULL, 1);
+}
+
 #ifdef VIREO_STRUCT_SYSCORE
 static int vireo_suspend(void *data)
 {
@@ -40,8 +57,14 @@ static int vireo_suspend(void *data)
 	return 0;
 }
 
+static void vireo_shutdown(void *data)
+{
+	vireo_shutdown_cpus();
+}
+
 static const struct syscore_ops vireo_syscore_ops = {
 	.suspend	= vireo_suspend,
+	.shutdown	= vireo_shutdown,
 };
 
 static struct syscore vireo_syscore = { .ops = &vireo_syscore_ops };
@@ -62,8 +85,14 @@ static int vireo_suspend(void)
 	return 0;
 }
 
+static void vireo_shutdown(void)
+{
+	vireo_shutdown_cpus();
+}
+
 static struct syscore_ops vireo_syscore_ops = {
 	.suspend	= vireo_suspend,
+	.shutdown	= vireo_shutdown,
 };
 
 static void vireo_syscore_register(void)

@@ -6,6 +6,7 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <asm/mce.h>
 #include <asm/processor-flags.h>
 
@@ -233,7 +234,10 @@ static void vireo_sched_in(struct preempt_notifier *pn, int cpu)
 static void vireo_sched_out(struct preempt_notifier *pn,
 			    struct task_struct *next)
 {
-	vireo_ops.vcpu_leave_cpu(pn_vcpu(pn));
+	struct vireo_vcpu *vcpu = pn_vcpu(pn);
+
+	vcpu->stayed_cpu = -1;
+	vireo_ops.vcpu_leave_cpu(vcpu);
 }
 
 static struct preempt_ops vireo_preempt_ops = {
@@ -244,6 +248,33 @@ static struct preempt_ops vireo_preempt_ops = {
 void vireo_vcpu_preempt_init(struct vireo_vcpu *vcpu)
 {
 	preempt_notifier_init(&vcpu->preempt_notifier, &vireo_preempt_ops);
+	vcpu->stayed_cpu = -1;
+}
+
+void vireo_vcpu_preempt_exit(struct vireo_vcpu *vcpu)
+{
+	if (vcpu->left_task)
+		put_task_struct(vcpu->left_task);
+	vcpu->left_task = NULL;
+}
+
+static unsigned long vireo_switches(struct task_struct *t)
+{
+	return t->nvcsw + t->nivcsw;
+}
+
+/*
+ * Interrupts off, right before an entry on @cpu: whether the vCPU's thread
+ * has stayed on @cpu since the vCPU's last entry, so that nothing but
+ * interrupts ran there in between.  The backends use it to tell when
+ * another hypervisor may have run a guest on the CPU (docs/coexistence.md).
+ */
+bool vireo_vcpu_stayed(struct vireo_vcpu *vcpu, int cpu)
+{
+	bool stayed = vcpu->stayed_cpu == cpu;
+
+	vcpu->stayed_cpu = cpu;
+	return stayed;
 }
 
 /*
@@ -256,12 +287,23 @@ int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 	int r;
 
 	preempt_disable();
+	/*
+	 * Between two VIREO_RUNs the thread stayed on the CPU only if it is
+	 * the same thread (held since, so not a new one at its address) and
+	 * it was never switched out.
+	 */
+	if (vcpu->left_task != current ||
+	    vireo_switches(current) != vcpu->left_switches)
+		vcpu->stayed_cpu = -1;
 	preempt_notifier_register(&vcpu->preempt_notifier);
 	preempt_enable();
+	vireo_vcpu_preempt_exit(vcpu);
 	r = vireo_vcpu_run_loop(vcpu);
 	preempt_disable();
 	preempt_notifier_unregister(&vcpu->preempt_notifier);
 	vireo_ops.vcpu_leave_cpu(vcpu);
+	vcpu->left_task = get_task_struct(current);
+	vcpu->left_switches = vireo_switches(current);
 	preempt_enable();
 	return r;
 }

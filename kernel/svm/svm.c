@@ -80,9 +80,15 @@ static void svm_hw_disable_cpu(void)
 	svm_virt_cpu_down(sd);
 }
 
+/*
+ * The thread may leave the CPU: the host's TSC_AUX goes back now rather
+ * than at the return to user mode, so that a KVM thread that runs here
+ * next finds the value its own user-return cache says is there.
+ */
 static void svm_vcpu_leave_cpu(struct vireo_vcpu *vcpu)
 {
-	svm_virt_leave_cpu();
+	svm_tsc_aux_put();
+	svm_virt_leave_cpu(svm_has_flush_by_asid);
 }
 
 /* Host suspend, interrupts off: AMD-V must be off when the CPU sleeps. */
@@ -101,7 +107,6 @@ static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 	svm->vmcb = page_address(page);
 	svm->vmcb_pa = page_to_phys(page);
 	svm->asid_cpu = -1;
-	svm->run_cpu = -1;
 	svm_vmcb_init(svm, page_to_phys(svm_iopm), page_to_phys(svm_msrpm),
 		      vcpu->vm->npt.root_pa);
 	svm->vmcb->control.tsc_offset = vcpu->vm->tsc_offset;
@@ -170,14 +175,11 @@ static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sd, int cpu)
 {
 	struct vmcb_control *c = &svm->vmcb->control;
 	u64 tlb_gen = READ_ONCE(svm->vcpu.vm->tlb_gen);
-	unsigned long switches = current->nvcsw + current->nivcsw;
+	bool stayed = vireo_vcpu_stayed(&svm->vcpu, cpu);
 
-	if (!svm_virt_exclusive(sd) &&
-	    (svm->run_cpu != cpu || svm->run_switches != switches))
+	if (!stayed && !svm_virt_exclusive(sd))
 		c->tlb_ctl = svm_has_flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID :
 						     SVM_TLB_CONTROL_FLUSH_ALL;
-	svm->run_cpu = cpu;
-	svm->run_switches = switches;
 	if (svm->asid_cpu == cpu && svm->asid_gen == sd->asid_gen &&
 	    svm->tlb_gen == tlb_gen)
 		return;
@@ -247,19 +249,21 @@ static bool svm_world_switch(struct svm_vcpu *svm)
 		return false;
 	}
 	sd = this_cpu_ptr(&svm_cpu);
+	svm_virt_enter(sd, &virt);
+	svm_srso_bp_spec_reduce(sd, true);
+	/* Sets tlb_ctl; a KVM guest may have run here since: see below. */
+	svm_assign_asid(svm, sd, smp_processor_id());
 	/*
-	 * Another vCPU ran here last: its guest's branch predictions must
-	 * not steer this one's (KVM's svm_vcpu_load()).  Not needed when
-	 * every exit already ends with an IBPB.
+	 * Another vCPU ran here last, or another hypervisor's guest may have
+	 * (the ASID was flushed): its guest's branch predictions must not
+	 * steer this one's (KVM's svm_vcpu_load()).  Not needed when every
+	 * exit already ends with an IBPB.
 	 */
-	if (sd->current_vmcb != svm->vmcb) {
+	if (sd->current_vmcb != svm->vmcb || svm->vmcb->control.tlb_ctl) {
 		sd->current_vmcb = svm->vmcb;
 		if (!cpu_feature_enabled(X86_FEATURE_IBPB_ON_VMEXIT))
 			indirect_branch_prediction_barrier();
 	}
-	svm_virt_enter(sd, &virt);
-	svm_srso_bp_spec_reduce(sd, true);
-	svm_assign_asid(svm, sd, smp_processor_id());
 	svm_tsc_aux_load_guest();
 	svm_sync_to_vmcb(svm);
 	vireo_xstate_load(vcpu);
@@ -273,7 +277,7 @@ static bool svm_world_switch(struct svm_vcpu *svm)
 	if (vireo_debugreg_put(vcpu, false))
 		svm->vmcb->control.intercept_dr = SVM_INTERCEPT_DR0_7;
 	asm volatile("stgi" ::: "memory");
-	svm_virt_exit(sd, &virt);
+	svm_virt_exit(sd, &virt, svm->vmcb->control.asid);
 	vireo_guest_exit(vcpu);
 	if (svm->vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + 18)
 		vireo_machine_check();

@@ -20,9 +20,6 @@ struct svm_vcpu {
 	int asid_cpu;
 	u64 asid_gen;
 	u64 tlb_gen;
-	/* Where and after how many context switches it last ran (coexist.c). */
-	int run_cpu;
-	unsigned long run_switches;
 	/* An NMI was injected and its handler has not run IRET yet. */
 	bool nmi_masked;
 	/* V_TPR as entered, to see whether the guest changed CR8. */
@@ -39,11 +36,12 @@ struct svm_cpu {
 	struct page *hsave;		/* VM_HSAVE_PA: VMRUN's host state */
 	struct page *host_vmsave;	/* what VMRUN leaves alone: FS, GS... */
 	struct page *flush_vmcb;	/* coexist.c: the empty guest */
+	struct page *flush_root;	/* ... and its empty nested table */
 	u64 asid_gen;
 	u32 next_asid;
 	bool holding;			/* Vireo set EFER.SVME and keeps it */
 	bool srso_set;			/* svm.c: Vireo set BpSpecReduce */
-	bool foreign_tlb;		/* a borrowed VMRUN ran here since */
+	u32 foreign_asid;		/* borrowed VMRUNs' ASID; U32_MAX: several */
 	struct vmcb *current_vmcb;	/* the last VMCB run here */
 };
 
@@ -85,9 +83,10 @@ int svm_virt_cpu_up(struct svm_cpu *sd, phys_addr_t iopm, phys_addr_t msrpm);
 void svm_virt_cpu_down(struct svm_cpu *sd);
 void svm_virt_release(struct svm_cpu *sd);
 void svm_virt_enter(struct svm_cpu *sd, struct svm_virt_state *st);
-void svm_virt_exit(struct svm_cpu *sd, const struct svm_virt_state *st);
+void svm_virt_exit(struct svm_cpu *sd, const struct svm_virt_state *st,
+		   u32 asid);
 bool svm_virt_exclusive(struct svm_cpu *sd);
-void svm_virt_leave_cpu(void);
+void svm_virt_leave_cpu(bool flush_by_asid);
 
 /* tsc_aux.c: the guest's TSC_AUX (RDPID cannot be intercepted). */
 void svm_tsc_aux_load_guest(void);

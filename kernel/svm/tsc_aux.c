@@ -9,10 +9,11 @@
  *
  * The guest's TSC_AUX is 0, its reset value (Vireo offers neither RDTSCP,
  * which it intercepts as #UD, nor RDPID, and refuses the MSR).  It is
- * loaded before VMRUN, and the host's comes back before the thread next
- * returns to user mode, through a user-return notifier, as KVM's
- * kvm_set_user_return_msr() does: two WRMSRs per return to userspace, none
- * per entry.  The host kernel in between never reads TSC_AUX (since Linux
+ * loaded before VMRUN, and the host's comes back when the thread may
+ * leave the CPU (switched out, or at the end of VIREO_RUN: svm.c), or at
+ * the latest before it returns to user mode, through a user-return
+ * notifier, as KVM's kvm_set_user_return_msr() does: two WRMSRs per
+ * VIREO_RUN, none per entry.  The host kernel in between never reads TSC_AUX (since Linux
  * 5.9 its paranoid entry finds the CPU with LSL, not RDPID, for this very
  * reason).
  */
@@ -68,9 +69,9 @@ void svm_tsc_aux_load_guest(void)
 }
 
 /*
- * AMD-V goes off on this CPU (the last VM went, module unload, CPU
- * offline): the host's value now, and no notifier left pointing into the
- * module.
+ * The thread may leave the CPU, or AMD-V goes off on it (the last VM
+ * went, module unload, CPU offline): the host's value now, and no notifier
+ * left pointing into the module.
  */
 void svm_tsc_aux_put(void)
 {

@@ -18,10 +18,21 @@
  * goes), and a VMCS active across VMXOFF may be lost (SDM Vol. 3C
  * 25.11.1).  Each entry is then a VMLAUNCH.
  *
+ * Transient: nobody is in VMX operation on the CPU, but Vireo did not
+ * enter it when its first VM came (the owner was there then and has left
+ * since, or is halfway through entering or leaving it: KVM on 6.12 does
+ * that from a preemptible thread, CR4.VMXE and VMXON apart).  As borrowed,
+ * with VMXON and VMXOFF around the window and CR4.VMXE left as found.
+ * Vireo enters VMX operation for good only in vmx_hw_enable_cpu(), which
+ * runs one at a time with KVM's hotplug callbacks.
+ *
  * Nothing here returns the CPU to its owner in another state than found:
  * VMXON region, CR4.VMXE and the current VMCS are the owner's.  VPIDs and
- * EPT caches are shared (SDM Vol. 3C 29.4): a vCPU whose thread left the
- * CPU since it last ran there invalidates its own before it runs.
+ * EPT caches are shared (SDM Vol. 3C 29.4); each hypervisor does an IBPB
+ * only between its own VMCSs.  A vCPU whose thread left the CPU since it
+ * last ran there invalidates its own translations and does an IBPB before
+ * it runs, and an IBPB follows Vireo's guests before the thread leaves a
+ * CPU it shares (vmx_root_leave_cpu()).
  */
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -29,6 +40,7 @@
 #include <linux/smp.h>
 #include <asm/msr.h>
 #include <asm/nospec-branch.h>
+#include <asm/asm.h>
 #include <asm/tlbflush.h>
 
 #include "vmx.h"
@@ -41,6 +53,7 @@ struct vmx_root {
 	struct vmx_vcpu *current_vmx;	/* held: the current VMCS's vCPU */
 	struct vmx_vcpu *last_vmx;	/* the last vCPU run here (IBPB) */
 	u64 owner_vmcs;			/* borrowed: the owner's, saved */
+	bool foreign;			/* shared: Vireo ran a guest since */
 };
 
 static DEFINE_PER_CPU(struct vmx_root, vmx_root);
@@ -69,6 +82,25 @@ static u64 vmx_vmptrst(void)
 
 	asm volatile("vmptrst %[pa]" : [pa] "=m" (pa) : : "memory");
 	return pa;
+}
+
+/*
+ * Whether the CPU is in VMX operation: VMPTRST raises #UD outside it (SDM
+ * Vol. 3C 31.3), and is harmless inside it.
+ */
+static bool vmx_in_vmx_operation(void)
+{
+	u64 pa;
+
+	/* The fault goes on at 2, past the jump. */
+	asm goto("1: vmptrst %[pa]\n\t"
+		 "jmp %l[inside]\n"
+		 "2:\n\t"
+		 _ASM_EXTABLE(1b, 2b)
+		 : : [pa] "m" (pa) : "memory" : inside);
+	return false;
+inside:
+	return true;
 }
 
 static int vmx_vmxon(phys_addr_t pa)
@@ -204,8 +236,11 @@ void vmx_hw_disable_cpu(void)
 static void vmx_vcpu_arrive(struct vmx_vcpu *vmx, struct vmx_root *root,
 			    int cpu)
 {
-	unsigned long switches = current->nvcsw + current->nivcsw;
-
+	if (!vireo_vcpu_stayed(&vmx->vcpu, cpu) && !root->holding) {
+		/* Another hypervisor's guest may have run here since. */
+		vmx->tlb_gen = ~0ULL;
+		root->last_vmx = NULL;
+	}
 	if (root->last_vmx != vmx) {
 		root->last_vmx = vmx;
 		indirect_branch_prediction_barrier();
@@ -216,9 +251,8 @@ static void vmx_vcpu_arrive(struct vmx_vcpu *vmx, struct vmx_root *root,
 		vmx->host_gen = root->gen;
 		vmx->tlb_gen = ~0ULL;
 	}
-	if (!root->holding && vmx->run_switches != switches)
-		vmx->tlb_gen = ~0ULL;
-	vmx->run_switches = switches;
+	if (!root->holding)
+		root->foreign = true;
 }
 
 /* Held: make the VMCS active and current here. */
@@ -242,11 +276,25 @@ static void vmx_vcpu_get_held(struct vmx_vcpu *vmx, struct vmx_root *root,
 	vmx_vcpu_arrive(vmx, root, cpu);
 }
 
-/* Borrowed, interrupts off until vmx_vcpu_put(). */
-static void vmx_vcpu_get_borrowed(struct vmx_vcpu *vmx, struct vmx_root *root,
-				  int cpu)
+/*
+ * Borrowed or transient, interrupts off until vmx_vcpu_put().  Transient:
+ * VMXON with the region and the checks that worked in vmx_hw_enable_cpu()
+ * does not fail; if it did, the VMX instructions that follow would fault,
+ * as KVM's do after a failed VMXON.
+ */
+static void vmx_vcpu_get_shared(struct vmx_vcpu *vmx, struct vmx_root *root,
+				int cpu)
 {
-	root->owner_vmcs = vmx_vmptrst();
+	if (vmx_in_vmx_operation()) {
+		root->owner_vmcs = vmx_vmptrst();
+	} else {
+		vmx->vmxe_was_set = __read_cr4() & X86_CR4_VMXE;
+		if (!vmx->vmxe_was_set)
+			cr4_set_bits(X86_CR4_VMXE);
+		WARN_ON_ONCE(vmx_vmxon(page_to_phys(root->vmxon)));
+		vmx->transient = true;
+		root->owner_vmcs = VMCS_NONE;
+	}
 	if (!vmx->initialized) {
 		WARN_ON_ONCE(vmx_vmclear_pa(vmx->vmcs_pa));
 		vmx->initialized = true;
@@ -258,7 +306,7 @@ static void vmx_vcpu_get_borrowed(struct vmx_vcpu *vmx, struct vmx_root *root,
 
 /*
  * Make the vCPU's VMCS current on this CPU and keep it there (preemption
- * off, and interrupts too when borrowed) until vmx_vcpu_put().
+ * off, and interrupts too when the CPU is shared) until vmx_vcpu_put().
  */
 void vmx_vcpu_get(struct vmx_vcpu *vmx)
 {
@@ -274,22 +322,13 @@ void vmx_vcpu_get(struct vmx_vcpu *vmx)
 		vmx_vmclear(vmx);
 	}
 	root = this_cpu_ptr(&vmx_root);
-	local_irq_save(flags);
-	/*
-	 * The owner left VMX operation (rmmod kvm_intel, or its last VM went
-	 * on 6.1): Vireo enters it and holds it from now on.  VMXON with the
-	 * region and the checks that worked in vmx_hw_enable_cpu() does not
-	 * fail; if it did, the VMCS accesses that follow would report it.
-	 */
-	if (!root->holding && !(__read_cr4() & X86_CR4_VMXE))
-		WARN_ON_ONCE(vmx_root_take(root));
 	if (root->holding) {
-		local_irq_restore(flags);
 		vmx_vcpu_get_held(vmx, root, cpu);
 		return;
 	}
+	local_irq_save(flags);
 	vmx->irq_flags = flags;
-	vmx_vcpu_get_borrowed(vmx, root, cpu);
+	vmx_vcpu_get_shared(vmx, root, cpu);
 }
 
 void vmx_vcpu_put(struct vmx_vcpu *vmx)
@@ -302,13 +341,29 @@ void vmx_vcpu_put(struct vmx_vcpu *vmx)
 		vmx->launched = false;
 		if (root->owner_vmcs != VMCS_NONE)
 			WARN_ON_ONCE(vmx_vmptrld_pa(root->owner_vmcs));
+		if (vmx->transient) {
+			vmx->transient = false;
+			asm volatile("vmxoff" ::: "cc", "memory");
+			if (!vmx->vmxe_was_set)
+				cr4_clear_bits(X86_CR4_VMXE);
+		}
 		local_irq_restore(vmx->irq_flags);
 	}
 	put_cpu();
 }
 
-/* Whether Vireo's VMCSs stay active on this CPU between entries. */
-bool vmx_root_held(void)
+/*
+ * The vCPU's thread may leave this CPU (preemption off): after Vireo's
+ * guests ran on a CPU it shares, an IBPB, so that what they trained does
+ * not steer the other hypervisor's (which does one only between its own).
+ */
+void vmx_root_leave_cpu(void)
 {
-	return this_cpu_ptr(&vmx_root)->holding;
+	struct vmx_root *root = this_cpu_ptr(&vmx_root);
+
+	if (!root->foreign)
+		return;
+	root->foreign = false;
+	root->last_vmx = NULL;
+	indirect_branch_prediction_barrier();
 }

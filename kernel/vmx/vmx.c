@@ -86,12 +86,13 @@ static void vmx_vcpu_free(struct vireo_vcpu *vcpu)
 }
 
 /*
- * Nothing to do when the thread leaves the CPU: on a CPU whose VMX
- * operation is borrowed, vmx_vcpu_put() already cleared the VMCS and gave
- * the current-VMCS pointer back (root.c).
+ * The thread may leave the CPU.  On a CPU Vireo does not hold,
+ * vmx_vcpu_put() already cleared the VMCS and gave the current-VMCS
+ * pointer back; what is left is an IBPB (root.c).
  */
 static void vmx_vcpu_leave_cpu(struct vireo_vcpu *vcpu)
 {
+	vmx_root_leave_cpu();
 }
 
 static u32 vmx_vcpu_tlb_tag(struct vireo_vcpu *vcpu)

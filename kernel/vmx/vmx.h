@@ -50,9 +50,10 @@ struct vmx_vcpu {
 	/* root.c: the CPU and VMXON whose host state is in the VMCS. */
 	int host_cpu;
 	u64 host_gen;
-	unsigned long run_switches;	/* context switches at the last get */
-	/* Current on another hypervisor's VMX operation (root.c). */
+	/* Current on a CPU Vireo does not hold (root.c). */
 	bool borrowed;
+	bool transient;			/* ... with VMXON for the window */
+	bool vmxe_was_set;
 	unsigned long irq_flags;
 	u16 vpid;
 	u64 tlb_gen;
@@ -91,7 +92,7 @@ void vmx_hw_suspend_cpu(void);
 void vmx_vcpu_get(struct vmx_vcpu *vmx);
 void vmx_vcpu_put(struct vmx_vcpu *vmx);
 void vmx_vmclear(struct vmx_vcpu *vmx);
-bool vmx_root_held(void);
+void vmx_root_leave_cpu(void);
 
 /* vmx.c */
 u64 vmx_eptp(struct vireo_vm *vm);

@@ -55,8 +55,8 @@ static void explain_open_error(int err)
 		return;
 	}
 	pr_err("load the module first: `sudo insmod vireo.ko` (from `make module`)\n");
-	pr_err("if it does not load: this CPU lacks AMD-V/VT-x, the firmware\n");
-	pr_err("disables them, or another hypervisor owns them (see dmesg)\n");
+	pr_err("if it does not load: this CPU lacks AMD-V/VT-x or the firmware\n");
+	pr_err("disables them (see dmesg)\n");
 }
 
 static int vm_check_api(int dev_fd)
