@@ -12,10 +12,11 @@ VIREO_OP(int, hw_enable_cpu, (void));
 VIREO_OP(void, hw_disable_cpu, (void));
 /*
  * The host goes to sleep (syscore suspend, the last CPU online, interrupts
- * off): leave virtualization if Vireo turned it on; the backend turns it
- * on again at its next entry if nobody else has.
+ * off), reboots (every CPU) or wakes up (the same CPU): leave
+ * virtualization if Vireo holds it, and take it again on resume if it did.
  */
 VIREO_OP(void, hw_suspend_cpu, (void));
+VIREO_OP(void, hw_resume_cpu, (void));
 /* Backend part of a vCPU: the core allocated backend->vcpu_size bytes. */
 VIREO_OP(int, vcpu_create, (struct vireo_vcpu *vcpu));
 VIREO_OP(void, vcpu_free, (struct vireo_vcpu *vcpu));

@@ -31,9 +31,10 @@ static int vireo_cpu_offline(unsigned int cpu)
 
 /*
  * Host suspend and resume: the CPUs but the last go through the hotplug
- * callbacks above; the last one sleeps with interrupts off after this
- * (KVM's kvm_suspend()).  Resume needs nothing: each backend turns
- * virtualization on at its next entry when it finds it off.
+ * callbacks above; the last one sleeps with interrupts off after the
+ * suspend callback and wakes with the resume callback (KVM's kvm_suspend()
+ * and kvm_resume()).  A CPU Vireo held is held again; one it shared with
+ * KVM, KVM turns on again, Vireo's held one it cannot have had.
  */
 static void vireo_release_cpu(void *unused)
 {
@@ -57,6 +58,11 @@ static int vireo_suspend(void *data)
 	return 0;
 }
 
+static void vireo_resume(void *data)
+{
+	vireo_ops.hw_resume_cpu();
+}
+
 static void vireo_shutdown(void *data)
 {
 	vireo_shutdown_cpus();
@@ -64,6 +70,7 @@ static void vireo_shutdown(void *data)
 
 static const struct syscore_ops vireo_syscore_ops = {
 	.suspend	= vireo_suspend,
+	.resume		= vireo_resume,
 	.shutdown	= vireo_shutdown,
 };
 
@@ -85,6 +92,11 @@ static int vireo_suspend(void)
 	return 0;
 }
 
+static void vireo_resume(void)
+{
+	vireo_ops.hw_resume_cpu();
+}
+
 static void vireo_shutdown(void)
 {
 	vireo_shutdown_cpus();
@@ -92,6 +104,7 @@ static void vireo_shutdown(void)
 
 static struct syscore_ops vireo_syscore_ops = {
 	.suspend	= vireo_suspend,
+	.resume		= vireo_resume,
 	.shutdown	= vireo_shutdown,
 };
 

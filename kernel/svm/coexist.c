@@ -120,12 +120,32 @@ void svm_virt_release(struct svm_cpu *sd)
 {
 	u64 efer;
 
+	sd->held_before = sd->holding;
 	if (!sd->holding)
 		return;
 	wrmsrl(MSR_VM_HSAVE_PA, 0);
 	rdmsrl(MSR_EFER, efer);
 	wrmsrl(MSR_EFER, efer & ~EFER_SVME);
 	sd->holding = false;
+}
+
+/* Host resume, interrupts off: hold again what svm_virt_release() gave up. */
+void svm_virt_resume(struct svm_cpu *sd)
+{
+	u64 efer;
+
+	if (!sd->held_before || !sd->hsave)
+		return;
+	sd->held_before = false;
+	rdmsrl(MSR_EFER, efer);
+	if (efer & EFER_SVME)
+		return;
+	wrmsrl(MSR_EFER, efer | EFER_SVME);
+	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sd->hsave));
+	sd->holding = true;
+	sd->asid_gen++;
+	sd->next_asid = U32_MAX;
+	sd->current_vmcb = NULL;
 }
 
 void svm_virt_cpu_down(struct svm_cpu *sd)

@@ -97,6 +97,11 @@ static void svm_hw_suspend_cpu(void)
 	svm_virt_release(this_cpu_ptr(&svm_cpu));
 }
 
+static void svm_hw_resume_cpu(void)
+{
+	svm_virt_resume(this_cpu_ptr(&svm_cpu));
+}
+
 static int svm_vcpu_create(struct vireo_vcpu *vcpu)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
@@ -554,6 +559,7 @@ static const struct vireo_backend_ops svm_ops = {
 	.hw_enable_cpu		= svm_hw_enable_cpu,
 	.hw_disable_cpu		= svm_hw_disable_cpu,
 	.hw_suspend_cpu		= svm_hw_suspend_cpu,
+	.hw_resume_cpu		= svm_hw_resume_cpu,
 	.vcpu_create		= svm_vcpu_create,
 	.vcpu_free		= svm_vcpu_free,
 	.vcpu_tlb_tag		= svm_vcpu_tlb_tag,

@@ -41,6 +41,7 @@ struct svm_cpu {
 	u32 next_asid;
 	bool holding;			/* Vireo set EFER.SVME and keeps it */
 	bool srso_set;			/* svm.c: Vireo set BpSpecReduce */
+	bool held_before;		/* holding when suspended */
 	u32 foreign_asid;		/* borrowed VMRUNs' ASID; U32_MAX: several */
 	struct vmcb *current_vmcb;	/* the last VMCB run here */
 };
@@ -82,6 +83,7 @@ void svm_vmrun(phys_addr_t vmcb_pa, u64 *regs, phys_addr_t host_save_pa);
 int svm_virt_cpu_up(struct svm_cpu *sd, phys_addr_t iopm, phys_addr_t msrpm);
 void svm_virt_cpu_down(struct svm_cpu *sd);
 void svm_virt_release(struct svm_cpu *sd);
+void svm_virt_resume(struct svm_cpu *sd);
 void svm_virt_enter(struct svm_cpu *sd, struct svm_virt_state *st);
 void svm_virt_exit(struct svm_cpu *sd, const struct svm_virt_state *st,
 		   u32 asid);

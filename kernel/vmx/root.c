@@ -54,6 +54,7 @@ struct vmx_root {
 	struct vmx_vcpu *last_vmx;	/* the last vCPU run here (IBPB) */
 	u64 owner_vmcs;			/* borrowed: the owner's, saved */
 	bool foreign;			/* shared: Vireo ran a guest since */
+	bool held_before;		/* holding when suspended */
 };
 
 static DEFINE_PER_CPU(struct vmx_root, vmx_root);
@@ -201,6 +202,7 @@ void vmx_hw_suspend_cpu(void)
 	struct vmx_root *root = this_cpu_ptr(&vmx_root);
 	struct vmx_vcpu *vmx, *tmp;
 
+	root->held_before = root->holding;
 	if (!root->holding)
 		return;
 	list_for_each_entry_safe(vmx, tmp, &root->loaded, loaded_link)
@@ -208,6 +210,18 @@ void vmx_hw_suspend_cpu(void)
 	asm volatile("vmxoff" ::: "cc", "memory");
 	cr4_clear_bits(X86_CR4_VMXE);
 	root->holding = false;
+}
+
+/* Host resume, interrupts off: hold again what was held at suspend. */
+void vmx_hw_resume_cpu(void)
+{
+	struct vmx_root *root = this_cpu_ptr(&vmx_root);
+
+	if (!root->held_before || !root->vmxon)
+		return;
+	root->held_before = false;
+	if (!(__read_cr4() & X86_CR4_VMXE))
+		WARN_ON_ONCE(vmx_root_take(root));
 }
 
 void vmx_hw_disable_cpu(void)

@@ -339,6 +339,7 @@ static const struct vireo_backend_ops vmx_ops = {
 	.hw_enable_cpu		= vmx_hw_enable_cpu,
 	.hw_disable_cpu		= vmx_hw_disable_cpu,
 	.hw_suspend_cpu		= vmx_hw_suspend_cpu,
+	.hw_resume_cpu		= vmx_hw_resume_cpu,
 	.vcpu_create		= vmx_vcpu_create,
 	.vcpu_free		= vmx_vcpu_free,
 	.vcpu_tlb_tag		= vmx_vcpu_tlb_tag,

@@ -89,6 +89,7 @@ int vmx_setup_config(struct vmx_config *c);
 int vmx_hw_enable_cpu(void);
 void vmx_hw_disable_cpu(void);
 void vmx_hw_suspend_cpu(void);
+void vmx_hw_resume_cpu(void);
 void vmx_vcpu_get(struct vmx_vcpu *vmx);
 void vmx_vcpu_put(struct vmx_vcpu *vmx);
 void vmx_vmclear(struct vmx_vcpu *vmx);
