@@ -268,9 +268,14 @@ void svm_virt_leave_cpu(bool flush_by_asid)
 		hw_breakpoint_restore();
 	svm_virt_exit(sd, &st, 0);
 	sd->foreign_asid = 0;
+	/*
+	 * Hardware takes the virtual interrupt first; QEMU's AMD-V fetches
+	 * first and exits with a nested page fault.  Both did the flush.
+	 */
 	WARN_ONCE(vmcb->control.exit_code != SVM_EXIT_VINTR &&
 		  vmcb->control.exit_code != SVM_EXIT_INTR &&
-		  vmcb->control.exit_code != SVM_EXIT_NMI,
+		  vmcb->control.exit_code != SVM_EXIT_NMI &&
+		  vmcb->control.exit_code != SVM_EXIT_NPF,
 		  "vireo: the TLB-flushing VMRUN exited with %#llx\n",
 		  vmcb->control.exit_code);
 out:
