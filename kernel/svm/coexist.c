@@ -109,6 +109,9 @@ int svm_virt_cpu_up(struct svm_cpu *sd, phys_addr_t iopm, phys_addr_t msrpm)
 		sd->holding = true;
 	}
 	local_irq_restore(flags);
+	/* What a user whose KVM then fails with EBUSY needs to know. */
+	if (sd->holding)
+		pr_info_once("vireo: AMD-V is held while Vireo has VMs: KVM cannot start one meanwhile (load vireo with hold_svme=0 to share, see docs/coexistence.md)\n");
 	return 0;
 }
 

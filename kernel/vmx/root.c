@@ -184,6 +184,9 @@ int vmx_hw_enable_cpu(void)
 	if (!(__read_cr4() & X86_CR4_VMXE))
 		r = vmx_root_take(root);
 	local_irq_restore(flags);
+	/* What a user whose KVM then fails with EBUSY needs to know. */
+	if (!r && root->holding)
+		pr_info_once("vireo: VT-x is held while Vireo has VMs: KVM cannot start one meanwhile (load kvm_intel first to share, see docs/coexistence.md)\n");
 	if (r) {
 		pr_err("vireo: VMXON failed on CPU %d\n", cpu);
 		vireo_free_page(root->vmxon);
