@@ -9,7 +9,6 @@
  */
 #include <linux/cpuhotplug.h>
 #include <linux/mutex.h>
-#include <linux/smp.h>
 #include <linux/syscore_ops.h>
 
 #include "vireo.h"
@@ -36,21 +35,6 @@ static int vireo_cpu_offline(unsigned int cpu)
  * and kvm_resume()).  A CPU Vireo held is held again; one it shared with
  * KVM, KVM turns on again, Vireo's held one it cannot have had.
  */
-static void vireo_release_cpu(void *unused)
-{
-	vireo_ops.hw_suspend_cpu();
-}
-
-/*
- * Reboot, kexec and power-off: leave virtualization on every CPU, since
- * VMX operation blocks INIT and a new kernel would find it on (KVM's
- * kvm_shutdown()).  A vCPU still running enters as on a CPU nobody holds.
- */
-static void vireo_shutdown_cpus(void)
-{
-	on_each_cpu(vireo_release_cpu, NULL, 1);
-}
-
 #ifdef VIREO_STRUCT_SYSCORE
 static int vireo_suspend(void *data)
 {
@@ -63,15 +47,9 @@ static void vireo_resume(void *data)
 	vireo_ops.hw_resume_cpu();
 }
 
-static void vireo_shutdown(void *data)
-{
-	vireo_shutdown_cpus();
-}
-
 static const struct syscore_ops vireo_syscore_ops = {
 	.suspend	= vireo_suspend,
 	.resume		= vireo_resume,
-	.shutdown	= vireo_shutdown,
 };
 
 static struct syscore vireo_syscore = { .ops = &vireo_syscore_ops };
@@ -97,15 +75,9 @@ static void vireo_resume(void)
 	vireo_ops.hw_resume_cpu();
 }
 
-static void vireo_shutdown(void)
-{
-	vireo_shutdown_cpus();
-}
-
 static struct syscore_ops vireo_syscore_ops = {
 	.suspend	= vireo_suspend,
 	.resume		= vireo_resume,
-	.shutdown	= vireo_shutdown,
 };
 
 static void vireo_syscore_register(void)

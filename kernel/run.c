@@ -6,7 +6,6 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/task.h>
 #include <asm/mce.h>
 #include <asm/processor-flags.h>
 
@@ -251,18 +250,6 @@ void vireo_vcpu_preempt_init(struct vireo_vcpu *vcpu)
 	vcpu->stayed_cpu = -1;
 }
 
-void vireo_vcpu_preempt_exit(struct vireo_vcpu *vcpu)
-{
-	if (vcpu->left_task)
-		put_task_struct(vcpu->left_task);
-	vcpu->left_task = NULL;
-}
-
-static unsigned long vireo_switches(struct task_struct *t)
-{
-	return t->nvcsw + t->nivcsw;
-}
-
 /*
  * Interrupts off, right before an entry on @cpu: whether the vCPU's thread
  * has stayed on @cpu since the vCPU's last entry, so that nothing but
@@ -288,22 +275,17 @@ int vireo_vcpu_run(struct vireo_vcpu *vcpu)
 
 	preempt_disable();
 	/*
-	 * Between two VIREO_RUNs the thread stayed on the CPU only if it is
-	 * the same thread (held since, so not a new one at its address) and
-	 * it was never switched out.
+	 * Between two VIREO_RUNs the thread may have run another
+	 * hypervisor's guest itself (KVM_RUN): each VIREO_RUN starts as if
+	 * it had left the CPU.
 	 */
-	if (vcpu->left_task != current ||
-	    vireo_switches(current) != vcpu->left_switches)
-		vcpu->stayed_cpu = -1;
+	vcpu->stayed_cpu = -1;
 	preempt_notifier_register(&vcpu->preempt_notifier);
 	preempt_enable();
-	vireo_vcpu_preempt_exit(vcpu);
 	r = vireo_vcpu_run_loop(vcpu);
 	preempt_disable();
 	preempt_notifier_unregister(&vcpu->preempt_notifier);
 	vireo_ops.vcpu_leave_cpu(vcpu);
-	vcpu->left_task = get_task_struct(current);
-	vcpu->left_switches = vireo_switches(current);
 	preempt_enable();
 	return r;
 }

@@ -182,7 +182,6 @@ void vireo_vcpu_free(struct vireo_vcpu *vcpu)
 	vireo_lapic_free(vcpu);
 	vireo_kick_sync(vcpu);
 	vireo_ops.vcpu_free(vcpu);
-	vireo_vcpu_preempt_exit(vcpu);
 	vireo_fpu_free(vcpu);
 	for (i = 0; i < VIREO_RUN_PAGES; i++)
 		vireo_free_page(vcpu->run_pages[i]);

@@ -175,14 +175,11 @@ struct vireo_vcpu {
 	struct preempt_notifier preempt_notifier;	/* run.c */
 	/*
 	 * run.c: the CPU the vCPU last entered the guest on, while its
-	 * thread has not left that CPU since (-1 once it may have): another
-	 * hypervisor can only have run a guest there in between if it did.
-	 * The thread that ended the last VIREO_RUN, held, and its context
-	 * switches then.
+	 * thread has not left that CPU within this VIREO_RUN (-1 once it may
+	 * have): another hypervisor can only have run a guest there in
+	 * between if it did.
 	 */
 	int stayed_cpu;
-	struct task_struct *left_task;
-	unsigned long left_switches;
 	struct page *run_pages[VIREO_RUN_PAGES];
 	struct vireo_run *run;
 	void *io_data;			/* VIREO_RUN_IO_DATA_OFFSET */
@@ -334,7 +331,6 @@ bool vireo_cr4_flushes_tlb(u64 old, u64 new);
 /* run.c: the run loop and exits answered by the core. */
 int vireo_vcpu_run(struct vireo_vcpu *vcpu);
 void vireo_vcpu_preempt_init(struct vireo_vcpu *vcpu);
-void vireo_vcpu_preempt_exit(struct vireo_vcpu *vcpu);
 bool vireo_vcpu_stayed(struct vireo_vcpu *vcpu, int cpu);
 void vireo_machine_check(void);
 int vireo_exit_hlt(struct vireo_vcpu *vcpu, u64 next_rip);

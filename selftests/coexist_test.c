@@ -103,7 +103,8 @@ static void *vireo_guest_loop(void *arg)
 static void vireo_guest_start(struct vireo_guest *g)
 {
 	vireo_guest_init(g);
-	pthread_create(&g->thread, NULL, vireo_guest_loop, g);
+	TEST_ASSERT(!pthread_create(&g->thread, NULL, vireo_guest_loop, g),
+		    "pthread_create failed");
 }
 
 static void vireo_guest_stop(struct vireo_guest *g)
@@ -197,13 +198,15 @@ static void run_both(struct __test_metadata *_metadata, struct vireo_guest *v,
 	unsigned long v0 = atomic_load(&v->exits), k0 = kvm_guest_exits(k);
 	int spins;
 
-	for (spins = 0; spins < 600 * 100; spins++) {
-		if (v->error[0] || (atomic_load(&v->exits) - v0 >= n &&
-				    kvm_guest_exits(k) - k0 >= n))
+	for (spins = 0; spins < 500 * 100; spins++) {
+		if (v->error[0] || kvm_guest_failed(k) ||
+		    (atomic_load(&v->exits) - v0 >= n &&
+		     kvm_guest_exits(k) - k0 >= n))
 			break;
 		usleep(10000);
 	}
 	ASSERT_EQ(0, v->error[0]) TH_LOG("Vireo's guest: %s", v->error);
+	ASSERT_FALSE(kvm_guest_failed(k));
 	ASSERT_LE(v0 + n, atomic_load(&v->exits));
 	ASSERT_LE(k0 + n, kvm_guest_exits(k));
 }

@@ -47,6 +47,19 @@ module_param(hold_svme, bool, 0444);
 MODULE_PARM_DESC(hold_svme,
 		 "AMD-V: keep EFER.SVME set while a Vireo VM exists on CPUs no other hypervisor uses (default); 0 sets it around each VMRUN only, so KVM can start at any time");
 
+/* An exit of the TLB-flushing VMRUN none of the expected ones. */
+static u64 svm_flush_bad_exit;
+
+/* Process context, no locks held: report a bad flushing VMRUN, once. */
+void svm_virt_report(void)
+{
+	u64 code = READ_ONCE(svm_flush_bad_exit);
+
+	if (unlikely(code))
+		WARN_ONCE(1, "vireo: the TLB-flushing VMRUN exited with %#llx\n",
+			  code);
+}
+
 #define TSC_RATIO_DEFAULT	(1ULL << 32)	/* 1.0 (APM Vol. 2 15.30.5) */
 
 /*
@@ -275,12 +288,15 @@ void svm_virt_leave_cpu(bool flush_by_asid)
 	 * Hardware takes the virtual interrupt first; QEMU's AMD-V fetches
 	 * first and exits with a nested page fault.  Both did the flush.
 	 */
-	WARN_ONCE(vmcb->control.exit_code != SVM_EXIT_VINTR &&
-		  vmcb->control.exit_code != SVM_EXIT_INTR &&
-		  vmcb->control.exit_code != SVM_EXIT_NMI &&
-		  vmcb->control.exit_code != SVM_EXIT_NPF,
-		  "vireo: the TLB-flushing VMRUN exited with %#llx\n",
-		  vmcb->control.exit_code);
+	/*
+	 * sched_out holds the run-queue lock, where the console must not be
+	 * woken: svm_virt_report() says it later.
+	 */
+	if (vmcb->control.exit_code != SVM_EXIT_VINTR &&
+	    vmcb->control.exit_code != SVM_EXIT_INTR &&
+	    vmcb->control.exit_code != SVM_EXIT_NMI &&
+	    vmcb->control.exit_code != SVM_EXIT_NPF)
+		WRITE_ONCE(svm_flush_bad_exit, vmcb->control.exit_code);
 out:
 	local_irq_restore(flags);
 }

@@ -65,8 +65,13 @@ static void svm_srso_bp_spec_reduce(struct svm_cpu *sd, bool on)
  */
 static int svm_hw_enable_cpu(void)
 {
-	return svm_virt_cpu_up(this_cpu_ptr(&svm_cpu), page_to_phys(svm_iopm),
-			       page_to_phys(svm_msrpm));
+	struct svm_cpu *sd = this_cpu_ptr(&svm_cpu);
+	int r;
+
+	r = svm_virt_cpu_up(sd, page_to_phys(svm_iopm), page_to_phys(svm_msrpm));
+	if (!r && sd->holding)
+		svm_srso_bp_spec_reduce(sd, true);
+	return r;
 }
 
 static void svm_hw_disable_cpu(void)
@@ -181,10 +186,12 @@ static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sd, int cpu)
 	struct vmcb_control *c = &svm->vmcb->control;
 	u64 tlb_gen = READ_ONCE(svm->vcpu.vm->tlb_gen);
 	bool stayed = vireo_vcpu_stayed(&svm->vcpu, cpu);
+	bool shared = !svm_virt_exclusive(sd);
+	u8 flush = svm_has_flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID :
+					   SVM_TLB_CONTROL_FLUSH_ALL;
 
-	if (!stayed && !svm_virt_exclusive(sd))
-		c->tlb_ctl = svm_has_flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID :
-						     SVM_TLB_CONTROL_FLUSH_ALL;
+	if (!stayed && shared)
+		c->tlb_ctl = flush;
 	if (svm->asid_cpu == cpu && svm->asid_gen == sd->asid_gen &&
 	    svm->tlb_gen == tlb_gen)
 		return;
@@ -192,6 +199,9 @@ static void svm_assign_asid(struct svm_vcpu *svm, struct svm_cpu *sd, int cpu)
 		sd->asid_gen++;
 		sd->next_asid = 1;
 		c->tlb_ctl = SVM_TLB_CONTROL_FLUSH_ALL;
+	} else if (shared && !c->tlb_ctl) {
+		/* KVM may have used this number here too. */
+		c->tlb_ctl = flush;
 	}
 	c->asid = sd->next_asid++;
 	svm->asid_cpu = cpu;
@@ -255,7 +265,9 @@ static bool svm_world_switch(struct svm_vcpu *svm)
 	}
 	sd = this_cpu_ptr(&svm_cpu);
 	svm_virt_enter(sd, &virt);
-	svm_srso_bp_spec_reduce(sd, true);
+	/* Held: set once in svm_hw_enable_cpu(); nobody else clears it. */
+	if (virt.how != SVM_VIRT_HELD)
+		svm_srso_bp_spec_reduce(sd, true);
 	/* Sets tlb_ctl; a KVM guest may have run here since: see below. */
 	svm_assign_asid(svm, sd, smp_processor_id());
 	/*
@@ -326,6 +338,7 @@ static int svm_vcpu_run_once(struct vireo_vcpu *vcpu)
 	u64 exit_rip;
 	int r;
 
+	svm_virt_report();
 	if (!svm_world_switch(svm))
 		return 1;	/* kicked before entry: back to the run loop */
 	vcpu->delivering_event = svm->vmcb->control.exit_int_info &

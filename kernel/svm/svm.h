@@ -89,6 +89,7 @@ void svm_virt_exit(struct svm_cpu *sd, const struct svm_virt_state *st,
 		   u32 asid);
 bool svm_virt_exclusive(struct svm_cpu *sd);
 void svm_virt_leave_cpu(bool flush_by_asid);
+void svm_virt_report(void);
 
 /* tsc_aux.c: the guest's TSC_AUX (RDPID cannot be intercepted). */
 void svm_tsc_aux_load_guest(void);

@@ -37,6 +37,7 @@ struct kvm_guest {
 	atomic_bool stop;
 	atomic_ulong exits;
 	char error[128];
+	atomic_bool failed;		/* error[] is written */
 };
 
 static void *kvm_guest_loop(void *arg)
@@ -51,6 +52,7 @@ static void *kvm_guest_loop(void *arg)
 				continue;
 			snprintf(g->error, sizeof(g->error), "KVM_RUN: %s",
 				 strerror(errno));
+			atomic_store(&g->failed, true);
 			break;
 		}
 		if (run->exit_reason != KVM_EXIT_IO ||
@@ -60,6 +62,7 @@ static void *kvm_guest_loop(void *arg)
 			snprintf(g->error, sizeof(g->error),
 				 "exit %u (port %#x) instead of OUT %#x",
 				 run->exit_reason, run->io.port, OUT_PORT);
+			atomic_store(&g->failed, true);
 			break;
 		}
 		got = *((unsigned char *)run + run->io.data_offset);
@@ -68,6 +71,7 @@ static void *kvm_guest_loop(void *arg)
 			snprintf(g->error, sizeof(g->error),
 				 "exit %lu sent %#x, not %#x",
 				 atomic_load(&g->exits), got, want);
+			atomic_store(&g->failed, true);
 			break;
 		}
 		atomic_fetch_add(&g->exits, 1);
@@ -171,6 +175,11 @@ struct kvm_guest *kvm_guest_start(char *why)
 unsigned long kvm_guest_exits(struct kvm_guest *g)
 {
 	return atomic_load(&g->exits);
+}
+
+bool kvm_guest_failed(struct kvm_guest *g)
+{
+	return atomic_load(&g->failed);
 }
 
 bool kvm_guest_stop(struct kvm_guest *g, unsigned long *exits, char *why)

@@ -25,6 +25,8 @@ struct kvm_guest;
 struct kvm_guest *kvm_guest_start(char *why);
 /* Exits the guest has made so far, all of them right. */
 unsigned long kvm_guest_exits(struct kvm_guest *g);
+/* Whether the guest's thread stopped on a wrong exit or an error. */
+bool kvm_guest_failed(struct kvm_guest *g);
 /*
  * Stop the thread and free the VM.  True if every exit was what the guest
  * should have sent; otherwise @why says what came instead.
