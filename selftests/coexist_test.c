@@ -2,9 +2,9 @@
 /*
  * Vireo beside KVM on the same CPUs (docs/coexistence.md): guests of both
  * run at the same time, in either order of starting, and either module
- * may go while the other's guests run.  KVM's guest is lib/kvm_guest.c;
- * Vireo's does the same loop with another byte, so that either one seeing
- * the other's memory or registers shows up as a wrong OUT.
+ * may go while the other's guests run.  The guests are lib/kvm_guest.c
+ * and lib/vireo_guest.c: the same loop with another byte each, so that
+ * either one seeing the other's memory or registers sends a wrong OUT.
  *
  * The sandbox has two CPUs; the tests run both guests' threads on each of
  * them in turn (pinned together, then apart), so that world switches of
@@ -15,118 +15,16 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "kvm_guest.h"
-#include "realmode.h"
+#include "vireo_guest.h"
+#include "vireo_util.h"
 
-#define VIREO_BYTE	0x55
-#define DATA_GPA	0x2000
-#define OUT_PORT	0x10
 #define TIMEOUT		600
-
-REALMODE_GUEST(loop_guest,
-	"1:\n"
-	"mov 0x2000, %al\n"
-	"add %bl, %al\n"
-	"inc %bl\n"
-	"out %al, $0x10\n"
-	"jmp 1b\n");
-
-/* A Vireo guest run from its own thread: loop_guest, checked exit by exit. */
-struct vireo_guest {
-	struct vireo_vm *vm;
-	struct vireo_vcpu *vcpu;
-	pthread_t thread;
-	atomic_bool stop;
-	atomic_ulong exits;
-	char error[128];
-};
-
-static void vireo_guest_init(struct vireo_guest *g)
-{
-	memset(g, 0, sizeof(*g));
-	g->vm = vm_create_realmode(&loop_guest, &g->vcpu);
-	*(uint8_t *)addr_gpa2hva(g->vm, DATA_GPA) = VIREO_BYTE;
-}
-
-/* One round: run to the next OUT and check it; false on a wrong exit. */
-static bool vireo_guest_step(struct vireo_guest *g)
-{
-	struct vireo_run *run = g->vcpu->run;
-	uint8_t want, got;
-
-	/* system()'s SIGCHLD interrupts RUN now and then: run again. */
-	while (_vcpu_run(g->vcpu)) {
-		if (errno == EINTR)
-			continue;
-		snprintf(g->error, sizeof(g->error), "RUN: %s",
-			 strerror(errno));
-		return false;
-	}
-	if (run->exit_reason != VIREO_EXIT_IO || run->io.port != OUT_PORT ||
-	    run->io.direction != VIREO_IO_OUT || run->io.size != 1) {
-		snprintf(g->error, sizeof(g->error),
-			 "exit %s instead of OUT %#x",
-			 exit_reason_str(run->exit_reason), OUT_PORT);
-		return false;
-	}
-	got = *(uint8_t *)vcpu_io_data(g->vcpu);
-	want = (uint8_t)(VIREO_BYTE + atomic_load(&g->exits));
-	if (got != want) {
-		snprintf(g->error, sizeof(g->error),
-			 "exit %lu sent %#x, not %#x",
-			 atomic_load(&g->exits), got, want);
-		return false;
-	}
-	atomic_fetch_add(&g->exits, 1);
-	return true;
-}
-
-static void *vireo_guest_loop(void *arg)
-{
-	struct vireo_guest *g = arg;
-
-	while (!atomic_load(&g->stop) && vireo_guest_step(g))
-		;
-	return NULL;
-}
-
-static void vireo_guest_start(struct vireo_guest *g)
-{
-	vireo_guest_init(g);
-	TEST_ASSERT(!pthread_create(&g->thread, NULL, vireo_guest_loop, g),
-		    "pthread_create failed");
-}
-
-static void vireo_guest_stop(struct vireo_guest *g)
-{
-	atomic_store(&g->stop, true);
-	pthread_join(g->thread, NULL);
-	vm_free(g->vm);
-}
-
-static int nr_cpus(void)
-{
-	return sysconf(_SC_NPROCESSORS_ONLN);
-}
-
-static void pin_thread(pthread_t t, int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu % nr_cpus(), &set);
-	pthread_setaffinity_np(t, sizeof(set), &set);
-}
 
 static bool module_loaded(const char *name)
 {
@@ -191,24 +89,21 @@ FIXTURE_TEARDOWN(coexist)
 		run_cmd("modprobe -r %s kvm", kvm_module());
 }
 
-/* Run both guests until each made @n more exits, or one went wrong. */
-static void run_both(struct __test_metadata *_metadata, struct vireo_guest *v,
-		     struct kvm_guest *k, unsigned long n)
-{
-	unsigned long v0 = atomic_load(&v->exits), k0 = kvm_guest_exits(k);
-	int spins;
+/* Both guests make @n more exits each, all right. */
+#define ASSERT_ADVANCE(v, k, n) do {					\
+	char __why[128];						\
+	ASSERT_TRUE(guests_advance(v, k, n, __why)) TH_LOG("%s", __why);	\
+} while (0)
 
-	for (spins = 0; spins < 500 * 100; spins++) {
-		if (v->error[0] || kvm_guest_failed(k) ||
-		    (atomic_load(&v->exits) - v0 >= n &&
-		     kvm_guest_exits(k) - k0 >= n))
-			break;
-		usleep(10000);
-	}
-	ASSERT_EQ(0, v->error[0]) TH_LOG("Vireo's guest: %s", v->error);
-	ASSERT_FALSE(kvm_guest_failed(k));
-	ASSERT_LE(v0 + n, atomic_load(&v->exits));
-	ASSERT_LE(k0 + n, kvm_guest_exits(k));
+static void stop_vireo_guest(struct __test_metadata *_metadata,
+			     struct vireo_guest *v)
+{
+	unsigned long exits;
+	char why[128];
+
+	ASSERT_TRUE(vireo_guest_stop(v, &exits, why))
+		TH_LOG("Vireo's guest: %s", why);
+	TH_LOG("Vireo's guest made %lu exits, all right", exits);
 }
 
 static void stop_kvm_guest(struct __test_metadata *_metadata,
@@ -229,21 +124,20 @@ static void stop_kvm_guest(struct __test_metadata *_metadata,
  */
 TEST_F_TIMEOUT(coexist, kvm_first, TIMEOUT)
 {
-	struct vireo_guest v;
+	struct vireo_guest *v;
 	struct kvm_guest *k;
 	char why[128];
 	int round;
 
 	k = kvm_guest_start(why);
 	ASSERT_NE(NULL, k) TH_LOG("%s", why);
-	vireo_guest_start(&v);
+	v = vireo_guest_start();
 	for (round = 0; round < 3; round++) {
-		pin_thread(v.thread, round == 2);
-		run_both(_metadata, &v, k, 300);
+		vireo_guest_pin(v, round == 2);
+		kvm_guest_pin(k, round > 0);
+		ASSERT_ADVANCE(v, k, 300);
 	}
-	vireo_guest_stop(&v);
-	TH_LOG("Vireo's guest made %lu exits, all right",
-	       atomic_load(&v.exits));
+	stop_vireo_guest(_metadata, v);
 	stop_kvm_guest(_metadata, k);
 }
 
@@ -254,54 +148,48 @@ TEST_F_TIMEOUT(coexist, kvm_first, TIMEOUT)
  */
 TEST_F_TIMEOUT(coexist, vireo_first, TIMEOUT)
 {
-	struct vireo_guest v;
+	struct vireo_guest *v;
 	struct kvm_guest *k;
 	char why[128];
 
 	/* KVM without a VM: on 6.1 it has let go of the CPUs. */
-	vireo_guest_start(&v);
-	while (!v.error[0] && atomic_load(&v.exits) < 100)
-		usleep(10000);
+	v = vireo_guest_start();
+	ASSERT_ADVANCE(v, NULL, 100);
 	k = kvm_guest_start(why);
 	if (!k) {
 		TH_LOG("KVM refused: %s", why);
 		EXPECT_TRUE(vireo_holds());
 		EXPECT_EQ(EBUSY, errno);
-		vireo_guest_stop(&v);
-		ASSERT_EQ(0, v.error[0]) TH_LOG("Vireo's guest: %s", v.error);
+		stop_vireo_guest(_metadata, v);
 		return;
 	}
-	pin_thread(v.thread, 1);
-	run_both(_metadata, &v, k, 300);
-	vireo_guest_stop(&v);
+	vireo_guest_pin(v, 1);
+	kvm_guest_pin(k, 1);
+	ASSERT_ADVANCE(v, k, 300);
+	stop_vireo_guest(_metadata, v);
 	stop_kvm_guest(_metadata, k);
 }
 
 /* rmmod kvm while Vireo's guest runs: it goes on. */
 TEST_F_TIMEOUT(coexist, kvm_unloaded_under_vireo, TIMEOUT)
 {
-	struct vireo_guest v;
+	struct vireo_guest *v;
 	struct kvm_guest *k;
-	unsigned long before;
 	char why[128];
 
 	k = kvm_guest_start(why);
 	ASSERT_NE(NULL, k) TH_LOG("%s", why);
-	vireo_guest_start(&v);
-	run_both(_metadata, &v, k, 200);
+	v = vireo_guest_start();
+	ASSERT_ADVANCE(v, k, 200);
 	stop_kvm_guest(_metadata, k);
 	ASSERT_EQ(0, run_cmd("modprobe -r %s kvm", kvm_module()));
-	before = atomic_load(&v.exits);
-	while (!v.error[0] && atomic_load(&v.exits) < before + 500)
-		usleep(10000);
-	vireo_guest_stop(&v);
-	ASSERT_EQ(0, v.error[0]) TH_LOG("Vireo's guest: %s", v.error);
+	ASSERT_ADVANCE(v, NULL, 500);
+	stop_vireo_guest(_metadata, v);
 	/* And KVM comes back while Vireo has no VM. */
 	ASSERT_EQ(0, run_cmd("modprobe %s", kvm_module()));
 	k = kvm_guest_start(why);
 	ASSERT_NE(NULL, k) TH_LOG("%s", why);
-	while (kvm_guest_exits(k) < 100)
-		usleep(10000);
+	ASSERT_ADVANCE(NULL, k, 100);
 	stop_kvm_guest(_metadata, k);
 }
 
@@ -312,9 +200,8 @@ TEST_F_TIMEOUT(coexist, kvm_unloaded_under_vireo, TIMEOUT)
 TEST_F_TIMEOUT(coexist, vireo_unloaded_under_kvm, TIMEOUT)
 {
 	const char *module = getenv("VIREO_MODULE") ?: "./vireo.ko";
-	struct vireo_guest v;
+	struct vireo_guest *v;
 	struct kvm_guest *k;
-	unsigned long before;
 	char why[128], params[200];
 
 	snprintf(params, sizeof(params), "%s hold_svme=%d", module,
@@ -325,19 +212,17 @@ TEST_F_TIMEOUT(coexist, vireo_unloaded_under_kvm, TIMEOUT)
 		SKIP(return, "no %s to load again", module);
 	k = kvm_guest_start(why);
 	ASSERT_NE(NULL, k) TH_LOG("%s", why);
-	vireo_guest_start(&v);
-	run_both(_metadata, &v, k, 200);
-	vireo_guest_stop(&v);
+	v = vireo_guest_start();
+	ASSERT_ADVANCE(v, k, 200);
+	stop_vireo_guest(_metadata, v);
 	ASSERT_EQ(0, run_cmd("rmmod vireo%s", ""));
-	before = kvm_guest_exits(k);
-	while (kvm_guest_exits(k) < before + 300)
-		usleep(10000);
+	ASSERT_ADVANCE(NULL, k, 300);
 	ASSERT_EQ(0, run_cmd("insmod %s", params));
 	while (access(VIREO_DEV_PATH, F_OK))
 		usleep(10000);
-	vireo_guest_start(&v);
-	run_both(_metadata, &v, k, 200);
-	vireo_guest_stop(&v);
+	v = vireo_guest_start();
+	ASSERT_ADVANCE(v, k, 200);
+	stop_vireo_guest(_metadata, v);
 	stop_kvm_guest(_metadata, k);
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,6 +176,20 @@ struct kvm_guest *kvm_guest_start(char *why)
 unsigned long kvm_guest_exits(struct kvm_guest *g)
 {
 	return atomic_load(&g->exits);
+}
+
+void kvm_guest_pin(struct kvm_guest *g, int cpu)
+{
+	thread_pin(g->thread, cpu);
+}
+
+void thread_pin(pthread_t t, int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu % sysconf(_SC_NPROCESSORS_ONLN), &set);
+	pthread_setaffinity_np(t, sizeof(set), &set);
 }
 
 bool kvm_guest_failed(struct kvm_guest *g)

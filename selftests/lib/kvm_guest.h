@@ -12,6 +12,7 @@
 #ifndef SELFTEST_KVM_GUEST_H
 #define SELFTEST_KVM_GUEST_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #define KVM_GUEST_BYTE	0xaa
@@ -25,6 +26,8 @@ struct kvm_guest;
 struct kvm_guest *kvm_guest_start(char *why);
 /* Exits the guest has made so far, all of them right. */
 unsigned long kvm_guest_exits(struct kvm_guest *g);
+/* Run the guest's thread on @cpu (modulo the online CPUs) only. */
+void kvm_guest_pin(struct kvm_guest *g, int cpu);
 /* Whether the guest's thread stopped on a wrong exit or an error. */
 bool kvm_guest_failed(struct kvm_guest *g);
 /*
@@ -32,5 +35,8 @@ bool kvm_guest_failed(struct kvm_guest *g);
  * should have sent; otherwise @why says what came instead.
  */
 bool kvm_guest_stop(struct kvm_guest *g, unsigned long *exits, char *why);
+
+/* Run thread @t on @cpu (modulo the online CPUs) only. */
+void thread_pin(pthread_t t, int cpu);
 
 #endif
