@@ -6,10 +6,9 @@
  * cores of one package, so that x2APIC ID == initial APIC ID == vCPU index,
  * as the MADT says (acpi/madt.c).
  *
- * What the guest may use comes from vireo.ko (VIREO_GET_SUPPORTED_CPUID)
- * when the uapi header has it, else from this host's CPUID instruction
- * with what Vireo does not virtualize masked off (cpuid.c says what and
- * why).  Either way the hypervisor leaf 0x40000000 says "VireoVireoVi".
+ * What the guest may use comes from vireo.ko (VIREO_GET_SUPPORTED_CPUID),
+ * the one policy; its hypervisor leaf 0x40000000 says "VireoVireoVi" (and
+ * is added if missing).
  */
 #ifndef VIREO_CPUID_H
 #define VIREO_CPUID_H
@@ -36,16 +35,6 @@ struct cpuid_table {
  * printing why.
  */
 int cpuid_supported(int dev_fd, struct cpuid_table *t);
-
-/* The same from this host's CPUID instruction: needs no kernel. */
-void cpuid_host_table(struct cpuid_table *t);
-
-/*
- * Keep in one entry of the host's only the bits the guest may see, and
- * set those Vireo provides whatever the host has (x2APIC, TSC-deadline,
- * hypervisor).  cpuid_host_table() does it to every entry.
- */
-void cpuid_filter_entry(struct vireo_cpuid_entry *e);
 
 /*
  * The table of vCPU id among nr (1..CPUID_MAX_VCPUS): base with the APIC
