@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -255,11 +256,13 @@ static void test_watch(void)
 })
 
 static atomic_int thread_calls;
+static atomic_int loop_tid;	/* the loop thread's, seen from a callback */
 
 static void thread_watch_fn(void *opaque, int fd, uint32_t events)
 {
 	char c;
 
+	atomic_store(&loop_tid, gettid());
 	if (read(fd, &c, 1) == 1)
 		atomic_fetch_add(&thread_calls, 1);
 }
@@ -269,6 +272,7 @@ static void test_thread(void)
 	struct ev_timer *far = ev_timer_new(ev, record, (void *)1);
 	struct ev_timer *near = ev_timer_new(ev, record, (void *)2);
 	struct timespec settle = { 0, 20 * MS };
+	char task[64];
 	int p[2];
 
 	atomic_store(&nr_order, 0);
@@ -298,7 +302,11 @@ static void test_thread(void)
 	   "a watch added while the loop sleeps fires on the thread");
 
 	evloop_stop(ev);
-	ok(1, "stop joins the thread");
+	snprintf(task, sizeof(task), "/proc/self/task/%d",
+		 atomic_load(&loop_tid));
+	ok(atomic_load(&loop_tid) > 0 && atomic_load(&loop_tid) != gettid() &&
+	   access(task, F_OK) != 0,
+	   "stop joins the thread: its task is gone");
 	machine_lock(&m);
 	ev_timer_arm(near, evloop_now());
 	machine_unlock(&m);
@@ -310,7 +318,8 @@ static void test_thread(void)
 	   "and runs what fell due meanwhile");
 	evloop_stop(ev);
 	evloop_stop(ev);
-	ok(1, "stopping twice is harmless");
+	is_int(evloop_start(ev), 0, "stopping twice leaves it startable");
+	evloop_stop(ev);
 
 	machine_lock(&m);
 	evloop_unwatch_fd(ev, p[0]);

@@ -63,11 +63,10 @@ int main(void)
 	struct machine m;
 
 	machine_init(&m, -1);
-	isa_irq_set(&m, 4, true);
 	gsi_set(&m, 4, true);
 	irq_eoi(&m, 0x30);
-	isa_irq_pulse(&m, 0);
-	ok(1, "with no chip wired, lines and EOIs are ignored");
+	ok(!isa_irq_set(&m, 4, true) && !isa_irq_pulse(&m, 0),
+	   "with no chip wired, no edge is taken (and nothing crashes)");
 
 	irq_set_isa_chip(&m, &isa_chip);
 	irq_set_gsi_chip(&m, &gsi_chip);
