@@ -6,12 +6,12 @@
 # machine (devices.h).
 
 DEVMODEL_DIR	:= userspace/devmodel
-DEVMODEL_CORE	:= ioport mmio machine devices memsize memmap rom vm vcpu \
+DEVMODEL_CORE	:= ioport mmio machine devices memsize memmap guest_mem rom vm vcpu \
 		   vcpu_loop signals
 # The device event loop and the interrupt lines (evloop.h, irq.h).
 DEVMODEL_CORE	+= evloop irq
 # Options, console input, CPUID, vCPU threads, the --kernel boot path.
-DEVMODEL_CORE	+= options console cpuid vcpus vcpu_threads boot_pc
+DEVMODEL_CORE	+= options console console_out cpuid vcpus vcpu_threads boot_pc
 DEVMODEL_DEVS	:= $(patsubst $(DEVMODEL_DIR)/%.c,%, \
 		     $(wildcard $(DEVMODEL_DIR)/dev/*.c))
 devmodel_objs	= $(patsubst %,$(BUILD)/$(DEVMODEL_DIR)/%.o,$(1))

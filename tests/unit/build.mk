@@ -16,21 +16,23 @@ UNIT_TESTS	+= test_evloop test_irq test_i8259 test_ioapic
 UNIT_TESTS	+= test_i8254 test_rtc test_i8042 test_acpi_pm test_pci
 UNIT_TESTS	+= test_x86_emulate
 UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
-UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads
+UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
+		   test_guest_mem
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_ioport		:= ioport
 unit_deps_test_devices		:= ioport mmio machine devices
 unit_deps_test_uart16550	:= ioport mmio machine devices dev/uart16550
-unit_deps_test_uart16550	+= evloop irq
+unit_deps_test_uart16550	+= evloop irq console_out
 unit_deps_test_debug_exit	:= ioport mmio machine devices dev/debug_exit
 unit_deps_test_rom		:= rom
 unit_deps_test_memsize		:= memsize
 unit_deps_test_memmap		:= memmap
 unit_deps_test_vcpu_exit	:= ioport mmio machine devices vcpu_loop signals \
 				   dev/uart16550 dev/debug_exit
-unit_deps_test_vcpu_exit	+= evloop irq vcpu vcpu_threads
+unit_deps_test_vcpu_exit	+= evloop irq vcpu vcpu_threads console_out
 unit_deps_test_evloop		:= machine ioport mmio evloop
+unit_deps_test_console_out	:= machine ioport mmio evloop console_out
 unit_deps_test_irq		:= machine ioport mmio irq
 unit_deps_test_i8259		:= ioport mmio machine devices irq dev/i8259
 unit_deps_test_ioapic		:= ioport mmio machine devices irq dev/ioapic
@@ -68,9 +70,10 @@ $(UNIT_OUT)/emul_cases.o: $(UNIT_DIR)/emul_cases.S
 	$(CC) -MMD -MP -c -o $@ $<
 
 # The boot loaders (boot/boot.h); test_multiboot loads the test kernel.
-unit_deps_test_e820		:= memmap boot/e820
-unit_deps_test_bzimage		:= memmap $(DEVMODEL_BOOT)
-unit_deps_test_multiboot	:= memmap $(DEVMODEL_BOOT)
+unit_deps_test_e820		:= memmap guest_mem boot/e820
+unit_deps_test_bzimage		:= memmap guest_mem $(DEVMODEL_BOOT)
+unit_deps_test_multiboot	:= memmap guest_mem $(DEVMODEL_BOOT)
+unit_deps_test_guest_mem	:= memmap guest_mem
 $(UNIT_OUT)/test_multiboot: | $(MBTEST_ELF)
 $(UNIT_OUT)/test_multiboot.o: \
 	UNIT_CFLAGS += -DMBTEST_ELF='"$(CURDIR)/$(MBTEST_ELF)"'

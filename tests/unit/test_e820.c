@@ -5,8 +5,11 @@
  * agree; and the e820 helpers.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 
 #include "boot/e820.h"
+#include "guest_mem.h"
 #include "memmap.h"
 #include "pc_layout.h"
 #include "tap.h"
@@ -60,16 +63,34 @@ static int regions_valid(const struct memmap_region *r, unsigned int n,
 	return 1;
 }
 
+/*
+ * Guest RAM of @size bytes as address space only (PROT_NONE, nothing
+ * behind it): the accessor's answers are checked as offsets into it.
+ */
+static uint8_t *reserve(uint64_t size)
+{
+	void *p = mmap(NULL, size, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		abort();
+	return p;
+}
+
 /* Every byte the e820 map lists is RAM the slots back. */
 static int e820_backed(const struct e820 *m, const struct memmap_region *r,
 		       unsigned int n)
 {
-	uint64_t off;
+	static uint8_t *ram;
+	struct guest_mem gm;
 	unsigned int i;
 
+	if (!ram)
+		ram = reserve(8 * GiB);
+	guest_mem_init(&gm, r, n, ram, NULL);
 	for (i = 0; i < m->nr; i++)
-		if (memmap_ram_offset(r, n, m->entry[i].addr,
-				      m->entry[i].size, &off))
+		if (!guest_mem_ptr(&gm, m->entry[i].addr, m->entry[i].size,
+				   true))
 			return 0;
 	return 1;
 }
@@ -131,28 +152,41 @@ static void test_layouts(void)
 	ok(n == 2 && m.nr == 3, "1M: nothing from 1 MiB on");
 }
 
+/* Where the accessor puts a GPA in the RAM buffer; -1 when it refuses. */
+static int64_t ram_offset(const struct guest_mem *gm, const uint8_t *ram,
+			  uint64_t gpa, uint64_t len)
+{
+	uint8_t *p = guest_mem_ptr(gm, gpa, len, true);
+
+	return p ? p - ram : -1;
+}
+
 static void test_ram_offset(void)
 {
+	uint64_t size = 3 * GiB + 64 * MiB;
 	struct memmap_region r[MEMMAP_MAX_REGIONS];
-	unsigned int n = memmap_build_kernel(3 * GiB + 64 * MiB, r);
-	uint64_t off = 0;
+	unsigned int n = memmap_build_kernel(size, r);
+	uint8_t *ram = reserve(size);
+	struct guest_mem gm;
 
-	ok(!memmap_ram_offset(r, n, 0x7000, 0x1000, &off) && off == 0x7000,
-	   "offset: low RAM is its GPA");
-	ok(!memmap_ram_offset(r, n, 0xf0000, 0x10000, &off) && off == 0xf0000,
-	   "offset: the BIOS area is its GPA");
-	ok(!memmap_ram_offset(r, n, 4 * GiB + 16, 8, &off) &&
-	   off == 3 * GiB + 16, "offset: 4G + 16 is 3G + 16 in the buffer");
-	is_int(memmap_ram_offset(r, n, 0xb8000, 1, &off), -EFAULT,
+	guest_mem_init(&gm, r, n, ram, NULL);
+	is_int(ram_offset(&gm, ram, 0x7000, 0x1000), 0x7000,
+	       "offset: low RAM is its GPA");
+	is_int(ram_offset(&gm, ram, 0xf0000, 0x10000), 0xf0000,
+	       "offset: the BIOS area is its GPA");
+	is_int(ram_offset(&gm, ram, 4 * GiB + 16, 8), 3 * GiB + 16,
+	       "offset: 4G + 16 is 3G + 16 in the buffer");
+	is_int(ram_offset(&gm, ram, 0xb8000, 1), -1,
 	       "offset: the VGA hole is not RAM");
-	is_int(memmap_ram_offset(r, n, 0x9f000, 0x2000, &off), -EFAULT,
+	is_int(ram_offset(&gm, ram, 0x9f000, 0x2000), -1,
 	       "offset: a range running into the hole is refused");
-	is_int(memmap_ram_offset(r, n, 3 * GiB - 8, 16, &off), -EFAULT,
+	is_int(ram_offset(&gm, ram, 3 * GiB - 8, 16), -1,
 	       "offset: a range running into the PCI hole is refused");
-	is_int(memmap_ram_offset(r, n, 4 * GiB + 64 * MiB, 1, &off), -EFAULT,
+	is_int(ram_offset(&gm, ram, 4 * GiB + 64 * MiB, 1), -1,
 	       "offset: past the end of RAM");
-	is_int(memmap_ram_offset(r, n, UINT64_MAX - 4, 16, &off), -EFAULT,
+	is_int(ram_offset(&gm, ram, UINT64_MAX - 4, 16), -1,
 	       "offset: a wrapping range is refused");
+	munmap(ram, size);
 }
 
 static int sorted(const struct e820 *m)

@@ -5,17 +5,18 @@
 #include "acpi/acpi.h"
 #include "boot_pc.h"
 #include "exitcodes.h"
+#include "guest_mem.h"
 #include "pc_layout.h"
 #include "util.h"
 
 static int boot_pc_acpi(struct vm *vm, unsigned int nr_cpus)
 {
 	struct acpi_config cfg = { .nr_cpus = nr_cpus };
+	uint64_t size = PC_BIOS_END - PC_ACPI_START;
+	void *at = guest_mem_ptr(&vm->mem, PC_ACPI_START, size, true);
 	int n;
 
-	/* Below 4 GiB guest RAM is at its own offset (memmap.h). */
-	n = acpi_build(vm->ram + PC_ACPI_START, PC_ACPI_START,
-		       PC_BIOS_END - PC_ACPI_START, &cfg);
+	n = at ? acpi_build(at, PC_ACPI_START, size, &cfg) : -EFAULT;
 	if (n < 0) {
 		pr_err("cannot build the ACPI tables for %u vCPUs: %s\n",
 		       nr_cpus, strerror(-n));

@@ -4,7 +4,7 @@
  * The ACPI tables for nr_cpus vCPUs in the BIOS area [PC_ACPI_START,
  * PC_BIOS_END) (reserved in the e820 map), then the kernel, its initrd and
  * command line, handed the e820 map and the RSDP's address (boot/boot.h).
- * Needs no kernel: the caller maps RAM with vm_map_kernel_memory() and
+ * Needs no kernel: the caller maps RAM with vm_map_memory() and
  * gives vCPU 0 the state in *cpu.
  */
 #ifndef VIREO_BOOT_PC_H

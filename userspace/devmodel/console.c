@@ -65,7 +65,7 @@ static void on_fatal_signal(int sig)
 static void console_catch_fatal(void)
 {
 	static const int sigs[] = {
-		SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGPIPE,
+		SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL,
 	};
 	struct sigaction sa;
 	size_t i;

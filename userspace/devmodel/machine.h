@@ -15,6 +15,8 @@
 #include "irq.h"
 #include "mmio.h"
 
+struct console_out;
+struct guest_mem;
 struct evloop;
 
 struct machine {
@@ -28,7 +30,15 @@ struct machine {
 	struct io_bus pio;
 	struct mmio_bus mmio;
 	int console_fd;		/* UART output; stdout in vireo-vm */
+	/* The buffer in front of console_fd, made by the UART; NULL: none. */
+	struct console_out *console;
 	int console_in_fd;	/* UART input; stdin in vireo-vm, -1: none */
+
+	/*
+	 * Guest memory, for devices that do DMA: only through this accessor
+	 * (guest_mem.h).  NULL in tests that need none.
+	 */
+	const struct guest_mem *mem;
 
 	/* What the guest is given; devices such as the CMOS report it. */
 	uint64_t ram_size;	/* bytes of RAM in all */

@@ -15,12 +15,15 @@
  * holds, the machine and its devices, the kernel objects, then one thread
  * per vCPU (vcpus.h) while this one waits for the end.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "boot_pc.h"
 #include "console.h"
+#include "console_out.h"
 #include "devices.h"
 #include "evloop.h"
 #include "exitcodes.h"
@@ -79,6 +82,7 @@ static int setup_machine(struct vm_process *v)
 	m->nr_cpus = v->opt.cpus;
 	m->signal_msi = vm_signal_msi;
 	m->msi_opaque = &v->vm;
+	m->mem = &v->vm.mem;
 	m->evloop = evloop_create(m);
 	if (!m->evloop) {
 		pr_err("cannot create the device event loop: %m\n");
@@ -119,8 +123,7 @@ static int setup_vm(struct vm_process *v)
 	if (!ret)
 		ret = vm_open(&v->vm);
 	if (!ret)
-		ret = v->opt.rom ? vm_map_memory(&v->vm) :
-				   vm_map_kernel_memory(&v->vm);
+		ret = vm_map_memory(&v->vm);
 	if (!ret)
 		ret = vcpus_create(&v->vcpus, &v->vm, v->opt.cpus,
 				   v->opt.paravirt_kvm);
@@ -146,6 +149,47 @@ static int run_vm(struct vm_process *v)
 	return vcpus_run(&v->vcpus, &v->m, vcpu_run_loop);
 }
 
+#define CONSOLE_FLUSH_NS	(2ULL * 1000 * 1000 * 1000)
+
+/*
+ * The guest's last output, to a reader that still reads; one that does
+ * not holds the exit up for CONSOLE_FLUSH_NS at most.
+ */
+static void flush_console(struct machine *m)
+{
+	uint64_t dropped;
+
+	if (!m->console)
+		return;
+	/* The vCPUs are gone: no THRE interrupt for anyone. */
+	console_out_on_room(m->console, NULL, NULL);
+	console_out_flush(m->console, CONSOLE_FLUSH_NS);
+	dropped = console_out_dropped(m->console);
+	if (dropped)
+		pr_err("console: %llu bytes of the guest's output were dropped "
+		       "(the reader was gone, or did not keep up)\n",
+		       (unsigned long long)dropped);
+	console_out_destroy(m->console);
+	m->console = NULL;
+}
+
+/*
+ * stdin, stdout and stderr exist, if only as /dev/null: a closed one
+ * would be the number of the next fd opened (the event loop's, the VM's),
+ * which the console would then read or write.
+ */
+static void open_std_fds(void)
+{
+	int fd;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd)
+			exit(EXIT_CODE_HOST);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct vm_process v = {
@@ -153,6 +197,7 @@ int main(int argc, char **argv)
 	};
 	int ret;
 
+	open_std_fds();
 	switch (options_parse(argc, argv, &v.opt)) {
 	case OPTIONS_HELP:
 		options_usage(stdout);
@@ -165,6 +210,7 @@ int main(int argc, char **argv)
 		ret = run_vm(&v);
 	/* The vCPU threads are joined: nothing runs but the event loop. */
 	evloop_stop(v.m.evloop);
+	flush_console(&v.m);
 	vcpus_destroy(&v.vcpus);
 	vm_destroy(&v.vm);
 	evloop_destroy(v.m.evloop);

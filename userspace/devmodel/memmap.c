@@ -59,20 +59,3 @@ unsigned int memmap_build_kernel(uint64_t ram_size, struct memmap_region *r)
 		};
 	return n;
 }
-
-int memmap_ram_offset(const struct memmap_region *r, unsigned int n,
-		      uint64_t gpa, uint64_t len, uint64_t *offset)
-{
-	unsigned int i;
-
-	if (gpa + len < gpa)
-		return -EFAULT;
-	for (i = 0; i < n; i++) {
-		if (r[i].kind != MEMMAP_RAM || gpa < r[i].gpa ||
-		    gpa + len > r[i].gpa + r[i].size)
-			continue;
-		*offset = r[i].offset + (gpa - r[i].gpa);
-		return 0;
-	}
-	return -EFAULT;
-}

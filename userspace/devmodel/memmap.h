@@ -62,11 +62,4 @@ unsigned int memmap_build(uint64_t ram_size, uint64_t rom_size,
  */
 unsigned int memmap_build_kernel(uint64_t ram_size, struct memmap_region *r);
 
-/*
- * Where [gpa, gpa + len) lives in the RAM buffer, if one RAM region of
- * r[0..n) holds all of it: 0 and *offset set, else -EFAULT.
- */
-int memmap_ram_offset(const struct memmap_region *r, unsigned int n,
-		      uint64_t gpa, uint64_t len, uint64_t *offset);
-
 #endif /* VIREO_MEMMAP_H */

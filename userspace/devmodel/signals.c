@@ -35,6 +35,13 @@ int signals_init(void)
 	/* No SA_RESTART: VIREO_RUN must return EINTR to the vCPU loop. */
 	if (sigaction(SIGNAL_KICK, &sa, NULL) < 0)
 		return -errno;
+	/*
+	 * A console reader that goes away must not kill the VM: the write
+	 * fails with EPIPE instead, and the output is dropped (console_out.h).
+	 */
+	sa.sa_handler = SIG_IGN;
+	if (sigaction(SIGPIPE, &sa, NULL) < 0)
+		return -errno;
 	waited_set(&set);
 	return -pthread_sigmask(SIG_BLOCK, &set, NULL);
 }

@@ -35,14 +35,18 @@ int vm_alloc_memory(struct vm *vm, uint64_t ram_size, uint64_t rom_size)
 		return EXIT_CODE_HOST;
 	}
 	vm->ram_size = ram_size;
-	if (!rom_size)
-		return 0;
-	vm->rom = alloc_guest_memory(rom_size);
-	if (!vm->rom) {
-		pr_err("cannot allocate the ROM buffer: %m\n");
-		return EXIT_CODE_HOST;
+	if (rom_size) {
+		vm->rom = alloc_guest_memory(rom_size);
+		if (!vm->rom) {
+			pr_err("cannot allocate the ROM buffer: %m\n");
+			return EXIT_CODE_HOST;
+		}
+		vm->rom_size = rom_size;
+		vm->nr_map = memmap_build(ram_size, rom_size, vm->map);
+	} else {
+		vm->nr_map = memmap_build_kernel(ram_size, vm->map);
 	}
-	vm->rom_size = rom_size;
+	guest_mem_init(&vm->mem, vm->map, vm->nr_map, vm->ram, vm->rom);
 	return 0;
 }
 
@@ -135,18 +139,7 @@ static int vm_add_slots(struct vm *vm, const struct memmap_region *r,
 
 int vm_map_memory(struct vm *vm)
 {
-	struct memmap_region regions[MEMMAP_MAX_REGIONS];
-
-	return vm_add_slots(vm, regions,
-			    memmap_build(vm->ram_size, vm->rom_size, regions));
-}
-
-int vm_map_kernel_memory(struct vm *vm)
-{
-	struct memmap_region regions[MEMMAP_MAX_REGIONS];
-
-	return vm_add_slots(vm, regions,
-			    memmap_build_kernel(vm->ram_size, regions));
+	return vm_add_slots(vm, vm->map, vm->nr_map);
 }
 
 int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data)

@@ -9,6 +9,9 @@
 
 #include <stdint.h>
 
+#include "guest_mem.h"
+#include "memmap.h"
+
 #define VIREO_DEVICE	"/dev/vireo"
 
 struct machine;
@@ -20,17 +23,23 @@ struct vm {
 	uint64_t ram_size;
 	uint8_t *rom;		/* rom_size bytes, mapped twice; or NULL */
 	uint64_t rom_size;
+	/* The memory map (memmap.h) and the accessor built on it. */
+	struct memmap_region map[MEMMAP_MAX_REGIONS];
+	unsigned int nr_map;
+	struct guest_mem mem;
 	unsigned int nr_slots;
 };
 
-/* Allocate guest RAM and, if rom_size != 0, the ROM; needs no kernel. */
+/*
+ * Allocate guest RAM and, if rom_size != 0, the ROM, and lay them out:
+ * the ROM boot's map (memmap_build()) with a ROM, the direct kernel
+ * boot's (memmap_build_kernel()) without.  Needs no kernel.
+ */
 int vm_alloc_memory(struct vm *vm, uint64_t ram_size, uint64_t rom_size);
 /* Open /dev/vireo, check the API version, create the VM. */
 int vm_open(struct vm *vm);
-/* Register RAM and ROM as memory slots (memmap_build()). */
+/* Register the map's regions as memory slots. */
 int vm_map_memory(struct vm *vm);
-/* Register RAM for a direct kernel boot, no ROM (memmap_build_kernel()). */
-int vm_map_kernel_memory(struct vm *vm);
 /*
  * machine->signal_msi for vireo-vm, with machine->msi_opaque the struct
  * vm: VIREO_SIGNAL_MSI on the VM fd.  Returns what the ioctl returns (the

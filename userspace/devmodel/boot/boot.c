@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../guest_mem.h"
 #include "../memmap.h"
 #include "../pc_layout.h"
 #include "../util.h"
@@ -19,11 +20,10 @@ void *boot_gpa(const struct boot_args *a, uint64_t gpa, uint64_t len)
 {
 	struct memmap_region r[MEMMAP_MAX_REGIONS];
 	unsigned int n = memmap_build_kernel(a->ram_size, r);
-	uint64_t offset;
+	struct guest_mem gm;
 
-	if (memmap_ram_offset(r, n, gpa, len, &offset))
-		return NULL;
-	return a->ram + offset;
+	guest_mem_init(&gm, r, n, a->ram, NULL);
+	return guest_mem_ptr(&gm, gpa, len, true);
 }
 
 uint64_t boot_low_ram_top(const struct boot_args *a)

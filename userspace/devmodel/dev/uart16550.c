@@ -8,9 +8,13 @@
  * Offsets 0 and 1 are the divisor latch (DLL/DLM) while LCR bit 7 (DLAB)
  * is set; offset 2 reads as IIR and writes FCR.
  *
- * Transmission takes no time: what the guest writes to THR goes to the
- * console fd at once, so THR and the transmitter are always empty and the
- * THRE interrupt comes back after every write.  Reception fills a 16-byte
+ * Transmission takes no time while the console takes output: what the
+ * guest writes to THR goes to the console's buffer (console_out.h) at
+ * once, so THR and the transmitter are empty again and the THRE interrupt
+ * comes back after every write.  When the buffer has no room for a FIFO's
+ * worth (the console's reader is slow), THR stays full (LSR.THRE and TEMT
+ * clear) until the event loop has written some out, and THRE interrupts
+ * then: the guest's driver waits, and no vCPU does.  Reception fills a 16-byte
  * FIFO (one byte in 16450 mode) from the console input fd, watched by the
  * event loop; when the FIFO is full the fd is left alone until the guest
  * reads, so input waits in the pipe or terminal instead of overrunning.
@@ -29,6 +33,7 @@
 #include <sys/epoll.h>
 #include <linux/serial_reg.h>
 
+#include "../console_out.h"
 #include "../devices.h"
 #include "../evloop.h"
 #include "../ioport.h"
@@ -46,7 +51,8 @@
 
 struct uart16550 {
 	struct machine *m;
-	int out_fd, in_fd;
+	struct console_out *out;	/* NULL: output goes nowhere */
+	int in_fd;
 	bool in_watched;	/* the event loop reads in_fd for us */
 	bool in_done;		/* EOF or error on in_fd: read no more */
 	bool irq_level;		/* what we drive on PC_IRQ_COM1 */
@@ -139,16 +145,15 @@ static void uart_update_irq(struct uart16550 *u)
 	isa_irq_set(u->m, PC_IRQ_COM1, level);
 }
 
-static void uart_output(struct uart16550 *u, uint8_t c)
+/*
+ * THR and the transmitter are empty: the console takes a FIFO's worth, all
+ * that Linux's 8250 driver writes on one THRE interrupt (its tx_loadsz)
+ * without looking at LSR again.
+ */
+static bool uart_thr_empty(const struct uart16550 *u)
 {
-	ssize_t n;
-
-	if (u->out_fd < 0)
-		return;
-	/* A full pipe or a closed terminal must not stop the guest. */
-	do {
-		n = write(u->out_fd, &c, 1);
-	} while (n < 0 && errno == EINTR);
+	return (u->mcr & UART_MCR_LOOP) || !u->out ||
+	       console_out_room(u->out, uart_fifo_on(u) ? UART_FIFO_SIZE : 1);
 }
 
 /*
@@ -160,9 +165,18 @@ static void uart_transmit(struct uart16550 *u, uint8_t c)
 {
 	if (u->mcr & UART_MCR_LOOP)
 		uart_rx_push(u, c);
-	else
-		uart_output(u, c);
+	else if (u->out)
+		console_out_put(u->out, c);
+	u->thre_pending = uart_thr_empty(u);
+}
+
+/* The console's buffer has room again: THR is empty. */
+static void uart_tx_room(void *opaque)
+{
+	struct uart16550 *u = opaque;
+
 	u->thre_pending = true;
+	uart_update_irq(u);
 }
 
 /*
@@ -230,8 +244,10 @@ static uint8_t uart_read_iir(struct uart16550 *u)
 
 static uint8_t uart_read_lsr(struct uart16550 *u)
 {
-	uint8_t lsr = u->lsr_err | UART_LSR_THRE | UART_LSR_TEMT;
+	uint8_t lsr = u->lsr_err;
 
+	if (uart_thr_empty(u))
+		lsr |= UART_LSR_THRE | UART_LSR_TEMT;
 	if (u->rx_count)
 		lsr |= UART_LSR_DR;
 	u->lsr_err = 0;
@@ -282,7 +298,7 @@ static void uart_write_reg(struct uart16550 *u, unsigned int reg, uint8_t v)
 			break;
 		}
 		/* Enabling THRE while THR is empty interrupts at once. */
-		if ((v & ~u->ier) & UART_IER_THRI)
+		if ((v & ~u->ier) & UART_IER_THRI && uart_thr_empty(u))
 			u->thre_pending = true;
 		u->ier = v & UART_IER_MASK;
 		break;
@@ -404,13 +420,23 @@ static int uart16550_init(struct machine *m)
 	if (!u)
 		return -ENOMEM;
 	u->m = m;
-	u->out_fd = m->console_fd;
 	u->in_fd = m->console_in_fd;
+	if (m->console_fd >= 0) {
+		u->out = console_out_create(m->evloop, m->console_fd,
+					    CONSOLE_OUT_SIZE);
+		if (!u->out) {
+			free(u);
+			return -ENOMEM;
+		}
+		console_out_on_room(u->out, uart_tx_room, u);
+	}
 	ret = ioport_register(&m->pio, PC_COM1, UART_NR_REGS, &uart_ops, u);
 	if (ret) {
+		console_out_destroy(u->out);
 		free(u);
 		return ret;
 	}
+	m->console = u->out;
 	uart_input_resume(u);
 	return 0;
 }
