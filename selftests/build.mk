@@ -48,10 +48,14 @@ SELFTEST_KVM_BINS := \
 # guest_fuzz (random guest code) is built, but only run on purpose:
 # selftests/run runs the *_test binaries.
 SELFTEST_EXTRA	:= $(SELFTEST_OUT)/guest_fuzz
+# kvm_keeper holds two idle KVM VMs while KVM runs tests in the sandbox
+# (the file says why); it uses nothing of the library.
+SELFTEST_KEEPER	:= $(SELFTEST_OUT)/kvm_keeper
 
 # kvm_diff_test and kvmclock_test run on both hypervisors in every
 # `make check`.
-selftests: $(SELFTEST_BINS) $(SELFTEST_EXTRA) $(SELFTEST_KVM_OUT)/kvm_diff_test \
+selftests: $(SELFTEST_BINS) $(SELFTEST_EXTRA) $(SELFTEST_KEEPER) \
+	$(SELFTEST_KVM_OUT)/kvm_diff_test \
 	$(SELFTEST_KVM_OUT)/kvmclock_test
 selftests-kvm: $(SELFTEST_KVM_BINS)
 
@@ -86,6 +90,10 @@ $(SELFTEST_OUT)/%_test.o: selftests/%_test.c $(KSFT_STAMP)
 $(SELFTEST_OUT)/guest_fuzz.o: selftests/guest_fuzz.c $(KSFT_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(SELFTEST_CFLAGS) -Wno-sign-compare -c -o $@ $<
+
+$(SELFTEST_KEEPER): selftests/kvm_keeper.c
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
 
 $(SELFTEST_BINS) $(SELFTEST_EXTRA): $(SELFTEST_OUT)/%: $(SELFTEST_OUT)/%.o $(SELFTEST_LIB)
 	$(CC) $(SELFTEST_LDFLAGS) -o $@ $< $(SELFTEST_LIB)
