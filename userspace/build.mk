@@ -6,7 +6,7 @@
 # machine (devices.h).
 
 DEVMODEL_DIR	:= userspace/devmodel
-DEVMODEL_CORE	:= ioport mmio machine devices memsize memmap guest_mem rom vm vcpu \
+DEVMODEL_CORE	:= bus machine devices memsize memmap guest_mem rom vm vcpu \
 		   vcpu_loop signals
 # The device event loop and the interrupt lines (evloop.h, irq.h).
 DEVMODEL_CORE	+= evloop irq

@@ -9,7 +9,7 @@ UNIT_DIR	:= tests/unit
 UNIT_OUT	:= $(BUILD)/tests/unit
 UNIT_CFLAGS	= $(USER_CFLAGS) -I$(DEVMODEL_DIR) -I$(UNIT_DIR)
 
-UNIT_TESTS	:= test_ioport test_devices test_uart16550 test_debug_exit \
+UNIT_TESTS	:= test_bus test_devices test_uart16550 test_debug_exit \
 		   test_rom test_memsize test_memmap test_vcpu_exit
 UNIT_TESTS	+= test_acpi test_acpi_aml
 UNIT_TESTS	+= test_evloop test_irq test_i8259 test_ioapic
@@ -20,31 +20,31 @@ UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
 		   test_guest_mem
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
-unit_deps_test_ioport		:= ioport
-unit_deps_test_devices		:= ioport mmio machine devices
-unit_deps_test_uart16550	:= ioport mmio machine devices dev/uart16550
+unit_deps_test_bus		:= bus
+unit_deps_test_devices		:= bus machine devices
+unit_deps_test_uart16550	:= bus machine devices dev/uart16550
 unit_deps_test_uart16550	+= evloop irq console_out
-unit_deps_test_debug_exit	:= ioport mmio machine devices dev/debug_exit
+unit_deps_test_debug_exit	:= bus machine devices dev/debug_exit
 unit_deps_test_rom		:= rom
 unit_deps_test_memsize		:= memsize
 unit_deps_test_memmap		:= memmap
-unit_deps_test_vcpu_exit	:= ioport mmio machine devices vcpu_loop signals \
+unit_deps_test_vcpu_exit	:= bus machine devices vcpu_loop signals \
 				   dev/uart16550 dev/debug_exit
 unit_deps_test_vcpu_exit	+= evloop irq vcpu vcpu_threads console_out
-unit_deps_test_evloop		:= machine ioport mmio evloop
-unit_deps_test_console_out	:= machine ioport mmio evloop console_out
-unit_deps_test_irq		:= machine ioport mmio irq
-unit_deps_test_i8259		:= ioport mmio machine devices irq dev/i8259
-unit_deps_test_ioapic		:= ioport mmio machine devices irq dev/ioapic
+unit_deps_test_evloop		:= machine bus evloop
+unit_deps_test_console_out	:= machine bus evloop console_out
+unit_deps_test_irq		:= machine bus irq
+unit_deps_test_i8259		:= bus machine devices irq dev/i8259
+unit_deps_test_ioapic		:= bus machine devices irq dev/ioapic
 unit_deps_test_acpi		:= $(DEVMODEL_ACPI)
 unit_deps_test_acpi_aml		:= acpi/aml acpi/aml_res
 # The PC platform devices run on fake_platform.o (a fake clock and IRQ
 # recorder standing in for evloop.o and irq.o).
-unit_deps_test_i8254		:= ioport mmio machine devices dev/i8254
-unit_deps_test_rtc		:= ioport mmio machine devices dev/rtc
-unit_deps_test_i8042		:= ioport mmio machine devices dev/i8042
-unit_deps_test_acpi_pm		:= ioport mmio machine devices dev/acpi_pm
-unit_deps_test_pci		:= ioport mmio machine devices pci/pci \
+unit_deps_test_i8254		:= bus machine devices dev/i8254
+unit_deps_test_rtc		:= bus machine devices dev/rtc
+unit_deps_test_i8042		:= bus machine devices dev/i8042
+unit_deps_test_acpi_pm		:= bus machine devices dev/acpi_pm
+unit_deps_test_pci		:= bus machine devices pci/pci \
 				   dev/pci_host dev/acpi_pm
 UNIT_FAKE_PLATFORM_TESTS	:= test_i8254 test_rtc test_i8042 test_acpi_pm \
 				   test_pci
@@ -81,7 +81,7 @@ $(UNIT_OUT)/test_multiboot.o: \
 # vireo-vm's wiring: options, CPUID tables, vCPU threads and the VM's end.
 unit_deps_test_options		:= options memsize devices
 unit_deps_test_cpuid		:= cpuid
-unit_deps_test_vcpu_threads	:= vcpu_threads signals machine ioport mmio
+unit_deps_test_vcpu_threads	:= vcpu_threads signals machine bus
 
 .PHONY: unit-tests
 

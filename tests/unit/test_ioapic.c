@@ -45,15 +45,15 @@ static uint32_t rd(uint32_t reg)
 {
 	uint64_t v = 0;
 
-	mmio_write(&m.mmio, IOREGSEL, 4, reg);
-	mmio_read(&m.mmio, IOWIN, 4, &v);
+	bus_write(&m.mmio, IOREGSEL, 4, reg);
+	bus_read(&m.mmio, IOWIN, 4, &v);
 	return v;
 }
 
 static void wr(uint32_t reg, uint32_t v)
 {
-	mmio_write(&m.mmio, IOREGSEL, 4, reg);
-	mmio_write(&m.mmio, IOWIN, 4, v);
+	bus_write(&m.mmio, IOREGSEL, 4, reg);
+	bus_write(&m.mmio, IOWIN, 4, v);
 }
 
 static void program(unsigned int pin, uint32_t low, uint8_t dest)
@@ -96,20 +96,20 @@ static void test_registers(void)
 	wr(REDIR_LO(5), MASKED);
 	wr(REDIR_HI(5), 0);
 
-	mmio_write(&m.mmio, IOREGSEL, 4, 0x1234);
-	mmio_read(&m.mmio, IOREGSEL, 4, &v);
+	bus_write(&m.mmio, IOREGSEL, 4, 0x1234);
+	bus_read(&m.mmio, IOREGSEL, 4, &v);
 	is_int(v, 0x34, "IOREGSEL keeps its 8 bits");
 	is_int(rd(0x40), 0, "a register past the table reads 0");
 	wr(0x40, 0xffffffff);
 	wr(0xff, 0xffffffff);
 	is_int(rd(0x03), 0, "an unknown register reads 0, ignores writes");
-	mmio_write(&m.mmio, IOREGSEL, 4, 0x01);
-	mmio_read(&m.mmio, IOWIN + 2, 1, &v);
+	bus_write(&m.mmio, IOREGSEL, 4, 0x01);
+	bus_read(&m.mmio, IOWIN + 2, 1, &v);
 	is_int(v, 0x17, "a byte read inside IOWIN reads that byte");
 	v = 1;
-	mmio_read(&m.mmio, IOWIN + 2, 4, &v);
+	bus_read(&m.mmio, IOWIN + 2, 4, &v);
 	is_int(v, 0, "an access crossing a register reads 0");
-	mmio_read(&m.mmio, EOIR, 4, &v);
+	bus_read(&m.mmio, EOIR, 4, &v);
 	is_int(v, 0, "the EOI register reads 0");
 }
 
@@ -191,7 +191,7 @@ static void test_level(void)
 
 	/* The EOI register does what the broadcast does. */
 	gsi_set(&m, 9, true);
-	mmio_write(&m.mmio, EOIR, 4, 0x39);
+	bus_write(&m.mmio, EOIR, 4, 0x39);
 	is_int(nr_msi, n + 4, "EOI register: cleared and sent again");
 	/* So does switching the pin to edge and back (version 0x11 idiom). */
 	wr(REDIR_LO(9), MASKED | 0x39);

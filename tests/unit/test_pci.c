@@ -38,7 +38,7 @@ struct access {
 
 static struct access io_acc, mem_acc;
 
-static uint32_t tdev_io_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t tdev_io_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	io_acc.count++;
 	io_acc.offset = offset;
@@ -46,8 +46,8 @@ static uint32_t tdev_io_read(void *opaque, uint16_t offset, unsigned int size)
 	return 0x40 + offset;
 }
 
-static void tdev_io_write(void *opaque, uint16_t offset, unsigned int size,
-			  uint32_t value)
+static void tdev_io_write(void *opaque, uint64_t offset, unsigned int size,
+			  uint64_t value)
 {
 	io_acc.count++;
 	io_acc.offset = offset;
@@ -64,12 +64,12 @@ static uint64_t tdev_mem_read(void *opaque, uint64_t offset,
 	return 0x1000 + offset;
 }
 
-static const struct ioport_ops tdev_io_ops = {
+static const struct bus_ops tdev_io_ops = {
 	.read = tdev_io_read,
 	.write = tdev_io_write,
 };
 
-static const struct mmio_ops tdev_mem_ops = {
+static const struct bus_ops tdev_mem_ops = {
 	.read = tdev_mem_read,
 };
 
@@ -116,7 +116,7 @@ static uint64_t mem_read(uint64_t addr, bool *claimed)
 {
 	uint64_t v = 0;
 
-	*claimed = mmio_read(&m.mmio, addr, 4, &v);
+	*claimed = bus_read(&m.mmio, addr, 4, &v);
 	return v;
 }
 

@@ -184,25 +184,25 @@ static void tdev_write(void *opaque, uint64_t offset, unsigned int size,
 		m.request_exit(&m, tdev.exit_on_write);
 }
 
-static const struct mmio_ops tdev_ops = {
+static const struct bus_ops tdev_ops = {
 	.read = tdev_read,
 	.write = tdev_write,
 };
 
 static unsigned int port_calls, port_unlocked;
 
-static uint32_t tport_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t tport_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	port_calls++;
 	port_unlocked += !lock_held();
 	return 0;
 }
 
-static const struct ioport_ops tport_ops = { .read = tport_read };
+static const struct bus_ops tport_ops = { .read = tport_read };
 
 static void test_io_locked(void)
 {
-	ioport_register(&m.pio, 0x510, 1, &tport_ops, NULL);
+	bus_register(&m.pio, 0x510, 1, &tport_ops, NULL);
 	set_io(0x510, 1, VIREO_IO_IN, 4);
 	run_exit();
 	ok(port_calls == 4 && port_unlocked == 0,
@@ -220,7 +220,7 @@ static void set_mmio(uint64_t gpa, uint32_t len, int write)
 
 static void test_mmio_device(void)
 {
-	is_int(mmio_register(&m.mmio, TDEV_BASE, TDEV_LEN, &tdev_ops, NULL),
+	is_int(bus_register(&m.mmio, TDEV_BASE, TDEV_LEN, &tdev_ops, NULL),
 	       0, "test MMIO device registers");
 
 	set_mmio(TDEV_BASE + 0x10, 4, 1);

@@ -16,8 +16,8 @@ void machine_init(struct machine *m, int console_fd)
 {
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
-	ioport_bus_init(&m->pio);
-	mmio_bus_init(&m->mmio);
+	bus_init_pio(&m->pio);
+	bus_init_mmio(&m->mmio);
 	m->console_fd = console_fd;
 	m->console_in_fd = -1;
 	m->nr_cpus = 1;

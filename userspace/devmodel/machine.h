@@ -11,9 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ioport.h"
+#include "bus.h"
 #include "irq.h"
-#include "mmio.h"
 
 struct console_out;
 struct guest_mem;
@@ -27,8 +26,8 @@ struct machine {
 	 */
 	pthread_mutex_t lock;
 
-	struct io_bus pio;
-	struct mmio_bus mmio;
+	struct bus pio;
+	struct bus mmio;
 	int console_fd;		/* UART output; stdout in vireo-vm */
 	/* The buffer in front of console_fd, made by the UART; NULL: none. */
 	struct console_out *console;

@@ -196,9 +196,9 @@ static int handle_mmio(struct vcpu *vcpu, struct machine *m)
 		value = load_le(mmio.data, mmio.len);
 	machine_lock(m);
 	if (mmio.is_write)
-		claimed = mmio_write(&m->mmio, mmio.phys_addr, mmio.len, value);
+		claimed = bus_write(&m->mmio, mmio.phys_addr, mmio.len, value);
 	else
-		claimed = mmio_read(&m->mmio, mmio.phys_addr, mmio.len,
+		claimed = bus_read(&m->mmio, mmio.phys_addr, mmio.len,
 				    &value);
 	if (!claimed) {
 		log_unclaimed(&mmio, value);

@@ -26,7 +26,7 @@
 #include "../devices.h"
 #include "../evloop.h"
 #include "../exitcodes.h"
-#include "../ioport.h"
+#include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
@@ -155,7 +155,7 @@ static void write_byte(uint16_t *reg, unsigned int i, uint8_t v,
 		*reg = (*reg & ~lane) | bits;
 }
 
-static uint32_t pm1_evt_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t pm1_evt_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct acpi_pm *pm = opaque;
 	uint32_t v, value = 0;
@@ -168,8 +168,8 @@ static uint32_t pm1_evt_read(void *opaque, uint16_t offset, unsigned int size)
 	return value;
 }
 
-static void pm1_evt_write(void *opaque, uint16_t offset, unsigned int size,
-			  uint32_t value)
+static void pm1_evt_write(void *opaque, uint64_t offset, unsigned int size,
+			  uint64_t value)
 {
 	struct acpi_pm *pm = opaque;
 	uint64_t now = evloop_now();
@@ -189,7 +189,7 @@ static void pm1_evt_write(void *opaque, uint16_t offset, unsigned int size,
 	pm_schedule_timer(pm, now);
 }
 
-static const struct ioport_ops pm1_evt_ops = {
+static const struct bus_ops pm1_evt_ops = {
 	.read = pm1_evt_read,
 	.write = pm1_evt_write,
 };
@@ -209,7 +209,7 @@ static void pm_sleep(struct acpi_pm *pm, unsigned int slp_typ)
 	pm->pm1_sts |= PM1_WAK_STS;
 }
 
-static uint32_t pm1_cnt_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t pm1_cnt_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct acpi_pm *pm = opaque;
 	/* SCI_EN is always set: the FADT has no SMI_CMD, so no legacy mode. */
@@ -218,8 +218,8 @@ static uint32_t pm1_cnt_read(void *opaque, uint16_t offset, unsigned int size)
 	return size == 1 ? byte_of(v, offset) : v;
 }
 
-static void pm1_cnt_write(void *opaque, uint16_t offset, unsigned int size,
-			  uint32_t value)
+static void pm1_cnt_write(void *opaque, uint64_t offset, unsigned int size,
+			  uint64_t value)
 {
 	struct acpi_pm *pm = opaque;
 	uint16_t v = size == 1 ? (uint16_t)(value << (8 * offset)) : value;
@@ -233,13 +233,13 @@ static void pm1_cnt_write(void *opaque, uint16_t offset, unsigned int size,
 	pm_update_sci(pm);
 }
 
-static const struct ioport_ops pm1_cnt_ops = {
+static const struct bus_ops pm1_cnt_ops = {
 	.read = pm1_cnt_read,
 	.write = pm1_cnt_write,
 };
 
 /* Read-only; one sample per access, so a 32-bit read is consistent. */
-static uint32_t pm_tmr_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t pm_tmr_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct acpi_pm *pm = opaque;
 	uint32_t v = pm_ticks(pm, evloop_now()) & PM_TMR_MASK;
@@ -247,11 +247,11 @@ static uint32_t pm_tmr_read(void *opaque, uint16_t offset, unsigned int size)
 	return v >> (8 * offset);
 }
 
-static const struct ioport_ops pm_tmr_ops = {
+static const struct bus_ops pm_tmr_ops = {
 	.read = pm_tmr_read,
 };
 
-static uint32_t gpe0_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t gpe0_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct acpi_pm *pm = opaque;
 	uint32_t v = pm->gpe0_sts | (uint32_t)pm->gpe0_en << 16;
@@ -263,8 +263,8 @@ static uint32_t gpe0_read(void *opaque, uint16_t offset, unsigned int size)
 	return value;
 }
 
-static void gpe0_write(void *opaque, uint16_t offset, unsigned int size,
-		       uint32_t value)
+static void gpe0_write(void *opaque, uint64_t offset, unsigned int size,
+		       uint64_t value)
 {
 	struct acpi_pm *pm = opaque;
 	unsigned int i;
@@ -281,7 +281,7 @@ static void gpe0_write(void *opaque, uint16_t offset, unsigned int size,
 	pm_update_sci(pm);
 }
 
-static const struct ioport_ops gpe0_ops = {
+static const struct bus_ops gpe0_ops = {
 	.read = gpe0_read,
 	.write = gpe0_write,
 };
@@ -326,7 +326,7 @@ void pc_reset_port_write(struct machine *m, uint8_t value)
 
 static const struct {
 	uint16_t port, len;
-	const struct ioport_ops *ops;
+	const struct bus_ops *ops;
 } acpi_pm_ranges[] = {
 	{ PC_ACPI_PM1A_EVT, 4, &pm1_evt_ops },
 	{ PC_ACPI_PM1A_CNT, 2, &pm1_cnt_ops },
@@ -349,7 +349,7 @@ static int acpi_pm_init(struct machine *m)
 			return -ENOMEM;
 	}
 	for (i = 0; i < ARRAY_SIZE(acpi_pm_ranges); i++) {
-		err = ioport_register(&m->pio, acpi_pm_ranges[i].port,
+		err = bus_register(&m->pio, acpi_pm_ranges[i].port,
 				      acpi_pm_ranges[i].len,
 				      acpi_pm_ranges[i].ops, pm);
 		if (err)
@@ -359,7 +359,7 @@ static int acpi_pm_init(struct machine *m)
 
 err_unregister:
 	while (i--)
-		ioport_unregister(&m->pio, acpi_pm_ranges[i].port);
+		bus_unregister(&m->pio, acpi_pm_ranges[i].port);
 	if (pm->tmr_timer)
 		ev_timer_free(pm->tmr_timer);
 	pm->m = NULL;

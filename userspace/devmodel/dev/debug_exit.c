@@ -8,14 +8,14 @@
  * as from an unclaimed port.
  */
 #include "../devices.h"
-#include "../ioport.h"
+#include "../bus.h"
 #include "../machine.h"
 
 #define DEBUG_EXIT_PORT	0xf4
 #define DEBUG_EXIT_LEN	4	/* a 32-bit OUT to 0xF4 stays in range */
 
-static void debug_exit_write(void *opaque, uint16_t offset, unsigned int size,
-			     uint32_t value)
+static void debug_exit_write(void *opaque, uint64_t offset, unsigned int size,
+			     uint64_t value)
 {
 	struct machine *m = opaque;
 
@@ -25,13 +25,13 @@ static void debug_exit_write(void *opaque, uint16_t offset, unsigned int size,
 	m->request_exit(m, (int)(((value << 1) | 1) & 0xff));
 }
 
-static const struct ioport_ops debug_exit_ops = {
+static const struct bus_ops debug_exit_ops = {
 	.write = debug_exit_write,
 };
 
 static int debug_exit_init(struct machine *m)
 {
-	return ioport_register(&m->pio, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN,
+	return bus_register(&m->pio, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN,
 			       &debug_exit_ops, m);
 }
 dev_init(debug_exit_init, "debug-exit port at 0xF4: writing V exits with (V << 1) | 1");

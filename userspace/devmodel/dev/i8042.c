@@ -30,7 +30,7 @@
 
 #include "../devices.h"
 #include "../exitcodes.h"
-#include "../ioport.h"
+#include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
@@ -353,14 +353,14 @@ static uint8_t i8042_read_status(const struct i8042 *k)
 	return s;
 }
 
-static uint32_t i8042_data_read(void *opaque, uint16_t offset,
+static uint64_t i8042_data_read(void *opaque, uint64_t offset,
 				unsigned int size)
 {
 	return i8042_read_data(opaque);
 }
 
-static void i8042_data_write(void *opaque, uint16_t offset, unsigned int size,
-			     uint32_t value)
+static void i8042_data_write(void *opaque, uint64_t offset, unsigned int size,
+			     uint64_t value)
 {
 	struct i8042 *k = opaque;
 	uint8_t cmd = k->pending;
@@ -373,14 +373,14 @@ static void i8042_data_write(void *opaque, uint16_t offset, unsigned int size,
 		kbd_write(k, value);
 }
 
-static uint32_t i8042_status_read(void *opaque, uint16_t offset,
+static uint64_t i8042_status_read(void *opaque, uint64_t offset,
 				  unsigned int size)
 {
 	return i8042_read_status(opaque);
 }
 
-static void i8042_command_write(void *opaque, uint16_t offset,
-				unsigned int size, uint32_t value)
+static void i8042_command_write(void *opaque, uint64_t offset,
+				unsigned int size, uint64_t value)
 {
 	struct i8042 *k = opaque;
 
@@ -388,12 +388,12 @@ static void i8042_command_write(void *opaque, uint16_t offset,
 	i8042_command(k, value);
 }
 
-static const struct ioport_ops i8042_data_ops = {
+static const struct bus_ops i8042_data_ops = {
 	.read = i8042_data_read,
 	.write = i8042_data_write,
 };
 
-static const struct ioport_ops i8042_cmd_ops = {
+static const struct bus_ops i8042_cmd_ops = {
 	.read = i8042_status_read,
 	.write = i8042_command_write,
 };
@@ -412,16 +412,16 @@ static int i8042_init(struct machine *m)
 	k->outp = OUTP_DEFAULT;
 	k->kbd_set = 2;
 	k->kbd_scanning = true;
-	err = ioport_register(&m->pio, PC_I8042_DATA, 1, &i8042_data_ops, k);
+	err = bus_register(&m->pio, PC_I8042_DATA, 1, &i8042_data_ops, k);
 	if (err)
 		goto err_free;
-	err = ioport_register(&m->pio, PC_I8042_CMD, 1, &i8042_cmd_ops, k);
+	err = bus_register(&m->pio, PC_I8042_CMD, 1, &i8042_cmd_ops, k);
 	if (err)
 		goto err_unregister;
 	return 0;
 
 err_unregister:
-	ioport_unregister(&m->pio, PC_I8042_DATA);
+	bus_unregister(&m->pio, PC_I8042_DATA);
 err_free:
 	free(k);
 	return err;

@@ -28,7 +28,7 @@
 
 #include "../devices.h"
 #include "../evloop.h"
-#include "../ioport.h"
+#include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
@@ -504,7 +504,7 @@ static void pit_write_channel(struct pit_channel *c, uint8_t v, uint64_t now)
 	}
 }
 
-static uint32_t pit_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t pit_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct pit *pit = opaque;
 	uint64_t now = evloop_now();
@@ -523,8 +523,8 @@ static uint32_t pit_read(void *opaque, uint16_t offset, unsigned int size)
 	return value;
 }
 
-static void pit_write(void *opaque, uint16_t offset, unsigned int size,
-		      uint32_t value)
+static void pit_write(void *opaque, uint64_t offset, unsigned int size,
+		      uint64_t value)
 {
 	struct pit *pit = opaque;
 	uint64_t now = evloop_now();
@@ -541,7 +541,7 @@ static void pit_write(void *opaque, uint16_t offset, unsigned int size,
 	}
 }
 
-static const struct ioport_ops pit_ops = {
+static const struct bus_ops pit_ops = {
 	.read = pit_read,
 	.write = pit_write,
 };
@@ -587,7 +587,7 @@ static void pit_set_gate(struct pit_channel *c, bool gate, uint64_t now)
  * 15 us: code that waits for it to change (BIOS-style delay loops) sees
  * it change at once, and nothing measures time with it.
  */
-static uint32_t port61_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t port61_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct pit *pit = opaque;
 	struct pit_channel *c2 = &pit->ch[2];
@@ -600,8 +600,8 @@ static uint32_t port61_read(void *opaque, uint16_t offset, unsigned int size)
 	return v;
 }
 
-static void port61_write(void *opaque, uint16_t offset, unsigned int size,
-			 uint32_t value)
+static void port61_write(void *opaque, uint64_t offset, unsigned int size,
+			 uint64_t value)
 {
 	struct pit *pit = opaque;
 
@@ -609,7 +609,7 @@ static void port61_write(void *opaque, uint16_t offset, unsigned int size,
 	pit_set_gate(&pit->ch[2], value & P61_GATE2, evloop_now());
 }
 
-static const struct ioport_ops port61_ops = {
+static const struct bus_ops port61_ops = {
 	.read = port61_read,
 	.write = port61_write,
 };
@@ -639,16 +639,16 @@ static int i8254_init(struct machine *m)
 		if (!pit->ch[0].timer)
 			goto err_free;
 	}
-	err = ioport_register(&m->pio, PC_PIT, PIT_PORTS, &pit_ops, pit);
+	err = bus_register(&m->pio, PC_PIT, PIT_PORTS, &pit_ops, pit);
 	if (err)
 		goto err_timer;
-	err = ioport_register(&m->pio, PC_PORT61, 1, &port61_ops, pit);
+	err = bus_register(&m->pio, PC_PORT61, 1, &port61_ops, pit);
 	if (err)
 		goto err_unregister;
 	return 0;
 
 err_unregister:
-	ioport_unregister(&m->pio, PC_PIT);
+	bus_unregister(&m->pio, PC_PIT);
 err_timer:
 	if (pit->ch[0].timer)
 		ev_timer_free(pit->ch[0].timer);

@@ -37,7 +37,7 @@
 #include <stdlib.h>
 
 #include "../devices.h"
-#include "../ioport.h"
+#include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
@@ -369,7 +369,7 @@ static uint8_t pic_read(struct pic *p, unsigned int port)
 	return p->read_isr ? p->isr : p->irr;
 }
 
-static uint32_t pic_io_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t pic_io_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct pic *p = opaque;
 	bool polled = p->poll;
@@ -384,8 +384,8 @@ static uint32_t pic_io_read(void *opaque, uint16_t offset, unsigned int size)
 	return value;
 }
 
-static void pic_io_write(void *opaque, uint16_t offset, unsigned int size,
-			 uint32_t value)
+static void pic_io_write(void *opaque, uint64_t offset, unsigned int size,
+			 uint64_t value)
 {
 	struct pic *p = opaque;
 	unsigned int i;
@@ -395,12 +395,12 @@ static void pic_io_write(void *opaque, uint16_t offset, unsigned int size,
 	i8259_update(p->dev);
 }
 
-static const struct ioport_ops pic_ops = {
+static const struct bus_ops pic_ops = {
 	.read = pic_io_read,
 	.write = pic_io_write,
 };
 
-static uint32_t elcr_io_read(void *opaque, uint16_t offset,
+static uint64_t elcr_io_read(void *opaque, uint64_t offset,
 			     unsigned int size)
 {
 	struct i8259 *d = opaque;
@@ -413,8 +413,8 @@ static uint32_t elcr_io_read(void *opaque, uint16_t offset,
 }
 
 /* A pin that becomes level-triggered requests while its line is high. */
-static void elcr_io_write(void *opaque, uint16_t offset, unsigned int size,
-			  uint32_t value)
+static void elcr_io_write(void *opaque, uint64_t offset, unsigned int size,
+			  uint64_t value)
 {
 	struct i8259 *d = opaque;
 	struct pic *p;
@@ -430,7 +430,7 @@ static void elcr_io_write(void *opaque, uint16_t offset, unsigned int size,
 	i8259_update(d);
 }
 
-static const struct ioport_ops elcr_ops = {
+static const struct bus_ops elcr_ops = {
 	.read = elcr_io_read,
 	.write = elcr_io_write,
 };
@@ -462,14 +462,14 @@ static int i8259_init(struct machine *m)
 	pic_reset(d, &d->pic[0], 0x08, PIC_ELCR_MASK_MASTER);
 	pic_reset(d, &d->pic[1], 0x70, PIC_ELCR_MASK_SLAVE);
 	/* On failure the VM does not start; ranges cannot be taken back. */
-	ret = ioport_register(&m->pio, PC_PIC_MASTER, 2, &pic_ops, &d->pic[0]);
+	ret = bus_register(&m->pio, PC_PIC_MASTER, 2, &pic_ops, &d->pic[0]);
 	if (ret) {
 		free(d);
 		return ret;
 	}
-	ret = ioport_register(&m->pio, PC_PIC_SLAVE, 2, &pic_ops, &d->pic[1]);
+	ret = bus_register(&m->pio, PC_PIC_SLAVE, 2, &pic_ops, &d->pic[1]);
 	if (!ret)
-		ret = ioport_register(&m->pio, PIC_ELCR, 2, &elcr_ops, d);
+		ret = bus_register(&m->pio, PIC_ELCR, 2, &elcr_ops, d);
 	if (ret)
 		return ret;
 	d->chip = (struct irq_chip) {

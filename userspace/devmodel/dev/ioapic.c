@@ -29,7 +29,7 @@
 #include "../devices.h"
 #include "../irq.h"
 #include "../machine.h"
-#include "../mmio.h"
+#include "../bus.h"
 #include "../pc_layout.h"
 
 #define IOAPIC_MMIO_LEN		0x1000
@@ -267,7 +267,7 @@ static void ioapic_mmio_write(void *opaque, uint64_t offset,
 	}
 }
 
-static const struct mmio_ops ioapic_ops = {
+static const struct bus_ops ioapic_ops = {
 	.read = ioapic_mmio_read,
 	.write = ioapic_mmio_write,
 };
@@ -284,7 +284,7 @@ static int ioapic_init(struct machine *m)
 	a->id = (uint32_t)PC_IOAPIC_ID << IOAPIC_ID_SHIFT;
 	for (pin = 0; pin < PC_IOAPIC_PINS; pin++)
 		a->rte[pin] = RTE_MASKED;
-	ret = mmio_register(&m->mmio, PC_IOAPIC_BASE, IOAPIC_MMIO_LEN,
+	ret = bus_register(&m->mmio, PC_IOAPIC_BASE, IOAPIC_MMIO_LEN,
 			    &ioapic_ops, a);
 	if (ret) {
 		free(a);

@@ -29,7 +29,7 @@
 #include <linux/pci_regs.h>
 
 #include "../devices.h"
-#include "../ioport.h"
+#include "../bus.h"
 #include "../machine.h"
 #include "../pc_layout.h"
 #include "../pci/pci.h"
@@ -96,7 +96,7 @@ static void pci_host_passthrough_write(struct pci_host *h,
 		pc_reset_port_write(h->m, v);
 }
 
-static uint32_t pci_host_read(void *opaque, uint16_t offset,
+static uint64_t pci_host_read(void *opaque, uint64_t offset,
 			      unsigned int size)
 {
 	struct pci_host *h = opaque;
@@ -119,8 +119,8 @@ static uint32_t pci_host_read(void *opaque, uint16_t offset,
 	return value;
 }
 
-static void pci_host_write(void *opaque, uint16_t offset, unsigned int size,
-			   uint32_t value)
+static void pci_host_write(void *opaque, uint64_t offset, unsigned int size,
+			   uint64_t value)
 {
 	struct pci_host *h = opaque;
 	unsigned int i;
@@ -144,7 +144,7 @@ static void pci_host_write(void *opaque, uint16_t offset, unsigned int size,
 	}
 }
 
-static const struct ioport_ops pci_host_ops = {
+static const struct bus_ops pci_host_ops = {
 	.read = pci_host_read,
 	.write = pci_host_write,
 };
@@ -172,7 +172,7 @@ static int pci_host_init(struct machine *m)
 		goto err_free;
 	/* The 440FX's PCICMD resets to memory and bus-master enabled. */
 	h->bridge.config[PCI_COMMAND] = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-	err = ioport_register(&m->pio, PC_PCI_CONFIG, PCI_HOST_PORTS,
+	err = bus_register(&m->pio, PC_PCI_CONFIG, PCI_HOST_PORTS,
 			      &pci_host_ops, h);
 	if (err)
 		goto err_bus;

@@ -33,7 +33,7 @@
 
 #include "../devices.h"
 #include "../evloop.h"
-#include "../ioport.h"
+#include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
@@ -433,7 +433,7 @@ static void rtc_write_data(struct rtc *rtc, uint8_t v, uint64_t now)
 	}
 }
 
-static uint32_t rtc_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t rtc_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct rtc *rtc = opaque;
 	uint32_t value = 0;
@@ -449,8 +449,8 @@ static uint32_t rtc_read(void *opaque, uint16_t offset, unsigned int size)
 	return value;
 }
 
-static void rtc_write(void *opaque, uint16_t offset, unsigned int size,
-		      uint32_t value)
+static void rtc_write(void *opaque, uint64_t offset, unsigned int size,
+		      uint64_t value)
 {
 	struct rtc *rtc = opaque;
 	unsigned int i;
@@ -467,7 +467,7 @@ static void rtc_write(void *opaque, uint16_t offset, unsigned int size,
 	}
 }
 
-static const struct ioport_ops rtc_ops = {
+static const struct bus_ops rtc_ops = {
 	.read = rtc_read,
 	.write = rtc_write,
 };
@@ -543,7 +543,7 @@ static int rtc_init(struct machine *m)
 			return -ENOMEM;
 		}
 	}
-	err = ioport_register(&m->pio, PC_RTC, 2, &rtc_ops, rtc);
+	err = bus_register(&m->pio, PC_RTC, 2, &rtc_ops, rtc);
 	if (err) {
 		if (rtc->timer)
 			ev_timer_free(rtc->timer);

@@ -36,7 +36,7 @@
 #include "../console_out.h"
 #include "../devices.h"
 #include "../evloop.h"
-#include "../ioport.h"
+#include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
@@ -379,7 +379,7 @@ static void uart_input_ready(void *opaque, int fd, uint32_t events)
  * After any access the interrupt line and the input watch follow the new
  * state.
  */
-static uint32_t uart_io_read(void *opaque, uint16_t offset, unsigned int size)
+static uint64_t uart_io_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct uart16550 *u = opaque;
 	uint32_t value = 0;
@@ -392,8 +392,8 @@ static uint32_t uart_io_read(void *opaque, uint16_t offset, unsigned int size)
 	return value;
 }
 
-static void uart_io_write(void *opaque, uint16_t offset, unsigned int size,
-			  uint32_t value)
+static void uart_io_write(void *opaque, uint64_t offset, unsigned int size,
+			  uint64_t value)
 {
 	struct uart16550 *u = opaque;
 	unsigned int i;
@@ -407,7 +407,7 @@ static void uart_io_write(void *opaque, uint16_t offset, unsigned int size,
 	uart_update_irq(u);
 }
 
-static const struct ioport_ops uart_ops = {
+static const struct bus_ops uart_ops = {
 	.read = uart_io_read,
 	.write = uart_io_write,
 };
@@ -430,7 +430,7 @@ static int uart16550_init(struct machine *m)
 		}
 		console_out_on_room(u->out, uart_tx_room, u);
 	}
-	ret = ioport_register(&m->pio, PC_COM1, UART_NR_REGS, &uart_ops, u);
+	ret = bus_register(&m->pio, PC_COM1, UART_NR_REGS, &uart_ops, u);
 	if (ret) {
 		console_out_destroy(u->out);
 		free(u);

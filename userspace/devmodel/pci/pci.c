@@ -268,9 +268,9 @@ static void pci_bar_unmap(struct pci_device *dev, unsigned int i)
 	if (!dev->bar_mapped[i])
 		return;
 	if (dev->bars[i].type == PCI_BAR_IO)
-		ioport_unregister(&dev->m->pio, dev->bar_base[i]);
+		bus_unregister(&dev->m->pio, dev->bar_base[i]);
 	else
-		mmio_unregister(&dev->m->mmio, dev->bar_base[i]);
+		bus_unregister(&dev->m->mmio, dev->bar_base[i]);
 	dev->bar_mapped[i] = false;
 }
 
@@ -283,10 +283,10 @@ static void pci_bar_map(struct pci_device *dev, unsigned int i, uint64_t addr)
 	if (b->type == PCI_BAR_IO) {
 		if (addr + b->size > IOPORT_SPACE)
 			return;
-		err = ioport_register(&dev->m->pio, addr, b->size, b->pio_ops,
+		err = bus_register(&dev->m->pio, addr, b->size, b->pio_ops,
 				      opaque);
 	} else {
-		err = mmio_register(&dev->m->mmio, addr, b->size, b->mmio_ops,
+		err = bus_register(&dev->m->mmio, addr, b->size, b->mmio_ops,
 				    opaque);
 	}
 	if (err)

@@ -24,8 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../ioport.h"
-#include "../mmio.h"
+#include "../bus.h"
 
 struct machine;
 
@@ -53,8 +52,8 @@ struct pci_bar {
 	enum pci_bar_type type;
 	uint64_t size;
 	bool prefetchable;
-	const struct ioport_ops *pio_ops;
-	const struct mmio_ops *mmio_ops;
+	const struct bus_ops *pio_ops;
+	const struct bus_ops *mmio_ops;
 	void *opaque;
 };
 

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The buses: a table of claimed ranges sorted by base and searched by
+ * bisection, so a lookup costs O(log n) however many devices and BARs a
+ * VM has.  The table grows as ranges are claimed; a guest can only move
+ * ranges (PCI BARs), never add them, so its size is bounded by the devices.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+
+static void bus_init(struct bus *bus, const char *name, uint64_t limit,
+		     unsigned int max_size)
+{
+	memset(bus, 0, sizeof(*bus));
+	bus->name = name;
+	bus->limit = limit;
+	bus->max_size = max_size;
+}
+
+void bus_init_pio(struct bus *bus)
+{
+	bus_init(bus, "pio", IOPORT_SPACE, 4);
+}
+
+void bus_init_mmio(struct bus *bus)
+{
+	bus_init(bus, "mmio", 0, 8);
+}
+
+void bus_destroy(struct bus *bus)
+{
+	free(bus->ranges);
+	bus->ranges = NULL;
+	bus->nr_ranges = bus->capacity = 0;
+}
+
+/*
+ * The index of the first range whose base is above addr: the range that
+ * may hold addr is the one before it.
+ */
+static unsigned int first_above(const struct bus *bus, uint64_t addr)
+{
+	unsigned int lo = 0, hi = bus->nr_ranges;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (bus->ranges[mid].base <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+const struct bus_range *bus_find(const struct bus *bus, uint64_t addr)
+{
+	unsigned int i = first_above(bus, addr);
+	const struct bus_range *r;
+
+	if (i == 0)
+		return NULL;
+	r = &bus->ranges[i - 1];
+	return addr - r->base < r->len ? r : NULL;
+}
+
+/* Does any range overlap [addr, addr + len)?  (len >= 1, no wrap.) */
+static bool any_claimed(const struct bus *bus, uint64_t addr, uint64_t len)
+{
+	unsigned int i = first_above(bus, addr + len - 1);
+
+	/*
+	 * Only the last range starting at or below the end can overlap; its
+	 * last byte is compared, as base + len is 0 for a range at the top.
+	 */
+	if (i == 0)
+		return false;
+	return bus->ranges[i - 1].base + bus->ranges[i - 1].len - 1 >= addr;
+}
+
+static int bus_grow(struct bus *bus)
+{
+	unsigned int cap = bus->capacity ? 2 * bus->capacity : 16;
+	struct bus_range *r;
+
+	r = realloc(bus->ranges, cap * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	bus->ranges = r;
+	bus->capacity = cap;
+	return 0;
+}
+
+int bus_register(struct bus *bus, uint64_t base, uint64_t len,
+		 const struct bus_ops *ops, void *opaque)
+{
+	unsigned int i;
+	int err;
+
+	if (!ops || len == 0 || base + len - 1 < base)
+		return -EINVAL;
+	if (bus->limit && (base >= bus->limit || len > bus->limit - base))
+		return -EINVAL;
+	if (any_claimed(bus, base, len))
+		return -EBUSY;
+	if (bus->nr_ranges == bus->capacity) {
+		err = bus_grow(bus);
+		if (err)
+			return err;
+	}
+	i = first_above(bus, base);
+	memmove(&bus->ranges[i + 1], &bus->ranges[i],
+		(bus->nr_ranges - i) * sizeof(bus->ranges[0]));
+	bus->ranges[i] = (struct bus_range) {
+		.base = base, .len = len, .ops = ops, .opaque = opaque,
+	};
+	bus->nr_ranges++;
+	return 0;
+}
+
+int bus_unregister(struct bus *bus, uint64_t base)
+{
+	unsigned int i = first_above(bus, base);
+
+	if (i == 0 || bus->ranges[i - 1].base != base)
+		return -ENOENT;
+	i--;
+	memmove(&bus->ranges[i], &bus->ranges[i + 1],
+		(bus->nr_ranges - i - 1) * sizeof(bus->ranges[0]));
+	bus->nr_ranges--;
+	return 0;
+}
+
+static uint64_t ones(unsigned int size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (8 * size)) - 1;
+}
+
+static unsigned int sane_size(const struct bus *bus, unsigned int size)
+{
+	if (size == 2 || size == 4 || (size == 8 && bus->max_size == 8))
+		return size;
+	return 1;
+}
+
+/* Does r hold the whole access, so that one callback can take it? */
+static bool range_holds(const struct bus_range *r, uint64_t addr,
+			unsigned int size)
+{
+	return r && addr - r->base + size <= r->len;
+}
+
+/*
+ * An access that does not fit in one range (a word at the last port of a
+ * device, or one that starts below it) is split into bytes, little endian:
+ * every address sees its own byte, and nobody's reads as all ones (the
+ * pull-ups of an undriven bus).
+ */
+static uint64_t read_one(const struct bus *bus, uint64_t addr,
+			 unsigned int size)
+{
+	const struct bus_range *r = bus_find(bus, addr);
+	uint64_t value = 0;
+	unsigned int i;
+
+	if (range_holds(r, addr, size)) {
+		if (!r->ops->read)
+			return ones(size);
+		return r->ops->read(r->opaque, addr - r->base, size) &
+		       ones(size);
+	}
+	if (size == 1)
+		return 0xff;
+	for (i = 0; i < size; i++)
+		value |= read_one(bus, addr + i, 1) << (8 * i);
+	return value;
+}
+
+static void write_one(const struct bus *bus, uint64_t addr, unsigned int size,
+		      uint64_t value)
+{
+	const struct bus_range *r = bus_find(bus, addr);
+	unsigned int i;
+
+	if (range_holds(r, addr, size)) {
+		if (r->ops->write)
+			r->ops->write(r->opaque, addr - r->base, size,
+				      value & ones(size));
+		return;
+	}
+	if (size == 1)
+		return;
+	for (i = 0; i < size; i++)
+		write_one(bus, addr + i, 1, value >> (8 * i));
+}
+
+/*
+ * An access past the top of the bus (a word at port 0xFFFF) keeps only the
+ * bytes below the top: the ones above are nobody's.
+ */
+static unsigned int clip(const struct bus *bus, uint64_t addr,
+			 unsigned int size)
+{
+	if (bus->limit && addr >= bus->limit)
+		return 0;
+	if (bus->limit && size > bus->limit - addr)
+		return bus->limit - addr;
+	if (addr + size - 1 < addr)
+		return -addr;
+	return size;
+}
+
+bool bus_read(const struct bus *bus, uint64_t addr, unsigned int size,
+	      uint64_t *value)
+{
+	unsigned int n, i;
+
+	size = sane_size(bus, size);
+	n = clip(bus, addr, size);
+	if (n == 0 || !any_claimed(bus, addr, n))
+		return false;
+	if (n == size) {
+		*value = read_one(bus, addr, size);
+		return true;
+	}
+	*value = ones(size);
+	for (i = 0; i < n; i++) {
+		*value &= ~(0xffULL << (8 * i));
+		*value |= read_one(bus, addr + i, 1) << (8 * i);
+	}
+	return true;
+}
+
+bool bus_write(const struct bus *bus, uint64_t addr, unsigned int size,
+	       uint64_t value)
+{
+	unsigned int n, i;
+
+	size = sane_size(bus, size);
+	n = clip(bus, addr, size);
+	if (n == 0 || !any_claimed(bus, addr, n))
+		return false;
+	if (n == size) {
+		write_one(bus, addr, size, value);
+		return true;
+	}
+	for (i = 0; i < n; i++)
+		write_one(bus, addr + i, 1, value >> (8 * i));
+	return true;
+}
