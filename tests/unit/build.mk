@@ -17,7 +17,7 @@ UNIT_TESTS	+= test_i8254 test_rtc test_i8042 test_acpi_pm test_pci
 UNIT_TESTS	+= test_x86_emulate
 UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
 UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
-		   test_guest_mem
+		   test_guest_mem test_machine
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_bus		:= bus
@@ -74,6 +74,9 @@ unit_deps_test_e820		:= memmap guest_mem boot/e820
 unit_deps_test_bzimage		:= memmap guest_mem $(DEVMODEL_BOOT)
 unit_deps_test_multiboot	:= memmap guest_mem $(DEVMODEL_BOOT)
 unit_deps_test_guest_mem	:= memmap guest_mem
+# The whole default PC, every device class linked in, no timers.
+unit_deps_test_machine		:= bus machine devices irq evloop console_out \
+				   pci/pci $(DEVMODEL_DEVS)
 $(UNIT_OUT)/test_multiboot: | $(MBTEST_ELF)
 $(UNIT_OUT)/test_multiboot.o: \
 	UNIT_CFLAGS += -DMBTEST_ELF='"$(CURDIR)/$(MBTEST_ELF)"'

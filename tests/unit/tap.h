@@ -15,6 +15,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static unsigned int tap_count, tap_failed;
 
@@ -43,6 +44,16 @@ int ok(int cond, const char *fmt, ...)
 		if (!__ok)						\
 			printf("#   got 0x%llx (%lld), want 0x%llx (%lld)\n", \
 			       __g, __g, __w, __w);			\
+		__ok;							\
+	})
+
+#define is_str(got, want, ...)						\
+	({								\
+		const char *__gs = (got), *__ws = (want);		\
+		int __ok = ok(__gs && !strcmp(__gs, __ws), __VA_ARGS__); \
+		if (!__ok)						\
+			printf("#   got \"%s\"\n#   want \"%s\"\n",	\
+			       __gs ? __gs : "(null)", __ws);		\
 		__ok;							\
 	})
 

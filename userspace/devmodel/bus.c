@@ -150,7 +150,7 @@ static unsigned int sane_size(const struct bus *bus, unsigned int size)
 static bool range_holds(const struct bus_range *r, uint64_t addr,
 			unsigned int size)
 {
-	return r && addr - r->base + size <= r->len;
+	return r && size <= r->len && addr - r->base <= r->len - size;
 }
 
 /*

@@ -1,59 +1,141 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Device registration, after kvmtool's dev_init() and bhyve's linker sets.
- * A device file ends with
+ * Device classes and their instances.
  *
- *	dev_init(uart16550_init, "16550 UART at 0x3F8-0x3FF (COM1)");
+ * A device file defines one class, a const table of what every instance
+ * can do, and ends with
  *
- * which puts a { level, fn, name, desc } entry in the "vireo_dev_init"
- * section of the binary.  devices_init() runs the entries level by level, so buses
- * exist before the devices that sit on them, and main.c names no device:
- * linking a device file in is what adds it to the machine.
+ *	DEVICE_CLASS(uart16550_class);
+ *
+ * which puts a pointer to it in the "vireo_dev_class" section of the binary
+ * (after kvmtool's dev_init() and bhyve's linker sets): linking a device
+ * file in is what adds its class, and main.c names no device.
+ *
+ * Instances: every class marked .is_default gets one instance, with no
+ * options, in every VM; `--device CLASS[,key=value...]` adds one more
+ * (devices_create()).  Instances are created level by level, so the
+ * interrupt controllers and buses exist before the devices that use them,
+ * and in command-line order within a class.  Each instance has its own
+ * state; the machine keeps them all, and drives their lifecycle:
+ *
+ *	create    claim bus ranges, interrupt lines, timers; power-on state
+ *	reset     back to the power-on state (a guest reboot); ranges kept
+ *	destroy   release everything create took
+ *
+ * (pause, resume, save and load come with vmctl's pause and snapshots.)
+ *
+ * Order: create and reset go in creation order (the interrupt controllers
+ * first, so a device that raises a line at reset finds its controller
+ * ready); destroy in the reverse order (the devices first, so nothing
+ * raises a line into a controller that is already gone).  reset and
+ * destroy may be NULL: the class then has nothing to do for it.
  */
 #ifndef VIREO_DEVICES_H
 #define VIREO_DEVICES_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "machine.h"
 
 enum dev_init_level {
-	DEV_INIT_CORE,		/* platform plumbing other inits rely on */
+	DEV_INIT_CORE,		/* interrupt controllers */
 	DEV_INIT_BUS,		/* buses: PCI host bridge, ... */
 	DEV_INIT_DEV,		/* ordinary devices */
 	DEV_INIT_LATE,		/* what needs every device present */
 	DEV_INIT_NR_LEVELS,
 };
 
-struct dev_init_entry {
-	enum dev_init_level level;
-	int (*fn)(struct machine *m);	/* 0 or -errno */
-	const char *name;
-	const char *desc;		/* one line for --help */
+#define DEV_MAX_OPTS	8	/* key=value pairs in one --device */
+
+/* The key=value options of one instance, parsed from its --device spec. */
+struct dev_opts {
+	unsigned int nr;
+	struct {
+		char *key;
+		char *value;
+	} opt[DEV_MAX_OPTS];
 };
 
-#define __dev_init(cb, lvl, d)						\
-	static const struct dev_init_entry __dev_init_##cb		\
-	__attribute__((section("vireo_dev_init"), used,			\
-		       aligned(__alignof__(struct dev_init_entry)))) = {	\
-		.level = (lvl), .fn = (cb), .name = #cb, .desc = (d),	\
-	}
+struct device;
 
-#define core_init(cb, desc)	__dev_init(cb, DEV_INIT_CORE, desc)
-#define bus_init(cb, desc)	__dev_init(cb, DEV_INIT_BUS, desc)
-#define dev_init(cb, desc)	__dev_init(cb, DEV_INIT_DEV, desc)
-#define late_init(cb, desc)	__dev_init(cb, DEV_INIT_LATE, desc)
+struct dev_class {
+	const char *name;	/* as in --device NAME */
+	const char *desc;	/* one line for --help */
+	enum dev_init_level level;
+	bool is_default;	/* one instance in every VM */
+	unsigned int max_instances;	/* 0: 1 */
+	/* The option keys create() understands, NULL-terminated, or NULL. */
+	const char *const *keys;
+	const char *keys_help;	/* e.g. "port=N,irq=N", for --help */
+
+	/*
+	 * Fill dev->state.  0, or -errno with the reason in why (one line,
+	 * for "device NAME: why").
+	 */
+	int (*create)(struct device *dev, const struct dev_opts *opts,
+		      char *why, size_t why_len);
+	void (*reset)(struct device *dev);
+	void (*destroy)(struct device *dev);
+};
+
+struct device {
+	const struct dev_class *cls;
+	struct machine *m;
+	void *state;		/* the class's own */
+	unsigned int index;	/* 0 for the first of its class */
+	char name[32];		/* "uart16550" or "uart16550.1" */
+};
+
+#define DEVICE_CLASS(cls)						\
+	static const struct dev_class *const __dev_class_##cls		\
+	__attribute__((section("vireo_dev_class"), used,		\
+		       aligned(__alignof__(struct dev_class *)))) = &(cls)
+
+/* The registered classes, in no particular order. */
+unsigned int dev_classes_count(void);
+const struct dev_class *dev_class_at(unsigned int i);
+const struct dev_class *dev_class_find(const char *name);
+
+/* An option's value, or NULL when the spec did not give it. */
+const char *dev_opt(const struct dev_opts *opts, const char *key);
+/*
+ * An unsigned option (decimal digits, or 0x and hex digits: no sign, blank
+ * or octal) no greater than max; def when
+ * the spec did not give it.  0, or -EINVAL with the reason in why.
+ */
+int dev_opt_uint(const struct dev_opts *opts, const char *key,
+		 unsigned long long def, unsigned long long max,
+		 unsigned long long *out, char *why, size_t why_len);
 
 /*
- * Run every registered init function in level order.  Returns 0, or the
- * first error after naming the failing function in *failed.
+ * Check that "CLASS[,key=value...]" names a class and only keys it knows,
+ * each once, without creating anything (options_parse() does it, so such
+ * mistakes show before the VM is built; values are checked by create()).
+ * 0, or -EINVAL with the reason in why.
  */
+int dev_spec_check(const char *spec, char *why, size_t why_len);
+
+/*
+ * Create the default instances and those of specs[0..nr) (--device specs,
+ * checked or not), level by level.  0, or -errno with the reason, naming
+ * the instance, in why; what was created before a failure is destroyed.
+ */
+int devices_create(struct machine *m, const char *const *specs,
+		   unsigned int nr, char *why, size_t why_len);
+/* Only the default instances (the unit tests). */
 int devices_init(struct machine *m, const char **failed);
 
-/* Number of registered entries (for tests). */
-unsigned int devices_count(void);
+/* The lifecycle of every instance, in the order above. */
+void devices_reset(struct machine *m);
+void devices_destroy(struct machine *m);
 
-/* Print "<indent><desc>" for each registered entry, in init order. */
+/* The n-th instance of cls in m (n from 0), or NULL. */
+struct device *device_find(struct machine *m, const struct dev_class *cls,
+			   unsigned int n);
+
+/* Print each class, its options and description, in init order. */
 void devices_describe(FILE *f, const char *indent);
 
 #endif /* VIREO_DEVICES_H */

@@ -23,3 +23,10 @@ void machine_init(struct machine *m, int console_fd)
 	m->nr_cpus = 1;
 	m->request_exit = machine_request_exit;
 }
+
+void machine_destroy(struct machine *m)
+{
+	bus_destroy(&m->pio);
+	bus_destroy(&m->mmio);
+	pthread_mutex_destroy(&m->lock);
+}

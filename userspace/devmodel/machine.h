@@ -15,8 +15,10 @@
 #include "irq.h"
 
 struct console_out;
+struct device;
 struct guest_mem;
 struct evloop;
+struct pci_bus;
 
 struct machine {
 	/*
@@ -28,6 +30,11 @@ struct machine {
 
 	struct bus pio;
 	struct bus mmio;
+	struct pci_bus *pci;	/* made by the host bridge (dev/pci_host.c) */
+
+	/* Every device instance, in creation order (devices.h). */
+	struct device **devices;
+	unsigned int nr_devices;
 	int console_fd;		/* UART output; stdout in vireo-vm */
 	/* The buffer in front of console_fd, made by the UART; NULL: none. */
 	struct console_out *console;
@@ -43,7 +50,7 @@ struct machine {
 	uint64_t ram_size;	/* bytes of RAM in all */
 	unsigned int nr_cpus;
 
-	/* NULL in tests that need no timers; set before devices_init(). */
+	/* NULL in tests that need no timers; set before devices_create(). */
 	struct evloop *evloop;
 
 	/* Interrupt controllers, wired by irq_set_*_chip() (irq.h). */
@@ -69,6 +76,8 @@ struct machine {
 };
 
 void machine_init(struct machine *m, int console_fd);
+/* Free the buses (after devices_destroy()). */
+void machine_destroy(struct machine *m);
 
 static inline void machine_lock(struct machine *m)
 {

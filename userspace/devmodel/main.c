@@ -73,7 +73,7 @@ static int load_guest(struct vm_process *v)
 static int setup_machine(struct vm_process *v)
 {
 	struct machine *m = &v->m;
-	const char *failed = "?";
+	char why[200] = "";
 	int err;
 
 	machine_init(m, STDOUT_FILENO);
@@ -88,11 +88,12 @@ static int setup_machine(struct vm_process *v)
 		pr_err("cannot create the device event loop: %m\n");
 		return EXIT_CODE_HOST;
 	}
-	err = devices_init(m, &failed);
+	err = devices_create(m, v->opt.devices, v->opt.nr_devices, why,
+			     sizeof(why));
 	if (err) {
-		pr_err("device init %s failed: %s\n", failed,
-		       strerror(-err));
-		return EXIT_CODE_HOST;
+		pr_err("device %s\n", why);
+		return err == -EINVAL || err == -EBUSY ? EXIT_CODE_USAGE :
+		       EXIT_CODE_HOST;
 	}
 	return 0;
 }
@@ -169,8 +170,6 @@ static void flush_console(struct machine *m)
 		pr_err("console: %llu bytes of the guest's output were dropped "
 		       "(the reader was gone, or did not keep up)\n",
 		       (unsigned long long)dropped);
-	console_out_destroy(m->console);
-	m->console = NULL;
 }
 
 /*
@@ -212,8 +211,10 @@ int main(int argc, char **argv)
 	evloop_stop(v.m.evloop);
 	flush_console(&v.m);
 	vcpus_destroy(&v.vcpus);
+	devices_destroy(&v.m);
 	vm_destroy(&v.vm);
 	evloop_destroy(v.m.evloop);
+	machine_destroy(&v.m);
 	console_restore();
 	return ret;
 }

@@ -17,7 +17,8 @@ void options_usage(FILE *f)
 	fprintf(f,
 		"Usage: vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
 		"                [--mem SIZE] [--cpus N] [--paravirt kvm|none]\n"
-		"       vireo-vm --rom FILE [--mem SIZE]\n"
+		"                [--device CLASS[,KEY=VALUE...]]...\n"
+		"       vireo-vm --rom FILE [--mem SIZE] [--device ...]...\n"
 		"\n"
 		"Run a VM on /dev/vireo (the vireo.ko module).  --kernel boots a Linux\n"
 		"bzImage or a Multiboot v1 kernel directly, on a PC with ACPI tables and\n"
@@ -41,6 +42,9 @@ void options_usage(FILE *f)
 		"                        clock (kvm-clock) Linux guests read without\n"
 		"                        exits; none offers nothing (the guest then\n"
 		"                        calibrates and uses the TSC or a PC timer)\n"
+		"      --device CLASS[,KEY=VALUE...]  one more device of CLASS, with\n"
+		"                        its options (the classes and their keys are\n"
+		"                        listed below); may be repeated\n"
 		"  -h, --help            show this help\n"
 		"\n"
 		"Console: the UART's output goes to stdout.  Its input is stdin when\n"
@@ -48,7 +52,9 @@ void options_usage(FILE *f)
 		"raw mode without echo until vireo-vm exits (Ctrl-C still stops the VM,\n"
 		"Ctrl-Z goes to the guest).  Other stdins (files, /dev/null) give none.\n"
 		"\n"
-		"Devices (unclaimed ports and MMIO read as all ones and ignore writes):\n",
+		"Device classes, with the options --device takes (every VM has one\n"
+		"of each unless marked; unclaimed ports and MMIO read as all ones\n"
+		"and ignore writes):\n",
 		OPTIONS_MAX_CPUS);
 	devices_describe(f, "  ");
 	fprintf(f,
@@ -129,10 +135,12 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "rom",    required_argument, NULL, 'r' },
 		{ "mem",    required_argument, NULL, 'm' },
 		{ "paravirt", required_argument, NULL, 'P' },
+		{ "device", required_argument, NULL, 'D' },
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool mem_given = false;
+	char why[200];
 	int c, err;
 
 	memset(opt, 0, sizeof(*opt));
@@ -175,6 +183,15 @@ int options_parse(int argc, char **argv, struct options *opt)
 			else
 				return usage_error("--paravirt %s: kvm or none",
 						   optarg);
+			break;
+		case 'D':
+			if (opt->nr_devices == OPTIONS_MAX_DEVICES)
+				return usage_error("--device: at most %d",
+						   OPTIONS_MAX_DEVICES);
+			if (dev_spec_check(optarg, why, sizeof(why)))
+				return usage_error("--device %s: %s", optarg,
+						   why);
+			opt->devices[opt->nr_devices++] = optarg;
 			break;
 		case 'h':
 			return OPTIONS_HELP;

@@ -13,6 +13,7 @@
 
 /* ACPI_MAX_CPUS: the MADT, the CPUID topology and x2APIC IDs agree on it. */
 #define OPTIONS_MAX_CPUS	64
+#define OPTIONS_MAX_DEVICES	32	/* --device options */
 
 struct options {
 	const char *rom;	/* --rom FILE, or NULL */
@@ -22,6 +23,9 @@ struct options {
 	uint64_t mem;		/* bytes of guest RAM */
 	unsigned int cpus;	/* 1..OPTIONS_MAX_CPUS; 1 with --rom */
 	bool paravirt_kvm;	/* --paravirt kvm (the default) or none */
+	/* --device specs, checked (devices.h), in command-line order. */
+	const char *devices[OPTIONS_MAX_DEVICES];
+	unsigned int nr_devices;
 };
 
 enum options_result {

@@ -15,12 +15,13 @@
  * sets ELCR) and IOAPIC pin 9 (where the MADT override says level, high),
  * the PIIX4 wiring; gsi_set() alone would miss a guest running on the PICs.
  *
- * There is one PM block per process (one VM per vireo-vm), kept here so
- * that the exported functions of acpi_pm.h can find it from the machine.
+ * One PM block per machine: the functions of acpi_pm.h find it among the
+ * machine's devices.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../devices.h"
@@ -74,11 +75,13 @@ struct acpi_pm {
 	bool sci;
 };
 
-static struct acpi_pm acpi_pm;
+static const struct dev_class acpi_pm_class;
 
 static struct acpi_pm *acpi_pm_of(struct machine *m)
 {
-	return acpi_pm.m == m ? &acpi_pm : NULL;
+	struct device *dev = device_find(m, &acpi_pm_class, 0);
+
+	return dev ? dev->state : NULL;
 }
 
 /* PM timer ticks since start, unwrapped. */
@@ -334,27 +337,50 @@ static const struct {
 	{ PC_ACPI_GPE0, 4, &gpe0_ops },
 };
 
-static int acpi_pm_init(struct machine *m)
+/* Power-on state: every status and enable clear, the timer from 0. */
+static void acpi_pm_power_on(struct acpi_pm *pm)
 {
-	struct acpi_pm *pm = &acpi_pm;
-	unsigned int i;
-	int err;
-
-	memset(pm, 0, sizeof(*pm));
-	pm->m = m;
+	pm->pm1_sts = pm->pm1_en = pm->pm1_cnt = 0;
+	pm->gpe0_sts = pm->gpe0_en = 0;
+	pm->reset_reg = 0;
 	pm->tmr_base = evloop_now();
+	pm->tmr_epoch = 0;
+}
+
+static void acpi_pm_reset(struct device *dev)
+{
+	struct acpi_pm *pm = dev->state;
+
+	acpi_pm_power_on(pm);
+	pm_update_sci(pm);
+	pm_schedule_timer(pm, evloop_now());
+}
+
+static int acpi_pm_create(struct device *dev, const struct dev_opts *opts,
+			  char *why, size_t why_len)
+{
+	struct machine *m = dev->m;
+	struct acpi_pm *pm = calloc(1, sizeof(*pm));
+	unsigned int i;
+	int err = -ENOMEM;
+
+	if (!pm)
+		return -ENOMEM;
+	pm->m = m;
+	acpi_pm_power_on(pm);
 	if (m->evloop) {
 		pm->tmr_timer = ev_timer_new(m->evloop, pm_timer_fire, pm);
 		if (!pm->tmr_timer)
-			return -ENOMEM;
+			goto err_free;
 	}
 	for (i = 0; i < ARRAY_SIZE(acpi_pm_ranges); i++) {
 		err = bus_register(&m->pio, acpi_pm_ranges[i].port,
-				      acpi_pm_ranges[i].len,
-				      acpi_pm_ranges[i].ops, pm);
+				   acpi_pm_ranges[i].len,
+				   acpi_pm_ranges[i].ops, pm);
 		if (err)
 			goto err_unregister;
 	}
+	dev->state = pm;
 	return 0;
 
 err_unregister:
@@ -362,7 +388,32 @@ err_unregister:
 		bus_unregister(&m->pio, acpi_pm_ranges[i].port);
 	if (pm->tmr_timer)
 		ev_timer_free(pm->tmr_timer);
-	pm->m = NULL;
+err_free:
+	free(pm);
 	return err;
 }
-dev_init(acpi_pm_init, "ACPI PM1 at 0x600-0x60B, GPE0 at 0x620, SCI on IRQ 9; reset at 0xCF9");
+
+static void acpi_pm_destroy(struct device *dev)
+{
+	struct acpi_pm *pm = dev->state;
+	unsigned int i;
+
+	if (pm->sci)
+		isa_irq_set(dev->m, PC_ACPI_SCI_IRQ, false);
+	for (i = 0; i < ARRAY_SIZE(acpi_pm_ranges); i++)
+		bus_unregister(&dev->m->pio, acpi_pm_ranges[i].port);
+	if (pm->tmr_timer)
+		ev_timer_free(pm->tmr_timer);
+	free(pm);
+}
+
+static const struct dev_class acpi_pm_class = {
+	.name = "acpi-pm",
+	.desc = "ACPI PM1 at 0x600-0x60B, GPE0 at 0x620, SCI on IRQ 9; reset at 0xCF9",
+	.level = DEV_INIT_DEV,
+	.is_default = true,
+	.create = acpi_pm_create,
+	.reset = acpi_pm_reset,
+	.destroy = acpi_pm_destroy,
+};
+DEVICE_CLASS(acpi_pm_class);

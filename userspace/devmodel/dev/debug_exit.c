@@ -29,9 +29,25 @@ static const struct bus_ops debug_exit_ops = {
 	.write = debug_exit_write,
 };
 
-static int debug_exit_init(struct machine *m)
+static int debug_exit_create(struct device *dev, const struct dev_opts *opts,
+			     char *why, size_t why_len)
 {
-	return bus_register(&m->pio, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN,
-			       &debug_exit_ops, m);
+	return bus_register(&dev->m->pio, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN,
+			    &debug_exit_ops, dev->m);
 }
-dev_init(debug_exit_init, "debug-exit port at 0xF4: writing V exits with (V << 1) | 1");
+
+static void debug_exit_destroy(struct device *dev)
+{
+	bus_unregister(&dev->m->pio, DEBUG_EXIT_PORT);
+}
+
+/* Stateless: nothing to reset. */
+static const struct dev_class debug_exit_class = {
+	.name = "debug-exit",
+	.desc = "debug-exit port at 0xF4: writing V exits with (V << 1) | 1",
+	.level = DEV_INIT_DEV,
+	.is_default = true,
+	.create = debug_exit_create,
+	.destroy = debug_exit_destroy,
+};
+DEVICE_CLASS(debug_exit_class);

@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../devices.h"
 #include "../exitcodes.h"
@@ -398,26 +399,50 @@ static const struct bus_ops i8042_cmd_ops = {
 	.write = i8042_command_write,
 };
 
-static int i8042_init(struct machine *m)
+/* Power-on state: the firmware's self-test has passed, as on any booted PC. */
+static void i8042_power_on(struct i8042 *k)
 {
+	struct machine *m = k->m;
+
+	memset(k, 0, sizeof(*k));
+	k->m = m;
+	k->ram[0] = CTR_DEFAULT;
+	k->status = STS_SYS;
+	k->outp = OUTP_DEFAULT;
+	k->kbd_set = 2;
+	k->kbd_scanning = true;
+}
+
+static void i8042_reset(struct device *dev)
+{
+	struct i8042 *k = dev->state;
+	bool irq1 = k->irq1, irq12 = k->irq12;
+
+	i8042_power_on(k);
+	/* Lower the lines it drove: the queue is empty now. */
+	k->irq1 = irq1;
+	k->irq12 = irq12;
+	i8042_update_irq(k);
+}
+
+static int i8042_create(struct device *dev, const struct dev_opts *opts,
+			char *why, size_t why_len)
+{
+	struct machine *m = dev->m;
 	struct i8042 *k = calloc(1, sizeof(*k));
 	int err;
 
 	if (!k)
 		return -ENOMEM;
 	k->m = m;
-	k->ram[0] = CTR_DEFAULT;
-	/* The firmware's self-test has passed, as on any booted PC. */
-	k->status = STS_SYS;
-	k->outp = OUTP_DEFAULT;
-	k->kbd_set = 2;
-	k->kbd_scanning = true;
+	i8042_power_on(k);
 	err = bus_register(&m->pio, PC_I8042_DATA, 1, &i8042_data_ops, k);
 	if (err)
 		goto err_free;
 	err = bus_register(&m->pio, PC_I8042_CMD, 1, &i8042_cmd_ops, k);
 	if (err)
 		goto err_unregister;
+	dev->state = k;
 	return 0;
 
 err_unregister:
@@ -426,4 +451,21 @@ err_free:
 	free(k);
 	return err;
 }
-dev_init(i8042_init, "i8042 keyboard controller at 0x60/0x64 (IRQ 1; reset line)");
+
+static void i8042_destroy(struct device *dev)
+{
+	bus_unregister(&dev->m->pio, PC_I8042_DATA);
+	bus_unregister(&dev->m->pio, PC_I8042_CMD);
+	free(dev->state);
+}
+
+static const struct dev_class i8042_class = {
+	.name = "i8042",
+	.desc = "i8042 keyboard controller at 0x60/0x64 (IRQ 1; reset line)",
+	.level = DEV_INIT_DEV,
+	.is_default = true,
+	.create = i8042_create,
+	.reset = i8042_reset,
+	.destroy = i8042_destroy,
+};
+DEVICE_CLASS(i8042_class);

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../devices.h"
 #include "../evloop.h"
@@ -614,25 +615,50 @@ static const struct bus_ops port61_ops = {
 	.write = port61_write,
 };
 
-static int i8254_init(struct machine *m)
+/* Power-on state of the channels; channel 0's timer is kept. */
+static void pit_power_on(struct pit *pit)
 {
-	struct pit *pit = calloc(1, sizeof(*pit));
 	unsigned int i;
-	int err;
 
-	if (!pit)
-		return -ENOMEM;
-	pit->m = m;
+	pit->port61 = 0;
+	pit->refresh = false;
 	for (i = 0; i < PIT_NR_CHANNELS; i++) {
 		struct pit_channel *c = &pit->ch[i];
+		struct ev_timer *timer = c->timer;
 
+		memset(c, 0, sizeof(*c));
 		c->pit = pit;
 		c->index = i;
+		c->timer = timer;
 		c->rw = PIT_RW_LOHI;
 		c->reload = 65536;
 		/* Channels 0 and 1 have their gates tied high. */
 		c->gate = i != 2;
 	}
+}
+
+static void i8254_reset(struct device *dev)
+{
+	struct pit *pit = dev->state;
+
+	if (pit->ch[0].timer)
+		ev_timer_disarm(pit->ch[0].timer);
+	if (pit->ch[0].irq_high)
+		isa_irq_set(pit->m, PC_IRQ_PIT, false);
+	pit_power_on(pit);
+}
+
+static int i8254_create(struct device *dev, const struct dev_opts *opts,
+			char *why, size_t why_len)
+{
+	struct machine *m = dev->m;
+	struct pit *pit = calloc(1, sizeof(*pit));
+	int err = -ENOMEM;
+
+	if (!pit)
+		return -ENOMEM;
+	pit->m = m;
+	pit_power_on(pit);
 	if (m->evloop) {
 		pit->ch[0].timer = ev_timer_new(m->evloop, pit_timer_fire,
 						&pit->ch[0]);
@@ -645,6 +671,7 @@ static int i8254_init(struct machine *m)
 	err = bus_register(&m->pio, PC_PORT61, 1, &port61_ops, pit);
 	if (err)
 		goto err_unregister;
+	dev->state = pit;
 	return 0;
 
 err_unregister:
@@ -652,10 +679,31 @@ err_unregister:
 err_timer:
 	if (pit->ch[0].timer)
 		ev_timer_free(pit->ch[0].timer);
-	free(pit);
-	return err;
 err_free:
 	free(pit);
-	return -ENOMEM;
+	return err;
 }
-dev_init(i8254_init, "i8254 PIT at 0x40-0x43 (IRQ 0) and port 0x61");
+
+static void i8254_destroy(struct device *dev)
+{
+	struct pit *pit = dev->state;
+
+	if (pit->ch[0].irq_high)
+		isa_irq_set(dev->m, PC_IRQ_PIT, false);
+	bus_unregister(&dev->m->pio, PC_PIT);
+	bus_unregister(&dev->m->pio, PC_PORT61);
+	if (pit->ch[0].timer)
+		ev_timer_free(pit->ch[0].timer);
+	free(pit);
+}
+
+static const struct dev_class i8254_class = {
+	.name = "i8254",
+	.desc = "i8254 PIT at 0x40-0x43 (IRQ 0) and port 0x61",
+	.level = DEV_INIT_DEV,
+	.is_default = true,
+	.create = i8254_create,
+	.reset = i8254_reset,
+	.destroy = i8254_destroy,
+};
+DEVICE_CLASS(i8254_class);

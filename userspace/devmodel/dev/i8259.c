@@ -35,12 +35,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "../devices.h"
 #include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
+#include "../util.h"
 
 #define PIC_ELCR		0x4d0
 #define PIC_CASCADE_PIN		2
@@ -438,11 +440,13 @@ static const struct bus_ops elcr_ops = {
 /*
  * Reset state as a PC BIOS leaves it (vectors 0x08 and 0x70), but with
  * every input masked: a guest that never programs the PIC must not get
- * IRQ 0 on the vector of #DF.
+ * IRQ 0 on the vector of #DF.  The ELCR is cleared too (all
+ * edge-triggered), as at a PIIX reset.
  */
 static void pic_reset(struct i8259 *d, struct pic *p, uint8_t base,
 		      uint8_t elcr_mask)
 {
+	memset(p, 0, sizeof(*p));
 	p->dev = d;
 	p->imr = 0xff;
 	p->lowest = 7;
@@ -451,27 +455,53 @@ static void pic_reset(struct i8259 *d, struct pic *p, uint8_t base,
 	p->init = PIC_READY;
 }
 
-static int i8259_init(struct machine *m)
+static void i8259_reset(struct device *dev)
 {
+	struct i8259 *d = dev->state;
+
+	pic_reset(d, &d->pic[0], 0x08, PIC_ELCR_MASK_MASTER);
+	pic_reset(d, &d->pic[1], 0x70, PIC_ELCR_MASK_SLAVE);
+	d->in_flight = false;
+}
+
+static const struct {
+	uint16_t port;
+	const struct bus_ops *ops;
+	unsigned int pic;	/* opaque: that PIC, or 2: the pair */
+} i8259_ranges[] = {
+	{ PC_PIC_MASTER, &pic_ops, 0 },
+	{ PC_PIC_SLAVE, &pic_ops, 1 },
+	{ PIC_ELCR, &elcr_ops, 2 },
+};
+
+static int i8259_create(struct device *dev, const struct dev_opts *opts,
+			char *why, size_t why_len)
+{
+	struct machine *m = dev->m;
 	struct i8259 *d = calloc(1, sizeof(*d));
-	int ret;
+	unsigned int i;
+	void *opaque;
+	int ret = 0;
 
 	if (!d)
 		return -ENOMEM;
 	d->m = m;
-	pic_reset(d, &d->pic[0], 0x08, PIC_ELCR_MASK_MASTER);
-	pic_reset(d, &d->pic[1], 0x70, PIC_ELCR_MASK_SLAVE);
-	/* On failure the VM does not start; ranges cannot be taken back. */
-	ret = bus_register(&m->pio, PC_PIC_MASTER, 2, &pic_ops, &d->pic[0]);
+	dev->state = d;
+	i8259_reset(dev);
+	for (i = 0; i < ARRAY_SIZE(i8259_ranges); i++) {
+		opaque = i8259_ranges[i].pic < 2 ?
+			 (void *)&d->pic[i8259_ranges[i].pic] : (void *)d;
+		ret = bus_register(&m->pio, i8259_ranges[i].port, 2,
+				   i8259_ranges[i].ops, opaque);
+		if (ret)
+			break;
+	}
 	if (ret) {
+		while (i--)
+			bus_unregister(&m->pio, i8259_ranges[i].port);
 		free(d);
 		return ret;
 	}
-	ret = bus_register(&m->pio, PC_PIC_SLAVE, 2, &pic_ops, &d->pic[1]);
-	if (!ret)
-		ret = bus_register(&m->pio, PIC_ELCR, 2, &elcr_ops, d);
-	if (ret)
-		return ret;
 	d->chip = (struct irq_chip) {
 		.name = "i8259",
 		.set_pin = i8259_set_pin,
@@ -480,4 +510,24 @@ static int i8259_init(struct machine *m)
 	irq_set_isa_chip(m, &d->chip);
 	return 0;
 }
-core_init(i8259_init, "8259A PICs at 0x20 and 0xA0, ELCR at 0x4D0-0x4D1");
+
+static void i8259_destroy(struct device *dev)
+{
+	unsigned int i;
+
+	irq_set_isa_chip(dev->m, NULL);
+	for (i = 0; i < ARRAY_SIZE(i8259_ranges); i++)
+		bus_unregister(&dev->m->pio, i8259_ranges[i].port);
+	free(dev->state);
+}
+
+static const struct dev_class i8259_class = {
+	.name = "i8259",
+	.desc = "8259A PICs at 0x20 and 0xA0, ELCR at 0x4D0-0x4D1",
+	.level = DEV_INIT_CORE,
+	.is_default = true,
+	.create = i8259_create,
+	.reset = i8259_reset,
+	.destroy = i8259_destroy,
+};
+DEVICE_CLASS(i8259_class);

@@ -272,20 +272,36 @@ static const struct bus_ops ioapic_ops = {
 	.write = ioapic_mmio_write,
 };
 
-static int ioapic_init(struct machine *m)
+/*
+ * Power-on state (82093AA datasheet 3.0 "Register Descriptions"): every
+ * pin masked, edge, vector 0; the ID the MADT gives.  The pins' input
+ * levels are the devices', which lower them as they reset.
+ */
+static void ioapic_reset(struct device *dev)
 {
-	struct ioapic *a = calloc(1, sizeof(*a));
+	struct ioapic *a = dev->state;
 	unsigned int pin;
+
+	a->regsel = 0;
+	a->id = (uint32_t)PC_IOAPIC_ID << IOAPIC_ID_SHIFT;
+	for (pin = 0; pin < PC_IOAPIC_PINS; pin++)
+		a->rte[pin] = RTE_MASKED;
+}
+
+static int ioapic_create(struct device *dev, const struct dev_opts *opts,
+			 char *why, size_t why_len)
+{
+	struct machine *m = dev->m;
+	struct ioapic *a = calloc(1, sizeof(*a));
 	int ret;
 
 	if (!a)
 		return -ENOMEM;
 	a->m = m;
-	a->id = (uint32_t)PC_IOAPIC_ID << IOAPIC_ID_SHIFT;
-	for (pin = 0; pin < PC_IOAPIC_PINS; pin++)
-		a->rte[pin] = RTE_MASKED;
+	dev->state = a;
+	ioapic_reset(dev);
 	ret = bus_register(&m->mmio, PC_IOAPIC_BASE, IOAPIC_MMIO_LEN,
-			    &ioapic_ops, a);
+			   &ioapic_ops, a);
 	if (ret) {
 		free(a);
 		return ret;
@@ -299,4 +315,21 @@ static int ioapic_init(struct machine *m)
 	irq_set_gsi_chip(m, &a->chip);
 	return 0;
 }
-core_init(ioapic_init, "IOAPIC at 0xFEC00000, 24 pins (GSI 0-23)");
+
+static void ioapic_destroy(struct device *dev)
+{
+	irq_set_gsi_chip(dev->m, NULL);
+	bus_unregister(&dev->m->mmio, PC_IOAPIC_BASE);
+	free(dev->state);
+}
+
+static const struct dev_class ioapic_class = {
+	.name = "ioapic",
+	.desc = "IOAPIC at 0xFEC00000, 24 pins (GSI 0-23)",
+	.level = DEV_INIT_CORE,
+	.is_default = true,
+	.create = ioapic_create,
+	.reset = ioapic_reset,
+	.destroy = ioapic_destroy,
+};
+DEVICE_CLASS(ioapic_class);

@@ -149,15 +149,34 @@ static const struct bus_ops pci_host_ops = {
 	.write = pci_host_write,
 };
 
-static int pci_host_init(struct machine *m)
+/* The 440FX's PCICMD resets to memory and bus-master enabled. */
+static void pci_host_power_on(struct pci_host *h)
 {
+	h->bridge.config[PCI_COMMAND] = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+}
+
+static void pci_host_reset(struct device *dev)
+{
+	struct pci_host *h = dev->state;
+
+	h->address = 0;
+	pci_device_reset(&h->bridge);
+	pci_host_power_on(h);
+}
+
+static int pci_host_create(struct device *dev, const struct dev_opts *opts,
+			   char *why, size_t why_len)
+{
+	struct machine *m = dev->m;
 	struct pci_host *h = calloc(1, sizeof(*h));
 	int err;
 
 	if (!h)
 		return -ENOMEM;
 	h->m = m;
-	pci_bus_init(m);
+	err = pci_bus_create(m);
+	if (err)
+		goto err_free;
 	h->bridge = (struct pci_device) {
 		.name = "i440FX host bridge",
 		.vendor_id = I440FX_VENDOR,
@@ -169,19 +188,39 @@ static int pci_host_init(struct machine *m)
 	};
 	err = pci_register_device(m, &h->bridge);
 	if (err < 0)
-		goto err_free;
-	/* The 440FX's PCICMD resets to memory and bus-master enabled. */
-	h->bridge.config[PCI_COMMAND] = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+		goto err_bus;
+	pci_host_power_on(h);
 	err = bus_register(&m->pio, PC_PCI_CONFIG, PCI_HOST_PORTS,
-			      &pci_host_ops, h);
+			   &pci_host_ops, h);
 	if (err)
 		goto err_bus;
+	dev->state = h;
 	return 0;
 
 err_bus:
-	pci_bus_init(NULL);
+	pci_bus_destroy(m);
 err_free:
 	free(h);
 	return err;
 }
-bus_init(pci_host_init, "PCI host bridge (i440FX 8086:1237), configuration at 0xCF8-0xCFF");
+
+static void pci_host_destroy(struct device *dev)
+{
+	struct pci_host *h = dev->state;
+
+	bus_unregister(&dev->m->pio, PC_PCI_CONFIG);
+	pci_unregister_device(&h->bridge);
+	pci_bus_destroy(dev->m);
+	free(h);
+}
+
+static const struct dev_class pci_host_class = {
+	.name = "pci-host",
+	.desc = "PCI host bridge (i440FX 8086:1237), configuration at 0xCF8-0xCFF",
+	.level = DEV_INIT_BUS,
+	.is_default = true,
+	.create = pci_host_create,
+	.reset = pci_host_reset,
+	.destroy = pci_host_destroy,
+};
+DEVICE_CLASS(pci_host_class);

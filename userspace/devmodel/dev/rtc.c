@@ -67,6 +67,7 @@
 #define RTC_B_PIE		0x40
 #define RTC_B_AIE		0x20
 #define RTC_B_UIE		0x10
+#define RTC_B_SQWE		0x08
 #define RTC_B_DM_BINARY		0x04
 #define RTC_B_24H		0x02
 /* BCD, 24 hours, as a BIOS leaves it. */
@@ -521,8 +522,29 @@ static void cmos_init(uint8_t *c, uint64_t ram)
 	c[CMOS_CSUM_HI + 1] = sum;
 }
 
-static int rtc_init(struct machine *m)
+/*
+ * The RESET pin (MC146818A datasheet, "RESET"): PIE, AIE and UIE (and
+ * SQWE) cleared, register C's flags cleared, the IRQ line released.  The
+ * time, the alarm and the CMOS memory are kept: they are battery-backed.
+ */
+static void rtc_reset(struct device *dev)
 {
+	struct rtc *rtc = dev->state;
+	uint64_t now = evloop_now();
+
+	rtc_sync(rtc, now);
+	rtc->cmos[RTC_REG_B] &= ~(RTC_B_PIE | RTC_B_AIE | RTC_B_UIE |
+				  RTC_B_SQWE);
+	rtc->cmos[RTC_REG_C] = 0;
+	rtc->index = 0;
+	rtc_update_irq(rtc);
+	rtc_schedule(rtc, now);
+}
+
+static int rtc_create(struct device *dev, const struct dev_opts *opts,
+		      char *why, size_t why_len)
+{
+	struct machine *m = dev->m;
 	struct rtc *rtc = calloc(1, sizeof(*rtc));
 	struct timespec ts;
 	uint64_t now = evloop_now();
@@ -548,7 +570,31 @@ static int rtc_init(struct machine *m)
 		if (rtc->timer)
 			ev_timer_free(rtc->timer);
 		free(rtc);
+		return err;
 	}
-	return err;
+	dev->state = rtc;
+	return 0;
 }
-dev_init(rtc_init, "MC146818 RTC and CMOS at 0x70-0x71 (IRQ 8)");
+
+static void rtc_destroy(struct device *dev)
+{
+	struct rtc *rtc = dev->state;
+
+	if (rtc->irq_high)
+		isa_irq_set(dev->m, PC_IRQ_RTC, false);
+	bus_unregister(&dev->m->pio, PC_RTC);
+	if (rtc->timer)
+		ev_timer_free(rtc->timer);
+	free(rtc);
+}
+
+static const struct dev_class rtc_class = {
+	.name = "rtc",
+	.desc = "MC146818 RTC and CMOS at 0x70-0x71 (IRQ 8)",
+	.level = DEV_INIT_DEV,
+	.is_default = true,
+	.create = rtc_create,
+	.reset = rtc_reset,
+	.destroy = rtc_destroy,
+};
+DEVICE_CLASS(rtc_class);

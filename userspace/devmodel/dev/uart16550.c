@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * 16550A UART at COM1 (ports 0x3F8-0x3FF, ISA IRQ 4): the serial console.
+ * 16550A UART: by default one at COM1 (ports 0x3F8-0x3FF, ISA IRQ 4), the
+ * serial console; `--device uart16550,port=0x2F8,irq=3` adds COM2 and so on.
+ * The first instance is the console; the others have no back end yet:
+ * what the guest sends them is dropped, and they never receive.
  *
  * Register map, reset values and interrupts: National Semiconductor
  * PC16550D datasheet, Table II "Summary of Registers", Table III
@@ -28,6 +31,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <sys/epoll.h>
@@ -51,11 +55,13 @@
 
 struct uart16550 {
 	struct machine *m;
+	uint16_t port;		/* the first of its 8 ports */
+	unsigned int irq;	/* its ISA IRQ line */
 	struct console_out *out;	/* NULL: output goes nowhere */
 	int in_fd;
 	bool in_watched;	/* the event loop reads in_fd for us */
 	bool in_done;		/* EOF or error on in_fd: read no more */
-	bool irq_level;		/* what we drive on PC_IRQ_COM1 */
+	bool irq_level;		/* what we drive on irq */
 	bool thre_pending;	/* THRE interrupt, until IIR read, THR write */
 
 	uint8_t fifo[UART_FIFO_SIZE];
@@ -142,7 +148,7 @@ static void uart_update_irq(struct uart16550 *u)
 	if (level == u->irq_level)
 		return;
 	u->irq_level = level;
-	isa_irq_set(u->m, PC_IRQ_COM1, level);
+	isa_irq_set(u->m, u->irq, level);
 }
 
 /*
@@ -412,32 +418,144 @@ static const struct bus_ops uart_ops = {
 	.write = uart_io_write,
 };
 
-static int uart16550_init(struct machine *m)
+/* Table IV "UART Reset Configuration": what a master reset clears. */
+static void uart_regs_reset(struct uart16550 *u)
 {
-	struct uart16550 *u = calloc(1, sizeof(*u));
+	u->thre_pending = false;
+	u->rx_head = u->rx_count = 0;
+	u->rbr = 0;
+	u->ier = u->fcr = u->lcr = u->mcr = u->scr = 0;
+	u->lsr_err = u->msr_delta = 0;
+	u->dll = u->dlm = 0;
+}
+
+static void uart16550_reset(struct device *dev)
+{
+	struct uart16550 *u = dev->state;
+
+	uart_regs_reset(u);
+	uart_update_irq(u);
+	uart_input_resume(u);
+}
+
+static const char *const uart_keys[] = { "port", "irq", NULL };
+
+/* COM1 and COM3 are on IRQ 4, COM2 and COM4 on IRQ 3; others must say. */
+static unsigned int uart_default_irq(unsigned long long port)
+{
+	return port == 0x2f8 || port == 0x2e8 ? 3 : 4;
+}
+
+/*
+ * ISA lines are not shared: a UART that lowered a line another device
+ * drives would take the other's interrupt away.  IRQ 2 is the cascade;
+ * the platform's devices own 0, 1, 8, 9, 12 and 13 (FPU error).
+ */
+static int uart_irq_usable(struct device *dev, unsigned long long irq,
+			   char *why, size_t why_len)
+{
+	const unsigned int taken = 1u << 0 | 1u << 1 | 1u << 2 | 1u << 8 |
+				   1u << 9 | 1u << 12 | 1u << 13;
+	struct device *other;
+	unsigned int i;
+
+	if (taken & (1u << irq)) {
+		snprintf(why, why_len,
+			 "irq=%llu is not free (0, 1, 2, 8, 9, 12, 13 are taken)",
+			 irq);
+		return -EINVAL;
+	}
+	for (i = 0; (other = device_find(dev->m, dev->cls, i)); i++) {
+		if (((struct uart16550 *)other->state)->irq != irq)
+			continue;
+		snprintf(why, why_len, "irq=%llu is %s's (give irq=N)", irq,
+			 other->name);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int uart16550_create(struct device *dev, const struct dev_opts *opts,
+			    char *why, size_t why_len)
+{
+	struct machine *m = dev->m;
+	unsigned long long port, irq;
+	struct uart16550 *u;
 	int ret;
 
+	ret = dev_opt_uint(opts, "port", PC_COM1, IOPORT_SPACE - UART_NR_REGS,
+			   &port, why, why_len);
+	if (!ret)
+		ret = dev_opt_uint(opts, "irq", uart_default_irq(port), 15,
+				   &irq, why, why_len);
+	if (ret)
+		return ret;
+	ret = uart_irq_usable(dev, irq, why, why_len);
+	if (ret)
+		return ret;
+	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
 	u->m = m;
-	u->in_fd = m->console_in_fd;
-	if (m->console_fd >= 0) {
-		u->out = console_out_create(m->evloop, m->console_fd,
-					    CONSOLE_OUT_SIZE);
-		if (!u->out) {
-			free(u);
-			return -ENOMEM;
+	u->port = port;
+	u->irq = irq;
+	u->in_fd = -1;
+	/* The console is the first UART's. */
+	if (dev->index == 0) {
+		u->in_fd = m->console_in_fd;
+		if (m->console_fd >= 0) {
+			u->out = console_out_create(m->evloop, m->console_fd,
+						    CONSOLE_OUT_SIZE);
+			if (!u->out) {
+				free(u);
+				return -ENOMEM;
+			}
+			console_out_on_room(u->out, uart_tx_room, u);
 		}
-		console_out_on_room(u->out, uart_tx_room, u);
 	}
-	ret = bus_register(&m->pio, PC_COM1, UART_NR_REGS, &uart_ops, u);
+	ret = bus_register(&m->pio, u->port, UART_NR_REGS, &uart_ops, u);
 	if (ret) {
+		if (ret == -EBUSY)
+			snprintf(why, why_len,
+				 "ports 0x%x-0x%x are another device's",
+				 u->port, u->port + UART_NR_REGS - 1);
 		console_out_destroy(u->out);
 		free(u);
 		return ret;
 	}
-	m->console = u->out;
+	dev->state = u;
+	if (u->out)
+		m->console = u->out;
 	uart_input_resume(u);
 	return 0;
 }
-dev_init(uart16550_init, "16550A UART at 0x3F8-0x3FF (COM1), IRQ 4");
+
+static void uart16550_destroy(struct device *dev)
+{
+	struct uart16550 *u = dev->state;
+
+	uart_input_pause(u);
+	if (u->irq_level)
+		isa_irq_set(dev->m, u->irq, false);
+	bus_unregister(&dev->m->pio, u->port);
+	if (u->out) {
+		if (dev->m->console == u->out)
+			dev->m->console = NULL;
+		console_out_destroy(u->out);
+	}
+	free(u);
+}
+
+static const struct dev_class uart16550_class = {
+	.name = "uart16550",
+	.desc = "16550A UART; by default one at 0x3F8-0x3FF (COM1), IRQ 4, the console",
+	.level = DEV_INIT_DEV,
+	.is_default = true,
+	.max_instances = 4,
+	.keys = uart_keys,
+	.keys_help = "port=0x3F8,irq=4",
+	.create = uart16550_create,
+	.reset = uart16550_reset,
+	.destroy = uart16550_destroy,
+};
+DEVICE_CLASS(uart16550_class);

@@ -19,10 +19,10 @@
  * until the guest moves it again, as a real device that loses decode
  * contention would be silent.
  *
- * There is one bus per process (one VM per vireo-vm); pci_bus_init()
- * ties it to its machine.
+ * The bus is the machine's (m->pci), made by the host bridge.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/pci_regs.h>
 
@@ -50,17 +50,26 @@ struct pci_bus {
 	unsigned int gsi_users[PCI_IRQ_GSIS];	/* asserted pins per GSI */
 };
 
-static struct pci_bus pci_bus;
-
 static struct pci_bus *pci_bus_of(struct machine *m)
 {
-	return m && pci_bus.m == m ? &pci_bus : NULL;
+	return m ? m->pci : NULL;
 }
 
-void pci_bus_init(struct machine *m)
+int pci_bus_create(struct machine *m)
 {
-	memset(&pci_bus, 0, sizeof(pci_bus));
-	pci_bus.m = m;
+	struct pci_bus *bus = calloc(1, sizeof(*bus));
+
+	if (!bus)
+		return -ENOMEM;
+	bus->m = m;
+	m->pci = bus;
+	return 0;
+}
+
+void pci_bus_destroy(struct machine *m)
+{
+	free(m->pci);
+	m->pci = NULL;
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -247,6 +256,38 @@ struct pci_device *pci_find_device(struct machine *m, unsigned int slot)
 	return bus && slot < PCI_SLOTS ? bus->slots[slot] : NULL;
 }
 
+static void pci_bar_unmap(struct pci_device *dev, unsigned int i);
+static void pci_update_irq(struct pci_device *dev);
+
+/* Release the BARs and the INTx pin: the guest sees nothing of dev. */
+static void pci_quiesce(struct pci_device *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < PCI_BARS; i++)
+		pci_bar_unmap(dev, i);
+	dev->irq_level = false;
+	/* INTx disable set: pci_update_irq() releases a pin asserted. */
+	dev->config[PCI_COMMAND + 1] |= PCI_COMMAND_INTX_DISABLE >> 8;
+	pci_update_irq(dev);
+}
+
+void pci_device_reset(struct pci_device *dev)
+{
+	pci_quiesce(dev);
+	pci_init_header(dev);
+}
+
+void pci_unregister_device(struct pci_device *dev)
+{
+	struct pci_bus *bus = pci_bus_of(dev->m);
+
+	pci_quiesce(dev);
+	if (bus && dev->slot >= 0 && dev->slot < PCI_SLOTS &&
+	    bus->slots[dev->slot] == dev)
+		bus->slots[dev->slot] = NULL;
+}
+
 static uint64_t pci_bar_address(const struct pci_device *dev, unsigned int i)
 {
 	const uint8_t *reg = &dev->config[PCI_BASE_ADDRESS_0 + 4 * i];
@@ -330,7 +371,7 @@ static void pci_update_irq(struct pci_device *dev)
 		return;
 	dev->irq_asserted = asserted;
 	gsi = pci_irq_gsi(dev->slot, dev->irq_pin);
-	users = &pci_bus.gsi_users[gsi - PCI_IRQ_GSI_BASE];
+	users = &dev->m->pci->gsi_users[gsi - PCI_IRQ_GSI_BASE];
 	if (asserted) {
 		if ((*users)++ == 0)
 			gsi_set(dev->m, gsi, true);

@@ -4,8 +4,8 @@
  *
  * A PCI device is a struct pci_device its file fills in (IDs, class,
  * interrupt pin, BARs with the bus callbacks that serve them) and hands to
- * pci_register_device() from its dev_init() function; the bus itself is
- * set up at DEV_INIT_BUS by dev/pci_host.c, which also owns the
+ * pci_register_device() from its class's create(); the bus itself is
+ * made at DEV_INIT_BUS by dev/pci_host.c, which also owns the
  * configuration mechanism at 0xCF8.  From then on the core owns the
  * device's configuration space: it builds the type 0 header (PCI Local
  * Bus Specification 3.0, 6.1 "Configuration Space Organization"),
@@ -88,8 +88,9 @@ struct pci_device {
 	bool irq_asserted;	/* what reaches the GSI (INTx disable) */
 };
 
-/* Reset bus 0 for machine m: DEV_INIT_BUS, from dev/pci_host.c. */
-void pci_bus_init(struct machine *m);
+/* Bus 0 of machine m (m->pci), made and freed by dev/pci_host.c. */
+int pci_bus_create(struct machine *m);
+void pci_bus_destroy(struct machine *m);
 
 /*
  * Put dev on bus 0 of m, in dev->slot or the lowest free slot above 0.
@@ -97,6 +98,14 @@ void pci_bus_init(struct machine *m);
  * -ENOSPC (bus full), -ENODEV (no bus).
  */
 int pci_register_device(struct machine *m, struct pci_device *dev);
+
+/*
+ * A machine reset: the BARs unmapped, the pin released, the header as at
+ * registration (capabilities are the device's to reset).
+ */
+void pci_device_reset(struct pci_device *dev);
+/* Take dev off the bus (its class's destroy()). */
+void pci_unregister_device(struct pci_device *dev);
 
 /* The device in a slot of bus 0, or NULL. */
 struct pci_device *pci_find_device(struct machine *m, unsigned int slot);
