@@ -24,7 +24,8 @@
  *   18  host failure while setting up the VM (memory, VM, slot, vCPU,
  *       CPUID, threads)
  *   20  the guest asked for a reset (reboot): reset register 0xCF9, the
- *       i8042 reset line or the ACPI reset register
+ *       i8042 reset line or the ACPI reset register, with --no-reboot (without
+ *       it the machine starts again in the same process)
  *   22  the kernel or initrd of --kernel cannot be loaded: unreadable, not
  *       a bzImage or Multiboot kernel, too big for guest RAM, or the
  *       command line is too long

@@ -3,8 +3,8 @@
  * vireo-vm: the Vireo device model, one process per VM.
  *
  *	vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]
- *		 [--mem SIZE] [--cpus N]
- *	vireo-vm --rom FILE [--mem SIZE]
+ *		 [--mem SIZE] [--cpus N] [--device SPEC]... [--no-reboot]
+ *	vireo-vm --rom FILE [--mem SIZE] [--device SPEC]... [--no-reboot]
  *
  * Boots a Linux or Multiboot kernel directly on N vCPUs (boot_pc.h), or a
  * 64 KiB BIOS-style ROM at the reset vector on one, with the devices
@@ -13,7 +13,8 @@
  *
  * main() only wires things together: options, guest memory and what it
  * holds, the machine and its devices, the kernel objects, then one thread
- * per vCPU (vcpus.h) while this one waits for the end.
+ * per vCPU (vcpus.h) while this one waits for the end; a guest reset
+ * starts the machine again in this process (restart_vm()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -150,6 +151,59 @@ static int run_vm(struct vm_process *v)
 	return vcpus_run(&v->vcpus, &v->m, vcpu_run_loop);
 }
 
+/*
+ * A guest reset (the i8042's reset line, 0xCF9, ACPI's reset register):
+ * the machine starts again in this process, as a PC does.  The kernel's
+ * side is made anew (a new VM around the same guest memory), so every
+ * vCPU, local APIC, MSR and paravirtual clock is at its power-on state and
+ * nothing the old guest set up (a kvm-clock page, say) is written to
+ * memory the new one owns.  The devices are reset in place (devices.h),
+ * the kernel and initrd (or the ROM) loaded again, the vCPUs made again.
+ */
+static int restart_vm(struct vm_process *v)
+{
+	struct machine *m = &v->m;
+	int ret;
+
+	vcpus_destroy(&v->vcpus);
+	vm_close(&v->vm);
+	m->exit_requested = false;
+	m->exit_status = 0;
+	devices_reset(m);
+	ret = load_guest(v);
+	if (!ret)
+		ret = vm_open(&v->vm);
+	if (!ret)
+		ret = vm_map_memory(&v->vm);
+	if (!ret)
+		ret = vcpus_create(&v->vcpus, &v->vm, v->opt.cpus,
+				   v->opt.paravirt_kvm);
+	if (!ret)
+		ret = setup_vcpu0(v);
+	return ret;
+}
+
+/* Run until the guest powers off or fails; a reset starts it again. */
+static int run_machine(struct vm_process *v)
+{
+	unsigned long resets = 0;
+	int ret;
+
+	for (;;) {
+		ret = run_vm(v);
+		/* The vCPU threads are joined: nothing runs but the event loop. */
+		evloop_stop(v->m.evloop);
+		if (ret != EXIT_CODE_RESET || v->opt.no_reboot)
+			return ret;
+		resets++;
+		pr_info("the guest reset the machine: starting it again (reset %lu)\n",
+			resets);
+		ret = restart_vm(v);
+		if (ret)
+			return ret;
+	}
+}
+
 #define CONSOLE_FLUSH_NS	(2ULL * 1000 * 1000 * 1000)
 
 /*
@@ -206,8 +260,7 @@ int main(int argc, char **argv)
 	}
 	ret = setup_vm(&v);
 	if (!ret)
-		ret = run_vm(&v);
-	/* The vCPU threads are joined: nothing runs but the event loop. */
+		ret = run_machine(&v);
 	evloop_stop(v.m.evloop);
 	flush_console(&v.m);
 	vcpus_destroy(&v.vcpus);

@@ -17,7 +17,7 @@ void options_usage(FILE *f)
 	fprintf(f,
 		"Usage: vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
 		"                [--mem SIZE] [--cpus N] [--paravirt kvm|none]\n"
-		"                [--device CLASS[,KEY=VALUE...]]...\n"
+		"                [--device CLASS[,KEY=VALUE...]]... [--no-reboot]\n"
 		"       vireo-vm --rom FILE [--mem SIZE] [--device ...]...\n"
 		"\n"
 		"Run a VM on /dev/vireo (the vireo.ko module).  --kernel boots a Linux\n"
@@ -42,6 +42,10 @@ void options_usage(FILE *f)
 		"                        clock (kvm-clock) Linux guests read without\n"
 		"                        exits; none offers nothing (the guest then\n"
 		"                        calibrates and uses the TSC or a PC timer)\n"
+		"      --no-reboot       a guest reset (reboot) ends vireo-vm with status\n"
+		"                        20; by default the machine starts again: devices\n"
+		"                        reset, vCPUs and their APICs new, the kernel and\n"
+		"                        initrd (or the ROM) loaded again\n"
 		"      --device CLASS[,KEY=VALUE...]  one more device of CLASS, with\n"
 		"                        its options (the classes and their keys are\n"
 		"                        listed below); may be repeated\n"
@@ -75,7 +79,7 @@ void options_usage(FILE *f)
 		"  16   API version mismatch between vireo-vm and vireo.ko\n"
 		"  18   host failure setting up the VM (memory, VM, slot, vCPU, CPUID,\n"
 		"       threads)\n"
-		"  20   the guest asked for a reset (reboot)\n"
+		"  20   the guest asked for a reset (reboot), with --no-reboot\n"
 		"  22   cannot load the kernel or initrd (unreadable, not a bzImage or\n"
 		"       Multiboot kernel, too big for guest RAM, command line too long)\n");
 }
@@ -136,6 +140,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "mem",    required_argument, NULL, 'm' },
 		{ "paravirt", required_argument, NULL, 'P' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -192,6 +197,9 @@ int options_parse(int argc, char **argv, struct options *opt)
 				return usage_error("--device %s: %s", optarg,
 						   why);
 			opt->devices[opt->nr_devices++] = optarg;
+			break;
+		case 'R':
+			opt->no_reboot = true;
 			break;
 		case 'h':
 			return OPTIONS_HELP;

@@ -23,6 +23,7 @@ struct options {
 	uint64_t mem;		/* bytes of guest RAM */
 	unsigned int cpus;	/* 1..OPTIONS_MAX_CPUS; 1 with --rom */
 	bool paravirt_kvm;	/* --paravirt kvm (the default) or none */
+	bool no_reboot;		/* --no-reboot: a guest reset ends vireo-vm */
 	/* --device specs, checked (devices.h), in command-line order. */
 	const char *devices[OPTIONS_MAX_DEVICES];
 	unsigned int nr_devices;

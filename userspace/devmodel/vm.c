@@ -160,19 +160,25 @@ int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data)
 	return ret;
 }
 
-void vm_destroy(struct vm *vm)
+void vm_close(struct vm *vm)
 {
 	/* Closing the VM fd drops the slots before their memory goes away. */
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
 	if (vm->dev_fd >= 0)
 		close(vm->dev_fd);
+	vm->vm_fd = -1;
+	vm->dev_fd = -1;
+	vm->nr_slots = 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	vm_close(vm);
 	if (vm->rom)
 		munmap(vm->rom, vm->rom_size);
 	if (vm->ram)
 		munmap(vm->ram, vm->ram_size);
-	vm->vm_fd = -1;
-	vm->dev_fd = -1;
 	vm->rom = NULL;
 	vm->ram = NULL;
 }

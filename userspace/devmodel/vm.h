@@ -46,6 +46,11 @@ int vm_map_memory(struct vm *vm);
  * number of local APICs that took the message) or -errno.
  */
 int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data);
+/*
+ * Close the VM (its vCPUs, local APICs, slots and clocks go with it) but
+ * keep guest memory: a reset builds a new VM around the same memory.
+ */
+void vm_close(struct vm *vm);
 void vm_destroy(struct vm *vm);
 
 #endif /* VIREO_VM_H */
