@@ -8,7 +8,8 @@
  * another; INIT and a start-up IPI start an AP parked in WAIT_SIPI.
  *
  * Guest ports: 0x10 "interrupt with vector AL", 0x11 "past HLT",
- * 0x12 "ready", 0x13 "AP started".
+ * 0x12 "ready", 0x13 "AP started", 0x14 "the timer came early (1) or
+ * not (0)".  The timer tests also check when the interrupt arrives.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -256,14 +257,38 @@ REALMODE_GUEST(oneshot_guest,
 	"2: hlt\n"
 	"jmp 2b\n");
 
+/* Host time in ns: the timers run on it (hrtimers). */
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * When a timer's interrupt arrives: never before the guest's count has
+ * run out (the guest arms the timer after the host's clock was read, so
+ * the host's elapsed time is an upper bound on the timer's), and not
+ * seconds after (a timer lost and found by some later exit).
+ */
+#define TIMER_LATE_NS	(5 * 1000000000ULL)
+
 TEST(timer_oneshot)
 {
 	struct vireo_vcpu *vcpu;
 	struct vireo_vm *vm;
+	uint64_t start, took;
 
 	vm = vm_create_realmode(&oneshot_guest, &vcpu);
+	start = now_ns();
 	vcpu_run(vcpu);
+	took = now_ns() - start;
 	ASSERT_EQ(VEC_TIMER, vcpu_expect_out(vcpu, 0x10, 1));
+	TH_LOG("2 ms one-shot: its interrupt came %llu us after the run began",
+	       (unsigned long long)took / 1000);
+	ASSERT_GE(took, 2000000);
+	ASSERT_LT(took, TIMER_LATE_NS);
 	vm_free(vm);
 }
 
@@ -283,22 +308,43 @@ TEST(timer_periodic)
 	struct vireo_vm *vm;
 	int i;
 
+	uint64_t start, took;
+
 	vm = vm_create_realmode(&periodic_guest, &vcpu);
+	start = now_ns();
 	for (i = 0; i < 5; i++) {
 		vcpu_run(vcpu);
 		ASSERT_EQ(VEC_TIMER, vcpu_expect_out(vcpu, 0x10, 1));
 	}
+	took = now_ns() - start;
+	/* The fifth period ends 5 ms after the timer was armed. */
+	ASSERT_GE(took, 5000000);
+	ASSERT_LT(took, TIMER_LATE_NS);
 	vm_free(vm);
 }
 
-/* TSC deadline (SDM Vol. 3A 11.5.4.1): now + about 1M cycles. */
+/*
+ * TSC deadline (SDM Vol. 3A 11.5.4.1): now + 1M cycles.  Once its
+ * handler has run, the guest reads the TSC again and reports on port 0x14
+ * whether the interrupt came early (1) or at or after the deadline (0).
+ */
 REALMODE_GUEST(deadline_guest,
 	APIC_ON(deadline_guest)
 	"mov $0x832, %ecx\n mov $0x40041, %eax\n xor %edx, %edx\n wrmsr\n"
 	"rdtsc\n"
 	"add $1000000, %eax\n adc $0, %edx\n"
+	"mov %eax, %esi\n mov %edx, %edi\n"
 	"mov $0x6e0, %ecx\n wrmsr\n"
 	"sti\n"
+	/* Spin, not HLT: the interrupt may come before a HLT would. */
+	"3: pause\n"
+	"cmpb $0x41, %cs:(" RM_ADDR(deadline_guest, deadline_guest_vec) ")\n"
+	"jne 3b\n"
+	"cli\n"
+	"rdtsc\n"
+	"sub %esi, %eax\n sbb %edi, %edx\n"
+	"shr $31, %edx\n"
+	"mov %dl, %al\n out %al, $0x14\n"
 	"2: hlt\n"
 	"jmp 2b\n");
 
@@ -310,6 +356,10 @@ TEST(timer_tsc_deadline)
 	vm = vm_create_realmode(&deadline_guest, &vcpu);
 	vcpu_run(vcpu);
 	ASSERT_EQ(VEC_TIMER, vcpu_expect_out(vcpu, 0x10, 1));
+	vcpu_run(vcpu);
+	ASSERT_EQ(0, vcpu_expect_out(vcpu, 0x14, 1)) {
+		TH_LOG("the TSC-deadline interrupt came before the deadline");
+	}
 	vm_free(vm);
 }
 
