@@ -6,7 +6,7 @@
 # machine (devices.h).
 
 DEVMODEL_DIR	:= userspace/devmodel
-DEVMODEL_CORE	:= bus machine devices memsize memmap guest_mem rom vm vcpu \
+DEVMODEL_CORE	:= bus machine devices devstate memsize memmap guest_mem rom vm vcpu \
 		   vcpu_loop signals
 # The device event loop and the interrupt lines (evloop.h, irq.h).
 DEVMODEL_CORE	+= evloop irq
@@ -22,8 +22,9 @@ DEVMODEL_OBJS	+= $(call devmodel_objs,$(DEVMODEL_BOOT))
 # The ACPI tables (acpi/acpi.h).
 DEVMODEL_ACPI	:= acpi/acpi acpi/fadt acpi/madt acpi/dsdt acpi/aml acpi/aml_res
 DEVMODEL_OBJS	+= $(call devmodel_objs,$(DEVMODEL_ACPI))
-# The PCI bus (pci/pci.h); its host bridge and devices are in dev/.
-DEVMODEL_OBJS	+= $(call devmodel_objs,pci/pci)
+# The PCI bus (pci/pci.h), capabilities, MSI and MSI-X (pci/pci_msi.h);
+# its host bridge and devices are in dev/.
+DEVMODEL_OBJS	+= $(call devmodel_objs,pci/pci pci/pci_msi)
 
 .PHONY: vireo-vm roms
 

@@ -17,37 +17,37 @@ UNIT_TESTS	+= test_i8254 test_rtc test_i8042 test_acpi_pm test_pci
 UNIT_TESTS	+= test_x86_emulate
 UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
 UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
-		   test_guest_mem test_machine
+		   test_guest_mem test_machine test_devstate test_pci_msi
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_bus		:= bus
-unit_deps_test_devices		:= bus machine devices
-unit_deps_test_uart16550	:= bus machine devices dev/uart16550
+unit_deps_test_devices		:= bus machine devices devstate
+unit_deps_test_uart16550	:= bus machine devices devstate dev/uart16550
 unit_deps_test_uart16550	+= evloop irq console_out
-unit_deps_test_debug_exit	:= bus machine devices dev/debug_exit
+unit_deps_test_debug_exit	:= bus machine devices devstate dev/debug_exit
 unit_deps_test_rom		:= rom
 unit_deps_test_memsize		:= memsize
 unit_deps_test_memmap		:= memmap
-unit_deps_test_vcpu_exit	:= bus machine devices vcpu_loop signals \
+unit_deps_test_vcpu_exit	:= bus machine devices devstate vcpu_loop signals \
 				   dev/uart16550 dev/debug_exit
 unit_deps_test_vcpu_exit	+= evloop irq vcpu vcpu_threads console_out
 unit_deps_test_evloop		:= machine bus evloop
 unit_deps_test_console_out	:= machine bus evloop console_out
 unit_deps_test_irq		:= machine bus irq
-unit_deps_test_i8259		:= bus machine devices irq dev/i8259
-unit_deps_test_ioapic		:= bus machine devices irq dev/ioapic
+unit_deps_test_i8259		:= bus machine devices devstate irq dev/i8259
+unit_deps_test_ioapic		:= bus machine devices devstate irq dev/ioapic
 unit_deps_test_acpi		:= $(DEVMODEL_ACPI)
 unit_deps_test_acpi_aml		:= acpi/aml acpi/aml_res
 # The PC platform devices run on fake_platform.o (a fake clock and IRQ
 # recorder standing in for evloop.o and irq.o).
-unit_deps_test_i8254		:= bus machine devices dev/i8254
-unit_deps_test_rtc		:= bus machine devices dev/rtc
-unit_deps_test_i8042		:= bus machine devices dev/i8042
-unit_deps_test_acpi_pm		:= bus machine devices dev/acpi_pm
-unit_deps_test_pci		:= bus machine devices pci/pci \
+unit_deps_test_i8254		:= bus machine devices devstate dev/i8254
+unit_deps_test_rtc		:= bus machine devices devstate dev/rtc
+unit_deps_test_i8042		:= bus machine devices devstate dev/i8042
+unit_deps_test_acpi_pm		:= bus machine devices devstate dev/acpi_pm
+unit_deps_test_pci		:= bus machine devices devstate pci/pci pci/pci_msi \
 				   dev/pci_host dev/acpi_pm
 UNIT_FAKE_PLATFORM_TESTS	:= test_i8254 test_rtc test_i8042 test_acpi_pm \
-				   test_pci
+				   test_pci test_devstate test_pci_msi
 $(addprefix $(UNIT_OUT)/,$(UNIT_FAKE_PLATFORM_TESTS)): \
 	$(UNIT_OUT)/fake_platform.o
 # test_x86_emulate runs the kernel's instruction emulator (kernel/emulate/)
@@ -74,15 +74,22 @@ unit_deps_test_e820		:= memmap guest_mem boot/e820
 unit_deps_test_bzimage		:= memmap guest_mem $(DEVMODEL_BOOT)
 unit_deps_test_multiboot	:= memmap guest_mem $(DEVMODEL_BOOT)
 unit_deps_test_guest_mem	:= memmap guest_mem
+# Every device class on the fake platform (its clock, timers and lines):
+# each device's state saved and loaded into a fresh machine.
+unit_deps_test_devstate		:= bus machine devices devstate console_out \
+				   pci/pci pci/pci_msi $(DEVMODEL_DEVS)
+# A PCI device with MSI and MSI-X behind the host bridge.
+unit_deps_test_pci_msi		:= bus machine devices devstate pci/pci pci/pci_msi \
+				   dev/pci_host dev/acpi_pm
 # The whole default PC, every device class linked in, no timers.
-unit_deps_test_machine		:= bus machine devices irq evloop console_out \
-				   pci/pci $(DEVMODEL_DEVS)
+unit_deps_test_machine		:= bus machine devices devstate irq evloop console_out \
+				   pci/pci pci/pci_msi $(DEVMODEL_DEVS)
 $(UNIT_OUT)/test_multiboot: | $(MBTEST_ELF)
 $(UNIT_OUT)/test_multiboot.o: \
 	UNIT_CFLAGS += -DMBTEST_ELF='"$(CURDIR)/$(MBTEST_ELF)"'
 
 # vireo-vm's wiring: options, CPUID tables, vCPU threads and the VM's end.
-unit_deps_test_options		:= options memsize devices
+unit_deps_test_options		:= options memsize devices devstate
 unit_deps_test_cpuid		:= cpuid
 unit_deps_test_vcpu_threads	:= vcpu_threads signals machine bus
 

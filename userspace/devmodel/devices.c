@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "devices.h"
+#include "devstate.h"
 
 extern const struct dev_class *const __start_vireo_dev_class[]
 	__attribute__((weak));
@@ -292,6 +293,36 @@ void devices_destroy(struct machine *m)
 	free(m->devices);
 	m->devices = NULL;
 	m->nr_devices = 0;
+}
+
+int device_save(struct device *dev, struct devstate *ds)
+{
+	int err = 0;
+
+	devstate_begin(ds, dev->cls->name, dev->cls->state_version);
+	if (dev->cls->save)
+		err = dev->cls->save(dev, ds);
+	if (!err)
+		err = devstate_end(ds);
+	if (err)
+		devstate_free(ds);
+	return err;
+}
+
+int device_load(struct device *dev, const void *blob, size_t len)
+{
+	struct devstate ds;
+	uint32_t version;
+	int err;
+
+	err = devstate_open(&ds, blob, len, dev->cls->name, &version);
+	if (err)
+		return err;
+	if (version > dev->cls->state_version)
+		return -EINVAL;
+	if (!dev->cls->load)
+		return ds.nr_fields ? -EINVAL : 0;
+	return dev->cls->load(dev, &ds, version);
 }
 
 struct device *device_find(struct machine *m, const struct dev_class *cls,

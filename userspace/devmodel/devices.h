@@ -20,9 +20,13 @@
  *
  *	create    claim bus ranges, interrupt lines, timers; power-on state
  *	reset     back to the power-on state (a guest reboot); ranges kept
+ *	save      the guest-visible state as named fields (devstate.h)
+ *	load      such state, into an instance just created with the same
+ *	          options: after it the instance behaves as the saved one
  *	destroy   release everything create took
  *
- * (pause, resume, save and load come with vmctl's pause and snapshots.)
+ * Saved time is relative: a timer that had 3 ms to run has 3 ms to run
+ * after the load.  (pause and resume come with vmctl's pause.)
  *
  * Order: create and reset go in creation order (the interrupt controllers
  * first, so a device that raises a line at reset finds its controller
@@ -35,6 +39,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "machine.h"
@@ -59,6 +64,7 @@ struct dev_opts {
 };
 
 struct device;
+struct devstate;
 
 struct dev_class {
 	const char *name;	/* as in --device NAME */
@@ -77,6 +83,16 @@ struct dev_class {
 	int (*create)(struct device *dev, const struct dev_opts *opts,
 		      char *why, size_t why_len);
 	void (*reset)(struct device *dev);
+	/*
+	 * state_version: the layout save writes (devstate.h).  load gets
+	 * the version the blob has (at most state_version) and checks
+	 * every value: 0, or -EINVAL/-ENOENT for a blob it refuses, and
+	 * the instance is then as it was before.  A class without state
+	 * has neither hook.
+	 */
+	uint32_t state_version;
+	int (*save)(struct device *dev, struct devstate *ds);
+	int (*load)(struct device *dev, struct devstate *ds, uint32_t version);
 	void (*destroy)(struct device *dev);
 };
 
@@ -130,6 +146,18 @@ int devices_init(struct machine *m, const char **failed);
 /* The lifecycle of every instance, in the order above. */
 void devices_reset(struct machine *m);
 void devices_destroy(struct machine *m);
+
+/*
+ * One instance's state as a blob (devstate.h): 0 and the blob in *ds (for
+ * devstate_free()), or -errno.  A class without save gives a blob with no
+ * fields.
+ */
+int device_save(struct device *dev, struct devstate *ds);
+/*
+ * Load a blob saved from an instance of the same class: 0, or -EINVAL
+ * (not this class's, a newer version, or values the device refuses).
+ */
+int device_load(struct device *dev, const void *blob, size_t len);
 
 /* The n-th instance of cls in m (n from 0), or NULL. */
 struct device *device_find(struct machine *m, const struct dev_class *cls,

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "../devices.h"
+#include "../devstate.h"
 #include "../evloop.h"
 #include "../exitcodes.h"
 #include "../bus.h"
@@ -407,6 +408,48 @@ static void acpi_pm_destroy(struct device *dev)
 	free(pm);
 }
 
+static const struct devstate_field acpi_pm_fields[] = {
+	DEVSTATE_FIELD(struct acpi_pm, pm1_sts, 0xffff),
+	DEVSTATE_FIELD(struct acpi_pm, pm1_en, 0xffff),
+	DEVSTATE_FIELD(struct acpi_pm, pm1_cnt, 0xffff),
+	DEVSTATE_FIELD(struct acpi_pm, gpe0_sts, 0xffff),
+	DEVSTATE_FIELD(struct acpi_pm, gpe0_en, 0xffff),
+	DEVSTATE_FIELD(struct acpi_pm, reset_reg, RC_STORED),
+	DEVSTATE_FIELD(struct acpi_pm, tmr_epoch, UINT64_MAX),
+	DEVSTATE_FIELD(struct acpi_pm, sci, 1),
+};
+
+/* The PM timer is saved as how long ago it read 0, so it runs on. */
+static int acpi_pm_save(struct device *dev, struct devstate *ds)
+{
+	struct acpi_pm *pm = dev->state;
+
+	devstate_put_fields(ds, pm, acpi_pm_fields,
+			    ARRAY_SIZE(acpi_pm_fields));
+	devstate_put_u64(ds, "tmr_started_ns_ago", evloop_now() - pm->tmr_base);
+	return 0;
+}
+
+static int acpi_pm_load(struct device *dev, struct devstate *ds,
+			uint32_t version)
+{
+	struct acpi_pm *pm = dev->state, t = *pm;
+	uint64_t now = evloop_now(), ago;
+	int err;
+
+	err = devstate_get_fields(ds, &t, acpi_pm_fields,
+				  ARRAY_SIZE(acpi_pm_fields));
+	if (!err)
+		err = devstate_get_u64(ds, "tmr_started_ns_ago", &ago);
+	if (err)
+		return err;
+	t.tmr_base = now - ago;
+	*pm = t;
+	isa_irq_set(pm->m, PC_ACPI_SCI_IRQ, pm->sci);
+	pm_schedule_timer(pm, now);
+	return 0;
+}
+
 static const struct dev_class acpi_pm_class = {
 	.name = "acpi-pm",
 	.desc = "ACPI PM1 at 0x600-0x60B, GPE0 at 0x620, SCI on IRQ 9; reset at 0xCF9",
@@ -414,6 +457,9 @@ static const struct dev_class acpi_pm_class = {
 	.is_default = true,
 	.create = acpi_pm_create,
 	.reset = acpi_pm_reset,
+	.state_version = 1,
+	.save = acpi_pm_save,
+	.load = acpi_pm_load,
 	.destroy = acpi_pm_destroy,
 };
 DEVICE_CLASS(acpi_pm_class);

@@ -30,11 +30,13 @@
 #include <string.h>
 
 #include "../devices.h"
+#include "../devstate.h"
 #include "../exitcodes.h"
 #include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
+#include "../util.h"
 
 #define I8042_IRQ_AUX		12
 #define I8042_QUEUE_LEN		16
@@ -459,6 +461,67 @@ static void i8042_destroy(struct device *dev)
 	free(dev->state);
 }
 
+static const struct devstate_field i8042_fields[] = {
+	DEVSTATE_FIELD(struct i8042, status, 0xff),
+	DEVSTATE_FIELD(struct i8042, outp, 0xff),
+	DEVSTATE_FIELD(struct i8042, pending, 0xff),
+	DEVSTATE_FIELD(struct i8042, last_read, 0xff),
+	DEVSTATE_FIELD(struct i8042, count, I8042_QUEUE_LEN),
+	DEVSTATE_FIELD(struct i8042, kbd_pending, 0xff),
+	DEVSTATE_FIELD(struct i8042, kbd_last, 0xff),
+	DEVSTATE_FIELD(struct i8042, kbd_set, 3),
+	DEVSTATE_FIELD(struct i8042, kbd_scanning, 1),
+};
+
+static int i8042_save(struct device *dev, struct devstate *ds)
+{
+	struct i8042 *k = dev->state;
+	uint8_t data[I8042_QUEUE_LEN], aux[I8042_QUEUE_LEN];
+	unsigned int i;
+
+	/* The output queue from its head: 0/1 per byte for "from aux". */
+	for (i = 0; i < I8042_QUEUE_LEN; i++) {
+		data[i] = k->queue[(k->head + i) % I8042_QUEUE_LEN].data;
+		aux[i] = k->queue[(k->head + i) % I8042_QUEUE_LEN].aux;
+	}
+	devstate_put_fields(ds, k, i8042_fields, ARRAY_SIZE(i8042_fields));
+	devstate_put_bytes(ds, "ram", k->ram, sizeof(k->ram));
+	devstate_put_bytes(ds, "queue_data", data, sizeof(data));
+	devstate_put_bytes(ds, "queue_aux", aux, sizeof(aux));
+	return 0;
+}
+
+static int i8042_load(struct device *dev, struct devstate *ds,
+		      uint32_t version)
+{
+	struct i8042 *k = dev->state, t = *k;
+	uint8_t data[I8042_QUEUE_LEN], aux[I8042_QUEUE_LEN];
+	unsigned int i;
+	int err;
+
+	err = devstate_get_fields(ds, &t, i8042_fields,
+				  ARRAY_SIZE(i8042_fields));
+	if (!err)
+		err = devstate_get_bytes(ds, "ram", t.ram, sizeof(t.ram));
+	if (!err)
+		err = devstate_get_bytes(ds, "queue_data", data, sizeof(data));
+	if (!err)
+		err = devstate_get_bytes(ds, "queue_aux", aux, sizeof(aux));
+	if (err)
+		return err;
+	if (t.kbd_set == 0)
+		return -EINVAL;
+	for (i = 0; i < I8042_QUEUE_LEN; i++) {
+		if (aux[i] > 1)
+			return -EINVAL;
+		t.queue[i] = (struct i8042_byte) { data[i], aux[i] };
+	}
+	t.head = 0;
+	*k = t;
+	i8042_update_irq(k);
+	return 0;
+}
+
 static const struct dev_class i8042_class = {
 	.name = "i8042",
 	.desc = "i8042 keyboard controller at 0x60/0x64 (IRQ 1; reset line)",
@@ -466,6 +529,9 @@ static const struct dev_class i8042_class = {
 	.is_default = true,
 	.create = i8042_create,
 	.reset = i8042_reset,
+	.state_version = 1,
+	.save = i8042_save,
+	.load = i8042_load,
 	.destroy = i8042_destroy,
 };
 DEVICE_CLASS(i8042_class);

@@ -24,15 +24,18 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../devices.h"
+#include "../devstate.h"
 #include "../evloop.h"
 #include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
+#include "../util.h"
 
 #define PIT_HZ			1193182ULL
 #define NSEC_PER_SEC		1000000000ULL
@@ -697,6 +700,138 @@ static void i8254_destroy(struct device *dev)
 	free(pit);
 }
 
+/* More owed ticks than PIT_MAX_BACKLOG_NS allows at the fastest rate. */
+#define PIT_MAX_OWED	(1u << 20)
+
+static const struct devstate_field pit_fields[] = {
+	DEVSTATE_FIELD_AS("ch0.mode_bits", struct pit, ch[0].mode_bits, 0x3f),
+	DEVSTATE_FIELD_AS("ch0.mode", struct pit, ch[0].mode, 5),
+	DEVSTATE_FIELD_AS("ch0.rw", struct pit, ch[0].rw, 3),
+	DEVSTATE_FIELD_AS("ch0.bcd", struct pit, ch[0].bcd, 1),
+	DEVSTATE_FIELD_AS("ch0.gate", struct pit, ch[0].gate, 1),
+	DEVSTATE_FIELD_AS("ch0.reload", struct pit, ch[0].reload, 65536),
+	DEVSTATE_FIELD_AS("ch0.loaded", struct pit, ch[0].loaded, 1),
+	DEVSTATE_FIELD_AS("ch0.triggered", struct pit, ch[0].triggered, 1),
+	DEVSTATE_FIELD_AS("ch0.running", struct pit, ch[0].running, 1),
+	DEVSTATE_FIELD_AS("ch0.held_ticks", struct pit, ch[0].held_ticks, UINT64_MAX),
+	DEVSTATE_FIELD_AS("ch0.idle_count", struct pit, ch[0].idle_count, 0xffff),
+	DEVSTATE_FIELD_AS("ch0.null_count", struct pit, ch[0].null_count, 1),
+	DEVSTATE_FIELD_AS("ch0.write_hi", struct pit, ch[0].write_hi, 1),
+	DEVSTATE_FIELD_AS("ch0.write_lsb", struct pit, ch[0].write_lsb, 0xff),
+	DEVSTATE_FIELD_AS("ch0.read_hi", struct pit, ch[0].read_hi, 1),
+	DEVSTATE_FIELD_AS("ch0.latched_bytes", struct pit, ch[0].latched_bytes, 2),
+	DEVSTATE_FIELD_AS("ch0.latched_count", struct pit, ch[0].latched_count, 0xffff),
+	DEVSTATE_FIELD_AS("ch0.status_latched", struct pit, ch[0].status_latched, 1),
+	DEVSTATE_FIELD_AS("ch0.latched_status", struct pit, ch[0].latched_status, 0xff),
+	DEVSTATE_FIELD_AS("ch0.irq_period", struct pit, ch[0].irq_period, UINT64_MAX),
+	DEVSTATE_FIELD_AS("ch0.irq_owed", struct pit, ch[0].irq_owed, PIT_MAX_OWED),
+	DEVSTATE_FIELD_AS("ch0.irq_catchup", struct pit, ch[0].irq_catchup, 1),
+	DEVSTATE_FIELD_AS("ch0.irq_done", struct pit, ch[0].irq_done, 1),
+	DEVSTATE_FIELD_AS("ch0.irq_high", struct pit, ch[0].irq_high, 1),
+	DEVSTATE_FIELD_AS("ch1.mode_bits", struct pit, ch[1].mode_bits, 0x3f),
+	DEVSTATE_FIELD_AS("ch1.mode", struct pit, ch[1].mode, 5),
+	DEVSTATE_FIELD_AS("ch1.rw", struct pit, ch[1].rw, 3),
+	DEVSTATE_FIELD_AS("ch1.bcd", struct pit, ch[1].bcd, 1),
+	DEVSTATE_FIELD_AS("ch1.gate", struct pit, ch[1].gate, 1),
+	DEVSTATE_FIELD_AS("ch1.reload", struct pit, ch[1].reload, 65536),
+	DEVSTATE_FIELD_AS("ch1.loaded", struct pit, ch[1].loaded, 1),
+	DEVSTATE_FIELD_AS("ch1.triggered", struct pit, ch[1].triggered, 1),
+	DEVSTATE_FIELD_AS("ch1.running", struct pit, ch[1].running, 1),
+	DEVSTATE_FIELD_AS("ch1.held_ticks", struct pit, ch[1].held_ticks, UINT64_MAX),
+	DEVSTATE_FIELD_AS("ch1.idle_count", struct pit, ch[1].idle_count, 0xffff),
+	DEVSTATE_FIELD_AS("ch1.null_count", struct pit, ch[1].null_count, 1),
+	DEVSTATE_FIELD_AS("ch1.write_hi", struct pit, ch[1].write_hi, 1),
+	DEVSTATE_FIELD_AS("ch1.write_lsb", struct pit, ch[1].write_lsb, 0xff),
+	DEVSTATE_FIELD_AS("ch1.read_hi", struct pit, ch[1].read_hi, 1),
+	DEVSTATE_FIELD_AS("ch1.latched_bytes", struct pit, ch[1].latched_bytes, 2),
+	DEVSTATE_FIELD_AS("ch1.latched_count", struct pit, ch[1].latched_count, 0xffff),
+	DEVSTATE_FIELD_AS("ch1.status_latched", struct pit, ch[1].status_latched, 1),
+	DEVSTATE_FIELD_AS("ch1.latched_status", struct pit, ch[1].latched_status, 0xff),
+	DEVSTATE_FIELD_AS("ch1.irq_period", struct pit, ch[1].irq_period, UINT64_MAX),
+	DEVSTATE_FIELD_AS("ch1.irq_owed", struct pit, ch[1].irq_owed, PIT_MAX_OWED),
+	DEVSTATE_FIELD_AS("ch1.irq_catchup", struct pit, ch[1].irq_catchup, 1),
+	DEVSTATE_FIELD_AS("ch1.irq_done", struct pit, ch[1].irq_done, 1),
+	DEVSTATE_FIELD_AS("ch1.irq_high", struct pit, ch[1].irq_high, 1),
+	DEVSTATE_FIELD_AS("ch2.mode_bits", struct pit, ch[2].mode_bits, 0x3f),
+	DEVSTATE_FIELD_AS("ch2.mode", struct pit, ch[2].mode, 5),
+	DEVSTATE_FIELD_AS("ch2.rw", struct pit, ch[2].rw, 3),
+	DEVSTATE_FIELD_AS("ch2.bcd", struct pit, ch[2].bcd, 1),
+	DEVSTATE_FIELD_AS("ch2.gate", struct pit, ch[2].gate, 1),
+	DEVSTATE_FIELD_AS("ch2.reload", struct pit, ch[2].reload, 65536),
+	DEVSTATE_FIELD_AS("ch2.loaded", struct pit, ch[2].loaded, 1),
+	DEVSTATE_FIELD_AS("ch2.triggered", struct pit, ch[2].triggered, 1),
+	DEVSTATE_FIELD_AS("ch2.running", struct pit, ch[2].running, 1),
+	DEVSTATE_FIELD_AS("ch2.held_ticks", struct pit, ch[2].held_ticks, UINT64_MAX),
+	DEVSTATE_FIELD_AS("ch2.idle_count", struct pit, ch[2].idle_count, 0xffff),
+	DEVSTATE_FIELD_AS("ch2.null_count", struct pit, ch[2].null_count, 1),
+	DEVSTATE_FIELD_AS("ch2.write_hi", struct pit, ch[2].write_hi, 1),
+	DEVSTATE_FIELD_AS("ch2.write_lsb", struct pit, ch[2].write_lsb, 0xff),
+	DEVSTATE_FIELD_AS("ch2.read_hi", struct pit, ch[2].read_hi, 1),
+	DEVSTATE_FIELD_AS("ch2.latched_bytes", struct pit, ch[2].latched_bytes, 2),
+	DEVSTATE_FIELD_AS("ch2.latched_count", struct pit, ch[2].latched_count, 0xffff),
+	DEVSTATE_FIELD_AS("ch2.status_latched", struct pit, ch[2].status_latched, 1),
+	DEVSTATE_FIELD_AS("ch2.latched_status", struct pit, ch[2].latched_status, 0xff),
+	DEVSTATE_FIELD_AS("ch2.irq_period", struct pit, ch[2].irq_period, UINT64_MAX),
+	DEVSTATE_FIELD_AS("ch2.irq_owed", struct pit, ch[2].irq_owed, PIT_MAX_OWED),
+	DEVSTATE_FIELD_AS("ch2.irq_catchup", struct pit, ch[2].irq_catchup, 1),
+	DEVSTATE_FIELD_AS("ch2.irq_done", struct pit, ch[2].irq_done, 1),
+	DEVSTATE_FIELD_AS("ch2.irq_high", struct pit, ch[2].irq_high, 1),
+	DEVSTATE_FIELD(struct pit, port61, P61_RW_BITS),
+	DEVSTATE_FIELD(struct pit, refresh, 1),
+};
+
+/*
+ * A running channel's clock is saved as how long ago it started, so that
+ * after a load it has counted exactly as far, and goes on from there.
+ */
+static int i8254_save(struct device *dev, struct devstate *ds)
+{
+	struct pit *pit = dev->state;
+	uint64_t now = evloop_now();
+	char name[24];
+	unsigned int i;
+
+	devstate_put_fields(ds, pit, pit_fields, ARRAY_SIZE(pit_fields));
+	for (i = 0; i < PIT_NR_CHANNELS; i++) {
+		snprintf(name, sizeof(name), "ch%u.started_ns_ago", i);
+		devstate_put_u64(ds, name, now - pit->ch[i].start_ns);
+	}
+	return 0;
+}
+
+static int i8254_load(struct device *dev, struct devstate *ds,
+		      uint32_t version)
+{
+	struct pit *pit = dev->state, t = *pit;
+	uint64_t now = evloop_now(), ago;
+	char name[24];
+	unsigned int i;
+	int err;
+
+	err = devstate_get_fields(ds, &t, pit_fields, ARRAY_SIZE(pit_fields));
+	for (i = 0; !err && i < PIT_NR_CHANNELS; i++) {
+		struct pit_channel *c = &t.ch[i];
+
+		snprintf(name, sizeof(name), "ch%u.started_ns_ago", i);
+		err = devstate_get_u64(ds, name, &ago);
+		c->start_ns = now - ago;
+		if (!err && (c->rw == 0 || c->reload == 0 ||
+			     c->reload > pit_modulus(c)))
+			err = -EINVAL;
+	}
+	if (err)
+		return err;
+	if (pit->ch[0].timer)
+		ev_timer_disarm(pit->ch[0].timer);
+	*pit = t;
+	for (i = 0; i < PIT_NR_CHANNELS; i++)
+		pit->ch[i].pit = pit;
+	/* The line as the channel had it, then the next edge. */
+	isa_irq_set(pit->m, PC_IRQ_PIT, pit->ch[0].irq_high);
+	pit_irq_schedule(&pit->ch[0], now);
+	return 0;
+}
+
 static const struct dev_class i8254_class = {
 	.name = "i8254",
 	.desc = "i8254 PIT at 0x40-0x43 (IRQ 0) and port 0x61",
@@ -704,6 +839,9 @@ static const struct dev_class i8254_class = {
 	.is_default = true,
 	.create = i8254_create,
 	.reset = i8254_reset,
+	.state_version = 1,
+	.save = i8254_save,
+	.load = i8254_load,
 	.destroy = i8254_destroy,
 };
 DEVICE_CLASS(i8254_class);

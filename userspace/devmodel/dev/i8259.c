@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "../devices.h"
+#include "../devstate.h"
 #include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
@@ -464,6 +465,70 @@ static void i8259_reset(struct device *dev)
 	d->in_flight = false;
 }
 
+/* Both PICs' registers and their sequencing state, then the pair's. */
+static const struct devstate_field i8259_fields[] = {
+	DEVSTATE_FIELD_AS("master.irr", struct i8259, pic[0].irr, 0xff),
+	DEVSTATE_FIELD_AS("master.isr", struct i8259, pic[0].isr, 0xff),
+	DEVSTATE_FIELD_AS("master.imr", struct i8259, pic[0].imr, 0xff),
+	DEVSTATE_FIELD_AS("master.input", struct i8259, pic[0].input, 0xff),
+	DEVSTATE_FIELD_AS("master.elcr", struct i8259, pic[0].elcr, 0xff),
+	DEVSTATE_FIELD_AS("master.base", struct i8259, pic[0].base, 0xff),
+	DEVSTATE_FIELD_AS("master.lowest", struct i8259, pic[0].lowest, 7),
+	DEVSTATE_FIELD_AS("master.init", struct i8259, pic[0].init, PIC_ICW4),
+	DEVSTATE_FIELD_AS("master.icw4", struct i8259, pic[0].icw4, 1),
+	DEVSTATE_FIELD_AS("master.single", struct i8259, pic[0].single, 1),
+	DEVSTATE_FIELD_AS("master.ltim", struct i8259, pic[0].ltim, 1),
+	DEVSTATE_FIELD_AS("master.aeoi", struct i8259, pic[0].aeoi, 1),
+	DEVSTATE_FIELD_AS("master.rotate_aeoi", struct i8259, pic[0].rotate_aeoi, 1),
+	DEVSTATE_FIELD_AS("master.smm", struct i8259, pic[0].smm, 1),
+	DEVSTATE_FIELD_AS("master.read_isr", struct i8259, pic[0].read_isr, 1),
+	DEVSTATE_FIELD_AS("master.poll", struct i8259, pic[0].poll, 1),
+	DEVSTATE_FIELD_AS("slave.irr", struct i8259, pic[1].irr, 0xff),
+	DEVSTATE_FIELD_AS("slave.isr", struct i8259, pic[1].isr, 0xff),
+	DEVSTATE_FIELD_AS("slave.imr", struct i8259, pic[1].imr, 0xff),
+	DEVSTATE_FIELD_AS("slave.input", struct i8259, pic[1].input, 0xff),
+	DEVSTATE_FIELD_AS("slave.elcr", struct i8259, pic[1].elcr, 0xff),
+	DEVSTATE_FIELD_AS("slave.base", struct i8259, pic[1].base, 0xff),
+	DEVSTATE_FIELD_AS("slave.lowest", struct i8259, pic[1].lowest, 7),
+	DEVSTATE_FIELD_AS("slave.init", struct i8259, pic[1].init, PIC_ICW4),
+	DEVSTATE_FIELD_AS("slave.icw4", struct i8259, pic[1].icw4, 1),
+	DEVSTATE_FIELD_AS("slave.single", struct i8259, pic[1].single, 1),
+	DEVSTATE_FIELD_AS("slave.ltim", struct i8259, pic[1].ltim, 1),
+	DEVSTATE_FIELD_AS("slave.aeoi", struct i8259, pic[1].aeoi, 1),
+	DEVSTATE_FIELD_AS("slave.rotate_aeoi", struct i8259, pic[1].rotate_aeoi, 1),
+	DEVSTATE_FIELD_AS("slave.smm", struct i8259, pic[1].smm, 1),
+	DEVSTATE_FIELD_AS("slave.read_isr", struct i8259, pic[1].read_isr, 1),
+	DEVSTATE_FIELD_AS("slave.poll", struct i8259, pic[1].poll, 1),
+	DEVSTATE_FIELD(struct i8259, in_flight, 1),
+};
+
+static int i8259_save(struct device *dev, struct devstate *ds)
+{
+	devstate_put_fields(ds, dev->state, i8259_fields,
+			    ARRAY_SIZE(i8259_fields));
+	return 0;
+}
+
+static int i8259_load(struct device *dev, struct devstate *ds,
+		      uint32_t version)
+{
+	struct i8259 *d = dev->state, t = *d;
+	unsigned int i;
+	int err;
+
+	err = devstate_get_fields(ds, &t, i8259_fields,
+				  ARRAY_SIZE(i8259_fields));
+	if (err)
+		return err;
+	/* The ELCR keeps the bits a PIIX has (IRQ 0-2, 8 and 13 edge). */
+	for (i = 0; i < 2; i++)
+		if (t.pic[i].elcr & ~t.pic[i].elcr_mask)
+			return -EINVAL;
+	*d = t;
+	i8259_update(d);
+	return 0;
+}
+
 static const struct {
 	uint16_t port;
 	const struct bus_ops *ops;
@@ -528,6 +593,9 @@ static const struct dev_class i8259_class = {
 	.is_default = true,
 	.create = i8259_create,
 	.reset = i8259_reset,
+	.state_version = 1,
+	.save = i8259_save,
+	.load = i8259_load,
 	.destroy = i8259_destroy,
 };
 DEVICE_CLASS(i8259_class);

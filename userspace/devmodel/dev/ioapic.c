@@ -24,13 +24,16 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "../devices.h"
+#include "../devstate.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../bus.h"
 #include "../pc_layout.h"
+#include "../util.h"
 
 #define IOAPIC_MMIO_LEN		0x1000
 #define IOAPIC_IOREGSEL		0x00
@@ -323,6 +326,55 @@ static void ioapic_destroy(struct device *dev)
 	free(dev->state);
 }
 
+static const struct devstate_field ioapic_fields[] = {
+	DEVSTATE_FIELD(struct ioapic, regsel, 0xff),
+	DEVSTATE_FIELD(struct ioapic, id, IOAPIC_ID_MASK),
+	DEVSTATE_FIELD(struct ioapic, lines, (1ULL << PC_IOAPIC_PINS) - 1),
+};
+
+#define RTE_SAVED	(RTE_LOW_WRITABLE | RTE_REMOTE_IRR | \
+			 (uint64_t)RTE_HIGH_WRITABLE << 32)
+
+static int ioapic_save(struct device *dev, struct devstate *ds)
+{
+	struct ioapic *a = dev->state;
+	char name[16];
+	unsigned int pin;
+
+	devstate_put_fields(ds, a, ioapic_fields, ARRAY_SIZE(ioapic_fields));
+	for (pin = 0; pin < PC_IOAPIC_PINS; pin++) {
+		snprintf(name, sizeof(name), "rte.%u", pin);
+		devstate_put_u64(ds, name, a->rte[pin]);
+	}
+	return 0;
+}
+
+static int ioapic_load(struct device *dev, struct devstate *ds,
+		       uint32_t version)
+{
+	struct ioapic *a = dev->state, t = *a;
+	char name[16];
+	unsigned int pin;
+	int err;
+
+	err = devstate_get_fields(ds, &t, ioapic_fields,
+				  ARRAY_SIZE(ioapic_fields));
+	if (err)
+		return err;
+	if (t.id & ~IOAPIC_ID_MASK)
+		return -EINVAL;
+	for (pin = 0; pin < PC_IOAPIC_PINS; pin++) {
+		snprintf(name, sizeof(name), "rte.%u", pin);
+		err = devstate_get_u64(ds, name, &t.rte[pin]);
+		if (err)
+			return err;
+		if (t.rte[pin] & ~RTE_SAVED)
+			return -EINVAL;
+	}
+	*a = t;
+	return 0;
+}
+
 static const struct dev_class ioapic_class = {
 	.name = "ioapic",
 	.desc = "IOAPIC at 0xFEC00000, 24 pins (GSI 0-23)",
@@ -330,6 +382,9 @@ static const struct dev_class ioapic_class = {
 	.is_default = true,
 	.create = ioapic_create,
 	.reset = ioapic_reset,
+	.state_version = 1,
+	.save = ioapic_save,
+	.load = ioapic_load,
 	.destroy = ioapic_destroy,
 };
 DEVICE_CLASS(ioapic_class);

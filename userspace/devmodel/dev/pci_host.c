@@ -29,6 +29,7 @@
 #include <linux/pci_regs.h>
 
 #include "../devices.h"
+#include "../devstate.h"
 #include "../bus.h"
 #include "../machine.h"
 #include "../pc_layout.h"
@@ -214,6 +215,34 @@ static void pci_host_destroy(struct device *dev)
 	free(h);
 }
 
+static int pci_host_save(struct device *dev, struct devstate *ds)
+{
+	struct pci_host *h = dev->state;
+
+	devstate_put_u64(ds, "address", h->address);
+	pci_device_save(&h->bridge, ds);
+	return 0;
+}
+
+static int pci_host_load(struct device *dev, struct devstate *ds,
+			 uint32_t version)
+{
+	struct pci_host *h = dev->state;
+	uint64_t address;
+	int err;
+
+	err = devstate_get_u64(ds, "address", &address);
+	if (err)
+		return err;
+	if (address > UINT32_MAX)
+		return -EINVAL;
+	err = pci_device_load(&h->bridge, ds);
+	if (err)
+		return err;
+	h->address = address;
+	return 0;
+}
+
 static const struct dev_class pci_host_class = {
 	.name = "pci-host",
 	.desc = "PCI host bridge (i440FX 8086:1237), configuration at 0xCF8-0xCFF",
@@ -221,6 +250,9 @@ static const struct dev_class pci_host_class = {
 	.is_default = true,
 	.create = pci_host_create,
 	.reset = pci_host_reset,
+	.state_version = 1,
+	.save = pci_host_save,
+	.load = pci_host_load,
 	.destroy = pci_host_destroy,
 };
 DEVICE_CLASS(pci_host_class);

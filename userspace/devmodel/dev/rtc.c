@@ -32,11 +32,13 @@
 #include <time.h>
 
 #include "../devices.h"
+#include "../devstate.h"
 #include "../evloop.h"
 #include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
+#include "../util.h"
 
 #define NSEC_PER_SEC		1000000000LL
 #define RTC_CMOS_SIZE		128
@@ -110,6 +112,7 @@ struct rtc {
 	uint8_t cmos[RTC_CMOS_SIZE];
 	int64_t base_ns;	/* guest time (ns since 1970) at mono_base */
 	uint64_t mono_base;
+	uint64_t divider_base;	/* when the divider chain counted 0 */
 	uint64_t flags_ns;	/* register C is current up to this instant */
 	struct ev_timer *timer;
 	bool irq_high;
@@ -220,8 +223,11 @@ static uint64_t rtc_period(const struct rtc *rtc)
 	return rs <= 2 ? 1ULL << (rs + 6) : 1ULL << (rs - 1);
 }
 
-static uint64_t rtc_cycles(uint64_t ns)
+/* 32.768 kHz cycles of the divider chain from its start to now. */
+static uint64_t rtc_cycles(const struct rtc *rtc, uint64_t now)
 {
+	uint64_t ns = now > rtc->divider_base ? now - rtc->divider_base : 0;
+
 	return (unsigned __int128)ns * RTC_BASE_HZ / NSEC_PER_SEC;
 }
 
@@ -272,7 +278,8 @@ static void rtc_sync(struct rtc *rtc, uint64_t now)
 	if (now <= prev)
 		return;
 	rtc->flags_ns = now;
-	if (period && rtc_cycles(now) / period > rtc_cycles(prev) / period)
+	if (period &&
+	    rtc_cycles(rtc, now) / period > rtc_cycles(rtc, prev) / period)
 		*c |= RTC_C_PF;
 	if (rtc_updating(rtc) &&
 	    floor_div(rtc_guest_ns(rtc, now), NSEC_PER_SEC) >
@@ -298,8 +305,9 @@ static void rtc_schedule(struct rtc *rtc, uint64_t now)
 	if (rtc->cmos[RTC_REG_C] & RTC_C_IRQF)
 		return;
 	if ((b & RTC_B_PIE) && period) {
-		t = (rtc_cycles(now) / period + 1) * period;
-		next = ((unsigned __int128)t * NSEC_PER_SEC + RTC_BASE_HZ - 1) /
+		t = (rtc_cycles(rtc, now) / period + 1) * period;
+		next = rtc->divider_base +
+		       ((unsigned __int128)t * NSEC_PER_SEC + RTC_BASE_HZ - 1) /
 		       RTC_BASE_HZ;
 	}
 	if ((b & (RTC_B_UIE | RTC_B_AIE)) && rtc_updating(rtc)) {
@@ -557,6 +565,7 @@ static int rtc_create(struct device *dev, const struct dev_opts *opts,
 	clock_gettime(CLOCK_REALTIME, &ts);
 	rtc_set_guest_ns(rtc, ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec, now);
 	rtc->flags_ns = now;
+	rtc->divider_base = now;
 	rtc_refresh(rtc, now);
 	if (m->evloop) {
 		rtc->timer = ev_timer_new(m->evloop, rtc_timer_fire, rtc);
@@ -588,6 +597,58 @@ static void rtc_destroy(struct device *dev)
 	free(rtc);
 }
 
+static const struct devstate_field rtc_fields[] = {
+	DEVSTATE_FIELD(struct rtc, index, 0xff),
+	DEVSTATE_FIELD(struct rtc, nmi_disabled, 1),
+	DEVSTATE_FIELD(struct rtc, irq_high, 1),
+};
+
+/*
+ * The clock is saved as the guest's time at the save: after a load it
+ * runs on from there (a snapshot's guest finds the time it left).
+ */
+static int rtc_save(struct device *dev, struct devstate *ds)
+{
+	struct rtc *rtc = dev->state;
+	uint64_t now = evloop_now();
+
+	devstate_put_fields(ds, rtc, rtc_fields, ARRAY_SIZE(rtc_fields));
+	devstate_put_bytes(ds, "cmos", rtc->cmos, sizeof(rtc->cmos));
+	devstate_put_u64(ds, "guest_ns", rtc_guest_ns(rtc, now));
+	devstate_put_u64(ds, "flags_ns_ago", now - rtc->flags_ns);
+	devstate_put_u64(ds, "divider_ns_ago", now - rtc->divider_base);
+	return 0;
+}
+
+static int rtc_load(struct device *dev, struct devstate *ds,
+		    uint32_t version)
+{
+	struct rtc *rtc = dev->state, t = *rtc;
+	uint64_t now = evloop_now(), guest, ago, dago;
+	int err;
+
+	err = devstate_get_fields(ds, &t, rtc_fields, ARRAY_SIZE(rtc_fields));
+	if (!err)
+		err = devstate_get_bytes(ds, "cmos", t.cmos, sizeof(t.cmos));
+	if (!err)
+		err = devstate_get_u64(ds, "guest_ns", &guest);
+	if (!err)
+		err = devstate_get_u64(ds, "flags_ns_ago", &ago);
+	if (!err)
+		err = devstate_get_u64(ds, "divider_ns_ago", &dago);
+	if (err)
+		return err;
+	if (t.index >= RTC_CMOS_SIZE)
+		return -EINVAL;
+	rtc_set_guest_ns(&t, (int64_t)guest, now);
+	t.flags_ns = now - ago;
+	t.divider_base = now - dago;
+	*rtc = t;
+	isa_irq_set(rtc->m, PC_IRQ_RTC, rtc->irq_high);
+	rtc_schedule(rtc, now);
+	return 0;
+}
+
 static const struct dev_class rtc_class = {
 	.name = "rtc",
 	.desc = "MC146818 RTC and CMOS at 0x70-0x71 (IRQ 8)",
@@ -595,6 +656,9 @@ static const struct dev_class rtc_class = {
 	.is_default = true,
 	.create = rtc_create,
 	.reset = rtc_reset,
+	.state_version = 1,
+	.save = rtc_save,
+	.load = rtc_load,
 	.destroy = rtc_destroy,
 };
 DEVICE_CLASS(rtc_class);

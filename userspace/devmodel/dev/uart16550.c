@@ -39,11 +39,13 @@
 
 #include "../console_out.h"
 #include "../devices.h"
+#include "../devstate.h"
 #include "../evloop.h"
 #include "../bus.h"
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
+#include "../util.h"
 
 #define UART_NR_REGS	8
 #define UART_FIFO_SIZE	16
@@ -438,6 +440,60 @@ static void uart16550_reset(struct device *dev)
 	uart_input_resume(u);
 }
 
+/* What a guest can see of the UART; the back end and wiring are not. */
+static const struct devstate_field uart_fields[] = {
+	DEVSTATE_FIELD(struct uart16550, thre_pending, 1),
+	DEVSTATE_FIELD(struct uart16550, rx_count, UART_FIFO_SIZE),
+	DEVSTATE_FIELD(struct uart16550, rbr, 0xff),
+	DEVSTATE_FIELD(struct uart16550, ier, UART_IER_MASK),
+	DEVSTATE_FIELD(struct uart16550, fcr, 0xff),
+	DEVSTATE_FIELD(struct uart16550, lcr, 0xff),
+	DEVSTATE_FIELD(struct uart16550, mcr, UART_MCR_MASK),
+	DEVSTATE_FIELD(struct uart16550, scr, 0xff),
+	DEVSTATE_FIELD(struct uart16550, lsr_err, 0xff),
+	DEVSTATE_FIELD(struct uart16550, msr_delta, 0x0f),
+	DEVSTATE_FIELD(struct uart16550, dll, 0xff),
+	DEVSTATE_FIELD(struct uart16550, dlm, 0xff),
+};
+
+static int uart16550_save(struct device *dev, struct devstate *ds)
+{
+	struct uart16550 *u = dev->state;
+	uint8_t rx[UART_FIFO_SIZE];
+	unsigned int i;
+
+	/* The FIFO from its head, so the blob does not depend on rx_head. */
+	for (i = 0; i < UART_FIFO_SIZE; i++)
+		rx[i] = u->fifo[(u->rx_head + i) % UART_FIFO_SIZE];
+	devstate_put_fields(ds, u, uart_fields, ARRAY_SIZE(uart_fields));
+	devstate_put_bytes(ds, "rx_fifo", rx, sizeof(rx));
+	return 0;
+}
+
+static int uart16550_load(struct device *dev, struct devstate *ds,
+			  uint32_t version)
+{
+	struct uart16550 *u = dev->state, t = *u;
+	int err;
+
+	err = devstate_get_fields(ds, &t, uart_fields,
+				  ARRAY_SIZE(uart_fields));
+	if (!err)
+		err = devstate_get_bytes(ds, "rx_fifo", t.fifo,
+					 sizeof(t.fifo));
+	if (err)
+		return err;
+	t.rx_head = 0;
+	if (t.rx_count > uart_rx_capacity(&t))
+		return -EINVAL;
+	uart_input_pause(u);
+	*u = t;
+	u->in_watched = false;
+	uart_update_irq(u);
+	uart_input_resume(u);
+	return 0;
+}
+
 static const char *const uart_keys[] = { "port", "irq", NULL };
 
 /* COM1 and COM3 are on IRQ 4, COM2 and COM4 on IRQ 3; others must say. */
@@ -556,6 +612,9 @@ static const struct dev_class uart16550_class = {
 	.keys_help = "port=0x3F8,irq=4",
 	.create = uart16550_create,
 	.reset = uart16550_reset,
+	.state_version = 1,
+	.save = uart16550_save,
+	.load = uart16550_load,
 	.destroy = uart16550_destroy,
 };
 DEVICE_CLASS(uart16550_class);

@@ -26,8 +26,10 @@
 #include <string.h>
 #include <linux/pci_regs.h>
 
+#include "../devstate.h"
 #include "../irq.h"
 #include "../machine.h"
+#include "pci_msi.h"
 #include "pci.h"
 
 #define PCI_HEADER_SIZE		0x40
@@ -245,6 +247,7 @@ int pci_register_device(struct machine *m, struct pci_device *dev)
 	dev->irq_level = false;
 	dev->irq_asserted = false;
 	pci_init_header(dev);
+	memcpy(dev->config_reset, dev->config, PCI_CONFIG_SIZE);
 	bus->slots[slot] = dev;
 	return slot;
 }
@@ -275,7 +278,8 @@ static void pci_quiesce(struct pci_device *dev)
 void pci_device_reset(struct pci_device *dev)
 {
 	pci_quiesce(dev);
-	pci_init_header(dev);
+	memcpy(dev->config, dev->config_reset, PCI_CONFIG_SIZE);
+	pci_msi_reset(dev);
 }
 
 void pci_unregister_device(struct pci_device *dev)
@@ -283,6 +287,7 @@ void pci_unregister_device(struct pci_device *dev)
 	struct pci_bus *bus = pci_bus_of(dev->m);
 
 	pci_quiesce(dev);
+	pci_msi_free(dev);
 	if (bus && dev->slot >= 0 && dev->slot < PCI_SLOTS &&
 	    bus->slots[dev->slot] == dev)
 		bus->slots[dev->slot] = NULL;
@@ -448,6 +453,89 @@ void pci_config_write(struct machine *m, unsigned int bus, unsigned int slot,
 		pci_update_bars(dev);
 	if (touches(offset, size, PCI_COMMAND, 2))
 		pci_update_irq(dev);
+	pci_msi_config_written(dev, offset, size);
 	if (dev->config_write)
 		dev->config_write(dev, offset, size, value);
+}
+
+void pci_device_save(struct pci_device *dev, struct devstate *ds)
+{
+	devstate_put_bytes(ds, "pci.config", dev->config, PCI_CONFIG_SIZE);
+	devstate_put_u64(ds, "pci.irq_level", dev->irq_level);
+	if (dev->msix) {
+		devstate_put_bytes(ds, "pci.msix_table", dev->msix->table,
+				   (size_t)dev->msix->nr * PCI_MSIX_ENTRY_SIZE);
+		devstate_put_bytes(ds, "pci.msix_pba", dev->msix->pba,
+				   (dev->msix->nr + 63) / 64 * 8);
+	}
+}
+
+/* The table's vector control words have only the mask bit. */
+static int msix_load(struct pci_device *dev, struct devstate *ds)
+{
+	struct pci_msix *x = dev->msix;
+	size_t table_len = (size_t)x->nr * PCI_MSIX_ENTRY_SIZE;
+	size_t pba_len = (x->nr + 63) / 64 * 8;
+	uint8_t *table = malloc(table_len);
+	uint64_t *pba = malloc(pba_len);
+	unsigned int v;
+	int err = -ENOMEM;
+
+	if (table && pba) {
+		err = devstate_get_bytes(ds, "pci.msix_table", table,
+					 table_len);
+		if (!err)
+			err = devstate_get_bytes(ds, "pci.msix_pba", pba,
+						 pba_len);
+	}
+	for (v = 0; !err && v < x->nr; v++)
+		if (get32(&table[v * PCI_MSIX_ENTRY_SIZE + 12]) & ~1u)
+			err = -EINVAL;
+	if (!err && x->nr % 64 && (pba[x->nr / 64] >> (x->nr % 64)))
+		err = -EINVAL;
+	if (!err) {
+		memcpy(x->table, table, table_len);
+		memcpy(x->pba, pba, pba_len);
+	}
+	free(table);
+	free(pba);
+	return err;
+}
+
+/*
+ * Only bits the guest could have written may differ from what the device
+ * has now (its identity, BAR sizes and capabilities are the device's,
+ * not the blob's).
+ */
+int pci_device_load(struct pci_device *dev, struct devstate *ds)
+{
+	uint8_t config[PCI_CONFIG_SIZE];
+	unsigned int i;
+	uint64_t level;
+	int err;
+
+	err = devstate_get_bytes(ds, "pci.config", config, sizeof(config));
+	if (!err)
+		err = devstate_get_u64(ds, "pci.irq_level", &level);
+	if (err)
+		return err;
+	if (level > 1)
+		return -EINVAL;
+	for (i = 0; i < PCI_CONFIG_SIZE; i++) {
+		uint8_t fixed = ~(dev->wmask[i] | dev->w1cmask[i]);
+
+		if ((config[i] ^ dev->config[i]) & fixed)
+			return -EINVAL;
+	}
+	if (dev->msix) {
+		err = msix_load(dev, ds);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < PCI_BARS; i++)
+		pci_bar_unmap(dev, i);
+	memcpy(dev->config, config, sizeof(config));
+	pci_update_bars(dev);
+	pci_irq_set(dev, level);
+	return 0;
 }

@@ -27,6 +27,7 @@
 #include "../bus.h"
 
 struct machine;
+struct pci_msix;
 
 #define PCI_SLOTS		32
 #define PCI_BARS		6
@@ -70,18 +71,24 @@ struct pci_device {
 	void *opaque;		/* the device's own state */
 	/*
 	 * Optional: told of every configuration write, after the core has
-	 * applied it.  A device that adds capabilities at 0x40 and above
-	 * fills config[] and wmask[] there before registering (and sets
-	 * PCI_STATUS_CAP_LIST and PCI_CAPABILITY_LIST itself).
+	 * applied it.  Capabilities (MSI, MSI-X, a vendor's) are added
+	 * before registering with pci_cap_add() and the helpers of
+	 * pci_msi.h, which link them into the list.
 	 */
 	void (*config_write)(struct pci_device *dev, unsigned int offset,
 			     unsigned int size, uint32_t value);
+
+	/* Capabilities, MSI and MSI-X (pci_msi.h). */
+	uint16_t cap_next;		/* where the next one goes; 0: 0x40 */
+	uint8_t msi_cap, msix_cap;	/* their offsets, 0: none */
+	struct pci_msix *msix;
 
 	/* Owned by the PCI core from pci_register_device() on. */
 	struct machine *m;
 	uint8_t config[PCI_CONFIG_SIZE];
 	uint8_t wmask[PCI_CONFIG_SIZE];		/* guest-writable bits */
 	uint8_t w1cmask[PCI_CONFIG_SIZE];	/* bits it clears with a 1 */
+	uint8_t config_reset[PCI_CONFIG_SIZE];	/* config at registration */
 	bool bar_mapped[PCI_BARS];
 	uint64_t bar_base[PCI_BARS];		/* where it is mapped */
 	bool irq_level;		/* what the device drives on its pin */
@@ -104,6 +111,15 @@ int pci_register_device(struct machine *m, struct pci_device *dev);
  * registration (capabilities are the device's to reset).
  */
 void pci_device_reset(struct pci_device *dev);
+/*
+ * The configuration space and pin level, for a PCI device class's save
+ * and load (fields "pci.*"); load refuses a blob that differs from dev in
+ * a bit the guest cannot write, and maps the BARs it enables.
+ */
+struct devstate;
+void pci_device_save(struct pci_device *dev, struct devstate *ds);
+int pci_device_load(struct pci_device *dev, struct devstate *ds);
+
 /* Take dev off the bus (its class's destroy()). */
 void pci_unregister_device(struct pci_device *dev);
 
