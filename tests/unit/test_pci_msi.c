@@ -236,6 +236,7 @@ static void test_state(void)
 
 	mmio_write(BAR_ADDR + 2 * PCI_MSIX_ENTRY_SIZE + 12, 4, 1);
 	pci_msi_notify(&tdev, 2);		/* pending */
+	pci_irq_set(&tdev, true);		/* and INTx asserted */
 	devstate_begin(&ds, "t", 1);
 	pci_device_save(&tdev, &ds);
 	is_int(devstate_end(&ds), 0, "saved with its MSI-X table and PBA");
@@ -249,6 +250,8 @@ static void test_state(void)
 
 	devstate_open(&ds, ds.buf, ds.len, "t", &version);
 	is_int(pci_device_load(&tdev, &ds), 0, "loaded back");
+	ok(tdev.irq_level && (cfg_read(PCI_STATUS, 2) & PCI_STATUS_INTERRUPT),
+	   "...with its INTx pin and interrupt status asserted");
 	ok(pci_msix_enabled(&tdev) && x->pba[0] == 4 &&
 	   !memcmp(table, x->table, sizeof(table)) &&
 	   mmio_read(BAR_ADDR + PBA_OFFSET, 4) == 4,

@@ -41,7 +41,8 @@ void devstate_free(struct devstate *ds);
 /*
  * Check a blob (magic, format, bounds of every field, names unique) for
  * class cls and return its version in *version: 0, or -EINVAL.  The blob
- * is borrowed, not copied: it must outlive ds.
+ * is borrowed, not copied: it must outlive ds, and devstate_free() is not
+ * for a ds opened so (the blob is the caller's to free).
  */
 int devstate_open(struct devstate *ds, const void *blob, size_t len,
 		  const char *cls, uint32_t *version);

@@ -169,12 +169,14 @@ static int restart_vm(struct vm_process *v)
 	vm_close(&v->vm);
 	m->exit_requested = false;
 	m->exit_status = 0;
-	devices_reset(m);
 	ret = load_guest(v);
 	if (!ret)
 		ret = vm_open(&v->vm);
 	if (!ret)
 		ret = vm_map_memory(&v->vm);
+	/* With the new VM there: a device that signals at reset reaches it. */
+	if (!ret)
+		devices_reset(m);
 	if (!ret)
 		ret = vcpus_create(&v->vcpus, &v->vm, v->opt.cpus,
 				   v->opt.paravirt_kvm);

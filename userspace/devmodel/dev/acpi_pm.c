@@ -85,10 +85,15 @@ static struct acpi_pm *acpi_pm_of(struct machine *m)
 	return dev ? dev->state : NULL;
 }
 
-/* PM timer ticks since start, unwrapped. */
+/*
+ * PM timer ticks since start, unwrapped.  The difference is signed: a
+ * loaded timer may have started before this host's clock did (before its
+ * boot), its base then wrapped below 0.
+ */
 static uint64_t pm_ticks(const struct acpi_pm *pm, uint64_t now)
 {
-	uint64_t ns = now > pm->tmr_base ? now - pm->tmr_base : 0;
+	int64_t d = (int64_t)(now - pm->tmr_base);
+	uint64_t ns = d > 0 ? (uint64_t)d : 0;
 
 	return (unsigned __int128)ns * PC_ACPI_PM_TMR_HZ / NSEC_PER_SEC;
 }
@@ -414,7 +419,7 @@ static const struct devstate_field acpi_pm_fields[] = {
 	DEVSTATE_FIELD(struct acpi_pm, pm1_cnt, 0xffff),
 	DEVSTATE_FIELD(struct acpi_pm, gpe0_sts, 0xffff),
 	DEVSTATE_FIELD(struct acpi_pm, gpe0_en, 0xffff),
-	DEVSTATE_FIELD(struct acpi_pm, reset_reg, RC_STORED),
+	DEVSTATE_FIELD(struct acpi_pm, reset_reg, 0xff),
 	DEVSTATE_FIELD(struct acpi_pm, tmr_epoch, UINT64_MAX),
 	DEVSTATE_FIELD(struct acpi_pm, sci, 1),
 };
@@ -443,6 +448,9 @@ static int acpi_pm_load(struct device *dev, struct devstate *ds,
 		err = devstate_get_u64(ds, "tmr_started_ns_ago", &ago);
 	if (err)
 		return err;
+	/* Only bits a guest's writes can leave there. */
+	if ((t.reset_reg & ~RC_STORED) || (t.pm1_cnt & ~PM1_CNT_STORED))
+		return -EINVAL;
 	t.tmr_base = now - ago;
 	*pm = t;
 	isa_irq_set(pm->m, PC_ACPI_SCI_IRQ, pm->sci);

@@ -156,9 +156,10 @@ static uint32_t pit_modulus(const struct pit_channel *c)
 	return c->bcd ? 10000 : 65536;
 }
 
+/* Signed: a loaded channel may have started before this host's boot. */
 static uint64_t pit_ticks(const struct pit_channel *c, uint64_t now)
 {
-	if (!c->running || now < c->start_ns)
+	if (!c->running || (int64_t)(now - c->start_ns) < 0)
 		return c->held_ticks;
 	return c->held_ticks + ns_to_ticks(now - c->start_ns);
 }
@@ -300,11 +301,17 @@ static void pit_irq_schedule(struct pit_channel *c, uint64_t now)
 	ev_timer_arm(c->timer, expires);
 }
 
+/* The most ticks a channel may owe (PIT_MAX_BACKLOG_NS of periods). */
+static uint64_t pit_max_owed(const struct pit_channel *c)
+{
+	return PIT_MAX_BACKLOG_NS / ticks_to_ns(c->reload);
+}
+
 /* Modes 2 and 3: count the periods that ended, send one owed tick. */
 static void pit_periodic_fire(struct pit_channel *c, uint64_t t)
 {
 	uint64_t period = t / c->reload, period_ns = ticks_to_ns(c->reload);
-	uint64_t max_owed = PIT_MAX_BACKLOG_NS / period_ns;
+	uint64_t max_owed = pit_max_owed(c);
 
 	if (period > c->irq_period) {
 		c->irq_owed += period - c->irq_period;
@@ -700,11 +707,8 @@ static void i8254_destroy(struct device *dev)
 	free(pit);
 }
 
-/* More owed ticks than PIT_MAX_BACKLOG_NS allows at the fastest rate. */
-#define PIT_MAX_OWED	(1u << 20)
-
 static const struct devstate_field pit_fields[] = {
-	DEVSTATE_FIELD_AS("ch0.mode_bits", struct pit, ch[0].mode_bits, 0x3f),
+	DEVSTATE_FIELD_AS("ch0.mode_bits", struct pit, ch[0].mode_bits, 7),
 	DEVSTATE_FIELD_AS("ch0.mode", struct pit, ch[0].mode, 5),
 	DEVSTATE_FIELD_AS("ch0.rw", struct pit, ch[0].rw, 3),
 	DEVSTATE_FIELD_AS("ch0.bcd", struct pit, ch[0].bcd, 1),
@@ -724,11 +728,11 @@ static const struct devstate_field pit_fields[] = {
 	DEVSTATE_FIELD_AS("ch0.status_latched", struct pit, ch[0].status_latched, 1),
 	DEVSTATE_FIELD_AS("ch0.latched_status", struct pit, ch[0].latched_status, 0xff),
 	DEVSTATE_FIELD_AS("ch0.irq_period", struct pit, ch[0].irq_period, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch0.irq_owed", struct pit, ch[0].irq_owed, PIT_MAX_OWED),
+	DEVSTATE_FIELD_AS("ch0.irq_owed", struct pit, ch[0].irq_owed, UINT64_MAX),
 	DEVSTATE_FIELD_AS("ch0.irq_catchup", struct pit, ch[0].irq_catchup, 1),
 	DEVSTATE_FIELD_AS("ch0.irq_done", struct pit, ch[0].irq_done, 1),
 	DEVSTATE_FIELD_AS("ch0.irq_high", struct pit, ch[0].irq_high, 1),
-	DEVSTATE_FIELD_AS("ch1.mode_bits", struct pit, ch[1].mode_bits, 0x3f),
+	DEVSTATE_FIELD_AS("ch1.mode_bits", struct pit, ch[1].mode_bits, 7),
 	DEVSTATE_FIELD_AS("ch1.mode", struct pit, ch[1].mode, 5),
 	DEVSTATE_FIELD_AS("ch1.rw", struct pit, ch[1].rw, 3),
 	DEVSTATE_FIELD_AS("ch1.bcd", struct pit, ch[1].bcd, 1),
@@ -748,11 +752,11 @@ static const struct devstate_field pit_fields[] = {
 	DEVSTATE_FIELD_AS("ch1.status_latched", struct pit, ch[1].status_latched, 1),
 	DEVSTATE_FIELD_AS("ch1.latched_status", struct pit, ch[1].latched_status, 0xff),
 	DEVSTATE_FIELD_AS("ch1.irq_period", struct pit, ch[1].irq_period, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch1.irq_owed", struct pit, ch[1].irq_owed, PIT_MAX_OWED),
+	DEVSTATE_FIELD_AS("ch1.irq_owed", struct pit, ch[1].irq_owed, UINT64_MAX),
 	DEVSTATE_FIELD_AS("ch1.irq_catchup", struct pit, ch[1].irq_catchup, 1),
 	DEVSTATE_FIELD_AS("ch1.irq_done", struct pit, ch[1].irq_done, 1),
 	DEVSTATE_FIELD_AS("ch1.irq_high", struct pit, ch[1].irq_high, 1),
-	DEVSTATE_FIELD_AS("ch2.mode_bits", struct pit, ch[2].mode_bits, 0x3f),
+	DEVSTATE_FIELD_AS("ch2.mode_bits", struct pit, ch[2].mode_bits, 7),
 	DEVSTATE_FIELD_AS("ch2.mode", struct pit, ch[2].mode, 5),
 	DEVSTATE_FIELD_AS("ch2.rw", struct pit, ch[2].rw, 3),
 	DEVSTATE_FIELD_AS("ch2.bcd", struct pit, ch[2].bcd, 1),
@@ -772,7 +776,7 @@ static const struct devstate_field pit_fields[] = {
 	DEVSTATE_FIELD_AS("ch2.status_latched", struct pit, ch[2].status_latched, 1),
 	DEVSTATE_FIELD_AS("ch2.latched_status", struct pit, ch[2].latched_status, 0xff),
 	DEVSTATE_FIELD_AS("ch2.irq_period", struct pit, ch[2].irq_period, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch2.irq_owed", struct pit, ch[2].irq_owed, PIT_MAX_OWED),
+	DEVSTATE_FIELD_AS("ch2.irq_owed", struct pit, ch[2].irq_owed, UINT64_MAX),
 	DEVSTATE_FIELD_AS("ch2.irq_catchup", struct pit, ch[2].irq_catchup, 1),
 	DEVSTATE_FIELD_AS("ch2.irq_done", struct pit, ch[2].irq_done, 1),
 	DEVSTATE_FIELD_AS("ch2.irq_high", struct pit, ch[2].irq_high, 1),
@@ -816,7 +820,10 @@ static int i8254_load(struct device *dev, struct devstate *ds,
 		err = devstate_get_u64(ds, name, &ago);
 		c->start_ns = now - ago;
 		if (!err && (c->rw == 0 || c->reload == 0 ||
-			     c->reload > pit_modulus(c)))
+			     c->reload > pit_modulus(c) ||
+			     c->mode != (c->mode_bits > 5 ? c->mode_bits - 4 :
+					 c->mode_bits) ||
+			     c->irq_owed > pit_max_owed(c)))
 			err = -EINVAL;
 	}
 	if (err)

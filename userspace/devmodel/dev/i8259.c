@@ -520,9 +520,13 @@ static int i8259_load(struct device *dev, struct devstate *ds,
 				  ARRAY_SIZE(i8259_fields));
 	if (err)
 		return err;
-	/* The ELCR keeps the bits a PIIX has (IRQ 0-2, 8 and 13 edge). */
+	/*
+	 * The ELCR keeps the bits a PIIX has (IRQ 0-2, 8 and 13 edge); ICW2
+	 * sets only bits 7:3 of the vector base.
+	 */
 	for (i = 0; i < 2; i++)
-		if (t.pic[i].elcr & ~t.pic[i].elcr_mask)
+		if ((t.pic[i].elcr & ~t.pic[i].elcr_mask) ||
+		    (t.pic[i].base & 7))
 			return -EINVAL;
 	*d = t;
 	i8259_update(d);

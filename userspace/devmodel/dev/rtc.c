@@ -226,7 +226,9 @@ static uint64_t rtc_period(const struct rtc *rtc)
 /* 32.768 kHz cycles of the divider chain from its start to now. */
 static uint64_t rtc_cycles(const struct rtc *rtc, uint64_t now)
 {
-	uint64_t ns = now > rtc->divider_base ? now - rtc->divider_base : 0;
+	/* Signed: a loaded chain may have started before this host booted. */
+	int64_t d = (int64_t)(now - rtc->divider_base);
+	uint64_t ns = d > 0 ? (uint64_t)d : 0;
 
 	return (unsigned __int128)ns * RTC_BASE_HZ / NSEC_PER_SEC;
 }
@@ -275,7 +277,7 @@ static void rtc_sync(struct rtc *rtc, uint64_t now)
 	uint64_t prev = rtc->flags_ns, period = rtc_period(rtc);
 	uint8_t *c = &rtc->cmos[RTC_REG_C];
 
-	if (now <= prev)
+	if ((int64_t)(now - prev) <= 0)
 		return;
 	rtc->flags_ns = now;
 	if (period &&
@@ -638,7 +640,9 @@ static int rtc_load(struct device *dev, struct devstate *ds,
 		err = devstate_get_u64(ds, "divider_ns_ago", &dago);
 	if (err)
 		return err;
-	if (t.index >= RTC_CMOS_SIZE)
+	/* Within 146 years of 1970 either way: no overflow as it runs on. */
+	if (t.index >= RTC_CMOS_SIZE || (int64_t)guest > (1LL << 62) ||
+	    (int64_t)guest < -(1LL << 62))
 		return -EINVAL;
 	rtc_set_guest_ns(&t, (int64_t)guest, now);
 	t.flags_ns = now - ago;

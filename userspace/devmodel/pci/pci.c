@@ -524,6 +524,9 @@ int pci_device_load(struct pci_device *dev, struct devstate *ds)
 	for (i = 0; i < PCI_CONFIG_SIZE; i++) {
 		uint8_t fixed = ~(dev->wmask[i] | dev->w1cmask[i]);
 
+		/* The interrupt status follows the pin: set below. */
+		if (i == PCI_STATUS)
+			fixed &= ~PCI_STATUS_INTERRUPT;
 		if ((config[i] ^ dev->config[i]) & fixed)
 			return -EINVAL;
 	}
@@ -537,5 +540,8 @@ int pci_device_load(struct pci_device *dev, struct devstate *ds)
 	memcpy(dev->config, config, sizeof(config));
 	pci_update_bars(dev);
 	pci_irq_set(dev, level);
+	/* Pending MSI-X messages whose masks are off go out now. */
+	if (dev->msix)
+		pci_msi_config_written(dev, dev->msix_cap, 2);
 	return 0;
 }

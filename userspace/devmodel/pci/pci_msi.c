@@ -260,7 +260,7 @@ static void msix_deliver_pending(struct pci_device *dev)
 static bool msix_access_ok(uint64_t offset, unsigned int size, uint64_t len)
 {
 	return (size == 4 || size == 8) && !(offset & (size - 1)) &&
-	       offset + size <= len;
+	       size <= len && offset <= len - size;
 }
 
 uint64_t pci_msix_table_read(struct pci_device *dev, uint64_t offset,
