@@ -12,6 +12,9 @@ DEVMODEL_CORE	:= bus machine devices devstate memsize memmap guest_mem rom vm vc
 DEVMODEL_CORE	+= evloop irq
 # Options, console input, CPUID, vCPU threads, the --kernel boot path.
 DEVMODEL_CORE	+= options console console_out cpuid vcpus vcpu_threads boot_pc
+# The system call filter, built with libseccomp (seccomp.h).
+DEVMODEL_CORE	+= seccomp
+DEVMODEL_LIBS	:= -lseccomp
 DEVMODEL_DEVS	:= $(patsubst $(DEVMODEL_DIR)/%.c,%, \
 		     $(wildcard $(DEVMODEL_DIR)/dev/*.c))
 devmodel_objs	= $(patsubst %,$(BUILD)/$(DEVMODEL_DIR)/%.o,$(1))
@@ -33,7 +36,7 @@ userspace: vireo-vm roms
 vireo-vm: $(BUILD)/vireo-vm
 
 $(BUILD)/vireo-vm: $(DEVMODEL_OBJS)
-	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(DEVMODEL_LIBS)
 
 $(BUILD)/userspace/%.o: userspace/%.c
 	@mkdir -p $(@D)

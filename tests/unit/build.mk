@@ -17,7 +17,8 @@ UNIT_TESTS	+= test_i8254 test_rtc test_i8042 test_acpi_pm test_pci
 UNIT_TESTS	+= test_x86_emulate
 UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
 UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
-		   test_guest_mem test_machine test_devstate test_pci_msi
+		   test_guest_mem test_machine test_devstate test_pci_msi \
+		   test_seccomp
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_bus		:= bus
@@ -78,6 +79,9 @@ unit_deps_test_guest_mem	:= memmap guest_mem
 # each device's state saved and loaded into a fresh machine.
 unit_deps_test_devstate		:= bus machine devices devstate console_out \
 				   pci/pci pci/pci_msi $(DEVMODEL_DEVS)
+# The system call filter, with libseccomp.
+unit_deps_test_seccomp		:= bus machine devices devstate seccomp
+unit_libs_test_seccomp		:= -lseccomp -pthread
 # A PCI device with MSI and MSI-X behind the host bridge.
 unit_deps_test_pci_msi		:= bus machine devices devstate pci/pci pci/pci_msi \
 				   dev/pci_host dev/acpi_pm
@@ -111,7 +115,7 @@ $(UNIT_OUT)/%.o: $(UNIT_DIR)/%.c
 .SECONDEXPANSION:
 $(UNIT_BINS): $(UNIT_OUT)/%: $(UNIT_OUT)/%.o \
 		$$(call devmodel_objs,$$(unit_deps_%))
-	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(unit_libs_$*)
 
 -include $(UNIT_BINS:=.d)
 -include $(UNIT_OUT)/fake_platform.d

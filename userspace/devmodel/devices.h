@@ -94,6 +94,13 @@ struct dev_class {
 	int (*save)(struct device *dev, struct devstate *ds);
 	int (*load)(struct device *dev, struct devstate *ds, uint32_t version);
 	void (*destroy)(struct device *dev);
+
+	/*
+	 * System calls an instance needs once the VM runs, beyond the VM
+	 * process's own (seccomp.h): SCMP_SYS() numbers, nr_syscalls of them.
+	 */
+	const int *syscalls;
+	unsigned int nr_syscalls;
 };
 
 struct device {

@@ -409,7 +409,9 @@ int evloop_start(struct evloop *ev)
 	if (ev->thread_running)
 		return -EBUSY;
 	atomic_store(&ev->stopping, false);
+	/* All but SIGSYS: the system call filter's message (seccomp.h). */
 	sigfillset(&all);
+	sigdelset(&all, SIGSYS);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	ret = pthread_create(&ev->thread, NULL, ev_thread, ev);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -29,6 +29,8 @@
  *   22  the kernel or initrd of --kernel cannot be loaded: unreadable, not
  *       a bzImage or Multiboot kernel, too big for guest RAM, or the
  *       command line is too long
+ *   24  the VM process made a system call outside its allow-list
+ *       (seccomp.h): a bug in vireo-vm, or an attack on it
  *
  * Error codes are even so that they never collide with debug-exit codes.
  */
@@ -48,6 +50,7 @@ enum vm_exit_code {
 	EXIT_CODE_HOST		= 18,
 	EXIT_CODE_RESET		= 20,
 	EXIT_CODE_BAD_KERNEL	= 22,
+	EXIT_CODE_SECCOMP	= 24,
 };
 
 #endif /* VIREO_EXITCODES_H */

@@ -31,6 +31,7 @@
 #include "machine.h"
 #include "options.h"
 #include "rom.h"
+#include "seccomp.h"
 #include "signals.h"
 #include "util.h"
 #include "vcpu_loop.h"
@@ -67,6 +68,10 @@ static int load_guest(struct vm_process *v)
 
 	if (v->opt.rom)
 		return load_rom(&v->vm, v->opt.rom);
+	/* Kept open, so that a reset loads them again without open(). */
+	if (boot_keep_open(v->opt.kernel) ||
+	    (v->opt.initrd && boot_keep_open(v->opt.initrd)))
+		return EXIT_CODE_BAD_KERNEL;
 	return boot_pc_load(&v->vm, &b, &v->boot);
 }
 
@@ -169,7 +174,8 @@ static int restart_vm(struct vm_process *v)
 	vm_close(&v->vm);
 	m->exit_requested = false;
 	m->exit_status = 0;
-	ret = load_guest(v);
+	/* A ROM is read-only to the guest: it is still as it was loaded. */
+	ret = v->opt.rom ? 0 : load_guest(v);
 	if (!ret)
 		ret = vm_open(&v->vm);
 	if (!ret)
@@ -261,6 +267,9 @@ int main(int argc, char **argv)
 		return EXIT_CODE_USAGE;
 	}
 	ret = setup_vm(&v);
+	/* From here on the process opens nothing and makes no new kind of call. */
+	if (!ret && !v.opt.no_seccomp && seccomp_lockdown(&v.m))
+		ret = EXIT_CODE_HOST;
 	if (!ret)
 		ret = run_machine(&v);
 	evloop_stop(v.m.evloop);

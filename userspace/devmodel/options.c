@@ -18,6 +18,7 @@ void options_usage(FILE *f)
 		"Usage: vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
 		"                [--mem SIZE] [--cpus N] [--paravirt kvm|none]\n"
 		"                [--device CLASS[,KEY=VALUE...]]... [--no-reboot]\n"
+		"                [--no-seccomp]\n"
 		"       vireo-vm --rom FILE [--mem SIZE] [--device ...]...\n"
 		"\n"
 		"Run a VM on /dev/vireo (the vireo.ko module).  --kernel boots a Linux\n"
@@ -46,6 +47,10 @@ void options_usage(FILE *f)
 		"                        20; by default the machine starts again: devices\n"
 		"                        reset, vCPUs and their APICs new, the kernel and\n"
 		"                        initrd (or the ROM) loaded again\n"
+		"      --no-seccomp      run without the system call filter, which\n"
+		"                        otherwise ends the VM process (status 24) at\n"
+		"                        any system call it does not need once the VM\n"
+		"                        runs; for debugging only\n"
 		"      --device CLASS[,KEY=VALUE...]  one more device of CLASS, with\n"
 		"                        its options (the classes and their keys are\n"
 		"                        listed below); may be repeated\n"
@@ -81,7 +86,9 @@ void options_usage(FILE *f)
 		"       threads)\n"
 		"  20   the guest asked for a reset (reboot), with --no-reboot\n"
 		"  22   cannot load the kernel or initrd (unreadable, not a bzImage or\n"
-		"       Multiboot kernel, too big for guest RAM, command line too long)\n");
+		"       Multiboot kernel, too big for guest RAM, command line too long)\n"
+		"  24   a system call outside the VM process's allow-list (a bug, or\n"
+		"       an attack on vireo-vm); stderr names it\n");
 }
 
 static __attribute__((format(printf, 1, 2)))
@@ -141,6 +148,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "paravirt", required_argument, NULL, 'P' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "no-reboot", no_argument, NULL, 'R' },
+		{ "no-seccomp", no_argument, NULL, 'S' },
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -200,6 +208,9 @@ int options_parse(int argc, char **argv, struct options *opt)
 			break;
 		case 'R':
 			opt->no_reboot = true;
+			break;
+		case 'S':
+			opt->no_seccomp = true;
 			break;
 		case 'h':
 			return OPTIONS_HELP;

@@ -24,6 +24,7 @@ struct options {
 	unsigned int cpus;	/* 1..OPTIONS_MAX_CPUS; 1 with --rom */
 	bool paravirt_kvm;	/* --paravirt kvm (the default) or none */
 	bool no_reboot;		/* --no-reboot: a guest reset ends vireo-vm */
+	bool no_seccomp;	/* --no-seccomp: no system call filter */
 	/* --device specs, checked (devices.h), in command-line order. */
 	const char *devices[OPTIONS_MAX_DEVICES];
 	unsigned int nr_devices;

@@ -84,14 +84,17 @@ int vm_open(struct vm *vm)
 {
 	int ret;
 
-	vm->dev_fd = open(VIREO_DEVICE, O_RDWR | O_CLOEXEC);
+	/* Kept across a reset: the VM process opens nothing once it runs. */
 	if (vm->dev_fd < 0) {
-		explain_open_error(errno);
-		return EXIT_CODE_NO_DEVICE;
+		vm->dev_fd = open(VIREO_DEVICE, O_RDWR | O_CLOEXEC);
+		if (vm->dev_fd < 0) {
+			explain_open_error(errno);
+			return EXIT_CODE_NO_DEVICE;
+		}
+		ret = vm_check_api(vm->dev_fd);
+		if (ret)
+			return ret;
 	}
-	ret = vm_check_api(vm->dev_fd);
-	if (ret)
-		return ret;
 	vm->vm_fd = ioctl(vm->dev_fd, VIREO_CREATE_VM, 0);
 	if (vm->vm_fd < 0) {
 		pr_err("VIREO_CREATE_VM failed: %m (see dmesg)\n");
@@ -165,16 +168,16 @@ void vm_close(struct vm *vm)
 	/* Closing the VM fd drops the slots before their memory goes away. */
 	if (vm->vm_fd >= 0)
 		close(vm->vm_fd);
-	if (vm->dev_fd >= 0)
-		close(vm->dev_fd);
 	vm->vm_fd = -1;
-	vm->dev_fd = -1;
 	vm->nr_slots = 0;
 }
 
 void vm_destroy(struct vm *vm)
 {
 	vm_close(vm);
+	if (vm->dev_fd >= 0)
+		close(vm->dev_fd);
+	vm->dev_fd = -1;
 	if (vm->rom)
 		munmap(vm->rom, vm->rom_size);
 	if (vm->ram)

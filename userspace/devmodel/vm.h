@@ -36,7 +36,7 @@ struct vm {
  * boot's (memmap_build_kernel()) without.  Needs no kernel.
  */
 int vm_alloc_memory(struct vm *vm, uint64_t ram_size, uint64_t rom_size);
-/* Open /dev/vireo, check the API version, create the VM. */
+/* Open /dev/vireo (unless open), check the API version, create the VM. */
 int vm_open(struct vm *vm);
 /* Register the map's regions as memory slots. */
 int vm_map_memory(struct vm *vm);
@@ -48,7 +48,8 @@ int vm_map_memory(struct vm *vm);
 int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data);
 /*
  * Close the VM (its vCPUs, local APICs, slots and clocks go with it) but
- * keep guest memory: a reset builds a new VM around the same memory.
+ * keep guest memory and /dev/vireo: a reset builds a new VM around the
+ * same memory, with vm_open() again.
  */
 void vm_close(struct vm *vm);
 void vm_destroy(struct vm *vm);

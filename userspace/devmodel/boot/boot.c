@@ -59,13 +59,66 @@ static int read_all(const char *path, int fd, uint8_t *dst, uint64_t len)
 	return 0;
 }
 
+/*
+ * Files opened once and read again at every reset from the same open file
+ * (boot_keep_open()): the VM process needs no open() once it runs, so its
+ * system call filter (seccomp.h) can leave open() out.
+ */
+#define BOOT_KEPT_FILES	2	/* the kernel and the initrd */
+
+static struct {
+	const char *path;
+	int fd;
+} kept[BOOT_KEPT_FILES];
+
+int boot_keep_open(const char *path)
+{
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < BOOT_KEPT_FILES && kept[i].path; i++)
+		if (!strcmp(kept[i].path, path))
+			return 0;
+	if (i == BOOT_KEPT_FILES)
+		return -ENOSPC;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		pr_err("%s: %s\n", path, strerror(err));
+		return -err;
+	}
+	kept[i].path = path;
+	kept[i].fd = fd;
+	return 0;
+}
+
+/* A new descriptor for path: of the kept file, from its start, or open. */
+static int open_file(const char *path)
+{
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < BOOT_KEPT_FILES && kept[i].path; i++) {
+		if (strcmp(kept[i].path, path))
+			continue;
+		fd = fcntl(kept[i].fd, F_DUPFD_CLOEXEC, 0);
+		if (fd >= 0 && lseek(fd, 0, SEEK_SET) < 0) {
+			close(fd);
+			fd = -1;
+		}
+		return fd;
+	}
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
 /* Open a regular file; *size is its length. */
 static int open_sized(const char *path, int *fd, uint64_t *size)
 {
 	struct stat st;
 	int err;
 
-	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	*fd = open_file(path);
 	if (*fd < 0) {
 		err = errno;
 		pr_err("%s: %s\n", path, strerror(err));

@@ -80,6 +80,13 @@ struct boot_cpu_state {
 	struct vireo_sregs sregs;
 };
 
+/*
+ * Open path now and keep it open: later loads of path (a guest reset)
+ * read the same file from its start, without opening anything.  0, or
+ * -errno after printing why; at most two files (kernel and initrd).
+ */
+int boot_keep_open(const char *path);
+
 /* A bzImage ("HdrS" at 0x202) or else a Multiboot kernel. */
 int boot_kernel(const struct boot_args *a, struct boot_cpu_state *out);
 

@@ -36,6 +36,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <linux/serial_reg.h>
+#include <seccomp.h>
 
 #include "../console_out.h"
 #include "../devices.h"
@@ -602,6 +603,14 @@ static void uart16550_destroy(struct device *dev)
 	free(u);
 }
 
+/*
+ * The console's output: to a socket without blocking (sendto), and
+ * poll() where the fd cannot be made non-blocking (console_out.c).
+ */
+static const int uart_syscalls[] = {
+	SCMP_SYS(sendto), SCMP_SYS(poll), SCMP_SYS(ppoll),
+};
+
 static const struct dev_class uart16550_class = {
 	.name = "uart16550",
 	.desc = "16550A UART; by default one at 0x3F8-0x3FF (COM1), IRQ 4, the console",
@@ -616,5 +625,7 @@ static const struct dev_class uart16550_class = {
 	.save = uart16550_save,
 	.load = uart16550_load,
 	.destroy = uart16550_destroy,
+	.syscalls = uart_syscalls,
+	.nr_syscalls = ARRAY_SIZE(uart_syscalls),
 };
 DEVICE_CLASS(uart16550_class);
