@@ -80,7 +80,7 @@ unit_deps_test_guest_mem	:= memmap guest_mem
 unit_deps_test_devstate		:= bus machine devices devstate console_out \
 				   pci/pci pci/pci_msi $(DEVMODEL_DEVS)
 # The system call filter, with libseccomp.
-unit_deps_test_seccomp		:= bus machine devices devstate seccomp
+unit_deps_test_seccomp		:= bus machine devices devstate seccomp console
 unit_libs_test_seccomp		:= -lseccomp -pthread
 # A PCI device with MSI and MSI-X behind the host bridge.
 unit_deps_test_pci_msi		:= bus machine devices devstate pci/pci pci/pci_msi \

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,6 +77,41 @@ static int forbidden_tiocsti(void)
 	return ioctl(STDIN_FILENO, TIOCSTI, &c);
 }
 
+/* fork() is clone() without CLONE_THREAD: a process, not a thread. */
+static int forbidden_fork(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	return pid > 0 ? 0 : 1;
+}
+
+static pid_t parent;	/* the test, outside the filter */
+
+static int forbidden_kill_other(void)
+{
+	/* Its parent: tgkill to a process that is not this one. */
+	return syscall(SYS_tgkill, parent, parent, 0);
+}
+
+static int forbidden_exec_memory(void)
+{
+	return mmap(NULL, 4096, PROT_READ | PROT_EXEC,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) != MAP_FAILED;
+}
+
+static int forbidden_setown(void)
+{
+	return fcntl(STDIN_FILENO, F_SETOWN, parent);
+}
+
+/* Vireo's type byte, but not one of its requests (0xB8 is shared). */
+static int forbidden_other_b8(void)
+{
+	return ioctl(STDERR_FILENO, _IO(VIREO_IOCTL_TYPE, 0x7f), 0);
+}
+
 static int forbidden_exec(void)
 {
 	char *argv[] = { "/bin/true", NULL };
@@ -129,11 +166,17 @@ int main(void)
 		{ forbidden_open, "openat" },
 		{ forbidden_tiocsti, "ioctl" },
 		{ forbidden_exec, "execve" },
+		{ forbidden_fork, "clone" },
+		{ forbidden_kill_other, "tgkill" },
+		{ forbidden_exec_memory, "mmap" },
+		{ forbidden_setown, "fcntl" },
+		{ forbidden_other_b8, "ioctl" },
 	};
 	char err[512], want[64];
 	unsigned int i;
 	int status;
 
+	parent = getpid();
 	in_child(allowed, &status, err, sizeof(err));
 	is_int(status, EXIT_CODE_SECCOMP,
 	       "a thread, 64 MiB of malloc, Vireo's ioctls work; then pipe() ends it");

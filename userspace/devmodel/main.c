@@ -20,6 +20,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "boot_pc.h"
@@ -143,10 +144,6 @@ static int run_vm(struct vm_process *v)
 {
 	int err;
 
-	err = console_raw_start();
-	if (err)
-		pr_err("console input: cannot put the terminal in raw mode: %s\n",
-		       strerror(-err));
 	err = evloop_start(v->m.evloop);
 	if (err) {
 		pr_err("cannot start the device event loop: %s\n",
@@ -154,6 +151,21 @@ static int run_vm(struct vm_process *v)
 		return EXIT_CODE_HOST;
 	}
 	return vcpus_run(&v->vcpus, &v->m, vcpu_run_loop);
+}
+
+/*
+ * Raw mode for a terminal on stdin, once for the life of the process (a
+ * reset keeps it), and the time zone read: both before the system call
+ * filter, which allows neither the terminal requests nor the open.
+ */
+static void start_console(void)
+{
+	int err = console_raw_start();
+
+	if (err)
+		pr_err("console input: cannot put the terminal in raw mode: %s\n",
+		       strerror(-err));
+	tzset();
 }
 
 /*
@@ -267,6 +279,8 @@ int main(int argc, char **argv)
 		return EXIT_CODE_USAGE;
 	}
 	ret = setup_vm(&v);
+	if (!ret)
+		start_console();
 	/* From here on the process opens nothing and makes no new kind of call. */
 	if (!ret && !v.opt.no_seccomp && seccomp_lockdown(&v.m))
 		ret = EXIT_CODE_HOST;

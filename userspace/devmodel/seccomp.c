@@ -12,10 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 #include <seccomp.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <linux/vireo.h>
 
+#include "console.h"
 #include "devices.h"
 #include "exitcodes.h"
 #include "seccomp.h"
@@ -30,21 +34,18 @@
  */
 static const int core_syscalls[] = {
 	/* fds it holds: /dev/vireo, the VM and vCPUs, kernel, initrd */
-	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(close), SCMP_SYS(lseek),
-	SCMP_SYS(fstat), SCMP_SYS(newfstatat), SCMP_SYS(fcntl),
-	/* memory: malloc, the vCPU run areas, thread stacks */
-	SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
-	SCMP_SYS(mprotect), SCMP_SYS(madvise), SCMP_SYS(brk),
-	/* threads: a reset makes the vCPU threads again */
-	SCMP_SYS(clone), SCMP_SYS(clone3), SCMP_SYS(futex),
-	SCMP_SYS(set_robust_list), SCMP_SYS(rseq), SCMP_SYS(exit),
-	SCMP_SYS(exit_group), SCMP_SYS(gettid), SCMP_SYS(getpid),
-	SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity),
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(writev), SCMP_SYS(close),
+	SCMP_SYS(lseek), SCMP_SYS(fstat),
+	/* memory: malloc, the vCPU run areas, thread stacks (no PROT_EXEC) */
+	SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(brk),
+	/* threads: a reset makes the vCPU threads again (clone: below) */
+	SCMP_SYS(futex), SCMP_SYS(set_robust_list), SCMP_SYS(rseq),
+	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(gettid),
+	SCMP_SYS(getpid), SCMP_SYS(sched_yield), SCMP_SYS(sched_getaffinity),
 	SCMP_SYS(getrandom),
 	/* signals: kicks (SIGUSR1), termination, the end */
-	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
-	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigtimedwait), SCMP_SYS(tgkill),
-	SCMP_SYS(restart_syscall),
+	SCMP_SYS(rt_sigprocmask), SCMP_SYS(rt_sigreturn),
+	SCMP_SYS(rt_sigtimedwait), SCMP_SYS(restart_syscall),
 	/* the event loop and time */
 	SCMP_SYS(epoll_wait), SCMP_SYS(epoll_pwait), SCMP_SYS(epoll_ctl),
 	SCMP_SYS(timerfd_settime), SCMP_SYS(timerfd_gettime),
@@ -52,8 +53,22 @@ static const int core_syscalls[] = {
 	SCMP_SYS(nanosleep),
 };
 
-/* Terminal requests the console makes (raw mode, and back). */
-static const unsigned long tty_ioctls[] = { TCGETS, TCSETS, TCSETSW, TCSETSF };
+/*
+ * ioctl: Vireo's requests, each exactly (a type byte alone is shared with
+ * other drivers), and the terminal's (raw mode and back at exit).
+ */
+static const unsigned long ioctls[] = {
+	VIREO_GET_API_VERSION, VIREO_CHECK_CAP, VIREO_CREATE_VM,
+	VIREO_GET_RUN_SIZE, VIREO_GET_SUPPORTED_CPUID,
+	VIREO_SET_MEMORY_REGION, VIREO_CREATE_VCPU, VIREO_SIGNAL_MSI,
+	VIREO_RUN, VIREO_GET_REGS, VIREO_SET_REGS, VIREO_GET_SREGS,
+	VIREO_SET_SREGS, VIREO_SET_CPUID, VIREO_GET_MP_STATE,
+	VIREO_SET_MP_STATE,
+	TCGETS, TCSETS, TCSETSW, TCSETSF,
+};
+
+/* fcntl: a new fd of a kept file (a reset), and reading flags. */
+static const int fcntl_cmds[] = { F_DUPFD_CLOEXEC, F_GETFD, F_GETFL };
 
 /* Names for the SIGSYS message, resolved before the filter is in. */
 #define MAX_SYSCALL	512
@@ -88,6 +103,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 	put_str(&p, end, " (");
 	put_str(&p, end, d);
 	put_str(&p, end, "); stopping the VM (a bug: please report it)\n");
+	console_restore();
 	n = write(STDERR_FILENO, line, p - line);
 	(void)n;
 	_exit(EXIT_CODE_SECCOMP);
@@ -101,22 +117,47 @@ static int allow(scmp_filter_ctx ctx, int nr)
 	return err == -EFAULT || err == -EDOM ? 0 : err;
 }
 
-/* ioctl: Vireo's own requests, and the terminal's; prctl: a name. */
-static int allow_ioctls(scmp_filter_ctx ctx)
+#define RULE(ctx, call, ...) \
+	seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(call), __VA_ARGS__)
+
+/* The calls allowed only with some arguments. */
+static int allow_with_args(scmp_filter_ctx ctx)
 {
 	unsigned int i;
-	int err;
+	int err = 0;
 
-	err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-			       SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00,
-				       VIREO_IOCTL_TYPE << 8));
-	/* A thread names itself ("vcpu3"): prctl(PR_SET_NAME) only. */
+	for (i = 0; !err && i < ARRAY_SIZE(ioctls); i++)
+		err = RULE(ctx, ioctl, 1, SCMP_A1(SCMP_CMP_EQ, ioctls[i]));
+	for (i = 0; !err && i < ARRAY_SIZE(fcntl_cmds); i++)
+		err = RULE(ctx, fcntl, 1, SCMP_A1(SCMP_CMP_EQ, fcntl_cmds[i]));
+	/* Threads only: no second process that would outlive this one. */
 	if (!err)
-		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1,
-				       SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
-	for (i = 0; !err && i < ARRAY_SIZE(tty_ioctls); i++)
-		err = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-				       SCMP_A1(SCMP_CMP_EQ, tty_ioctls[i]));
+		err = RULE(ctx, clone, 1, SCMP_A0(SCMP_CMP_MASKED_EQ,
+						 CLONE_THREAD, CLONE_THREAD));
+	/* clone3's flags are in memory, out of a filter's reach. */
+	if (!err)
+		err = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS),
+				       SCMP_SYS(clone3), 0);
+	/* Signals to its own threads only. */
+	if (!err)
+		err = RULE(ctx, tgkill, 1, SCMP_A0(SCMP_CMP_EQ, getpid()));
+	/* No executable memory: nothing is loaded once the VM runs. */
+	if (!err)
+		err = RULE(ctx, mmap, 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	if (!err)
+		err = RULE(ctx, mprotect, 1,
+			   SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	/* fstat() of an fd it holds, not a path. */
+	if (!err)
+		err = RULE(ctx, newfstatat, 1,
+			   SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH,
+				   AT_EMPTY_PATH));
+	/* The SIGSYS handler stays. */
+	if (!err)
+		err = RULE(ctx, rt_sigaction, 1, SCMP_A0(SCMP_CMP_NE, SIGSYS));
+	/* A thread names itself ("vcpu3"). */
+	if (!err)
+		err = RULE(ctx, prctl, 1, SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME));
 	return err;
 }
 
@@ -134,7 +175,7 @@ static int build(scmp_filter_ctx ctx, struct machine *m)
 			err = allow(ctx, cls->syscalls[j]);
 	}
 	if (!err)
-		err = allow_ioctls(ctx);
+		err = allow_with_args(ctx);
 	return err;
 }
 
@@ -171,9 +212,16 @@ int seccomp_lockdown(struct machine *m)
 	/*
 	 * The calls of every exit (VIREO_RUN, the devices' ioctls, a
 	 * kick) first, and a binary search over the rest: the filter runs
-	 * at every system call, so it is kept short on the hot path.
+	 * at every system call, so it is kept short on the hot path.  Any
+	 * thread already running gets it too; a call made through another
+	 * ABI (int $0x80) ends the process rather than one thread.
 	 */
 	err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+	if (!err)
+		err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	if (!err)
+		err = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+				       SCMP_ACT_KILL_PROCESS);
 	if (!err)
 		err = seccomp_syscall_priority(ctx, SCMP_SYS(ioctl), 255);
 	if (!err)

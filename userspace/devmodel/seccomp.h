@@ -11,9 +11,11 @@
  *
  * What the list leaves out: opening, creating or deleting files, sockets,
  * exec, process creation other than threads, mounts, ptrace, namespaces,
- * the keyring, BPF.  ioctl is allowed only with Vireo's request numbers and
- * the terminal's TCGETS/TCSETS* (so not TIOCSTI, which would type into the
- * user's shell).
+ * the keyring, BPF, executable memory, signals to other processes.  ioctl
+ * is allowed only with Vireo's request numbers, each exactly, and the
+ * terminal's TCGETS/TCSETS* (so not TIOCSTI, which would type into the
+ * user's shell); fcntl only to duplicate or read flags; clone only for a
+ * thread (clone3 answers ENOSYS, and glibc falls back to clone).
  *
  * A call outside the list ends the VM process at once (SIGSYS), with one
  * line on stderr naming the call, and exit status EXIT_CODE_SECCOMP.
