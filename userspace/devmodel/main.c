@@ -114,6 +114,23 @@ static int setup_vcpu0(struct vm_process *v)
 	return vcpu_set_state(vcpu0, &v->boot.regs, &v->boot.sregs);
 }
 
+/* The VM in the kernel, with guest memory as its slots. */
+static int open_kernel_vm(struct vm_process *v)
+{
+	int ret = vm_open(&v->vm);
+
+	return ret ? ret : vm_map_memory(&v->vm);
+}
+
+/* The vCPUs, vCPU 0 at the boot state and the others waiting for SIPI. */
+static int make_vcpus(struct vm_process *v)
+{
+	int ret = vcpus_create(&v->vcpus, &v->vm, v->opt.cpus,
+			       v->opt.paravirt_kvm);
+
+	return ret ? ret : setup_vcpu0(v);
+}
+
 /* Everything that needs no kernel first, so option and file errors show. */
 static int setup_vm(struct vm_process *v)
 {
@@ -129,14 +146,9 @@ static int setup_vm(struct vm_process *v)
 	if (!ret)
 		ret = setup_machine(v);
 	if (!ret)
-		ret = vm_open(&v->vm);
+		ret = open_kernel_vm(v);
 	if (!ret)
-		ret = vm_map_memory(&v->vm);
-	if (!ret)
-		ret = vcpus_create(&v->vcpus, &v->vm, v->opt.cpus,
-				   v->opt.paravirt_kvm);
-	if (!ret)
-		ret = setup_vcpu0(v);
+		ret = make_vcpus(v);
 	return ret;
 }
 
@@ -189,17 +201,12 @@ static int restart_vm(struct vm_process *v)
 	/* A ROM is read-only to the guest: it is still as it was loaded. */
 	ret = v->opt.rom ? 0 : load_guest(v);
 	if (!ret)
-		ret = vm_open(&v->vm);
-	if (!ret)
-		ret = vm_map_memory(&v->vm);
+		ret = open_kernel_vm(v);
 	/* With the new VM there: a device that signals at reset reaches it. */
 	if (!ret)
 		devices_reset(m);
 	if (!ret)
-		ret = vcpus_create(&v->vcpus, &v->vm, v->opt.cpus,
-				   v->opt.paravirt_kvm);
-	if (!ret)
-		ret = setup_vcpu0(v);
+		ret = make_vcpus(v);
 	return ret;
 }
 

@@ -707,79 +707,40 @@ static void i8254_destroy(struct device *dev)
 	free(pit);
 }
 
+/* One channel's fields, named "chN.member" (N: 0, 1, 2). */
+#define PIT_CH_FIELD(n, member, maxval)					\
+	DEVSTATE_FIELD_AS("ch" #n "." #member, struct pit, ch[n].member,	\
+			  maxval)
+#define PIT_CH_FIELDS(n)							\
+	PIT_CH_FIELD(n, mode_bits, 7),	\
+	PIT_CH_FIELD(n, mode, 5),	\
+	PIT_CH_FIELD(n, rw, 3),	\
+	PIT_CH_FIELD(n, bcd, 1),	\
+	PIT_CH_FIELD(n, gate, 1),	\
+	PIT_CH_FIELD(n, reload, 65536),	\
+	PIT_CH_FIELD(n, loaded, 1),	\
+	PIT_CH_FIELD(n, triggered, 1),	\
+	PIT_CH_FIELD(n, running, 1),	\
+	PIT_CH_FIELD(n, held_ticks, UINT64_MAX),	\
+	PIT_CH_FIELD(n, idle_count, 0xffff),	\
+	PIT_CH_FIELD(n, null_count, 1),	\
+	PIT_CH_FIELD(n, write_hi, 1),	\
+	PIT_CH_FIELD(n, write_lsb, 0xff),	\
+	PIT_CH_FIELD(n, read_hi, 1),	\
+	PIT_CH_FIELD(n, latched_bytes, 2),	\
+	PIT_CH_FIELD(n, latched_count, 0xffff),	\
+	PIT_CH_FIELD(n, status_latched, 1),	\
+	PIT_CH_FIELD(n, latched_status, 0xff),	\
+	PIT_CH_FIELD(n, irq_period, UINT64_MAX),	\
+	PIT_CH_FIELD(n, irq_owed, UINT64_MAX),	\
+	PIT_CH_FIELD(n, irq_catchup, 1),	\
+	PIT_CH_FIELD(n, irq_done, 1),	\
+	PIT_CH_FIELD(n, irq_high, 1),
+
 static const struct devstate_field pit_fields[] = {
-	DEVSTATE_FIELD_AS("ch0.mode_bits", struct pit, ch[0].mode_bits, 7),
-	DEVSTATE_FIELD_AS("ch0.mode", struct pit, ch[0].mode, 5),
-	DEVSTATE_FIELD_AS("ch0.rw", struct pit, ch[0].rw, 3),
-	DEVSTATE_FIELD_AS("ch0.bcd", struct pit, ch[0].bcd, 1),
-	DEVSTATE_FIELD_AS("ch0.gate", struct pit, ch[0].gate, 1),
-	DEVSTATE_FIELD_AS("ch0.reload", struct pit, ch[0].reload, 65536),
-	DEVSTATE_FIELD_AS("ch0.loaded", struct pit, ch[0].loaded, 1),
-	DEVSTATE_FIELD_AS("ch0.triggered", struct pit, ch[0].triggered, 1),
-	DEVSTATE_FIELD_AS("ch0.running", struct pit, ch[0].running, 1),
-	DEVSTATE_FIELD_AS("ch0.held_ticks", struct pit, ch[0].held_ticks, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch0.idle_count", struct pit, ch[0].idle_count, 0xffff),
-	DEVSTATE_FIELD_AS("ch0.null_count", struct pit, ch[0].null_count, 1),
-	DEVSTATE_FIELD_AS("ch0.write_hi", struct pit, ch[0].write_hi, 1),
-	DEVSTATE_FIELD_AS("ch0.write_lsb", struct pit, ch[0].write_lsb, 0xff),
-	DEVSTATE_FIELD_AS("ch0.read_hi", struct pit, ch[0].read_hi, 1),
-	DEVSTATE_FIELD_AS("ch0.latched_bytes", struct pit, ch[0].latched_bytes, 2),
-	DEVSTATE_FIELD_AS("ch0.latched_count", struct pit, ch[0].latched_count, 0xffff),
-	DEVSTATE_FIELD_AS("ch0.status_latched", struct pit, ch[0].status_latched, 1),
-	DEVSTATE_FIELD_AS("ch0.latched_status", struct pit, ch[0].latched_status, 0xff),
-	DEVSTATE_FIELD_AS("ch0.irq_period", struct pit, ch[0].irq_period, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch0.irq_owed", struct pit, ch[0].irq_owed, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch0.irq_catchup", struct pit, ch[0].irq_catchup, 1),
-	DEVSTATE_FIELD_AS("ch0.irq_done", struct pit, ch[0].irq_done, 1),
-	DEVSTATE_FIELD_AS("ch0.irq_high", struct pit, ch[0].irq_high, 1),
-	DEVSTATE_FIELD_AS("ch1.mode_bits", struct pit, ch[1].mode_bits, 7),
-	DEVSTATE_FIELD_AS("ch1.mode", struct pit, ch[1].mode, 5),
-	DEVSTATE_FIELD_AS("ch1.rw", struct pit, ch[1].rw, 3),
-	DEVSTATE_FIELD_AS("ch1.bcd", struct pit, ch[1].bcd, 1),
-	DEVSTATE_FIELD_AS("ch1.gate", struct pit, ch[1].gate, 1),
-	DEVSTATE_FIELD_AS("ch1.reload", struct pit, ch[1].reload, 65536),
-	DEVSTATE_FIELD_AS("ch1.loaded", struct pit, ch[1].loaded, 1),
-	DEVSTATE_FIELD_AS("ch1.triggered", struct pit, ch[1].triggered, 1),
-	DEVSTATE_FIELD_AS("ch1.running", struct pit, ch[1].running, 1),
-	DEVSTATE_FIELD_AS("ch1.held_ticks", struct pit, ch[1].held_ticks, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch1.idle_count", struct pit, ch[1].idle_count, 0xffff),
-	DEVSTATE_FIELD_AS("ch1.null_count", struct pit, ch[1].null_count, 1),
-	DEVSTATE_FIELD_AS("ch1.write_hi", struct pit, ch[1].write_hi, 1),
-	DEVSTATE_FIELD_AS("ch1.write_lsb", struct pit, ch[1].write_lsb, 0xff),
-	DEVSTATE_FIELD_AS("ch1.read_hi", struct pit, ch[1].read_hi, 1),
-	DEVSTATE_FIELD_AS("ch1.latched_bytes", struct pit, ch[1].latched_bytes, 2),
-	DEVSTATE_FIELD_AS("ch1.latched_count", struct pit, ch[1].latched_count, 0xffff),
-	DEVSTATE_FIELD_AS("ch1.status_latched", struct pit, ch[1].status_latched, 1),
-	DEVSTATE_FIELD_AS("ch1.latched_status", struct pit, ch[1].latched_status, 0xff),
-	DEVSTATE_FIELD_AS("ch1.irq_period", struct pit, ch[1].irq_period, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch1.irq_owed", struct pit, ch[1].irq_owed, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch1.irq_catchup", struct pit, ch[1].irq_catchup, 1),
-	DEVSTATE_FIELD_AS("ch1.irq_done", struct pit, ch[1].irq_done, 1),
-	DEVSTATE_FIELD_AS("ch1.irq_high", struct pit, ch[1].irq_high, 1),
-	DEVSTATE_FIELD_AS("ch2.mode_bits", struct pit, ch[2].mode_bits, 7),
-	DEVSTATE_FIELD_AS("ch2.mode", struct pit, ch[2].mode, 5),
-	DEVSTATE_FIELD_AS("ch2.rw", struct pit, ch[2].rw, 3),
-	DEVSTATE_FIELD_AS("ch2.bcd", struct pit, ch[2].bcd, 1),
-	DEVSTATE_FIELD_AS("ch2.gate", struct pit, ch[2].gate, 1),
-	DEVSTATE_FIELD_AS("ch2.reload", struct pit, ch[2].reload, 65536),
-	DEVSTATE_FIELD_AS("ch2.loaded", struct pit, ch[2].loaded, 1),
-	DEVSTATE_FIELD_AS("ch2.triggered", struct pit, ch[2].triggered, 1),
-	DEVSTATE_FIELD_AS("ch2.running", struct pit, ch[2].running, 1),
-	DEVSTATE_FIELD_AS("ch2.held_ticks", struct pit, ch[2].held_ticks, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch2.idle_count", struct pit, ch[2].idle_count, 0xffff),
-	DEVSTATE_FIELD_AS("ch2.null_count", struct pit, ch[2].null_count, 1),
-	DEVSTATE_FIELD_AS("ch2.write_hi", struct pit, ch[2].write_hi, 1),
-	DEVSTATE_FIELD_AS("ch2.write_lsb", struct pit, ch[2].write_lsb, 0xff),
-	DEVSTATE_FIELD_AS("ch2.read_hi", struct pit, ch[2].read_hi, 1),
-	DEVSTATE_FIELD_AS("ch2.latched_bytes", struct pit, ch[2].latched_bytes, 2),
-	DEVSTATE_FIELD_AS("ch2.latched_count", struct pit, ch[2].latched_count, 0xffff),
-	DEVSTATE_FIELD_AS("ch2.status_latched", struct pit, ch[2].status_latched, 1),
-	DEVSTATE_FIELD_AS("ch2.latched_status", struct pit, ch[2].latched_status, 0xff),
-	DEVSTATE_FIELD_AS("ch2.irq_period", struct pit, ch[2].irq_period, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch2.irq_owed", struct pit, ch[2].irq_owed, UINT64_MAX),
-	DEVSTATE_FIELD_AS("ch2.irq_catchup", struct pit, ch[2].irq_catchup, 1),
-	DEVSTATE_FIELD_AS("ch2.irq_done", struct pit, ch[2].irq_done, 1),
-	DEVSTATE_FIELD_AS("ch2.irq_high", struct pit, ch[2].irq_high, 1),
+	PIT_CH_FIELDS(0)
+	PIT_CH_FIELDS(1)
+	PIT_CH_FIELDS(2)
 	DEVSTATE_FIELD(struct pit, port61, P61_RW_BITS),
 	DEVSTATE_FIELD(struct pit, refresh, 1),
 };
