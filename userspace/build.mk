@@ -6,8 +6,8 @@
 # machine (devices.h).
 
 DEVMODEL_DIR	:= userspace/devmodel
-DEVMODEL_CORE	:= bus machine devices devstate memsize memmap guest_mem rom vm vcpu \
-		   vcpu_loop signals
+DEVMODEL_CORE	:= bus machine devices devstate pause memsize memmap guest_mem \
+		   rom vm vcpu vcpu_loop signals
 # The device event loop and the interrupt lines (evloop.h, irq.h).
 DEVMODEL_CORE	+= evloop irq
 # Options, console input, CPUID, vCPU threads, the --kernel boot path.

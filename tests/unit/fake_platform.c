@@ -98,7 +98,8 @@ unsigned int fake_timers_armed(void)
 	return n;
 }
 
-struct ev_timer *ev_timer_new(struct evloop *ev, ev_timer_fn fn, void *opaque)
+struct ev_timer *ev_timer_new(struct evloop *ev, ev_timer_fn fn, void *opaque,
+			      pthread_mutex_t *lock)
 {
 	unsigned int i;
 
@@ -227,7 +228,7 @@ void irq_set_gsi_chip(struct machine *m, const struct irq_chip *chip)
 
 /* No fd is watched here: a device sees an fd it cannot watch. */
 int evloop_watch_fd(struct evloop *ev, int fd, uint32_t events, ev_fd_fn fn,
-		    void *opaque)
+		    void *opaque, pthread_mutex_t *lock)
 {
 	return -ENOSYS;
 }

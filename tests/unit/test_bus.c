@@ -53,25 +53,25 @@ static void test_register(void)
 	struct bus bus;
 
 	bus_init_pio(&bus);
-	is_int(bus_register(&bus, 0x100, 8, &fake_ops, &a), 0,
+	is_int(bus_register(&bus, 0x100, 8, &fake_ops, &a, NULL), 0,
 	       "register [0x100, 0x108)");
-	is_int(bus_register(&bus, 0x100, 8, &fake_ops, &b), -EBUSY,
+	is_int(bus_register(&bus, 0x100, 8, &fake_ops, &b, NULL), -EBUSY,
 	       "same range again is rejected");
-	is_int(bus_register(&bus, 0x0fc, 8, &fake_ops, &b), -EBUSY,
+	is_int(bus_register(&bus, 0x0fc, 8, &fake_ops, &b, NULL), -EBUSY,
 	       "range overlapping the start is rejected");
-	is_int(bus_register(&bus, 0x107, 1, &fake_ops, &b), -EBUSY,
+	is_int(bus_register(&bus, 0x107, 1, &fake_ops, &b, NULL), -EBUSY,
 	       "range overlapping the last port is rejected");
-	is_int(bus_register(&bus, 0x0f0, 0x20, &fake_ops, &b), -EBUSY,
+	is_int(bus_register(&bus, 0x0f0, 0x20, &fake_ops, &b, NULL), -EBUSY,
 	       "range covering a claimed one is rejected");
-	is_int(bus_register(&bus, 0x108, 8, &fake_ops, &b), 0,
+	is_int(bus_register(&bus, 0x108, 8, &fake_ops, &b, NULL), 0,
 	       "adjacent range above is accepted");
-	is_int(bus_register(&bus, 0x0f8, 8, &fake_ops, &b), 0,
+	is_int(bus_register(&bus, 0x0f8, 8, &fake_ops, &b, NULL), 0,
 	       "adjacent range below is accepted");
-	is_int(bus_register(&bus, 0x200, 0, &fake_ops, &b), -EINVAL,
+	is_int(bus_register(&bus, 0x200, 0, &fake_ops, &b, NULL), -EINVAL,
 	       "empty range is rejected");
-	is_int(bus_register(&bus, 0xfffc, 8, &fake_ops, &b), -EINVAL,
+	is_int(bus_register(&bus, 0xfffc, 8, &fake_ops, &b, NULL), -EINVAL,
 	       "range past port 0xFFFF is rejected");
-	is_int(bus_register(&bus, 0xfff8, 8, &fake_ops, &b), 0,
+	is_int(bus_register(&bus, 0xfff8, 8, &fake_ops, &b, NULL), 0,
 	       "range ending at port 0xFFFF is accepted");
 	is_int(bus.nr_ranges, 4, "four ranges claimed");
 }
@@ -83,8 +83,8 @@ static void test_dispatch(void)
 	uint32_t v;
 
 	bus_init_pio(&bus);
-	bus_register(&bus, 0x3f8, 8, &fake_ops, &a);
-	bus_register(&bus, 0x400, 8, &fake_ops, &b);
+	bus_register(&bus, 0x3f8, 8, &fake_ops, &a, NULL);
+	bus_register(&bus, 0x400, 8, &fake_ops, &b, NULL);
 
 	ioport_write(&bus, 0x3fb, 1, 0x83);
 	ok(a.writes == 1 && a.offset == 3 && a.size == 1 && a.value == 0x83,
@@ -113,7 +113,7 @@ static void test_straddle(void)
 	uint32_t v;
 
 	bus_init_pio(&bus);
-	bus_register(&bus, 0x3f8, 8, &fake_ops, &a);
+	bus_register(&bus, 0x3f8, 8, &fake_ops, &a, NULL);
 
 	/* A word at the last port: its high byte is an unclaimed port. */
 	v = ioport_read(&bus, 0x3ff, 2);
@@ -132,7 +132,7 @@ static void test_unclaimed(void)
 	struct bus bus;
 
 	bus_init_pio(&bus);
-	bus_register(&bus, 0x60, 1, &fake_ops, &a);
+	bus_register(&bus, 0x60, 1, &fake_ops, &a, NULL);
 	is_int(ioport_read(&bus, 0x80, 1), 0xff, "unclaimed byte reads 0xFF");
 	is_int(ioport_read(&bus, 0x80, 2), 0xffff,
 	       "unclaimed word reads 0xFFFF");
@@ -153,7 +153,7 @@ static void test_null_callbacks(void)
 	struct bus bus;
 
 	bus_init_pio(&bus);
-	bus_register(&bus, 0x70, 2, &wo_ops, &a);
+	bus_register(&bus, 0x70, 2, &wo_ops, &a, NULL);
 	is_int(ioport_read(&bus, 0x70, 1), 0xff,
 	       "write-only device reads as all ones");
 	ioport_write(&bus, 0x71, 1, 0x5a);
@@ -166,8 +166,8 @@ static void test_unregister(void)
 	struct bus bus;
 
 	bus_init_pio(&bus);
-	bus_register(&bus, 0x100, 8, &fake_ops, &a);
-	bus_register(&bus, 0x200, 8, &fake_ops, &b);
+	bus_register(&bus, 0x100, 8, &fake_ops, &a, NULL);
+	bus_register(&bus, 0x200, 8, &fake_ops, &b, NULL);
 	is_int(bus_unregister(&bus, 0x104), -ENOENT,
 	       "unregister needs the base, not a port inside the range");
 	is_int(bus_unregister(&bus, 0x100), 0, "unregister [0x100, 0x108)");
@@ -180,7 +180,7 @@ static void test_unregister(void)
 	       "the other range still dispatches");
 	is_int(bus_unregister(&bus, 0x100), -ENOENT,
 	       "a second unregister fails");
-	is_int(bus_register(&bus, 0x0fc, 8, &fake_ops, &b), 0,
+	is_int(bus_register(&bus, 0x0fc, 8, &fake_ops, &b, NULL), 0,
 	       "the freed ports can be claimed again");
 }
 
@@ -191,7 +191,7 @@ static void test_mmio(void)
 	uint64_t v = 0;
 
 	bus_init_mmio(&bus);
-	is_int(bus_register(&bus, 0xfec00000, 0x1000, &fake_ops, &a), 0,
+	is_int(bus_register(&bus, 0xfec00000, 0x1000, &fake_ops, &a, NULL), 0,
 	       "MMIO: register the IOAPIC page");
 	ok(bus_read(&bus, 0xfec00010, 8, &v) && a.size == 8 &&
 	   a.offset == 0x10, "MMIO: an 8-byte read reaches the device whole");
@@ -201,9 +201,9 @@ static void test_mmio(void)
 	   (v & 0xffffffff) == 0xffffffff,
 	   "MMIO: half claimed: the unclaimed half reads as ones");
 	ok(!bus_write(&bus, 0x1000, 4, 1), "MMIO: a write to a hole is false");
-	is_int(bus_register(&bus, ~0ULL - 3, 8, &fake_ops, &a), -EINVAL,
+	is_int(bus_register(&bus, ~0ULL - 3, 8, &fake_ops, &a, NULL), -EINVAL,
 	       "MMIO: a range that wraps past 2^64 is rejected");
-	is_int(bus_register(&bus, ~0ULL - 3, 4, &fake_ops, &a), 0,
+	is_int(bus_register(&bus, ~0ULL - 3, 4, &fake_ops, &a, NULL), 0,
 	       "MMIO: a range ending at the top of the space is accepted");
 	a.reads = 0;
 	ok(bus_read(&bus, ~0ULL - 1, 8, &v) && a.reads == 2,
@@ -245,7 +245,8 @@ static void test_many_ranges(void)
 	}
 	for (i = 0; i < MANY; i++) {
 		j = order[i];
-		if (bus_register(&bus, base[j], len[j], &fake_ops, &dev[j]))
+		if (bus_register(&bus, base[j], len[j], &fake_ops, &dev[j],
+				 NULL))
 			bad++;
 		live[j] = true;
 	}
@@ -261,13 +262,13 @@ static void test_many_ranges(void)
 
 	for (at = 0x10000000 - 0x800; at < base[MANY - 1] + 0x3000;
 	     at += 0x400) {
-		const struct bus_range *r = bus_find(&bus, at);
+		struct bus_range r;
 		void *want = NULL;
 
 		for (j = 0; j < MANY; j++)
 			if (live[j] && at >= base[j] && at < base[j] + len[j])
 				want = &dev[j];
-		if ((r ? r->opaque : NULL) != want)
+		if ((bus_find(&bus, at, &r) ? r.opaque : NULL) != want)
 			bad++;
 	}
 	is_int(bad, 0, "every address resolves as a plain scan says");

@@ -60,7 +60,7 @@ static void test_order_and_backpressure(void)
 	small_pipe(p);
 	machine_init(&m, p[1]);
 	m.evloop = evloop_create(&m);
-	co = console_out_create(m.evloop, p[1], 64);
+	co = console_out_create(m.evloop, p[1], 64, NULL);
 	console_out_on_room(co, on_room, NULL);
 	ok(!(fcntl(p[1], F_GETFL) & O_NONBLOCK),
 	   "the shared fd is left blocking");
@@ -108,7 +108,7 @@ static void test_stalled_reader(void)
 	int p[2];
 
 	small_pipe(p);
-	co = console_out_create(NULL, p[1], 64);
+	co = console_out_create(NULL, p[1], 64, NULL);
 	while (console_out_room(co, 1))
 		console_out_put(co, put++ % 251);
 	ok(!console_out_room(co, 1), "full, the reader slow");
@@ -134,7 +134,7 @@ static void test_flush(void)
 	int p[2];
 
 	small_pipe(p);
-	co = console_out_create(NULL, p[1], 1000);
+	co = console_out_create(NULL, p[1], 1000, NULL);
 	for (put = 0; put < PIPE_SZ + 1000; put++)
 		console_out_put(co, put % 251);
 	ok(!console_out_room(co, 1), "full");
@@ -160,7 +160,7 @@ static void test_reader_gone(void)
 	int p[2];
 
 	small_pipe(p);
-	co = console_out_create(NULL, p[1], 16);
+	co = console_out_create(NULL, p[1], 16, NULL);
 	close(p[0]);
 	ok(console_out_put(co, 'a') && console_out_put(co, 'b'),
 	   "puts succeed");
@@ -180,7 +180,7 @@ static void test_file(void)
 	if (fd < 0 || write(fd, "log:", 4) != 4)
 		abort();
 	unlink(path);
-	co = console_out_create(NULL, fd, 4);
+	co = console_out_create(NULL, fd, 4, NULL);
 	console_out_put(co, 'h');
 	console_out_put(co, 'i');
 	is_int(pread(fd, buf, sizeof(buf) - 1, 0), 6, "appended at once");

@@ -35,10 +35,13 @@ static void record(void *opaque)
 		order[n] = (int)(intptr_t)opaque;
 }
 
+/* The lock of the device the callbacks belong to (devices.h). */
+static pthread_mutex_t dev_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static bool lock_held(void)
 {
-	if (pthread_mutex_trylock(&m.lock) == 0) {
-		pthread_mutex_unlock(&m.lock);
+	if (pthread_mutex_trylock(&dev_lock) == 0) {
+		pthread_mutex_unlock(&dev_lock);
 		return false;
 	}
 	return true;
@@ -56,10 +59,10 @@ static void run_until(int n)
 static void test_order(void)
 {
 	uint64_t now = evloop_now();
-	struct ev_timer *a = ev_timer_new(ev, record, (void *)1);
-	struct ev_timer *b = ev_timer_new(ev, record, (void *)2);
-	struct ev_timer *c = ev_timer_new(ev, record, (void *)3);
-	struct ev_timer *late = ev_timer_new(ev, record, (void *)4);
+	struct ev_timer *a = ev_timer_new(ev, record, (void *)1, NULL);
+	struct ev_timer *b = ev_timer_new(ev, record, (void *)2, NULL);
+	struct ev_timer *c = ev_timer_new(ev, record, (void *)3, NULL);
+	struct ev_timer *late = ev_timer_new(ev, record, (void *)4, NULL);
 
 	atomic_store(&nr_order, 0);
 	ok(!ev_timer_armed(a), "a new timer is disarmed");
@@ -126,11 +129,11 @@ static void test_rearm(void)
 	struct rearm r = { .max = 3 };
 	uint64_t end = evloop_now() + 5 * SEC;
 
-	r.t = ev_timer_new(ev, rearm_fn, &r);
+	r.t = ev_timer_new(ev, rearm_fn, &r, &dev_lock);
 	ev_timer_arm(r.t, evloop_now() - 1);
 	evloop_run_once(ev, 0);
 	is_int(r.runs, 1, "a timer re-armed in the past runs once a round");
-	ok(r.locked, "callbacks run with the machine lock held");
+	ok(r.locked, "callbacks run with their device's lock held");
 	ok(ev_timer_armed(r.t), "re-armed from its own callback");
 	while (r.runs < 3 && evloop_now() < end)
 		evloop_run_once(ev, SEC);
@@ -159,8 +162,8 @@ static void test_free_from_callback(void)
 	uint64_t now = evloop_now();
 
 	atomic_store(&nr_order, 0);
-	freer = ev_timer_new(ev, free_self_and_victim, &freer);
-	victim = ev_timer_new(ev, record, (void *)9);
+	freer = ev_timer_new(ev, free_self_and_victim, &freer, NULL);
+	victim = ev_timer_new(ev, record, (void *)9, NULL);
 	ev_timer_arm(freer, now - 2);
 	ev_timer_arm(victim, now - 1);
 	evloop_run_once(ev, 0);
@@ -200,9 +203,9 @@ static void test_watch(void)
 
 	if (pipe2(p, O_NONBLOCK) < 0 || pipe2(q, O_NONBLOCK) < 0)
 		return;
-	is_int(evloop_watch_fd(ev, p[0], EPOLLIN, watch_fn, &w), 0,
+	is_int(evloop_watch_fd(ev, p[0], EPOLLIN, watch_fn, &w, &dev_lock), 0,
 	       "watch a pipe");
-	is_int(evloop_watch_fd(ev, p[0], EPOLLIN, watch_fn, &w), -EEXIST,
+	is_int(evloop_watch_fd(ev, p[0], EPOLLIN, watch_fn, &w, NULL), -EEXIST,
 	       "watching it twice is refused");
 	evloop_run_once(ev, 0);
 	is_int(w.calls, 0, "an empty pipe does not fire");
@@ -212,7 +215,7 @@ static void test_watch(void)
 	ok(w.calls == 1 && w.fd == p[0] && (w.events & EPOLLIN) && w.c == 'x',
 	   "a byte in the pipe fires the watch with EPOLLIN (%d calls)",
 	   w.calls);
-	ok(w.locked, "fd callbacks run with the machine lock held");
+	ok(w.locked, "fd callbacks run with their device's lock held");
 	evloop_unwatch_fd(ev, p[0]);
 	if (write(p[1], "y", 1) != 1)
 		return;
@@ -226,8 +229,8 @@ static void test_watch(void)
 		return;
 	w1 = (struct watch) { .other = q[0] };
 	w2 = (struct watch) { .other = p[0] };
-	evloop_watch_fd(ev, p[0], EPOLLIN, watch_fn, &w1);
-	evloop_watch_fd(ev, q[0], EPOLLIN, watch_fn, &w2);
+	evloop_watch_fd(ev, p[0], EPOLLIN, watch_fn, &w1, NULL);
+	evloop_watch_fd(ev, q[0], EPOLLIN, watch_fn, &w2, NULL);
 	evloop_run_once(ev, 5 * SEC);
 	is_int(w1.calls + w2.calls, 1,
 	       "a watch removed by an earlier callback is not called");
@@ -235,9 +238,9 @@ static void test_watch(void)
 	evloop_unwatch_fd(ev, q[0]);
 
 	devnull = open("/dev/null", O_RDONLY);
-	ok(evloop_watch_fd(ev, devnull, EPOLLIN, watch_fn, &w) < 0,
+	ok(evloop_watch_fd(ev, devnull, EPOLLIN, watch_fn, &w, NULL) < 0,
 	   "an fd epoll cannot watch (/dev/null) is an error");
-	ok(evloop_watch_fd(ev, -1, EPOLLIN, watch_fn, &w) == -EINVAL,
+	ok(evloop_watch_fd(ev, -1, EPOLLIN, watch_fn, &w, NULL) == -EINVAL,
 	   "a negative fd is -EINVAL");
 	close(devnull);
 	close(p[0]);
@@ -269,8 +272,8 @@ static void thread_watch_fn(void *opaque, int fd, uint32_t events)
 
 static void test_thread(void)
 {
-	struct ev_timer *far = ev_timer_new(ev, record, (void *)1);
-	struct ev_timer *near = ev_timer_new(ev, record, (void *)2);
+	struct ev_timer *far = ev_timer_new(ev, record, (void *)1, NULL);
+	struct ev_timer *near = ev_timer_new(ev, record, (void *)2, NULL);
 	struct timespec settle = { 0, 20 * MS };
 	char task[64];
 	int p[2];
@@ -278,24 +281,18 @@ static void test_thread(void)
 	atomic_store(&nr_order, 0);
 	if (pipe2(p, O_NONBLOCK) < 0)
 		return;
-	machine_lock(&m);
 	ev_timer_arm(far, evloop_now() + 60 * SEC);
-	machine_unlock(&m);
 	is_int(evloop_start(ev), 0, "the loop thread starts");
 	is_int(evloop_start(ev), -EBUSY, "starting it twice is refused");
 	/* Let it go to sleep until the far deadline. */
 	nanosleep(&settle, NULL);
 
-	machine_lock(&m);
 	ev_timer_arm(near, evloop_now() + 10 * MS);
-	machine_unlock(&m);
 	ok(wait_for(atomic_load(&nr_order) == 1),
 	   "an earlier timer armed from another thread wakes the loop");
 	ok(order[0] == 2, "it is the near timer that ran, not the far one");
 
-	machine_lock(&m);
-	evloop_watch_fd(ev, p[0], EPOLLIN, thread_watch_fn, NULL);
-	machine_unlock(&m);
+	evloop_watch_fd(ev, p[0], EPOLLIN, thread_watch_fn, NULL, NULL);
 	if (write(p[1], "a", 1) != 1)
 		return;
 	ok(wait_for(atomic_load(&thread_calls) == 1),
@@ -307,9 +304,7 @@ static void test_thread(void)
 	ok(atomic_load(&loop_tid) > 0 && atomic_load(&loop_tid) != gettid() &&
 	   access(task, F_OK) != 0,
 	   "stop joins the thread: its task is gone");
-	machine_lock(&m);
 	ev_timer_arm(near, evloop_now());
-	machine_unlock(&m);
 	nanosleep(&settle, NULL);
 	is_int(atomic_load(&nr_order), 1, "nothing runs once stopped");
 
@@ -321,13 +316,56 @@ static void test_thread(void)
 	is_int(evloop_start(ev), 0, "stopping twice leaves it startable");
 	evloop_stop(ev);
 
-	machine_lock(&m);
 	evloop_unwatch_fd(ev, p[0]);
-	machine_unlock(&m);
 	ev_timer_free(far);
 	ev_timer_free(near);
 	close(p[0]);
 	close(p[1]);
+}
+
+/*
+ * A vCPU holds a device's lock as its timer falls due: the loop waits for
+ * the lock, and a disarm, move or free made meanwhile wins.
+ */
+static void test_device_busy(void)
+{
+	struct ev_timer *t = ev_timer_new(ev, record, (void *)5, &dev_lock);
+	struct ev_timer *gone = ev_timer_new(ev, record, (void *)6, &dev_lock);
+	struct timespec settle = { 0, 30 * MS };
+
+	atomic_store(&nr_order, 0);
+	is_int(evloop_start(ev), 0, "the loop thread starts again");
+
+	pthread_mutex_lock(&dev_lock);
+	ev_timer_arm(t, evloop_now());
+	nanosleep(&settle, NULL);	/* the loop waits for the device */
+	ev_timer_disarm(t);
+	pthread_mutex_unlock(&dev_lock);
+	nanosleep(&settle, NULL);
+	is_int(atomic_load(&nr_order), 0,
+	       "a timer disarmed while the loop waits for its device: not run");
+
+	pthread_mutex_lock(&dev_lock);
+	ev_timer_arm(gone, evloop_now());
+	nanosleep(&settle, NULL);
+	ev_timer_free(gone);
+	pthread_mutex_unlock(&dev_lock);
+	nanosleep(&settle, NULL);
+	is_int(atomic_load(&nr_order), 0, "nor does one freed meanwhile");
+
+	pthread_mutex_lock(&dev_lock);
+	ev_timer_arm(t, evloop_now());
+	nanosleep(&settle, NULL);
+	ev_timer_arm(t, evloop_now() + 60 * SEC);
+	pthread_mutex_unlock(&dev_lock);
+	nanosleep(&settle, NULL);
+	is_int(atomic_load(&nr_order), 0, "one moved later meanwhile waits");
+
+	ev_timer_arm(t, evloop_now());
+	ok(wait_for(atomic_load(&nr_order) == 1) && order[0] == 5,
+	   "and runs when due with its device free");
+	evloop_stop(ev);
+	ev_timer_free(t);
 }
 
 int main(void)
@@ -347,8 +385,9 @@ int main(void)
 	test_free_from_callback();
 	test_watch();
 	test_thread();
+	test_device_busy();
 
-	left = ev_timer_new(ev, record, NULL);
+	left = ev_timer_new(ev, record, NULL, NULL);
 	ev_timer_arm(left, evloop_now() + SEC);
 	evloop_destroy(ev);
 	ok(!ev_timer_armed(left), "destroy disarms what is left");

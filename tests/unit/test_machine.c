@@ -3,12 +3,18 @@
  * The whole default PC as devices_create() builds it, driven through its
  * buses only: a reset puts every device back to its power-on state; a
  * second UART from a --device spec has its own ports, state and IRQ;
- * destroying the machine releases every port, MMIO range and the PCI bus.
+ * destroying the machine releases every port, MMIO range and the PCI bus;
+ * a pause stops every clock and interrupt until the resume.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "devices.h"
+#include "devstate.h"
+#include "evloop.h"
+#include "pause.h"
 #include "pc_layout.h"
 #include "tap.h"
 
@@ -139,11 +145,107 @@ static void test_second_uart(void)
 	       "IRQ 2, the cascade, is refused");
 }
 
+#define MS	1000000ULL
+
+static atomic_uint msis;
+
+static int count_msi(struct machine *mm, uint64_t address, uint32_t data)
+{
+	atomic_fetch_add(&msis, 1);
+	return 1;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * MS };
+
+	nanosleep(&ts, NULL);
+}
+
+/* A field of a device's saved state, or ~0 if it cannot be had. */
+static uint64_t saved_field(const char *cls, const char *field)
+{
+	struct device *dev = device_find(&m, dev_class_find(cls), 0);
+	struct devstate out, in;
+	uint64_t v = ~0ULL;
+	uint32_t version;
+
+	if (!dev || device_save(dev, &out))
+		return v;
+	if (devstate_open(&in, out.buf, out.len, cls, &version) ||
+	    devstate_get_u64(&in, field, &v))
+		v = ~0ULL;
+	devstate_free(&out);
+	return v;
+}
+
+static uint32_t pm_tmr(void)
+{
+	return ioport_read(&m.pio, PC_ACPI_PM_TMR, 4) & 0xffffff;
+}
+
+/*
+ * The PIT interrupting at 1 kHz through the IOAPIC, the PM timer and the
+ * RTC counting: over a 400 ms pause no interrupt comes and no clock moves
+ * more than the few ms the test itself takes around it.
+ */
+static void test_pause(void)
+{
+	uint64_t pit0, rtc0, pit1, rtc1;
+	uint32_t tmr0, tmr1;
+	unsigned int before, during;
+
+	m.evloop = evloop_create(&m);
+	m.signal_msi = count_msi;
+	is_int(devices_init(&m, NULL), 0, "a PC with an event loop");
+	outb(PC_PIT + 3, 0x34);			/* ch0 mode 2 */
+	outb(PC_PIT, 1193 & 0xff);
+	outb(PC_PIT, 1193 >> 8);		/* 1 kHz */
+	bus_write(&m.mmio, PC_IOAPIC_BASE, 4, 0x10 + 2 * 2);
+	bus_write(&m.mmio, PC_IOAPIC_BASE + 0x10, 4, 0x30);	/* pin 2 */
+	is_int(evloop_start(m.evloop), 0, "the loop runs");
+	sleep_ms(50);
+	ok(atomic_load(&msis) > 0, "the PIT interrupts (%u)",
+	   atomic_load(&msis));
+
+	pit0 = saved_field("i8254", "ch0.started_ns_ago");
+	rtc0 = saved_field("rtc", "guest_ns");
+	tmr0 = pm_tmr();
+	is_int(machine_pause(&m), 0, "pause");
+	is_int(machine_pause(&m), -EALREADY, "pausing twice: -EALREADY");
+	before = atomic_load(&msis);
+	sleep_ms(400);
+	during = atomic_load(&msis) - before;
+	is_int(machine_resume(&m), 0, "resume");
+	pit1 = saved_field("i8254", "ch0.started_ns_ago");
+	rtc1 = saved_field("rtc", "guest_ns");
+	tmr1 = pm_tmr();
+	is_int(during, 0, "no interrupt while paused");
+	ok(pit1 - pit0 < 150 * MS,
+	   "the PIT's clock stood still (%llu ms on, over a 400 ms pause)",
+	   (unsigned long long)((pit1 - pit0) / MS));
+	ok(rtc1 - rtc0 < 150 * MS,
+	   "so did the RTC's (%llu ms on)",
+	   (unsigned long long)((rtc1 - rtc0) / MS));
+	ok(((tmr1 - tmr0) & 0xffffff) < PC_ACPI_PM_TMR_HZ * 150 / 1000,
+	   "and the PM timer (%u ticks on)", (tmr1 - tmr0) & 0xffffff);
+	is_int(machine_resume(&m), -EALREADY, "resuming twice: -EALREADY");
+	before = atomic_load(&msis);
+	sleep_ms(50);
+	ok(atomic_load(&msis) > before, "the PIT interrupts again");
+
+	evloop_stop(m.evloop);
+	devices_destroy(&m);
+	evloop_destroy(m.evloop);
+	m.evloop = NULL;
+}
+
 int main(void)
 {
 	machine_init(&m, -1);
 	test_reset();
 	test_second_uart();
+	test_pause();
 	machine_destroy(&m);
 	return tap_done();
 }

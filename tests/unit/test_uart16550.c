@@ -401,17 +401,20 @@ static void never(void *opaque, int fd, uint32_t events)
 static void test_rx_eof(void)
 {
 	is_int(evloop_watch_fd(m.evloop, m.console_in_fd, EPOLLIN, never,
-			       NULL), -EEXIST, "the UART watches its input");
+			       NULL, NULL), -EEXIST,
+	       "the UART watches its input");
 	close(in_wr);
 	evloop_run_once(m.evloop, 5 * SEC);
 	is_int(evloop_watch_fd(m.evloop, m.console_in_fd, EPOLLIN, never,
-			       NULL), 0, "after EOF it watches it no more");
+			       NULL, NULL), 0,
+	       "after EOF it watches it no more");
 	evloop_unwatch_fd(m.evloop, m.console_in_fd);
 	outb(FCR, 0x06);
 	inb(COM1);
 	is_int(inb(LSR) & 0x01, 0, "and nothing was received");
 	is_int(evloop_watch_fd(m.evloop, m.console_in_fd, EPOLLIN, never,
-			       NULL), 0, "a guest read does not watch it anew");
+			       NULL, NULL), 0,
+	       "a guest read does not watch it anew");
 }
 
 int main(void)

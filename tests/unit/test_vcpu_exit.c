@@ -144,12 +144,15 @@ static void set_exit(uint32_t reason)
 	vcpu.run->exit_reason = reason;
 }
 
-/* Is the machine lock held (by the thread calling a device)? */
+/* The test devices' lock, as a device instance has (devices.h). */
+static pthread_mutex_t dev_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Is the device's lock held (by the thread calling the device)? */
 static int lock_held(void)
 {
-	if (pthread_mutex_trylock(&m.lock) == EBUSY)
+	if (pthread_mutex_trylock(&dev_lock) == EBUSY)
 		return 1;
-	pthread_mutex_unlock(&m.lock);
+	pthread_mutex_unlock(&dev_lock);
 	return 0;
 }
 
@@ -202,11 +205,11 @@ static const struct bus_ops tport_ops = { .read = tport_read };
 
 static void test_io_locked(void)
 {
-	bus_register(&m.pio, 0x510, 1, &tport_ops, NULL);
+	bus_register(&m.pio, 0x510, 1, &tport_ops, NULL, &dev_lock);
 	set_io(0x510, 1, VIREO_IO_IN, 4);
 	run_exit();
 	ok(port_calls == 4 && port_unlocked == 0,
-	   "INSB x4: each port access with the machine lock held");
+	   "INSB x4: each port access with the device's lock held");
 	ok(!lock_held(), "...and the lock is free again after the exit");
 }
 
@@ -220,8 +223,8 @@ static void set_mmio(uint64_t gpa, uint32_t len, int write)
 
 static void test_mmio_device(void)
 {
-	is_int(bus_register(&m.mmio, TDEV_BASE, TDEV_LEN, &tdev_ops, NULL),
-	       0, "test MMIO device registers");
+	is_int(bus_register(&m.mmio, TDEV_BASE, TDEV_LEN, &tdev_ops, NULL,
+			    &dev_lock), 0, "test MMIO device registers");
 
 	set_mmio(TDEV_BASE + 0x10, 4, 1);
 	memcpy(vcpu.run->mmio.data, "\x78\x56\x34\x12\xee\xee\xee\xee", 8);
@@ -247,7 +250,8 @@ static void test_mmio_device(void)
 	run_exit();
 	ok(memcmp(vcpu.run->mmio.data, "\x11\x22\x33\x44\x55\x66\x77\x88",
 		  8) == 0, "8-byte read fills all of data[]");
-	is_int(tdev.unlocked, 0, "device callbacks run with the machine lock held");
+	is_int(tdev.unlocked, 0,
+	       "device callbacks run with the device's lock held");
 
 	tdev.exit_on_write = 41;
 	set_mmio(TDEV_BASE, 1, 1);
@@ -342,14 +346,16 @@ static void fake_eoi(void *opaque, unsigned int vector)
 
 static void test_eoi(void)
 {
-	static const struct irq_chip chip = { .name = "fake", .eoi = fake_eoi };
+	static const struct irq_chip chip = {
+		.name = "fake", .eoi = fake_eoi, .lock = &dev_lock,
+	};
 
 	irq_set_gsi_chip(&m, &chip);
 	set_exit(VIREO_EXIT_EOI);
 	vcpu.run->eoi.vector = 0x31;
 	is_int(run_exit(), VCPU_CONTINUE, "EOI exit continues");
 	ok(eoi.calls == 1 && eoi.vector == 0x31 && !eoi.unlocked,
-	   "...the interrupt controller hears of vector 0x31, under the lock");
+	   "...the interrupt controller hears of vector 0x31, under its lock");
 
 	set_exit(VIREO_EXIT_EOI);
 	vcpu.run->eoi.vector = 0x100;

@@ -139,9 +139,7 @@ static int fake_loop(struct vcpu *v, struct machine *mm)
 static void *fake_device(void *arg)
 {
 	sleep_ms(50);
-	machine_lock(&m);
-	m.request_exit(&m, 33);
-	machine_unlock(&m);
+	machine_request_exit(&m, 33);
 	return NULL;
 }
 

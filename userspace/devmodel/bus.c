@@ -4,6 +4,8 @@
  * bisection, so a lookup costs O(log n) however many devices and BARs a
  * VM has.  The table grows as ranges are claimed; a guest can only move
  * ranges (PCI BARs), never add them, so its size is bounded by the devices.
+ * The locking is bus.h's: lookups copy a range out under the read lock and
+ * call it after releasing it, with the device's lock held.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@ static void bus_init(struct bus *bus, const char *name, uint64_t limit,
 	bus->name = name;
 	bus->limit = limit;
 	bus->max_size = max_size;
+	pthread_rwlock_init(&bus->lock, NULL);
 }
 
 void bus_init_pio(struct bus *bus)
@@ -35,6 +38,7 @@ void bus_destroy(struct bus *bus)
 	free(bus->ranges);
 	bus->ranges = NULL;
 	bus->nr_ranges = bus->capacity = 0;
+	pthread_rwlock_destroy(&bus->lock);
 }
 
 /*
@@ -56,7 +60,8 @@ static unsigned int first_above(const struct bus *bus, uint64_t addr)
 	return lo;
 }
 
-const struct bus_range *bus_find(const struct bus *bus, uint64_t addr)
+/* Under the bus lock. */
+static const struct bus_range *find(const struct bus *bus, uint64_t addr)
 {
 	unsigned int i = first_above(bus, addr);
 	const struct bus_range *r;
@@ -67,7 +72,22 @@ const struct bus_range *bus_find(const struct bus *bus, uint64_t addr)
 	return addr - r->base < r->len ? r : NULL;
 }
 
-/* Does any range overlap [addr, addr + len)?  (len >= 1, no wrap.) */
+bool bus_find(struct bus *bus, uint64_t addr, struct bus_range *out)
+{
+	const struct bus_range *r;
+
+	pthread_rwlock_rdlock(&bus->lock);
+	r = find(bus, addr);
+	if (r)
+		*out = *r;
+	pthread_rwlock_unlock(&bus->lock);
+	return r != NULL;
+}
+
+/*
+ * Does any range overlap [addr, addr + len)?  (len >= 1, no wrap.)  Under
+ * the bus lock.
+ */
 static bool any_claimed(const struct bus *bus, uint64_t addr, uint64_t len)
 {
 	unsigned int i = first_above(bus, addr + len - 1);
@@ -95,43 +115,50 @@ static int bus_grow(struct bus *bus)
 }
 
 int bus_register(struct bus *bus, uint64_t base, uint64_t len,
-		 const struct bus_ops *ops, void *opaque)
+		 const struct bus_ops *ops, void *opaque, pthread_mutex_t *lock)
 {
 	unsigned int i;
-	int err;
+	int err = 0;
 
 	if (!ops || len == 0 || base + len - 1 < base)
 		return -EINVAL;
 	if (bus->limit && (base >= bus->limit || len > bus->limit - base))
 		return -EINVAL;
+	pthread_rwlock_wrlock(&bus->lock);
 	if (any_claimed(bus, base, len))
-		return -EBUSY;
-	if (bus->nr_ranges == bus->capacity) {
+		err = -EBUSY;
+	else if (bus->nr_ranges == bus->capacity)
 		err = bus_grow(bus);
-		if (err)
-			return err;
+	if (!err) {
+		i = first_above(bus, base);
+		memmove(&bus->ranges[i + 1], &bus->ranges[i],
+			(bus->nr_ranges - i) * sizeof(bus->ranges[0]));
+		bus->ranges[i] = (struct bus_range) {
+			.base = base, .len = len, .ops = ops,
+			.opaque = opaque, .lock = lock,
+		};
+		bus->nr_ranges++;
 	}
-	i = first_above(bus, base);
-	memmove(&bus->ranges[i + 1], &bus->ranges[i],
-		(bus->nr_ranges - i) * sizeof(bus->ranges[0]));
-	bus->ranges[i] = (struct bus_range) {
-		.base = base, .len = len, .ops = ops, .opaque = opaque,
-	};
-	bus->nr_ranges++;
-	return 0;
+	pthread_rwlock_unlock(&bus->lock);
+	return err;
 }
 
 int bus_unregister(struct bus *bus, uint64_t base)
 {
-	unsigned int i = first_above(bus, base);
+	unsigned int i;
+	int err = -ENOENT;
 
-	if (i == 0 || bus->ranges[i - 1].base != base)
-		return -ENOENT;
-	i--;
-	memmove(&bus->ranges[i], &bus->ranges[i + 1],
-		(bus->nr_ranges - i - 1) * sizeof(bus->ranges[0]));
-	bus->nr_ranges--;
-	return 0;
+	pthread_rwlock_wrlock(&bus->lock);
+	i = first_above(bus, base);
+	if (i > 0 && bus->ranges[i - 1].base == base) {
+		i--;
+		memmove(&bus->ranges[i], &bus->ranges[i + 1],
+			(bus->nr_ranges - i - 1) * sizeof(bus->ranges[0]));
+		bus->nr_ranges--;
+		err = 0;
+	}
+	pthread_rwlock_unlock(&bus->lock);
+	return err;
 }
 
 static uint64_t ones(unsigned int size)
@@ -153,25 +180,54 @@ static bool range_holds(const struct bus_range *r, uint64_t addr,
 	return r && size <= r->len && addr - r->base <= r->len - size;
 }
 
+/* Copy out the range that holds the whole access, if one does. */
+static bool find_holding(struct bus *bus, uint64_t addr, unsigned int size,
+			 struct bus_range *out)
+{
+	return bus_find(bus, addr, out) && range_holds(out, addr, size);
+}
+
+static uint64_t call_read(const struct bus_range *r, uint64_t addr,
+			  unsigned int size)
+{
+	uint64_t value;
+
+	if (!r->ops->read)
+		return ones(size);
+	if (r->lock)
+		pthread_mutex_lock(r->lock);
+	value = r->ops->read(r->opaque, addr - r->base, size);
+	if (r->lock)
+		pthread_mutex_unlock(r->lock);
+	return value & ones(size);
+}
+
+static void call_write(const struct bus_range *r, uint64_t addr,
+		       unsigned int size, uint64_t value)
+{
+	if (!r->ops->write)
+		return;
+	if (r->lock)
+		pthread_mutex_lock(r->lock);
+	r->ops->write(r->opaque, addr - r->base, size, value & ones(size));
+	if (r->lock)
+		pthread_mutex_unlock(r->lock);
+}
+
 /*
  * An access that does not fit in one range (a word at the last port of a
  * device, or one that starts below it) is split into bytes, little endian:
  * every address sees its own byte, and nobody's reads as all ones (the
  * pull-ups of an undriven bus).
  */
-static uint64_t read_one(const struct bus *bus, uint64_t addr,
-			 unsigned int size)
+static uint64_t read_one(struct bus *bus, uint64_t addr, unsigned int size)
 {
-	const struct bus_range *r = bus_find(bus, addr);
+	struct bus_range r;
 	uint64_t value = 0;
 	unsigned int i;
 
-	if (range_holds(r, addr, size)) {
-		if (!r->ops->read)
-			return ones(size);
-		return r->ops->read(r->opaque, addr - r->base, size) &
-		       ones(size);
-	}
+	if (find_holding(bus, addr, size, &r))
+		return call_read(&r, addr, size);
 	if (size == 1)
 		return 0xff;
 	for (i = 0; i < size; i++)
@@ -179,16 +235,14 @@ static uint64_t read_one(const struct bus *bus, uint64_t addr,
 	return value;
 }
 
-static void write_one(const struct bus *bus, uint64_t addr, unsigned int size,
+static void write_one(struct bus *bus, uint64_t addr, unsigned int size,
 		      uint64_t value)
 {
-	const struct bus_range *r = bus_find(bus, addr);
+	struct bus_range r;
 	unsigned int i;
 
-	if (range_holds(r, addr, size)) {
-		if (r->ops->write)
-			r->ops->write(r->opaque, addr - r->base, size,
-				      value & ones(size));
+	if (find_holding(bus, addr, size, &r)) {
+		call_write(&r, addr, size, value);
 		return;
 	}
 	if (size == 1)
@@ -213,14 +267,33 @@ static unsigned int clip(const struct bus *bus, uint64_t addr,
 	return size;
 }
 
-bool bus_read(const struct bus *bus, uint64_t addr, unsigned int size,
+/* Is any byte of the (clipped) access claimed? */
+static bool claimed(struct bus *bus, uint64_t addr, unsigned int n)
+{
+	bool any;
+
+	if (n == 0)
+		return false;
+	pthread_rwlock_rdlock(&bus->lock);
+	any = any_claimed(bus, addr, n);
+	pthread_rwlock_unlock(&bus->lock);
+	return any;
+}
+
+bool bus_read(struct bus *bus, uint64_t addr, unsigned int size,
 	      uint64_t *value)
 {
+	struct bus_range r;
 	unsigned int n, i;
 
 	size = sane_size(bus, size);
 	n = clip(bus, addr, size);
-	if (n == 0 || !any_claimed(bus, addr, n))
+	/* The common case: one range takes it, one lookup. */
+	if (n == size && find_holding(bus, addr, size, &r)) {
+		*value = call_read(&r, addr, size);
+		return true;
+	}
+	if (!claimed(bus, addr, n))
 		return false;
 	if (n == size) {
 		*value = read_one(bus, addr, size);
@@ -234,14 +307,19 @@ bool bus_read(const struct bus *bus, uint64_t addr, unsigned int size,
 	return true;
 }
 
-bool bus_write(const struct bus *bus, uint64_t addr, unsigned int size,
+bool bus_write(struct bus *bus, uint64_t addr, unsigned int size,
 	       uint64_t value)
 {
+	struct bus_range r;
 	unsigned int n, i;
 
 	size = sane_size(bus, size);
 	n = clip(bus, addr, size);
-	if (n == 0 || !any_claimed(bus, addr, n))
+	if (n == size && find_holding(bus, addr, size, &r)) {
+		call_write(&r, addr, size, value);
+		return true;
+	}
+	if (!claimed(bus, addr, n))
 		return false;
 	if (n == size) {
 		write_one(bus, addr, size, value);

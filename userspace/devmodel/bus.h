@@ -5,10 +5,22 @@
  * range and sees accesses as an offset within it; the bus owns the
  * addresses, so the vCPU loop dispatches without knowing any device.
  * Ranges come and go at run time (a guest moving a PCI BAR).
+ *
+ * Locking: every vCPU thread dispatches at once.  The range table is
+ * under the bus's own read-write lock, held only to look a range up (or
+ * to change the table), never across a callback: the range is copied out
+ * and the lock released first, so a callback may move a BAR of its own.
+ * Each range names the lock of the device behind it, which the bus takes
+ * around the callback: a device is entered by one thread at a time, and
+ * two devices by two threads at once.  Device locks come before the bus's
+ * lock, never after it.  A range's owner outlives it (devices are freed
+ * only once no vCPU runs), so a copy taken just before a BAR moves calls
+ * a live device, as a guest racing its own BAR change can expect.
  */
 #ifndef VIREO_BUS_H
 #define VIREO_BUS_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,12 +41,14 @@ struct bus_range {
 	uint64_t len;
 	const struct bus_ops *ops;
 	void *opaque;
+	pthread_mutex_t *lock;	/* around the callbacks; NULL: none */
 };
 
 struct bus {
 	const char *name;	/* "pio" or "mmio", for messages */
 	uint64_t limit;		/* addresses stop below it; 0: 2^64 */
 	unsigned int max_size;	/* widest access: 4 for ports, 8 for MMIO */
+	pthread_rwlock_t lock;	/* the table's, never over a callback */
 	unsigned int nr_ranges, capacity;
 	struct bus_range *ranges;	/* sorted by base, never overlapping */
 };
@@ -47,15 +61,18 @@ void bus_init_mmio(struct bus *bus);
 void bus_destroy(struct bus *bus);
 
 /*
- * Claim [base, base + len).  0, -EINVAL (no ops, empty, wraps or runs past
- * the bus's limit), -EBUSY (overlaps a claimed range) or -ENOMEM.
+ * Claim [base, base + len) for ops and opaque; the callbacks run with lock
+ * held (a device's, devices.h; NULL only where the callbacks need none, as
+ * in tests).  0, -EINVAL (no ops, empty, wraps or runs past the bus's
+ * limit), -EBUSY (overlaps a claimed range) or -ENOMEM.
  */
 int bus_register(struct bus *bus, uint64_t base, uint64_t len,
-		 const struct bus_ops *ops, void *opaque);
+		 const struct bus_ops *ops, void *opaque,
+		 pthread_mutex_t *lock);
 /* Release the range claimed at base: 0 or -ENOENT. */
 int bus_unregister(struct bus *bus, uint64_t base);
-/* The range holding addr, or NULL (for tests and the PCI BAR code). */
-const struct bus_range *bus_find(const struct bus *bus, uint64_t addr);
+/* Copy the range holding addr to *out: false when there is none. */
+bool bus_find(struct bus *bus, uint64_t addr, struct bus_range *out);
 
 /*
  * Dispatch an access.  false when no byte of it is claimed (the caller
@@ -63,13 +80,13 @@ const struct bus_range *bus_find(const struct bus *bus, uint64_t addr);
  * otherwise unclaimed bytes of a split access read as ones and drop
  * writes.  Sizes the CPU cannot produce are taken as a byte.
  */
-bool bus_read(const struct bus *bus, uint64_t addr, unsigned int size,
+bool bus_read(struct bus *bus, uint64_t addr, unsigned int size,
 	      uint64_t *value);
-bool bus_write(const struct bus *bus, uint64_t addr, unsigned int size,
+bool bus_write(struct bus *bus, uint64_t addr, unsigned int size,
 	       uint64_t value);
 
 /* Port I/O, where nobody driving the bus reads as all ones. */
-static inline uint32_t ioport_read(const struct bus *bus, uint16_t port,
+static inline uint32_t ioport_read(struct bus *bus, uint16_t port,
 				   unsigned int size)
 {
 	uint64_t v = ~0ULL;
@@ -78,7 +95,7 @@ static inline uint32_t ioport_read(const struct bus *bus, uint16_t port,
 	return size == 4 ? (uint32_t)v : size == 2 ? v & 0xffff : v & 0xff;
 }
 
-static inline void ioport_write(const struct bus *bus, uint16_t port,
+static inline void ioport_write(struct bus *bus, uint16_t port,
 				unsigned int size, uint32_t value)
 {
 	bus_write(bus, port, size, value);

@@ -144,7 +144,7 @@ static int co_open(struct console_out *co, int fd)
 }
 
 struct console_out *console_out_create(struct evloop *ev, int fd,
-				       size_t size)
+				       size_t size, pthread_mutex_t *lock)
 {
 	struct console_out *co = calloc(1, sizeof(*co));
 
@@ -173,7 +173,7 @@ struct console_out *console_out_create(struct evloop *ev, int fd,
 	 */
 	if (ev && co->kind != CO_FILE) {
 		if (!evloop_watch_fd(ev, co->fd, EPOLLOUT | EPOLLET,
-				     co_writable, co))
+				     co_writable, co, lock))
 			co->watched = true;
 		else	/* without a watch, puts drain, a byte per poll */
 			co->kind = CO_POLL;

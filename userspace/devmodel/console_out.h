@@ -26,12 +26,13 @@
  * of our own would not share its offset.  Anything else is polled, and
  * written a byte at a time.
  *
- * Every call but create/destroy runs under the machine lock, as do the
- * event loop's callbacks.
+ * Every call but create/destroy runs under its owner's lock (the UART's
+ * device lock), given to create, which the event loop's callbacks take.
  */
 #ifndef VIREO_CONSOLE_OUT_H
 #define VIREO_CONSOLE_OUT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,7 +40,7 @@
 struct evloop;
 struct console_out;
 
-/* Called (under the machine lock) when a full buffer has room again. */
+/* Called (under the owner's lock) when a full buffer has room again. */
 typedef void (*console_room_fn)(void *opaque);
 
 #define CONSOLE_OUT_SIZE	(256 * 1024)
@@ -47,11 +48,11 @@ typedef void (*console_room_fn)(void *opaque);
 
 /*
  * Output to @fd (not taken over: closed by its owner), buffered up to
- * @size bytes, drained by @ev (NULL: only by console_out_flush()).  NULL
- * with errno set when out of memory.
+ * @size bytes, drained by @ev (NULL: only by console_out_flush()) under
+ * @lock.  NULL with errno set when out of memory.
  */
 struct console_out *console_out_create(struct evloop *ev, int fd,
-				       size_t size);
+				       size_t size, pthread_mutex_t *lock);
 void console_out_destroy(struct console_out *co);
 
 /*

@@ -198,10 +198,12 @@ static int device_add(struct machine *m, const struct dev_class *cls,
 			 index);
 	else
 		snprintf(dev->name, sizeof(dev->name), "%s", cls->name);
+	pthread_mutex_init(&dev->lock, NULL);
 	err = cls->create(dev, opts, reason, sizeof(reason));
 	if (err) {
 		snprintf(why, why_len, "%s: %s", dev->name,
 			 reason[0] ? reason : strerror(-err));
+		pthread_mutex_destroy(&dev->lock);
 		free(dev);
 		return err;
 	}
@@ -270,13 +272,54 @@ int devices_init(struct machine *m, const char **failed)
 	return err;
 }
 
+/*
+ * The hooks run with the instance's lock held: the event loop may still
+ * be running its timers, and a hook's line changes reach the interrupt
+ * controllers, which take their own.
+ */
 void devices_reset(struct machine *m)
 {
 	unsigned int i;
 
-	for (i = 0; i < m->nr_devices; i++)
-		if (m->devices[i]->cls->reset)
-			m->devices[i]->cls->reset(m->devices[i]);
+	for (i = 0; i < m->nr_devices; i++) {
+		struct device *dev = m->devices[i];
+
+		if (!dev->cls->reset)
+			continue;
+		pthread_mutex_lock(&dev->lock);
+		dev->cls->reset(dev);
+		pthread_mutex_unlock(&dev->lock);
+	}
+}
+
+void devices_pause(struct machine *m)
+{
+	unsigned int i = m->nr_devices;
+
+	while (i--) {
+		struct device *dev = m->devices[i];
+
+		if (!dev->cls->pause)
+			continue;
+		pthread_mutex_lock(&dev->lock);
+		dev->cls->pause(dev);
+		pthread_mutex_unlock(&dev->lock);
+	}
+}
+
+void devices_resume(struct machine *m, uint64_t paused_ns)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr_devices; i++) {
+		struct device *dev = m->devices[i];
+
+		if (!dev->cls->resume)
+			continue;
+		pthread_mutex_lock(&dev->lock);
+		dev->cls->resume(dev, paused_ns);
+		pthread_mutex_unlock(&dev->lock);
+	}
 }
 
 void devices_destroy(struct machine *m)
@@ -288,6 +331,7 @@ void devices_destroy(struct machine *m)
 
 		if (dev->cls->destroy)
 			dev->cls->destroy(dev);
+		pthread_mutex_destroy(&dev->lock);
 		free(dev);
 	}
 	free(m->devices);
@@ -300,8 +344,11 @@ int device_save(struct device *dev, struct devstate *ds)
 	int err = 0;
 
 	devstate_begin(ds, dev->cls->name, dev->cls->state_version);
-	if (dev->cls->save)
+	if (dev->cls->save) {
+		pthread_mutex_lock(&dev->lock);
 		err = dev->cls->save(dev, ds);
+		pthread_mutex_unlock(&dev->lock);
+	}
 	if (!err)
 		err = devstate_end(ds);
 	if (err)
@@ -322,7 +369,10 @@ int device_load(struct device *dev, const void *blob, size_t len)
 		return -EINVAL;
 	if (!dev->cls->load)
 		return ds.nr_fields ? -EINVAL : 0;
-	return dev->cls->load(dev, &ds, version);
+	pthread_mutex_lock(&dev->lock);
+	err = dev->cls->load(dev, &ds, version);
+	pthread_mutex_unlock(&dev->lock);
+	return err;
 }
 
 struct device *device_find(struct machine *m, const struct dev_class *cls,

@@ -20,23 +20,32 @@
  *
  *	create    claim bus ranges, interrupt lines, timers; power-on state
  *	reset     back to the power-on state (a guest reboot); ranges kept
+ *	pause     the machine stops: nothing may change the guest-visible
+ *	          state until resume (timers disarmed, clocks stopped)
+ *	resume    go on from where pause left, paused_ns later: clocks count
+ *	          on from where they stood, nothing is owed for the pause
  *	save      the guest-visible state as named fields (devstate.h)
  *	load      such state, into an instance just created with the same
  *	          options: after it the instance behaves as the saved one
  *	destroy   release everything create took
  *
  * Saved time is relative: a timer that had 3 ms to run has 3 ms to run
- * after the load.  (pause and resume come with vmctl's pause.)
+ * after the load.  A paused machine's time stands still, as in VirtualBox
+ * (its virtual clocks stop while a VM is suspended).
  *
- * Order: create and reset go in creation order (the interrupt controllers
- * first, so a device that raises a line at reset finds its controller
- * ready); destroy in the reverse order (the devices first, so nothing
- * raises a line into a controller that is already gone).  reset and
- * destroy may be NULL: the class then has nothing to do for it.
+ * Order: create, reset and resume go in creation order (the interrupt
+ * controllers first, so a device that raises a line finds its controller
+ * ready); pause and destroy in the reverse order (the devices first, so
+ * nothing raises a line into a controller already paused or gone).  On
+ * pause the vCPUs stop first and the event loop last (machine_pause(),
+ * pause.h); on resume the loop starts first and the vCPUs last.  Every
+ * hook runs with the instance's lock held; any of them but create may be
+ * NULL, when the class has nothing to do for it.
  */
 #ifndef VIREO_DEVICES_H
 #define VIREO_DEVICES_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -83,6 +92,8 @@ struct dev_class {
 	int (*create)(struct device *dev, const struct dev_opts *opts,
 		      char *why, size_t why_len);
 	void (*reset)(struct device *dev);
+	void (*pause)(struct device *dev);
+	void (*resume)(struct device *dev, uint64_t paused_ns);
 	/*
 	 * state_version: the layout save writes (devstate.h).  load gets
 	 * the version the blob has (at most state_version) and checks
@@ -107,6 +118,13 @@ struct device {
 	const struct dev_class *cls;
 	struct machine *m;
 	void *state;		/* the class's own */
+	/*
+	 * The instance's lock: held around every entry into it (its bus
+	 * ranges, timers and fd watches are registered with it, and the
+	 * lifecycle hooks run under it), so two vCPUs reach two devices at
+	 * once and one device one at a time.
+	 */
+	pthread_mutex_t lock;
 	unsigned int index;	/* 0 for the first of its class */
 	char name[32];		/* "uart16550" or "uart16550.1" */
 };
@@ -152,6 +170,8 @@ int devices_init(struct machine *m, const char **failed);
 
 /* The lifecycle of every instance, in the order above. */
 void devices_reset(struct machine *m);
+void devices_pause(struct machine *m);
+void devices_resume(struct machine *m, uint64_t paused_ns);
 void devices_destroy(struct machine *m);
 
 /*

@@ -5,18 +5,24 @@
  * keep nanosecond precision that epoll_wait's milliseconds would lose) and
  * an eventfd that wakes the loop.
  *
- * The timer list and the watch table belong to the machine lock, as device
- * state does: devices arm timers from vCPU threads with the lock held, and
- * the loop takes it to look at the list and to run callbacks.  While the
- * loop sleeps it has let go of the lock, so it records the deadline it
- * sleeps until; arming a timer that expires earlier writes the eventfd and
- * the loop computes its deadline again.
+ * Locking: the timer list and the watch table are under the loop's own
+ * lock, a leaf: devices arm timers from vCPU threads holding their device
+ * lock and then take it.  Each timer and watch names its device's lock,
+ * which the loop takes (before its own, never while holding it) to run
+ * the callback.  Between picking a due timer and holding its device's
+ * lock the device may disarm, re-arm or free it: each arm and disarm
+ * counts in the timer's seq, and the loop runs the callback only if the
+ * timer is still armed with the seq it picked (a device lock makes that
+ * check final).  A timer freed while picked is left to the loop to free.
+ * While the loop sleeps it records the deadline it sleeps until; arming a
+ * timer that expires earlier writes the eventfd and the loop computes its
+ * deadline again.
  *
  * Callbacks may arm, disarm and free any timer (their own included) and
  * watch or unwatch fds: the loop keeps no pointer across a callback, it
  * looks timers and watches up afresh each time (watches by a unique id
  * kept in the epoll event, so an fd unwatched by an earlier callback of
- * the same round is not called).
+ * the same round, or while the loop waited for the device, is not called).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,7 +37,6 @@
 #include <sys/timerfd.h>
 
 #include "evloop.h"
-#include "machine.h"
 
 #define EV_ID_WAKE	0	/* epoll data of the eventfd */
 #define EV_ID_TIMER	1	/* ... of the timerfd */
@@ -43,8 +48,12 @@ struct ev_timer {
 	struct evloop *ev;
 	ev_timer_fn fn;
 	void *opaque;
+	pthread_mutex_t *lock;	/* the device's, or NULL */
+	/* Under ev->lock. */
 	uint64_t expires;
 	bool armed;
+	bool freed;		/* freed while the loop had it picked */
+	uint64_t seq;		/* counts arms and disarms */
 	uint64_t round;		/* the evloop round it last ran in */
 	struct ev_timer *next;	/* in ev->timers, while armed */
 };
@@ -54,19 +63,21 @@ struct ev_watch {
 	uint64_t id;
 	ev_fd_fn fn;
 	void *opaque;
+	pthread_mutex_t *lock;	/* the device's, or NULL */
 };
 
 struct evloop {
 	struct machine *m;
 	int epfd, timerfd, wakefd;
 
-	/* Under the machine lock. */
+	pthread_mutex_t lock;		/* a leaf: over what follows */
 	struct ev_timer *timers;	/* armed ones, earliest first */
+	struct ev_timer *picked;	/* due, its device lock awaited */
 	struct ev_watch *watches;
 	unsigned int nr_watches, max_watches;
 	uint64_t next_id;
 	uint64_t round;
-	bool sleeping;			/* lock released, waiting in epoll */
+	bool sleeping;			/* waiting in epoll */
 	uint64_t sleep_until;		/* the deadline it waits for */
 
 	pthread_t thread;
@@ -98,6 +109,7 @@ struct evloop *evloop_create(struct machine *m)
 		return NULL;
 	ev->m = m;
 	ev->next_id = EV_ID_FIRST;
+	pthread_mutex_init(&ev->lock, NULL);
 	ev->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ev->timerfd = timerfd_create(CLOCK_MONOTONIC,
 				     TFD_NONBLOCK | TFD_CLOEXEC);
@@ -115,6 +127,7 @@ err_close:
 		close(ev->timerfd);
 	if (ev->epfd >= 0)
 		close(ev->epfd);
+	pthread_mutex_destroy(&ev->lock);
 	free(ev);
 	return NULL;
 }
@@ -139,6 +152,7 @@ void evloop_destroy(struct evloop *ev)
 	close(ev->timerfd);
 	close(ev->epfd);
 	free(ev->watches);
+	pthread_mutex_destroy(&ev->lock);
 	free(ev);
 }
 
@@ -151,7 +165,8 @@ static void ev_wake(struct evloop *ev)
 		return;
 }
 
-struct ev_timer *ev_timer_new(struct evloop *ev, ev_timer_fn fn, void *opaque)
+struct ev_timer *ev_timer_new(struct evloop *ev, ev_timer_fn fn, void *opaque,
+			      pthread_mutex_t *lock)
 {
 	struct ev_timer *t;
 
@@ -163,9 +178,11 @@ struct ev_timer *ev_timer_new(struct evloop *ev, ev_timer_fn fn, void *opaque)
 	t->ev = ev;
 	t->fn = fn;
 	t->opaque = opaque;
+	t->lock = lock;
 	return t;
 }
 
+/* Under ev->lock. */
 static void ev_timer_unlink(struct ev_timer *t)
 {
 	struct ev_timer **p;
@@ -188,8 +205,10 @@ void ev_timer_arm(struct ev_timer *t, uint64_t expires_ns)
 	if (!t)
 		return;
 	ev = t->ev;
+	pthread_mutex_lock(&ev->lock);
 	if (t->armed)
 		ev_timer_unlink(t);
+	t->seq++;
 	/* After the timers that expire at the same time: FIFO order. */
 	for (p = &ev->timers; *p && (*p)->expires <= expires_ns;
 	     p = &(*p)->next)
@@ -202,26 +221,54 @@ void ev_timer_arm(struct ev_timer *t, uint64_t expires_ns)
 		ev->sleep_until = expires_ns;
 		ev_wake(ev);
 	}
+	pthread_mutex_unlock(&ev->lock);
+}
+
+/* Under ev->lock.  The loop may wake for nothing; it then sleeps again. */
+static void ev_timer_disarm_locked(struct ev_timer *t)
+{
+	if (t->armed)
+		ev_timer_unlink(t);
+	t->seq++;
 }
 
 void ev_timer_disarm(struct ev_timer *t)
 {
-	/* The loop may wake for nothing; it then sleeps again. */
-	if (t && t->armed)
-		ev_timer_unlink(t);
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->ev->lock);
+	ev_timer_disarm_locked(t);
+	pthread_mutex_unlock(&t->ev->lock);
 }
 
 bool ev_timer_armed(const struct ev_timer *t)
 {
-	return t && t->armed;
+	bool armed;
+
+	if (!t)
+		return false;
+	pthread_mutex_lock(&t->ev->lock);
+	armed = t->armed;
+	pthread_mutex_unlock(&t->ev->lock);
+	return armed;
 }
 
 void ev_timer_free(struct ev_timer *t)
 {
+	struct evloop *ev;
+	bool picked;
+
 	if (!t)
 		return;
-	ev_timer_disarm(t);
-	free(t);
+	ev = t->ev;
+	pthread_mutex_lock(&ev->lock);
+	ev_timer_disarm_locked(t);
+	picked = ev->picked == t;
+	if (picked)
+		t->freed = true;
+	pthread_mutex_unlock(&ev->lock);
+	if (!picked)
+		free(t);
 }
 
 static struct ev_watch *ev_find_fd(struct evloop *ev, int fd)
@@ -256,14 +303,12 @@ static int ev_grow_watches(struct evloop *ev)
 	return 0;
 }
 
-int evloop_watch_fd(struct evloop *ev, int fd, uint32_t events,
-		    ev_fd_fn fn, void *opaque)
+static int ev_add_watch(struct evloop *ev, int fd, uint32_t events,
+			ev_fd_fn fn, void *opaque, pthread_mutex_t *lock)
 {
 	uint64_t id;
 	int ret;
 
-	if (!ev || fd < 0 || !fn)
-		return -EINVAL;
 	if (ev_find_fd(ev, fd))
 		return -EEXIST;
 	if (ev->nr_watches == ev->max_watches) {
@@ -277,9 +322,22 @@ int evloop_watch_fd(struct evloop *ev, int fd, uint32_t events,
 	if (ret)
 		return ret;
 	ev->watches[ev->nr_watches++] = (struct ev_watch) {
-		.fd = fd, .id = id, .fn = fn, .opaque = opaque,
+		.fd = fd, .id = id, .fn = fn, .opaque = opaque, .lock = lock,
 	};
 	return 0;
+}
+
+int evloop_watch_fd(struct evloop *ev, int fd, uint32_t events,
+		    ev_fd_fn fn, void *opaque, pthread_mutex_t *lock)
+{
+	int ret;
+
+	if (!ev || fd < 0 || !fn)
+		return -EINVAL;
+	pthread_mutex_lock(&ev->lock);
+	ret = ev_add_watch(ev, fd, events, fn, opaque, lock);
+	pthread_mutex_unlock(&ev->lock);
+	return ret;
 }
 
 void evloop_unwatch_fd(struct evloop *ev, int fd)
@@ -288,12 +346,14 @@ void evloop_unwatch_fd(struct evloop *ev, int fd)
 
 	if (!ev)
 		return;
+	pthread_mutex_lock(&ev->lock);
 	w = ev_find_fd(ev, fd);
-	if (!w)
-		return;
-	/* Fails harmlessly if the owner closed fd first (epoll dropped it). */
-	epoll_ctl(ev->epfd, EPOLL_CTL_DEL, fd, NULL);
-	*w = ev->watches[--ev->nr_watches];
+	if (w) {
+		/* Fails harmlessly if the owner closed fd first. */
+		epoll_ctl(ev->epfd, EPOLL_CTL_DEL, fd, NULL);
+		*w = ev->watches[--ev->nr_watches];
+	}
+	pthread_mutex_unlock(&ev->lock);
 }
 
 static void ev_drain(int fd)
@@ -304,7 +364,7 @@ static void ev_drain(int fd)
 		return;		/* EAGAIN: nothing to drain */
 }
 
-/* Called without the machine lock: the vCPUs run while the loop sleeps. */
+/* Called without the loop's lock: devices arm timers while it sleeps. */
 static int ev_wait(struct evloop *ev, uint64_t deadline,
 		   struct epoll_event *events)
 {
@@ -326,9 +386,23 @@ static int ev_wait(struct evloop *ev, uint64_t deadline,
 	return n < 0 ? 0 : n;	/* EINTR: a signal for the vCPU thread */
 }
 
+static void lock_device(pthread_mutex_t *lock)
+{
+	if (lock)
+		pthread_mutex_lock(lock);
+}
+
+static void unlock_device(pthread_mutex_t *lock)
+{
+	if (lock)
+		pthread_mutex_unlock(lock);
+}
+
+/* Called without the loop's lock; takes the watch's device lock. */
 static void ev_dispatch_fd(struct evloop *ev, const struct epoll_event *e)
 {
-	struct ev_watch *w;
+	struct ev_watch *w, copy;
+	bool still;
 
 	switch (e->data.u64) {
 	case EV_ID_WAKE:
@@ -338,9 +412,56 @@ static void ev_dispatch_fd(struct evloop *ev, const struct epoll_event *e)
 		ev_drain(ev->timerfd);
 		return;
 	}
+	pthread_mutex_lock(&ev->lock);
 	w = ev_find_id(ev, e->data.u64);
 	if (w)
-		w->fn(w->opaque, w->fd, e->events);
+		copy = *w;
+	pthread_mutex_unlock(&ev->lock);
+	if (!w)
+		return;
+	/* Unwatched while the device was busy: not called. */
+	lock_device(copy.lock);
+	pthread_mutex_lock(&ev->lock);
+	still = ev_find_id(ev, copy.id) != NULL;
+	pthread_mutex_unlock(&ev->lock);
+	if (still)
+		copy.fn(copy.opaque, copy.fd, e->events);
+	unlock_device(copy.lock);
+}
+
+/*
+ * Under ev->lock, which it drops to take t's device lock and to run t.  It
+ * runs if nothing armed, disarmed or freed it while the loop waited for
+ * the device (a vCPU holding the device lock may have).
+ */
+static void ev_run_timer(struct evloop *ev, struct ev_timer *t)
+{
+	pthread_mutex_t *lock = t->lock;
+	uint64_t seq = t->seq;
+	bool run;
+
+	ev->picked = t;
+	pthread_mutex_unlock(&ev->lock);
+	lock_device(lock);
+	pthread_mutex_lock(&ev->lock);
+	ev->picked = NULL;
+	if (t->freed) {
+		free(t);
+		run = false;
+	} else {
+		run = t->armed && t->seq == seq;
+	}
+	if (run) {
+		ev_timer_unlink(t);
+		t->round = ev->round;
+		pthread_mutex_unlock(&ev->lock);
+		/* t may be freed by its own callback: not touched after. */
+		t->fn(t->opaque);
+	} else {
+		pthread_mutex_unlock(&ev->lock);
+	}
+	unlock_device(lock);
+	pthread_mutex_lock(&ev->lock);
 }
 
 /*
@@ -352,13 +473,12 @@ static void ev_run_timers(struct evloop *ev)
 	uint64_t now = evloop_now();
 	struct ev_timer *t;
 
+	pthread_mutex_lock(&ev->lock);
 	ev->round++;
 	while ((t = ev->timers) && t->expires <= now &&
-	       t->round != ev->round) {
-		ev_timer_unlink(t);
-		t->round = ev->round;
-		t->fn(t->opaque);
-	}
+	       t->round != ev->round)
+		ev_run_timer(ev, t);
+	pthread_mutex_unlock(&ev->lock);
 }
 
 void evloop_run_once(struct evloop *ev, uint64_t timeout_ns)
@@ -369,21 +489,21 @@ void evloop_run_once(struct evloop *ev, uint64_t timeout_ns)
 
 	deadline = timeout_ns > EV_FOREVER - now ? EV_FOREVER
 						  : now + timeout_ns;
-	machine_lock(ev->m);
+	pthread_mutex_lock(&ev->lock);
 	if (ev->timers && ev->timers->expires < deadline)
 		deadline = ev->timers->expires;
 	ev->sleeping = true;
 	ev->sleep_until = deadline;
-	machine_unlock(ev->m);
+	pthread_mutex_unlock(&ev->lock);
 
 	n = ev_wait(ev, deadline, events);
 
-	machine_lock(ev->m);
+	pthread_mutex_lock(&ev->lock);
 	ev->sleeping = false;
+	pthread_mutex_unlock(&ev->lock);
 	for (i = 0; i < n; i++)
 		ev_dispatch_fd(ev, &events[i]);
 	ev_run_timers(ev);
-	machine_unlock(ev->m);
 }
 
 static void *ev_thread(void *arg)
@@ -421,13 +541,14 @@ int evloop_start(struct evloop *ev)
 	return 0;
 }
 
-/* Call without the machine lock: the thread needs it to finish a round. */
-void evloop_stop(struct evloop *ev)
+/* Call holding no device lock: the thread may need one to end its round. */
+bool evloop_stop(struct evloop *ev)
 {
 	if (!ev || !ev->thread_running)
-		return;
+		return false;
 	atomic_store(&ev->stopping, true);
 	ev_wake(ev);
 	pthread_join(ev->thread, NULL);
 	ev->thread_running = false;
+	return true;
 }

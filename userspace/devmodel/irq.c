@@ -32,10 +32,35 @@ static unsigned int isa_irq_to_gsi(unsigned int irq)
 	return irq == 0 ? 2 : irq;
 }
 
+static bool chip_set_pin(const struct irq_chip *chip, unsigned int pin,
+			 bool level)
+{
+	bool taken;
+
+	if (!chip || !chip->set_pin)
+		return false;
+	if (chip->lock)
+		pthread_mutex_lock(chip->lock);
+	taken = chip->set_pin(chip->opaque, pin, level);
+	if (chip->lock)
+		pthread_mutex_unlock(chip->lock);
+	return taken;
+}
+
+static void chip_eoi(const struct irq_chip *chip, unsigned int vector)
+{
+	if (!chip || !chip->eoi)
+		return;
+	if (chip->lock)
+		pthread_mutex_lock(chip->lock);
+	chip->eoi(chip->opaque, vector);
+	if (chip->lock)
+		pthread_mutex_unlock(chip->lock);
+}
+
 bool isa_irq_set(struct machine *m, unsigned int irq, bool level)
 {
-	const struct irq_chip *chip;
-	bool taken = false;
+	bool taken;
 
 	/*
 	 * No ISA device drives IRQ 2: on the PC it is the cascade, and on
@@ -43,13 +68,8 @@ bool isa_irq_set(struct machine *m, unsigned int irq, bool level)
 	 */
 	if (irq >= ISA_NR_IRQS || irq == ISA_IRQ_CASCADE)
 		return false;
-	chip = m->isa_chip;
-	if (chip && chip->set_pin)
-		taken |= chip->set_pin(chip->opaque, irq, level);
-	chip = m->gsi_chip;
-	if (chip && chip->set_pin)
-		taken |= chip->set_pin(chip->opaque, isa_irq_to_gsi(irq),
-				       level);
+	taken = chip_set_pin(m->isa_chip, irq, level);
+	taken |= chip_set_pin(m->gsi_chip, isa_irq_to_gsi(irq), level);
 	return taken;
 }
 
@@ -63,20 +83,11 @@ bool isa_irq_pulse(struct machine *m, unsigned int irq)
 
 void gsi_set(struct machine *m, unsigned int gsi, bool level)
 {
-	const struct irq_chip *chip = m->gsi_chip;
-
-	if (chip && chip->set_pin)
-		chip->set_pin(chip->opaque, gsi, level);
+	chip_set_pin(m->gsi_chip, gsi, level);
 }
 
 void irq_eoi(struct machine *m, unsigned int vector)
 {
-	const struct irq_chip *chip;
-
-	chip = m->isa_chip;
-	if (chip && chip->eoi)
-		chip->eoi(chip->opaque, vector);
-	chip = m->gsi_chip;
-	if (chip && chip->eoi)
-		chip->eoi(chip->opaque, vector);
+	chip_eoi(m->isa_chip, vector);
+	chip_eoi(m->gsi_chip, vector);
 }

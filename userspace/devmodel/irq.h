@@ -7,11 +7,15 @@
  * IOAPIC pin n, except the PIT's IRQ 0, which is IOAPIC pin 2 (the MADT
  * says so with an interrupt source override).
  *
- * Called with the machine lock held, like every device callback.
+ * Any thread may change a line, holding its device's lock (devices.h): the
+ * controllers' callbacks run under the controller's own lock, taken here,
+ * as the bus takes it around their registers.  So a controller never
+ * changes a line itself, nor calls into another device.
  */
 #ifndef VIREO_IRQ_H
 #define VIREO_IRQ_H
 
+#include <pthread.h>
 #include <stdbool.h>
 
 struct machine;
@@ -29,6 +33,7 @@ struct irq_chip {
 	/* The guest ended a level-triggered vector (VIREO_EXIT_EOI). */
 	void (*eoi)(void *opaque, unsigned int vector);
 	void *opaque;
+	pthread_mutex_t *lock;	/* the chip's, around both; or NULL */
 };
 
 /* Wire chips in; dev/ files do it at DEV_INIT_CORE. */

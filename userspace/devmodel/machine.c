@@ -3,13 +3,21 @@
 
 #include "machine.h"
 
-static void machine_request_exit(struct machine *m, int status)
+static void record_exit(struct machine *m, int status)
 {
 	/* The first request wins: later writes happen after the guest asked. */
 	if (m->exit_requested)
 		return;
-	m->exit_requested = true;
 	m->exit_status = status;
+	/* Read without the lock by the vCPU loop: after the status. */
+	__atomic_store_n(&m->exit_requested, true, __ATOMIC_RELEASE);
+}
+
+void machine_request_exit(struct machine *m, int status)
+{
+	machine_lock(m);
+	m->request_exit(m, status);
+	machine_unlock(m);
 }
 
 void machine_init(struct machine *m, int console_fd)
@@ -21,7 +29,7 @@ void machine_init(struct machine *m, int console_fd)
 	m->console_fd = console_fd;
 	m->console_in_fd = -1;
 	m->nr_cpus = 1;
-	m->request_exit = machine_request_exit;
+	m->request_exit = record_exit;
 }
 
 void machine_destroy(struct machine *m)

@@ -22,9 +22,9 @@ struct pci_bus;
 
 struct machine {
 	/*
-	 * The device lock: held around every bus access from a vCPU thread
-	 * and every event-loop callback, so a device is only ever entered by
-	 * one thread at a time and needs no lock of its own.
+	 * The VM's own state: the exit request below and which vCPUs are
+	 * stopped (vcpus.h).  A leaf: devices, which have locks of their own
+	 * (devices.h), take it inside theirs, through machine_request_exit().
 	 */
 	pthread_mutex_t lock;
 
@@ -52,6 +52,10 @@ struct machine {
 
 	/* NULL in tests that need no timers; set before devices_create(). */
 	struct evloop *evloop;
+	/* Paused by machine_pause() (pause.h), since paused_at. */
+	bool paused;
+	bool paused_loop;	/* the pause stopped the loop's thread */
+	uint64_t paused_at;
 
 	/* Interrupt controllers, wired by irq_set_*_chip() (irq.h). */
 	const struct irq_chip *isa_chip;
@@ -66,18 +70,21 @@ struct machine {
 	void *msi_opaque;
 
 	/*
-	 * A device that ends the VM (debug-exit) calls this hook; the default
-	 * records the status and the vCPU loop returns it after the current
-	 * exit, so the VM is torn down in order.  Tests replace it.
+	 * A device that ends the VM (debug-exit, a reset) calls
+	 * machine_request_exit(), which runs this hook under the lock; the
+	 * default records the status and the vCPU loop returns it after the
+	 * current exit, so the VM is torn down in order.  Tests replace it.
 	 */
 	void (*request_exit)(struct machine *m, int status);
-	bool exit_requested;
+	bool exit_requested;	/* under the lock; atomic reads outside */
 	int exit_status;
 };
 
 void machine_init(struct machine *m, int console_fd);
 /* Free the buses (after devices_destroy()). */
 void machine_destroy(struct machine *m);
+/* End the VM with status (the first request wins), from any thread. */
+void machine_request_exit(struct machine *m, int status);
 
 static inline void machine_lock(struct machine *m)
 {

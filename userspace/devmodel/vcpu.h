@@ -26,7 +26,7 @@ struct vcpu {
 	struct vcpus *set;
 	/*
 	 * Parked until INIT and SIPI: an AP not started yet, or a vCPU
-	 * that executed HLT with interrupts off.  Under the machine lock.
+	 * that executed HLT with interrupts off.  Under the machine's lock.
 	 */
 	bool stopped;
 	pthread_t thread;

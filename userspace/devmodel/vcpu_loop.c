@@ -5,6 +5,7 @@
  * the device model read or write outside the mapping.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -19,17 +20,17 @@ typedef int (*exit_handler_t)(struct vcpu *vcpu, struct machine *m);
 
 /*
  * Has something asked for the VM to end?  Written under the machine lock;
- * read without it here, so atomically, to leave the lock to device work.
+ * read without it here, so atomically: the status is written first.
  */
 static bool vm_ending(struct machine *m)
 {
 	return __atomic_load_n(&m->exit_requested, __ATOMIC_ACQUIRE);
 }
 
-/* After an exit handled under the lock: go on, or end with the status. */
+/* After an exit was handled: go on, or end with the status. */
 static int continue_or_end(struct machine *m)
 {
-	return m->exit_requested ? m->exit_status : VCPU_CONTINUE;
+	return vm_ending(m) ? m->exit_status : VCPU_CONTINUE;
 }
 
 /* Where the guest was, for the messages of fatal exits (if it can be read). */
@@ -85,7 +86,6 @@ static int handle_io(struct vcpu *vcpu, struct machine *m)
 	const struct vireo_run_io io = vcpu->run->io;
 	uint8_t *data = (uint8_t *)vcpu->run + VIREO_RUN_IO_DATA_OFFSET;
 	uint32_t i;
-	int ret;
 
 	if (!io_exit_valid(&io, vcpu->run_size - VIREO_RUN_IO_DATA_OFFSET)) {
 		pr_err("malformed I/O exit: port 0x%x size %u dir %u count %u%s\n",
@@ -93,8 +93,8 @@ static int handle_io(struct vcpu *vcpu, struct machine *m)
 		       io.string ? " string" : "");
 		return EXIT_CODE_INTERNAL;
 	}
-	machine_lock(m);
-	for (i = 0; i < io.count && !m->exit_requested; i++) {
+	/* The bus takes each device's lock (bus.h). */
+	for (i = 0; i < io.count && !vm_ending(m); i++) {
 		uint8_t *p = data + (size_t)i * io.size;
 
 		if (io.direction == VIREO_IO_OUT)
@@ -104,9 +104,7 @@ static int handle_io(struct vcpu *vcpu, struct machine *m)
 			store_le(p, io.size,
 				 ioport_read(&m->pio, io.port, io.size));
 	}
-	ret = continue_or_end(m);
-	machine_unlock(m);
-	return ret;
+	return continue_or_end(m);
 }
 
 static void report_mmio(const struct vireo_run_mmio *mmio)
@@ -126,11 +124,15 @@ static void report_mmio(const struct vireo_run_mmio *mmio)
  * all ones, writes vanish), so the guest goes on; they are worth a line
  * each, but a guest probing or looping must not flood stderr: one line
  * per address, for the first UNCLAIMED_LOG_MAX addresses, then one to
- * say the rest go unreported.  Under the machine lock.
+ * say the rest go unreported.  Any vCPU thread may log: the record has a
+ * lock of its own.
  */
 #define UNCLAIMED_LOG_MAX	32
 
-static void log_unclaimed(const struct vireo_run_mmio *mmio, uint64_t value)
+static pthread_mutex_t unclaimed_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void log_unclaimed_locked(const struct vireo_run_mmio *mmio,
+				 uint64_t value)
 {
 	static uint64_t seen[UNCLAIMED_LOG_MAX];
 	static unsigned int nr_seen;
@@ -164,6 +166,13 @@ static void log_unclaimed(const struct vireo_run_mmio *mmio, uint64_t value)
 		       (unsigned long long)mmio->phys_addr, mmio->len);
 }
 
+static void log_unclaimed(const struct vireo_run_mmio *mmio, uint64_t value)
+{
+	pthread_mutex_lock(&unclaimed_lock);
+	log_unclaimed_locked(mmio, value);
+	pthread_mutex_unlock(&unclaimed_lock);
+}
+
 static bool mmio_len_valid(uint32_t len)
 {
 	return len == 1 || len == 2 || len == 4 || len == 8;
@@ -194,7 +203,6 @@ static int handle_mmio(struct vcpu *vcpu, struct machine *m)
 	}
 	if (mmio.is_write)
 		value = load_le(mmio.data, mmio.len);
-	machine_lock(m);
 	if (mmio.is_write)
 		claimed = bus_write(&m->mmio, mmio.phys_addr, mmio.len, value);
 	else
@@ -205,7 +213,6 @@ static int handle_mmio(struct vcpu *vcpu, struct machine *m)
 		value = ~0ULL;
 	}
 	ret = continue_or_end(m);
-	machine_unlock(m);
 	if (!mmio.is_write) {
 		memset(vcpu->run->mmio.data, 0, sizeof(vcpu->run->mmio.data));
 		store_le(vcpu->run->mmio.data, mmio.len, value);
@@ -221,17 +228,14 @@ static int handle_mmio(struct vcpu *vcpu, struct machine *m)
 static int handle_eoi(struct vcpu *vcpu, struct machine *m)
 {
 	uint32_t vector = vcpu->run->eoi.vector;
-	int ret;
 
 	if (vector > 0xff) {
 		pr_err("malformed EOI exit: vector %u\n", vector);
 		return EXIT_CODE_INTERNAL;
 	}
-	machine_lock(m);
+	/* Each interrupt controller takes its own lock. */
 	irq_eoi(m, vector);
-	ret = continue_or_end(m);
-	machine_unlock(m);
-	return ret;
+	return continue_or_end(m);
 }
 
 /*

@@ -3,8 +3,9 @@
  * The vCPU run loop: VIREO_RUN, then dispatch the exit the kernel left in
  * the run area.  Port I/O and MMIO go to the machine's buses by address,
  * EOIs to its interrupt controllers; the loop knows no device.  Each runs
- * on its vCPU's thread and holds the machine lock only around the device
- * work of an exit, never around VIREO_RUN.
+ * on its vCPU's thread and holds no lock of its own: the bus takes the
+ * lock of the device an access reaches (bus.h), and none is held across
+ * VIREO_RUN.
  */
 #ifndef VIREO_VCPU_LOOP_H
 #define VIREO_VCPU_LOOP_H

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * One thread per vCPU, and the main thread waiting for the VM to end
- * (vcpus.h).  Threads share the machine; the machine lock is taken around
- * device accesses only (vcpu_loop.c), never around VIREO_RUN, so vCPUs run
- * the guest in parallel.
+ * (vcpus.h).  Threads share the machine; the bus takes a device's lock
+ * around each access to it (vcpu_loop.c), and no lock is held across
+ * VIREO_RUN, so vCPUs run the guest, and reach devices, in parallel.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,13 +31,6 @@ static void vcpus_request_exit(struct machine *m, int status)
 	pthread_kill(waiter, SIGNAL_KICK);
 }
 
-static void request_exit(struct machine *m, int status)
-{
-	machine_lock(m);
-	m->request_exit(m, status);
-	machine_unlock(m);
-}
-
 static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
@@ -58,7 +51,7 @@ static void *vcpu_thread(void *arg)
 		status = s->loop(v, s->m);
 	}
 	/* A no-op when another vCPU or a device ended the VM first. */
-	request_exit(s->m, status);
+	machine_request_exit(s->m, status);
 	return NULL;
 }
 
@@ -112,7 +105,7 @@ static void wait_for_the_end(struct machine *m)
 		if (!signals_is_termination(sig))
 			continue;
 		pr_err("stopping the VM: received %s\n", signals_name(sig));
-		request_exit(m, EXIT_CODE_SIGNAL);
+		machine_request_exit(m, EXIT_CODE_SIGNAL);
 	}
 }
 
@@ -131,7 +124,7 @@ int vcpus_run(struct vcpus *s, struct machine *m, vcpu_loop_fn loop)
 
 	status = vcpus_start(s);
 	if (status)
-		request_exit(m, status);
+		machine_request_exit(m, status);
 	wait_for_the_end(m);
 
 	for (i = 0; i < s->nr; i++)

@@ -78,11 +78,20 @@ struct acpi_pm {
 
 static const struct dev_class acpi_pm_class;
 
-static struct acpi_pm *acpi_pm_of(struct machine *m)
+/* The PM device of m, locked (and NULL if it has none). */
+static struct acpi_pm *acpi_pm_lock(struct machine *m, struct device **dev)
 {
-	struct device *dev = device_find(m, &acpi_pm_class, 0);
+	*dev = device_find(m, &acpi_pm_class, 0);
+	if (!*dev)
+		return NULL;
+	pthread_mutex_lock(&(*dev)->lock);
+	return (*dev)->state;
+}
 
-	return dev ? dev->state : NULL;
+static void acpi_pm_unlock(struct device *dev)
+{
+	if (dev)
+		pthread_mutex_unlock(&dev->lock);
 }
 
 /*
@@ -212,7 +221,7 @@ static const struct bus_ops pm1_evt_ops = {
 static void pm_sleep(struct acpi_pm *pm, unsigned int slp_typ)
 {
 	if (slp_typ == PC_ACPI_S5_TYP) {
-		pm->m->request_exit(pm->m, 0);
+		machine_request_exit(pm->m, 0);
 		return;
 	}
 	pm->pm1_sts |= PM1_WAK_STS;
@@ -297,40 +306,52 @@ static const struct bus_ops gpe0_ops = {
 
 void acpi_pm_power_button(struct machine *m)
 {
-	struct acpi_pm *pm = acpi_pm_of(m);
+	struct device *dev;
+	struct acpi_pm *pm = acpi_pm_lock(m, &dev);
 
-	if (!pm)
-		return;
-	pm->pm1_sts |= PM1_PWRBTN;
-	pm_update_sci(pm);
+	if (pm) {
+		pm->pm1_sts |= PM1_PWRBTN;
+		pm_update_sci(pm);
+	}
+	acpi_pm_unlock(dev);
 }
 
 void acpi_pm_gpe_raise(struct machine *m, unsigned int gpe)
 {
-	struct acpi_pm *pm = acpi_pm_of(m);
+	struct device *dev;
+	struct acpi_pm *pm;
 
-	if (!pm || gpe >= GPE0_BITS)
+	if (gpe >= GPE0_BITS)
 		return;
-	pm->gpe0_sts |= 1u << gpe;
-	pm_update_sci(pm);
+	pm = acpi_pm_lock(m, &dev);
+	if (pm) {
+		pm->gpe0_sts |= 1u << gpe;
+		pm_update_sci(pm);
+	}
+	acpi_pm_unlock(dev);
 }
 
 uint8_t pc_reset_port_read(struct machine *m)
 {
-	struct acpi_pm *pm = acpi_pm_of(m);
+	struct device *dev;
+	struct acpi_pm *pm = acpi_pm_lock(m, &dev);
+	uint8_t value = pm ? pm->reset_reg : 0;
 
-	return pm ? pm->reset_reg : 0;
+	acpi_pm_unlock(dev);
+	return value;
 }
 
 void pc_reset_port_write(struct machine *m, uint8_t value)
 {
-	struct acpi_pm *pm = acpi_pm_of(m);
+	struct device *dev;
+	struct acpi_pm *pm = acpi_pm_lock(m, &dev);
 
 	if (pm)
 		pm->reset_reg = value & RC_STORED;
+	acpi_pm_unlock(dev);
 	/* Hard (SYS_RST) or soft, a VM can only be reset whole. */
 	if (value & RC_RST_CPU)
-		m->request_exit(m, EXIT_CODE_RESET);
+		machine_request_exit(m, EXIT_CODE_RESET);
 }
 
 static const struct {
@@ -375,14 +396,15 @@ static int acpi_pm_create(struct device *dev, const struct dev_opts *opts,
 	pm->m = m;
 	acpi_pm_power_on(pm);
 	if (m->evloop) {
-		pm->tmr_timer = ev_timer_new(m->evloop, pm_timer_fire, pm);
+		pm->tmr_timer = ev_timer_new(m->evloop, pm_timer_fire, pm,
+					     &dev->lock);
 		if (!pm->tmr_timer)
 			goto err_free;
 	}
 	for (i = 0; i < ARRAY_SIZE(acpi_pm_ranges); i++) {
 		err = bus_register(&m->pio, acpi_pm_ranges[i].port,
 				   acpi_pm_ranges[i].len,
-				   acpi_pm_ranges[i].ops, pm);
+				   acpi_pm_ranges[i].ops, pm, &dev->lock);
 		if (err)
 			goto err_unregister;
 	}
@@ -425,6 +447,23 @@ static const struct devstate_field acpi_pm_fields[] = {
 };
 
 /* The PM timer is saved as how long ago it read 0, so it runs on. */
+/* The PM timer stands still while the machine is paused. */
+static void acpi_pm_pause(struct device *dev)
+{
+	struct acpi_pm *pm = dev->state;
+
+	if (pm->tmr_timer)
+		ev_timer_disarm(pm->tmr_timer);
+}
+
+static void acpi_pm_resume(struct device *dev, uint64_t paused_ns)
+{
+	struct acpi_pm *pm = dev->state;
+
+	pm->tmr_base += paused_ns;
+	pm_schedule_timer(pm, evloop_now());
+}
+
 static int acpi_pm_save(struct device *dev, struct devstate *ds)
 {
 	struct acpi_pm *pm = dev->state;
@@ -465,6 +504,8 @@ static const struct dev_class acpi_pm_class = {
 	.is_default = true,
 	.create = acpi_pm_create,
 	.reset = acpi_pm_reset,
+	.pause = acpi_pm_pause,
+	.resume = acpi_pm_resume,
 	.state_version = 1,
 	.save = acpi_pm_save,
 	.load = acpi_pm_load,

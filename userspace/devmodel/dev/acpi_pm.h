@@ -3,7 +3,8 @@
  * What dev/acpi_pm.c offers other files: events for the SCI (the control
  * socket's power button, future hotplug GPEs) and the reset control
  * register at 0xCF9, whose port dev/pci_host.c owns (see there why).
- * Called with the machine lock held, as device callbacks are.
+ * Each takes the PM device's lock: call them from any thread holding no
+ * lock but another device's (the PCI host bridge's, for 0xCF9).
  */
 #ifndef VIREO_DEV_ACPI_PM_H
 #define VIREO_DEV_ACPI_PM_H

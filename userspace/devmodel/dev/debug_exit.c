@@ -22,7 +22,7 @@ static void debug_exit_write(void *opaque, uint64_t offset, unsigned int size,
 	/* Only an access that starts at the port itself counts. */
 	if (offset != 0)
 		return;
-	m->request_exit(m, (int)(((value << 1) | 1) & 0xff));
+	machine_request_exit(m, (int)(((value << 1) | 1) & 0xff));
 }
 
 static const struct bus_ops debug_exit_ops = {
@@ -33,7 +33,7 @@ static int debug_exit_create(struct device *dev, const struct dev_opts *opts,
 			     char *why, size_t why_len)
 {
 	return bus_register(&dev->m->pio, DEBUG_EXIT_PORT, DEBUG_EXIT_LEN,
-			    &debug_exit_ops, dev->m);
+			    &debug_exit_ops, dev->m, &dev->lock);
 }
 
 static void debug_exit_destroy(struct device *dev)

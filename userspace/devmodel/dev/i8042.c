@@ -170,7 +170,7 @@ static void kbd_reply(struct i8042 *k, uint8_t data)
 
 static void i8042_reset_machine(struct i8042 *k)
 {
-	k->m->request_exit(k->m, EXIT_CODE_RESET);
+	machine_request_exit(k->m, EXIT_CODE_RESET);
 }
 
 static void i8042_write_outp(struct i8042 *k, uint8_t v)
@@ -438,10 +438,12 @@ static int i8042_create(struct device *dev, const struct dev_opts *opts,
 		return -ENOMEM;
 	k->m = m;
 	i8042_power_on(k);
-	err = bus_register(&m->pio, PC_I8042_DATA, 1, &i8042_data_ops, k);
+	err = bus_register(&m->pio, PC_I8042_DATA, 1, &i8042_data_ops, k,
+			   &dev->lock);
 	if (err)
 		goto err_free;
-	err = bus_register(&m->pio, PC_I8042_CMD, 1, &i8042_cmd_ops, k);
+	err = bus_register(&m->pio, PC_I8042_CMD, 1, &i8042_cmd_ops, k,
+			   &dev->lock);
 	if (err)
 		goto err_unregister;
 	dev->state = k;

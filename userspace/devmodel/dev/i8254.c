@@ -671,14 +671,15 @@ static int i8254_create(struct device *dev, const struct dev_opts *opts,
 	pit_power_on(pit);
 	if (m->evloop) {
 		pit->ch[0].timer = ev_timer_new(m->evloop, pit_timer_fire,
-						&pit->ch[0]);
+						&pit->ch[0], &dev->lock);
 		if (!pit->ch[0].timer)
 			goto err_free;
 	}
-	err = bus_register(&m->pio, PC_PIT, PIT_PORTS, &pit_ops, pit);
+	err = bus_register(&m->pio, PC_PIT, PIT_PORTS, &pit_ops, pit,
+			   &dev->lock);
 	if (err)
 		goto err_timer;
-	err = bus_register(&m->pio, PC_PORT61, 1, &port61_ops, pit);
+	err = bus_register(&m->pio, PC_PORT61, 1, &port61_ops, pit, &dev->lock);
 	if (err)
 		goto err_unregister;
 	dev->state = pit;
@@ -749,6 +750,29 @@ static const struct devstate_field pit_fields[] = {
  * A running channel's clock is saved as how long ago it started, so that
  * after a load it has counted exactly as far, and goes on from there.
  */
+/*
+ * A paused machine's clocks stand still (devices.h): the channels count
+ * on after a resume from where they stood, with no ticks owed for the
+ * pause.
+ */
+static void i8254_pause(struct device *dev)
+{
+	struct pit *pit = dev->state;
+
+	if (pit->ch[0].timer)
+		ev_timer_disarm(pit->ch[0].timer);
+}
+
+static void i8254_resume(struct device *dev, uint64_t paused_ns)
+{
+	struct pit *pit = dev->state;
+	unsigned int i;
+
+	for (i = 0; i < PIT_NR_CHANNELS; i++)
+		pit->ch[i].start_ns += paused_ns;
+	pit_irq_schedule(&pit->ch[0], evloop_now());
+}
+
 static int i8254_save(struct device *dev, struct devstate *ds)
 {
 	struct pit *pit = dev->state;
@@ -807,6 +831,8 @@ static const struct dev_class i8254_class = {
 	.is_default = true,
 	.create = i8254_create,
 	.reset = i8254_reset,
+	.pause = i8254_pause,
+	.resume = i8254_resume,
 	.state_version = 1,
 	.save = i8254_save,
 	.load = i8254_load,

@@ -561,7 +561,7 @@ static int i8259_create(struct device *dev, const struct dev_opts *opts,
 		opaque = i8259_ranges[i].pic < 2 ?
 			 (void *)&d->pic[i8259_ranges[i].pic] : (void *)d;
 		ret = bus_register(&m->pio, i8259_ranges[i].port, 2,
-				   i8259_ranges[i].ops, opaque);
+				   i8259_ranges[i].ops, opaque, &dev->lock);
 		if (ret)
 			break;
 	}
@@ -575,6 +575,7 @@ static int i8259_create(struct device *dev, const struct dev_opts *opts,
 		.name = "i8259",
 		.set_pin = i8259_set_pin,
 		.opaque = d,
+		.lock = &dev->lock,
 	};
 	irq_set_isa_chip(m, &d->chip);
 	return 0;

@@ -304,7 +304,7 @@ static int ioapic_create(struct device *dev, const struct dev_opts *opts,
 	dev->state = a;
 	ioapic_reset(dev);
 	ret = bus_register(&m->mmio, PC_IOAPIC_BASE, IOAPIC_MMIO_LEN,
-			   &ioapic_ops, a);
+			   &ioapic_ops, a, &dev->lock);
 	if (ret) {
 		free(a);
 		return ret;
@@ -314,6 +314,7 @@ static int ioapic_create(struct device *dev, const struct dev_opts *opts,
 		.set_pin = ioapic_set_pin,
 		.eoi = ioapic_eoi,
 		.opaque = a,
+		.lock = &dev->lock,
 	};
 	irq_set_gsi_chip(m, &a->chip);
 	return 0;

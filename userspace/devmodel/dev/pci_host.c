@@ -192,7 +192,7 @@ static int pci_host_create(struct device *dev, const struct dev_opts *opts,
 		goto err_bus;
 	pci_host_power_on(h);
 	err = bus_register(&m->pio, PC_PCI_CONFIG, PCI_HOST_PORTS,
-			   &pci_host_ops, h);
+			   &pci_host_ops, h, &dev->lock);
 	if (err)
 		goto err_bus;
 	dev->state = h;

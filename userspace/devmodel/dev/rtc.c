@@ -570,13 +570,14 @@ static int rtc_create(struct device *dev, const struct dev_opts *opts,
 	rtc->divider_base = now;
 	rtc_refresh(rtc, now);
 	if (m->evloop) {
-		rtc->timer = ev_timer_new(m->evloop, rtc_timer_fire, rtc);
+		rtc->timer = ev_timer_new(m->evloop, rtc_timer_fire, rtc,
+					  &dev->lock);
 		if (!rtc->timer) {
 			free(rtc);
 			return -ENOMEM;
 		}
 	}
-	err = bus_register(&m->pio, PC_RTC, 2, &rtc_ops, rtc);
+	err = bus_register(&m->pio, PC_RTC, 2, &rtc_ops, rtc, &dev->lock);
 	if (err) {
 		if (rtc->timer)
 			ev_timer_free(rtc->timer);
@@ -597,6 +598,30 @@ static void rtc_destroy(struct device *dev)
 	if (rtc->timer)
 		ev_timer_free(rtc->timer);
 	free(rtc);
+}
+
+/*
+ * Paused, the clock stands still, as VirtualBox's does (its virtual-sync
+ * clock stops): after a resume the guest's time is behind the host's by
+ * the pause, for a time-sync service to correct, and no periodic or
+ * update interrupt is owed for it.
+ */
+static void rtc_pause(struct device *dev)
+{
+	struct rtc *rtc = dev->state;
+
+	if (rtc->timer)
+		ev_timer_disarm(rtc->timer);
+}
+
+static void rtc_resume(struct device *dev, uint64_t paused_ns)
+{
+	struct rtc *rtc = dev->state;
+
+	rtc->mono_base += paused_ns;
+	rtc->divider_base += paused_ns;
+	rtc->flags_ns += paused_ns;
+	rtc_schedule(rtc, evloop_now());
 }
 
 static const struct devstate_field rtc_fields[] = {
@@ -660,6 +685,8 @@ static const struct dev_class rtc_class = {
 	.is_default = true,
 	.create = rtc_create,
 	.reset = rtc_reset,
+	.pause = rtc_pause,
+	.resume = rtc_resume,
 	.state_version = 1,
 	.save = rtc_save,
 	.load = rtc_load,

@@ -58,6 +58,7 @@
 
 struct uart16550 {
 	struct machine *m;
+	pthread_mutex_t *lock;	/* its device's, for the input watch */
 	uint16_t port;		/* the first of its 8 ports */
 	unsigned int irq;	/* its ISA IRQ line */
 	struct console_out *out;	/* NULL: output goes nowhere */
@@ -350,7 +351,7 @@ static void uart_input_resume(struct uart16550 *u)
 	    (u->mcr & UART_MCR_LOOP) || u->rx_count == uart_rx_capacity(u))
 		return;
 	if (evloop_watch_fd(u->m->evloop, u->in_fd, EPOLLIN,
-			    uart_input_ready, u) == 0)
+			    uart_input_ready, u, u->lock) == 0)
 		u->in_watched = true;
 	else
 		u->in_done = true;
@@ -554,6 +555,7 @@ static int uart16550_create(struct device *dev, const struct dev_opts *opts,
 	if (!u)
 		return -ENOMEM;
 	u->m = m;
+	u->lock = &dev->lock;
 	u->port = port;
 	u->irq = irq;
 	u->in_fd = -1;
@@ -562,7 +564,8 @@ static int uart16550_create(struct device *dev, const struct dev_opts *opts,
 		u->in_fd = m->console_in_fd;
 		if (m->console_fd >= 0) {
 			u->out = console_out_create(m->evloop, m->console_fd,
-						    CONSOLE_OUT_SIZE);
+						    CONSOLE_OUT_SIZE,
+						    &dev->lock);
 			if (!u->out) {
 				free(u);
 				return -ENOMEM;
@@ -570,7 +573,8 @@ static int uart16550_create(struct device *dev, const struct dev_opts *opts,
 			console_out_on_room(u->out, uart_tx_room, u);
 		}
 	}
-	ret = bus_register(&m->pio, u->port, UART_NR_REGS, &uart_ops, u);
+	ret = bus_register(&m->pio, u->port, UART_NR_REGS, &uart_ops, u,
+			   &dev->lock);
 	if (ret) {
 		if (ret == -EBUSY)
 			snprintf(why, why_len,

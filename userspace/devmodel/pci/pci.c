@@ -48,7 +48,13 @@
 
 struct pci_bus {
 	struct machine *m;
-	struct pci_device *slots[PCI_SLOTS];
+	struct pci_device *slots[PCI_SLOTS];	/* set before the VM runs */
+	/*
+	 * Devices share GSIs, each under its own lock: the count of pins
+	 * asserting each GSI has one of its own (a leaf but for the IOAPIC's,
+	 * which gsi_set() takes inside it).
+	 */
+	pthread_mutex_t intx_lock;
 	unsigned int gsi_users[PCI_IRQ_GSIS];	/* asserted pins per GSI */
 };
 
@@ -64,12 +70,15 @@ int pci_bus_create(struct machine *m)
 	if (!bus)
 		return -ENOMEM;
 	bus->m = m;
+	pthread_mutex_init(&bus->intx_lock, NULL);
 	m->pci = bus;
 	return 0;
 }
 
 void pci_bus_destroy(struct machine *m)
 {
+	if (m->pci)
+		pthread_mutex_destroy(&m->pci->intx_lock);
 	free(m->pci);
 	m->pci = NULL;
 }
@@ -330,10 +339,10 @@ static void pci_bar_map(struct pci_device *dev, unsigned int i, uint64_t addr)
 		if (addr + b->size > IOPORT_SPACE)
 			return;
 		err = bus_register(&dev->m->pio, addr, b->size, b->pio_ops,
-				      opaque);
+				   opaque, dev->lock);
 	} else {
 		err = bus_register(&dev->m->mmio, addr, b->size, b->mmio_ops,
-				    opaque);
+				   opaque, dev->lock);
 	}
 	if (err)
 		return;
@@ -370,19 +379,22 @@ static void pci_update_irq(struct pci_device *dev)
 	uint16_t cmd = get16(&dev->config[PCI_COMMAND]);
 	bool asserted = dev->irq_pin && dev->irq_level &&
 			!(cmd & PCI_COMMAND_INTX_DISABLE);
+	struct pci_bus *bus = dev->m->pci;
 	unsigned int gsi, *users;
 
 	if (asserted == dev->irq_asserted)
 		return;
 	dev->irq_asserted = asserted;
 	gsi = pci_irq_gsi(dev->slot, dev->irq_pin);
-	users = &dev->m->pci->gsi_users[gsi - PCI_IRQ_GSI_BASE];
+	pthread_mutex_lock(&bus->intx_lock);
+	users = &bus->gsi_users[gsi - PCI_IRQ_GSI_BASE];
 	if (asserted) {
 		if ((*users)++ == 0)
 			gsi_set(dev->m, gsi, true);
 	} else if (*users && --*users == 0) {
 		gsi_set(dev->m, gsi, false);
 	}
+	pthread_mutex_unlock(&bus->intx_lock);
 }
 
 void pci_irq_set(struct pci_device *dev, bool level)
@@ -410,6 +422,19 @@ static struct pci_device *pci_target(struct machine *m, unsigned int bus,
 	return pci_find_device(m, slot);
 }
 
+/* A device's configuration space is its state: under its lock. */
+static void pci_lock(struct pci_device *dev)
+{
+	if (dev->lock)
+		pthread_mutex_lock(dev->lock);
+}
+
+static void pci_unlock(struct pci_device *dev)
+{
+	if (dev->lock)
+		pthread_mutex_unlock(dev->lock);
+}
+
 uint32_t pci_config_read(struct machine *m, unsigned int bus,
 			 unsigned int slot, unsigned int fn,
 			 unsigned int offset, unsigned int size)
@@ -420,8 +445,10 @@ uint32_t pci_config_read(struct machine *m, unsigned int bus,
 
 	if (!dev)
 		return size >= 4 ? 0xffffffff : (1u << (8 * size)) - 1;
+	pci_lock(dev);
 	for (i = 0; i < size; i++)
 		value |= (uint32_t)dev->config[offset + i] << (8 * i);
+	pci_unlock(dev);
 	return value;
 }
 
@@ -440,6 +467,7 @@ void pci_config_write(struct machine *m, unsigned int bus, unsigned int slot,
 
 	if (!dev)
 		return;
+	pci_lock(dev);
 	for (i = 0; i < size; i++) {
 		unsigned int o = offset + i;
 		uint8_t b = value >> (8 * i);
@@ -456,6 +484,7 @@ void pci_config_write(struct machine *m, unsigned int bus, unsigned int slot,
 	pci_msi_config_written(dev, offset, size);
 	if (dev->config_write)
 		dev->config_write(dev, offset, size, value);
+	pci_unlock(dev);
 }
 
 void pci_device_save(struct pci_device *dev, struct devstate *ds)

@@ -21,6 +21,7 @@
 #ifndef VIREO_PCI_H
 #define VIREO_PCI_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -69,6 +70,13 @@ struct pci_device {
 	struct pci_bar bars[PCI_BARS];
 	int slot;		/* PCI_SLOT_ANY, or the slot it must have */
 	void *opaque;		/* the device's own state */
+	/*
+	 * Its device's lock (devices.h): taken around configuration
+	 * accesses and its BARs' callbacks.  NULL for the host bridge,
+	 * whose configuration space the config ports reach already under
+	 * its lock, and in tests.
+	 */
+	pthread_mutex_t *lock;
 	/*
 	 * Optional: told of every configuration write, after the core has
 	 * applied it.  Capabilities (MSI, MSI-X, a vendor's) are added
