@@ -16,15 +16,19 @@ CC	?= cc
 BUILD	:= build
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 		 -std=gnu11 -D_GNU_SOURCE -I$(CURDIR)/include/uapi
-USER_CFLAGS := $(CFLAGS_COMMON) $(CFLAGS)
+# userspace/lib/'s headers are every userspace program's (userspace/build.mk).
+USER_CFLAGS := $(CFLAGS_COMMON) -I$(CURDIR)/userspace/lib $(CFLAGS)
 
 .PHONY: all module userspace selftests check unit-check demo bench clean deps \
 	module-6.12 print-kdir-612
 
 all: module userspace selftests
 
+# kernel/Kbuild; the module is kernel/vireo.ko.
+VIREO_KO := kernel/vireo.ko
+
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel modules
 
 include userspace/build.mk
 include tests/guests/multiboot/build.mk
@@ -43,8 +47,9 @@ print-kdir-612:
 module-6.12:
 	@test -n "$(KDIR_612)" || { echo "no 6.12 headers (run scripts/deps)"; exit 1; }
 	rm -rf $(BUILD)/kbuild-6.12 && mkdir -p $(BUILD)/kbuild-6.12
-	cp --parents Kbuild $$(find kernel include -name '*.[chS]') $(BUILD)/kbuild-6.12/
-	$(MAKE) -C $(KDIR_612) M=$(CURDIR)/$(BUILD)/kbuild-6.12 modules
+	cp --parents kernel/Kbuild $$(find kernel include -name '*.[chS]') \
+		$(BUILD)/kbuild-6.12/
+	$(MAKE) -C $(KDIR_612) M=$(CURDIR)/$(BUILD)/kbuild-6.12/kernel modules
 
 deps:
 	@scripts/deps
@@ -59,5 +64,5 @@ bench: deps
 	@scripts/bench
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel clean >/dev/null 2>&1
 	rm -rf $(BUILD)

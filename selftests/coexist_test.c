@@ -199,7 +199,7 @@ TEST_F_TIMEOUT(coexist, kvm_unloaded_under_vireo, TIMEOUT)
  */
 TEST_F_TIMEOUT(coexist, vireo_unloaded_under_kvm, TIMEOUT)
 {
-	const char *module = getenv("VIREO_MODULE") ?: "./vireo.ko";
+	const char *module = getenv("VIREO_MODULE") ?: "./kernel/vireo.ko";
 	struct vireo_guest *v;
 	struct kvm_guest *k;
 	char why[128], params[200];

@@ -1,33 +1,45 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # vireo-vm, the device model, and the ROMs it boots.  Included by the
-# top-level Makefile; everything goes under $(BUILD).  Every file in
-# userspace/devmodel/dev/ is a device: adding one to the tree adds it to the
-# machine (devices.h).
+# top-level Makefile; everything goes under $(BUILD).  Every .c file is
+# taken by folder, so a new file needs no line here:
+#
+#   userspace/lib/        shared by vireo-vm and vmctl: messages, sizes
+#                         (libvireo.a, headers on every userspace -I path)
+#   userspace/devmodel/   vireo-vm's core (main.c, buses, devices.c, ...)
+#     dev/                one device class per file: adding one to the tree
+#                         adds it to the machine (devices.h)
+#     pci/ boot/ acpi/    the PCI bus, the kernel loaders, the ACPI tables
+#   userspace/vmmdev/     VirtualBox's VMMDev and its services, linked into
+#                         vireo-vm (its device class registers itself)
+
+LIB_DIR		:= userspace/lib
+LIB_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(LIB_DIR)/*.c))
+LIBVIREO	:= $(BUILD)/libvireo.a
 
 DEVMODEL_DIR	:= userspace/devmodel
-DEVMODEL_CORE	:= bus machine devices devstate pause memsize memmap guest_mem \
-		   rom vm vcpu vcpu_loop signals
-# The device event loop and the interrupt lines (evloop.h, irq.h).
-DEVMODEL_CORE	+= evloop irq
-# Options, console input, CPUID, vCPU threads, the --kernel boot path.
-DEVMODEL_CORE	+= options console console_out cpuid vcpus vcpu_threads boot_pc
-# The system call filter, built with libseccomp (seccomp.h).
-DEVMODEL_CORE	+= seccomp
-DEVMODEL_LIBS	:= -lseccomp
-DEVMODEL_DEVS	:= $(patsubst $(DEVMODEL_DIR)/%.c,%, \
-		     $(wildcard $(DEVMODEL_DIR)/dev/*.c))
-devmodel_objs	= $(patsubst %,$(BUILD)/$(DEVMODEL_DIR)/%.o,$(1))
-DEVMODEL_OBJS	:= $(call devmodel_objs,main $(DEVMODEL_CORE) $(DEVMODEL_DEVS))
+devmodel_stems	= $(patsubst $(DEVMODEL_DIR)/%.c,%,$(wildcard $(1)))
+DEVMODEL_CORE	:= $(filter-out main, \
+		     $(call devmodel_stems,$(DEVMODEL_DIR)/*.c))
+DEVMODEL_DEVS	:= $(call devmodel_stems,$(DEVMODEL_DIR)/dev/*.c)
 # Direct kernel boot: bzImage and Multiboot loaders, e820 (boot/boot.h).
-DEVMODEL_BOOT	:= boot/boot boot/entry32 boot/e820 boot/bzimage boot/multiboot
-DEVMODEL_OBJS	+= $(call devmodel_objs,$(DEVMODEL_BOOT))
+DEVMODEL_BOOT	:= $(call devmodel_stems,$(DEVMODEL_DIR)/boot/*.c)
 # The ACPI tables (acpi/acpi.h).
-DEVMODEL_ACPI	:= acpi/acpi acpi/fadt acpi/madt acpi/dsdt acpi/aml acpi/aml_res
-DEVMODEL_OBJS	+= $(call devmodel_objs,$(DEVMODEL_ACPI))
+DEVMODEL_ACPI	:= $(call devmodel_stems,$(DEVMODEL_DIR)/acpi/*.c)
 # The PCI bus (pci/pci.h), capabilities, MSI and MSI-X (pci/pci_msi.h);
 # its host bridge and devices are in dev/.
-DEVMODEL_OBJS	+= $(call devmodel_objs,pci/pci pci/pci_msi)
+DEVMODEL_PCI	:= $(call devmodel_stems,$(DEVMODEL_DIR)/pci/*.c)
+# The system call filter is built with libseccomp (seccomp.h).
+DEVMODEL_LIBS	:= -lseccomp
+devmodel_objs	= $(patsubst %,$(BUILD)/$(DEVMODEL_DIR)/%.o,$(1))
+DEVMODEL_OBJS	:= $(call devmodel_objs,main $(DEVMODEL_CORE) \
+		     $(DEVMODEL_DEVS) $(DEVMODEL_BOOT) $(DEVMODEL_ACPI) \
+		     $(DEVMODEL_PCI))
+
+VMMDEV_DIR	:= userspace/vmmdev
+VMMDEV_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(VMMDEV_DIR)/*.c))
+# VMMDev's files include the device model's headers as dev/ files do.
+$(VMMDEV_OBJS): USER_CFLAGS += -I$(DEVMODEL_DIR)
 
 .PHONY: vireo-vm roms
 
@@ -35,13 +47,16 @@ userspace: vireo-vm roms
 
 vireo-vm: $(BUILD)/vireo-vm
 
-$(BUILD)/vireo-vm: $(DEVMODEL_OBJS)
+$(BUILD)/vireo-vm: $(DEVMODEL_OBJS) $(VMMDEV_OBJS) $(LIBVIREO)
 	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(DEVMODEL_LIBS)
+
+$(LIBVIREO): $(LIB_OBJS)
+	$(AR) rcs $@ $^
 
 $(BUILD)/userspace/%.o: userspace/%.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(DEVMODEL_OBJS:.o=.d)
+-include $(DEVMODEL_OBJS:.o=.d) $(VMMDEV_OBJS:.o=.d) $(LIB_OBJS:.o=.d)
 
 include tests/roms/build.mk

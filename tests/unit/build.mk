@@ -27,7 +27,7 @@ unit_deps_test_uart16550	:= bus machine devices devstate dev/uart16550
 unit_deps_test_uart16550	+= evloop irq console_out
 unit_deps_test_debug_exit	:= bus machine devices devstate dev/debug_exit
 unit_deps_test_rom		:= rom
-unit_deps_test_memsize		:= memsize
+unit_deps_test_memsize		:=
 unit_deps_test_memmap		:= memmap
 unit_deps_test_vcpu_exit	:= bus machine devices devstate vcpu_loop signals \
 				   dev/uart16550 dev/debug_exit
@@ -94,7 +94,7 @@ $(UNIT_OUT)/test_multiboot.o: \
 	UNIT_CFLAGS += -DMBTEST_ELF='"$(CURDIR)/$(MBTEST_ELF)"'
 
 # vireo-vm's wiring: options, CPUID tables, vCPU threads and the VM's end.
-unit_deps_test_options		:= options memsize devices devstate
+unit_deps_test_options		:= options devices devstate
 unit_deps_test_cpuid		:= cpuid
 unit_deps_test_vcpu_threads	:= vcpu_threads signals machine bus
 
@@ -115,7 +115,7 @@ $(UNIT_OUT)/%.o: $(UNIT_DIR)/%.c
 
 .SECONDEXPANSION:
 $(UNIT_BINS): $(UNIT_OUT)/%: $(UNIT_OUT)/%.o \
-		$$(call devmodel_objs,$$(unit_deps_%))
+		$$(call devmodel_objs,$$(unit_deps_%)) $(LIBVIREO)
 	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(unit_libs_$*)
 
 # The whole PC entered from several threads while the event loop runs,

@@ -6,6 +6,7 @@
  * scan with many ranges.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +276,68 @@ static void test_many_ranges(void)
 	bus_destroy(&bus);
 }
 
+/* Byte registers: what the device sees of a wider access, in order. */
+static struct {
+	uint64_t offs[8], vals[8];
+	unsigned int sizes[8], n;
+	bool locked;
+} breg;
+
+static pthread_mutex_t breg_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void breg_note(uint64_t offset, unsigned int size, uint64_t value)
+{
+	if (breg.n < 8) {
+		breg.offs[breg.n] = offset;
+		breg.sizes[breg.n] = size;
+		breg.vals[breg.n] = value;
+	}
+	breg.n++;
+	if (pthread_mutex_trylock(&breg_lock) == 0) {
+		pthread_mutex_unlock(&breg_lock);
+		breg.locked = false;
+	}
+}
+
+static uint64_t breg_read(void *opaque, uint64_t offset, unsigned int size)
+{
+	breg_note(offset, size, 0);
+	return 0xa0 + offset;
+}
+
+static void breg_write(void *opaque, uint64_t offset, unsigned int size,
+		       uint64_t value)
+{
+	breg_note(offset, size, value);
+}
+
+static const struct bus_ops breg_ops = {
+	.read = breg_read, .write = breg_write, .byte_regs = true,
+};
+
+static void test_byte_regs(void)
+{
+	struct bus bus;
+	uint64_t v = 0;
+
+	bus_init_pio(&bus);
+	bus_register(&bus, 0x70, 4, &breg_ops, NULL, &breg_lock);
+	breg.n = 0;
+	breg.locked = true;
+	bus_read(&bus, 0x70, 4, &v);
+	ok(breg.n == 4 && breg.offs[0] == 0 && breg.offs[3] == 3 &&
+	   breg.sizes[0] == 1 && breg.sizes[3] == 1,
+	   "byte registers: a dword read is four byte reads, in order");
+	is_int(v, 0xa3a2a1a0, "...put together little endian");
+	breg.n = 0;
+	bus_write(&bus, 0x71, 2, 0xbbcc);
+	ok(breg.n == 2 && breg.offs[0] == 1 && breg.vals[0] == 0xcc &&
+	   breg.offs[1] == 2 && breg.vals[1] == 0xbb && breg.sizes[1] == 1,
+	   "a word write is two byte writes, low byte first");
+	ok(breg.locked, "all under the device's lock");
+	bus_destroy(&bus);
+}
+
 int main(void)
 {
 	test_register();
@@ -285,5 +348,6 @@ int main(void)
 	test_unregister();
 	test_mmio();
 	test_many_ranges();
+	test_byte_regs();
 	return tap_done();
 }

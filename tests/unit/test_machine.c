@@ -234,6 +234,24 @@ static void test_pause(void)
 	sleep_ms(50);
 	ok(atomic_load(&msis) > before, "the PIT interrupts again");
 
+	/* Saved, then reset while paused: as of the pause's start. */
+	machine_pause(&m);
+	pit0 = saved_field("i8254", "ch0.started_ns_ago");
+	sleep_ms(100);
+	pit1 = saved_field("i8254", "ch0.started_ns_ago");
+	ok(pit0 == pit1, "state saved while paused does not age (%llu ns)",
+	   (unsigned long long)(pit1 - pit0));
+	devices_reset(&m);
+	sleep_ms(100);
+	machine_resume(&m);
+	sleep_ms(20);
+	tmr0 = pm_tmr();
+	sleep_ms(5);
+	tmr1 = pm_tmr();
+	ok(tmr1 > tmr0 && tmr1 < PC_ACPI_PM_TMR_HZ / 10,
+	   "a PM timer reset while paused counts from 0 at the resume (%u)",
+	   tmr1);
+
 	evloop_stop(m.evloop);
 	devices_destroy(&m);
 	evloop_destroy(m.evloop);

@@ -73,7 +73,11 @@ static const struct bus_ops tdev_mem_ops = {
 	.read = tdev_mem_read,
 };
 
+/* The test devices' lock, as devices.c gives each instance one. */
+static pthread_mutex_t tdev_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static struct pci_device tdev = {
+	.lock = &tdev_lock,
 	.name = "test device",
 	.vendor_id = 0x1af4,
 	.device_id = 0x1234,
@@ -162,16 +166,17 @@ static void test_host_bridge(void)
 static void test_register(void)
 {
 	static struct pci_device bad = {
-		.slot = PCI_SLOT_ANY,
+		.slot = PCI_SLOT_ANY, .lock = &tdev_lock,
 		.bars = { [0] = { .type = PCI_BAR_IO, .size = 24,
 				  .pio_ops = &tdev_io_ops } },
 	};
 	static struct pci_device bad64 = {
-		.slot = PCI_SLOT_ANY,
+		.slot = PCI_SLOT_ANY, .lock = &tdev_lock,
 		.bars = { [5] = { .type = PCI_BAR_MEM64, .size = 4096,
 				  .mmio_ops = &tdev_mem_ops } },
 	};
 	static struct pci_device taken = { .slot = 0 };
+	static struct pci_device unlocked = { .slot = PCI_SLOT_ANY };
 
 	is_int(pci_register_device(&m, &tdev), 1,
 	       "the first device gets slot 1 (slot 0 is the bridge)");
@@ -181,6 +186,8 @@ static void test_register(void)
 	       "a 64-bit BAR in the last BAR register is refused");
 	is_int(pci_register_device(&m, &taken), -EBUSY,
 	       "a taken slot is refused");
+	is_int(pci_register_device(&m, &unlocked), -EINVAL,
+	       "a device without a lock is refused");
 	is_int(cfg_read(1, PCI_VENDOR_ID, 4), 0x12341af4,
 	       "the device answers in slot 1");
 	is_int(cfg_read(1, PCI_SUBSYSTEM_VENDOR_ID, 4), 0x00421af4,
@@ -338,6 +345,7 @@ static void test_intx(void)
 {
 	static struct pci_device shared = {
 		.vendor_id = 0x1af4, .device_id = 0x1, .irq_pin = 1, .slot = 9,
+		.lock = &tdev_lock,
 	};
 	unsigned int gsi = pci_irq_gsi(1, 1);
 

@@ -37,6 +37,7 @@ static int record_msi(struct machine *mm, uint64_t address, uint32_t data)
 }
 
 static struct pci_device tdev;
+static pthread_mutex_t tdev_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static uint64_t bar_read(void *opaque, uint64_t offset, unsigned int size)
 {
@@ -94,6 +95,7 @@ static void setup(void)
 	tdev = (struct pci_device) {
 		.name = "msi test", .vendor_id = 0x1af4, .device_id = 0x1234,
 		.class_code = 0xff0000, .irq_pin = 1, .slot = PCI_SLOT_ANY,
+		.lock = &tdev_lock,
 		.bars[0] = { .type = PCI_BAR_MEM32, .size = 0x1000,
 			     .mmio_ops = &bar_ops },
 	};

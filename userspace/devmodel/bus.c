@@ -16,11 +16,22 @@
 static void bus_init(struct bus *bus, const char *name, uint64_t limit,
 		     unsigned int max_size)
 {
+	pthread_rwlockattr_t attr;
+
 	memset(bus, 0, sizeof(*bus));
 	bus->name = name;
 	bus->limit = limit;
 	bus->max_size = max_size;
-	pthread_rwlock_init(&bus->lock, NULL);
+	/*
+	 * Writers first (glibc favours readers): a BAR move, holding the
+	 * PCI device's lock, must not wait on vCPUs that keep reading.  No
+	 * path takes the read lock twice, which writer preference forbids.
+	 */
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+		PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&bus->lock, &attr);
+	pthread_rwlockattr_destroy(&attr);
 }
 
 void bus_init_pio(struct bus *bus)
@@ -190,13 +201,20 @@ static bool find_holding(struct bus *bus, uint64_t addr, unsigned int size,
 static uint64_t call_read(const struct bus_range *r, uint64_t addr,
 			  unsigned int size)
 {
-	uint64_t value;
+	const struct bus_ops *ops = r->ops;
+	uint64_t offset = addr - r->base, value = 0;
+	unsigned int i;
 
-	if (!r->ops->read)
+	if (!ops->read)
 		return ones(size);
 	if (r->lock)
 		pthread_mutex_lock(r->lock);
-	value = r->ops->read(r->opaque, addr - r->base, size);
+	if (ops->byte_regs)
+		for (i = 0; i < size; i++)
+			value |= (ops->read(r->opaque, offset + i, 1) & 0xff)
+				 << (8 * i);
+	else
+		value = ops->read(r->opaque, offset, size);
 	if (r->lock)
 		pthread_mutex_unlock(r->lock);
 	return value & ones(size);
@@ -205,11 +223,21 @@ static uint64_t call_read(const struct bus_range *r, uint64_t addr,
 static void call_write(const struct bus_range *r, uint64_t addr,
 		       unsigned int size, uint64_t value)
 {
-	if (!r->ops->write)
+	const struct bus_ops *ops = r->ops;
+	uint64_t offset = addr - r->base;
+	unsigned int i;
+
+	if (!ops->write)
 		return;
+	value &= ones(size);
 	if (r->lock)
 		pthread_mutex_lock(r->lock);
-	r->ops->write(r->opaque, addr - r->base, size, value & ones(size));
+	if (ops->byte_regs)
+		for (i = 0; i < size; i++)
+			ops->write(r->opaque, offset + i, 1,
+				   (value >> (8 * i)) & 0xff);
+	else
+		ops->write(r->opaque, offset, size, value);
 	if (r->lock)
 		pthread_mutex_unlock(r->lock);
 }

@@ -29,11 +29,17 @@
  * range: the bus splits one that would into bytes, as the ISA bus does.
  * value and the result are little endian, masked to size.  Either callback
  * may be NULL: reads then return all ones, writes are dropped.
+ *
+ * byte_regs: the device's registers are 8 bits wide, one per address (an
+ * ISA device's): the bus turns a wider access into byte accesses in
+ * address order, all under one hold of the device's lock, and the
+ * callbacks only ever see size 1.
  */
 struct bus_ops {
 	uint64_t (*read)(void *opaque, uint64_t offset, unsigned int size);
 	void (*write)(void *opaque, uint64_t offset, unsigned int size,
 		      uint64_t value);
+	bool byte_regs;
 };
 
 struct bus_range {

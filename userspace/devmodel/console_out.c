@@ -261,6 +261,12 @@ void console_out_flush(struct console_out *co, uint64_t timeout_ns)
 	co->head = co->count = 0;
 }
 
+void console_out_resume(struct console_out *co, uint64_t paused_ns)
+{
+	if (co)
+		co->progress_ns += paused_ns;
+}
+
 uint64_t console_out_dropped(const struct console_out *co)
 {
 	return co->dropped;

@@ -77,5 +77,10 @@ void console_out_flush(struct console_out *co, uint64_t timeout_ns);
 
 /* Bytes dropped so far: found the buffer full, or the reader gone. */
 uint64_t console_out_dropped(const struct console_out *co);
+/*
+ * The machine was paused for paused_ns, with nobody writing to the fd: a
+ * reader is not stalled for that time.
+ */
+void console_out_resume(struct console_out *co, uint64_t paused_ns);
 
 #endif /* VIREO_CONSOLE_OUT_H */

@@ -37,8 +37,10 @@
  * controllers first, so a device that raises a line finds its controller
  * ready); pause and destroy in the reverse order (the devices first, so
  * nothing raises a line into a controller already paused or gone).  On
- * pause the vCPUs stop first and the event loop last (machine_pause(),
- * pause.h); on resume the loop starts first and the vCPUs last.  Every
+ * pause the vCPUs and the event loop stop before the devices pause
+ * (machine_pause(), pause.h); on resume they run again after the devices
+ * resumed.  Devices read time with machine_now(), which stands still
+ * while the machine is paused.  Every
  * hook runs with the instance's lock held; any of them but create may be
  * NULL, when the class has nothing to do for it.
  */

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -286,24 +287,46 @@ static uint64_t field_load(const void *obj, const struct devstate_field *f)
 	return v;
 }
 
-void devstate_put_fields(struct devstate *ds, const void *obj,
-			 const struct devstate_field *f, unsigned int n)
+/* "prefix.name", or name alone; false when it does not fit. */
+static bool field_name(char *buf, size_t len, const char *prefix,
+		       const char *name)
 {
-	unsigned int i;
+	int n = prefix ? snprintf(buf, len, "%s.%s", prefix, name) :
+		snprintf(buf, len, "%s", name);
 
-	for (i = 0; i < n; i++)
-		devstate_put_u64(ds, f[i].name, field_load(obj, &f[i]));
+	return n >= 0 && (size_t)n < len;
 }
 
-int devstate_get_fields(struct devstate *ds, void *obj,
-			const struct devstate_field *f, unsigned int n)
+void devstate_put_fields_in(struct devstate *ds, const char *prefix,
+			    const void *obj, const struct devstate_field *f,
+			    unsigned int n)
 {
+	char name[DEVSTATE_MAX_NAME + 1];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (!field_name(name, sizeof(name), prefix, f[i].name)) {
+			if (!ds->err)
+				ds->err = -EINVAL;
+			return;
+		}
+		devstate_put_u64(ds, name, field_load(obj, &f[i]));
+	}
+}
+
+int devstate_get_fields_in(struct devstate *ds, const char *prefix,
+			   void *obj, const struct devstate_field *f,
+			   unsigned int n)
+{
+	char name[DEVSTATE_MAX_NAME + 1];
 	unsigned int i;
 	uint64_t v;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		err = devstate_get_u64(ds, f[i].name, &v);
+		if (!field_name(name, sizeof(name), prefix, f[i].name))
+			return -EINVAL;
+		err = devstate_get_u64(ds, name, &v);
 		if (err)
 			return err;
 		if (v > f[i].max)
@@ -311,4 +334,16 @@ int devstate_get_fields(struct devstate *ds, void *obj,
 		memcpy((uint8_t *)obj + f[i].offset, &v, f[i].size);
 	}
 	return 0;
+}
+
+void devstate_put_fields(struct devstate *ds, const void *obj,
+			 const struct devstate_field *f, unsigned int n)
+{
+	devstate_put_fields_in(ds, NULL, obj, f, n);
+}
+
+int devstate_get_fields(struct devstate *ds, void *obj,
+			const struct devstate_field *f, unsigned int n)
+{
+	return devstate_get_fields_in(ds, NULL, obj, f, n);
 }

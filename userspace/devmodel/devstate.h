@@ -76,5 +76,15 @@ void devstate_put_fields(struct devstate *ds, const void *obj,
 /* Into obj: 0, or -ENOENT/-EINVAL with obj partly written. */
 int devstate_get_fields(struct devstate *ds, void *obj,
 			const struct devstate_field *f, unsigned int n);
+/*
+ * The same for one of several alike parts (a PIT channel, one of two
+ * PICs), one table for all: the fields are named "prefix.name".
+ */
+void devstate_put_fields_in(struct devstate *ds, const char *prefix,
+			    const void *obj, const struct devstate_field *f,
+			    unsigned int n);
+int devstate_get_fields_in(struct devstate *ds, const char *prefix,
+			   void *obj, const struct devstate_field *f,
+			   unsigned int n);
 
 #endif /* VIREO_DEVSTATE_H */

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "bus.h"
+#include "evloop.h"
 #include "irq.h"
 
 struct console_out;
@@ -52,7 +53,10 @@ struct machine {
 
 	/* NULL in tests that need no timers; set before devices_create(). */
 	struct evloop *evloop;
-	/* Paused by machine_pause() (pause.h), since paused_at. */
+	/*
+	 * Paused by machine_pause() (pause.h), since paused_at; written
+	 * only while no vCPU or event-loop callback runs.
+	 */
 	bool paused;
 	bool paused_loop;	/* the pause stopped the loop's thread */
 	uint64_t paused_at;
@@ -85,6 +89,17 @@ void machine_init(struct machine *m, int console_fd);
 void machine_destroy(struct machine *m);
 /* End the VM with status (the first request wins), from any thread. */
 void machine_request_exit(struct machine *m, int status);
+
+/*
+ * The devices' clock: evloop_now(), which stands at the pause's start
+ * while the machine is paused, so that state saved, loaded or reset then
+ * is as of the pause, and a resume moves every device's time base on by
+ * the pause (pause.h).
+ */
+static inline uint64_t machine_now(const struct machine *m)
+{
+	return m->paused ? m->paused_at : evloop_now();
+}
 
 static inline void machine_lock(struct machine *m)
 {

@@ -13,25 +13,23 @@ int machine_pause(struct machine *m)
 {
 	if (m->paused)
 		return -EALREADY;
-	m->paused = true;
-	m->paused_at = evloop_now();
-	devices_pause(m);
+	/* Nothing runs in a device from here on but these hooks. */
 	m->paused_loop = evloop_stop(m->evloop);
+	m->paused_at = evloop_now();
+	m->paused = true;
+	devices_pause(m);
 	return 0;
 }
 
 int machine_resume(struct machine *m)
 {
-	int err;
+	int err = 0;
 
 	if (!m->paused)
 		return -EALREADY;
-	if (m->paused_loop) {
-		err = evloop_start(m->evloop);
-		if (err)
-			return err;
-	}
 	m->paused = false;
 	devices_resume(m, evloop_now() - m->paused_at);
-	return 0;
+	if (m->paused_loop)
+		err = evloop_start(m->evloop);
+	return err;
 }

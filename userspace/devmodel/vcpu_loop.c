@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 
 #include "exitcodes.h"
+#include "le.h"
 #include "pc_layout.h"
 #include "util.h"
 #include "vcpu_loop.h"
@@ -58,24 +59,6 @@ static int io_exit_valid(const struct vireo_run_io *io, size_t room)
 	return io->count <= room / io->size;
 }
 
-static uint64_t load_le(const uint8_t *p, unsigned int size)
-{
-	uint64_t v = 0;
-	unsigned int i;
-
-	for (i = 0; i < size; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
-static void store_le(uint8_t *p, unsigned int size, uint64_t v)
-{
-	unsigned int i;
-
-	for (i = 0; i < size; i++)
-		p[i] = v >> (8 * i);
-}
-
 /*
  * IN/OUT and INS/OUTS: count elements of size bytes at the data offset, all
  * to the same port.  For IN the data must be in place before the next RUN,
@@ -99,9 +82,9 @@ static int handle_io(struct vcpu *vcpu, struct machine *m)
 
 		if (io.direction == VIREO_IO_OUT)
 			ioport_write(&m->pio, io.port, io.size,
-				     load_le(p, io.size));
+				     le_get(p, io.size));
 		else
-			store_le(p, io.size,
+			le_put(p, io.size,
 				 ioport_read(&m->pio, io.port, io.size));
 	}
 	return continue_or_end(m);
@@ -202,7 +185,7 @@ static int handle_mmio(struct vcpu *vcpu, struct machine *m)
 		return EXIT_CODE_INTERNAL;
 	}
 	if (mmio.is_write)
-		value = load_le(mmio.data, mmio.len);
+		value = le_get(mmio.data, mmio.len);
 	if (mmio.is_write)
 		claimed = bus_write(&m->mmio, mmio.phys_addr, mmio.len, value);
 	else
@@ -215,7 +198,7 @@ static int handle_mmio(struct vcpu *vcpu, struct machine *m)
 	ret = continue_or_end(m);
 	if (!mmio.is_write) {
 		memset(vcpu->run->mmio.data, 0, sizeof(vcpu->run->mmio.data));
-		store_le(vcpu->run->mmio.data, mmio.len, value);
+		le_put(vcpu->run->mmio.data, mmio.len, value);
 	}
 	return ret;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -145,21 +146,22 @@ int vm_map_memory(struct vm *vm)
 	return vm_add_slots(vm, vm->map, vm->nr_map);
 }
 
+/* Any thread may send; the failure is told once. */
+static atomic_bool msi_failure_reported;
+
 int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data)
 {
 	const struct vm *vm = m->msi_opaque;
 	struct vireo_msi msi = { .address = address, .data = data };
-	static bool reported;
 	int ret = ioctl(vm->vm_fd, VIREO_SIGNAL_MSI, &msi);
 
 	if (ret >= 0)
 		return ret;
 	ret = -errno;
 	/* The IOAPIC and PIC validate what they send: this is a bug. */
-	if (!reported)
+	if (!atomic_exchange(&msi_failure_reported, true))
 		pr_err("VIREO_SIGNAL_MSI 0x%llx/0x%x failed: %s (reported once)\n",
 		       (unsigned long long)address, data, strerror(-ret));
-	reported = true;
 	return ret;
 }
 

@@ -73,53 +73,46 @@ void aml_res_irq(struct aml *a, unsigned int irq)
 }
 
 /*
- * Granularity, min, max, translation offset, length: 6.4.3.5.3.  The
- * length is 16 bits too, so 0-0xFFFF cannot be said this way.
+ * An address space descriptor with fields of width bytes (2: the Word
+ * form, 6.4.3.5.3; 4: the DWord form, 6.4.3.5.2): granularity, min, max,
+ * translation offset, length.  The length is as wide as the rest, so the
+ * whole space (0 to all ones) cannot be said this way.
  */
-static void res_word_window(struct aml *a, uint8_t type, uint8_t type_flags,
-			    uint16_t min, uint16_t max)
+static void res_addr_window(struct aml *a, uint8_t desc, unsigned int width,
+			    uint8_t type, uint8_t type_flags, uint64_t min,
+			    uint64_t max)
 {
-	if (min > max || (min == 0 && max == 0xffff)) {
+	uint64_t top = width == 2 ? 0xffff : 0xffffffff;
+
+	if (min > max || max > top || (min == 0 && max == top)) {
 		aml_fail(a, -EINVAL);
 		return;
 	}
-	aml_byte(a, RES_WORD_ADDR);
-	aml_le(a, 13, 2);
+	aml_byte(a, desc);
+	aml_le(a, 3 + 5 * width, 2);	/* the bytes after this field */
 	aml_byte(a, type);
 	aml_byte(a, RES_GEN_WINDOW);
 	aml_byte(a, type_flags);
-	aml_le(a, 0, 2);
-	aml_le(a, min, 2);
-	aml_le(a, max, 2);
-	aml_le(a, 0, 2);
-	aml_le(a, (uint32_t)max - min + 1, 2);
+	aml_le(a, 0, width);
+	aml_le(a, min, width);
+	aml_le(a, max, width);
+	aml_le(a, 0, width);
+	aml_le(a, max - min + 1, width);
 }
 
 void aml_res_bus_window(struct aml *a, uint16_t min, uint16_t max)
 {
-	res_word_window(a, RES_TYPE_BUS, 0, min, max);
+	res_addr_window(a, RES_WORD_ADDR, 2, RES_TYPE_BUS, 0, min, max);
 }
 
 void aml_res_io_window(struct aml *a, uint16_t min, uint16_t max)
 {
-	res_word_window(a, RES_TYPE_IO, RES_IO_ENTIRE_RANGE, min, max);
+	res_addr_window(a, RES_WORD_ADDR, 2, RES_TYPE_IO, RES_IO_ENTIRE_RANGE,
+			min, max);
 }
 
-/* 6.4.3.5.2: the Word form's layout with 32-bit fields. */
 void aml_res_mem32_window(struct aml *a, uint32_t min, uint32_t max)
 {
-	if (min > max || (min == 0 && max == 0xffffffff)) {
-		aml_fail(a, -EINVAL);
-		return;
-	}
-	aml_byte(a, RES_DWORD_ADDR);
-	aml_le(a, 23, 2);
-	aml_byte(a, RES_TYPE_MEM);
-	aml_byte(a, RES_GEN_WINDOW);
-	aml_byte(a, RES_MEM_RW | RES_MEM_CACHEABLE);
-	aml_le(a, 0, 4);
-	aml_le(a, min, 4);
-	aml_le(a, max, 4);
-	aml_le(a, 0, 4);
-	aml_le(a, (uint64_t)max - min + 1, 4);
+	res_addr_window(a, RES_DWORD_ADDR, 4, RES_TYPE_MEM,
+			RES_MEM_RW | RES_MEM_CACHEABLE, min, max);
 }

@@ -21,7 +21,7 @@
 #include <stdio.h>
 
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 #include "acpi_tables.h"
 #include "aml.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 #include "acpi_tables.h"
 
 struct acpi_madt {

@@ -13,7 +13,7 @@
 #include "../guest_mem.h"
 #include "../memmap.h"
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 #include "boot.h"
 
 void *boot_gpa(const struct boot_args *a, uint64_t gpa, uint64_t len)

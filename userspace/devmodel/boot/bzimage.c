@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 #include "boot.h"
 #include "bzimage.h"
 

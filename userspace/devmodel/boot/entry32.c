@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 #include "boot.h"
 
 #define CR0_PE		(1u << 0)

@@ -32,7 +32,7 @@
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 #include "acpi_pm.h"
 
 #define NSEC_PER_SEC		1000000000ULL
@@ -148,7 +148,7 @@ static void pm_schedule_timer(struct acpi_pm *pm, uint64_t now)
 static void pm_timer_fire(void *opaque)
 {
 	struct acpi_pm *pm = opaque;
-	uint64_t now = evloop_now();
+	uint64_t now = machine_now(pm->m);
 
 	pm_sync_timer(pm, now);
 	pm_update_sci(pm);
@@ -179,7 +179,7 @@ static uint64_t pm1_evt_read(void *opaque, uint64_t offset, unsigned int size)
 	uint32_t v, value = 0;
 	unsigned int i;
 
-	pm_sync_timer(pm, evloop_now());
+	pm_sync_timer(pm, machine_now(pm->m));
 	v = pm->pm1_sts | (uint32_t)pm->pm1_en << 16;
 	for (i = 0; i < size; i++)
 		value |= (uint32_t)byte_of(v, offset + i) << (8 * i);
@@ -190,7 +190,7 @@ static void pm1_evt_write(void *opaque, uint64_t offset, unsigned int size,
 			  uint64_t value)
 {
 	struct acpi_pm *pm = opaque;
-	uint64_t now = evloop_now();
+	uint64_t now = machine_now(pm->m);
 	unsigned int i;
 
 	pm_sync_timer(pm, now);
@@ -260,7 +260,7 @@ static const struct bus_ops pm1_cnt_ops = {
 static uint64_t pm_tmr_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct acpi_pm *pm = opaque;
-	uint32_t v = pm_ticks(pm, evloop_now()) & PM_TMR_MASK;
+	uint32_t v = pm_ticks(pm, machine_now(pm->m)) & PM_TMR_MASK;
 
 	return v >> (8 * offset);
 }
@@ -370,7 +370,7 @@ static void acpi_pm_power_on(struct acpi_pm *pm)
 	pm->pm1_sts = pm->pm1_en = pm->pm1_cnt = 0;
 	pm->gpe0_sts = pm->gpe0_en = 0;
 	pm->reset_reg = 0;
-	pm->tmr_base = evloop_now();
+	pm->tmr_base = machine_now(pm->m);
 	pm->tmr_epoch = 0;
 }
 
@@ -380,7 +380,7 @@ static void acpi_pm_reset(struct device *dev)
 
 	acpi_pm_power_on(pm);
 	pm_update_sci(pm);
-	pm_schedule_timer(pm, evloop_now());
+	pm_schedule_timer(pm, machine_now(pm->m));
 }
 
 static int acpi_pm_create(struct device *dev, const struct dev_opts *opts,
@@ -461,7 +461,7 @@ static void acpi_pm_resume(struct device *dev, uint64_t paused_ns)
 	struct acpi_pm *pm = dev->state;
 
 	pm->tmr_base += paused_ns;
-	pm_schedule_timer(pm, evloop_now());
+	pm_schedule_timer(pm, machine_now(pm->m));
 }
 
 static int acpi_pm_save(struct device *dev, struct devstate *ds)
@@ -470,7 +470,8 @@ static int acpi_pm_save(struct device *dev, struct devstate *ds)
 
 	devstate_put_fields(ds, pm, acpi_pm_fields,
 			    ARRAY_SIZE(acpi_pm_fields));
-	devstate_put_u64(ds, "tmr_started_ns_ago", evloop_now() - pm->tmr_base);
+	devstate_put_u64(ds, "tmr_started_ns_ago",
+			 machine_now(pm->m) - pm->tmr_base);
 	return 0;
 }
 
@@ -478,7 +479,7 @@ static int acpi_pm_load(struct device *dev, struct devstate *ds,
 			uint32_t version)
 {
 	struct acpi_pm *pm = dev->state, t = *pm;
-	uint64_t now = evloop_now(), ago;
+	uint64_t now = machine_now(pm->m), ago;
 	int err;
 
 	err = devstate_get_fields(ds, &t, acpi_pm_fields,

@@ -36,7 +36,7 @@
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 
 #define I8042_IRQ_AUX		12
 #define I8042_QUEUE_LEN		16

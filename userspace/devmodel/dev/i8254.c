@@ -35,7 +35,7 @@
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 
 #define PIT_HZ			1193182ULL
 #define NSEC_PER_SEC		1000000000ULL
@@ -342,7 +342,7 @@ static void pit_periodic_fire(struct pit_channel *c, uint64_t t)
 static void pit_timer_fire(void *opaque)
 {
 	struct pit_channel *c = opaque;
-	uint64_t now = evloop_now(), t;
+	uint64_t now = machine_now(c->pit->m), t;
 
 	if (!c->loaded || !c->running)
 		return;
@@ -515,46 +515,33 @@ static void pit_write_channel(struct pit_channel *c, uint8_t v, uint64_t now)
 	}
 }
 
+/* Byte registers (bus.h): a wider access is one access per port. */
 static uint64_t pit_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct pit *pit = opaque;
-	uint64_t now = evloop_now();
-	uint32_t value = 0;
-	unsigned int i;
 
-	/* A wider access is one byte access per port, in order. */
-	for (i = 0; i < size; i++) {
-		unsigned int port = offset + i;
-		uint8_t b = 0xff;	/* the control port is write-only */
-
-		if (port < PIT_NR_CHANNELS)
-			b = pit_read_channel(&pit->ch[port], now);
-		value |= (uint32_t)b << (8 * i);
-	}
-	return value;
+	/* The control port is write-only: it floats. */
+	if (offset >= PIT_NR_CHANNELS)
+		return 0xff;
+	return pit_read_channel(&pit->ch[offset], machine_now(pit->m));
 }
 
 static void pit_write(void *opaque, uint64_t offset, unsigned int size,
 		      uint64_t value)
 {
 	struct pit *pit = opaque;
-	uint64_t now = evloop_now();
-	unsigned int i;
+	uint64_t now = machine_now(pit->m);
 
-	for (i = 0; i < size; i++) {
-		unsigned int port = offset + i;
-		uint8_t b = value >> (8 * i);
-
-		if (port == PIT_CONTROL)
-			pit_write_control(pit, b, now);
-		else if (port < PIT_NR_CHANNELS)
-			pit_write_channel(&pit->ch[port], b, now);
-	}
+	if (offset == PIT_CONTROL)
+		pit_write_control(pit, value, now);
+	else if (offset < PIT_NR_CHANNELS)
+		pit_write_channel(&pit->ch[offset], value, now);
 }
 
 static const struct bus_ops pit_ops = {
 	.read = pit_read,
 	.write = pit_write,
+	.byte_regs = true,
 };
 
 static void pit_set_gate(struct pit_channel *c, bool gate, uint64_t now)
@@ -606,7 +593,7 @@ static uint64_t port61_read(void *opaque, uint64_t offset, unsigned int size)
 
 	pit->refresh = !pit->refresh;
 	v = pit->port61 | (pit->refresh ? P61_REFRESH : 0);
-	if (pit_out(c2, evloop_now()))
+	if (pit_out(c2, machine_now(pit->m)))
 		v |= P61_OUT2;
 	return v;
 }
@@ -617,7 +604,7 @@ static void port61_write(void *opaque, uint64_t offset, unsigned int size,
 	struct pit *pit = opaque;
 
 	pit->port61 = value & P61_RW_BITS;
-	pit_set_gate(&pit->ch[2], value & P61_GATE2, evloop_now());
+	pit_set_gate(&pit->ch[2], value & P61_GATE2, machine_now(pit->m));
 }
 
 static const struct bus_ops port61_ops = {
@@ -708,48 +695,39 @@ static void i8254_destroy(struct device *dev)
 	free(pit);
 }
 
-/* One channel's fields, named "chN.member" (N: 0, 1, 2). */
-#define PIT_CH_FIELD(n, member, maxval)					\
-	DEVSTATE_FIELD_AS("ch" #n "." #member, struct pit, ch[n].member,	\
-			  maxval)
-#define PIT_CH_FIELDS(n)							\
-	PIT_CH_FIELD(n, mode_bits, 7),	\
-	PIT_CH_FIELD(n, mode, 5),	\
-	PIT_CH_FIELD(n, rw, 3),	\
-	PIT_CH_FIELD(n, bcd, 1),	\
-	PIT_CH_FIELD(n, gate, 1),	\
-	PIT_CH_FIELD(n, reload, 65536),	\
-	PIT_CH_FIELD(n, loaded, 1),	\
-	PIT_CH_FIELD(n, triggered, 1),	\
-	PIT_CH_FIELD(n, running, 1),	\
-	PIT_CH_FIELD(n, held_ticks, UINT64_MAX),	\
-	PIT_CH_FIELD(n, idle_count, 0xffff),	\
-	PIT_CH_FIELD(n, null_count, 1),	\
-	PIT_CH_FIELD(n, write_hi, 1),	\
-	PIT_CH_FIELD(n, write_lsb, 0xff),	\
-	PIT_CH_FIELD(n, read_hi, 1),	\
-	PIT_CH_FIELD(n, latched_bytes, 2),	\
-	PIT_CH_FIELD(n, latched_count, 0xffff),	\
-	PIT_CH_FIELD(n, status_latched, 1),	\
-	PIT_CH_FIELD(n, latched_status, 0xff),	\
-	PIT_CH_FIELD(n, irq_period, UINT64_MAX),	\
-	PIT_CH_FIELD(n, irq_owed, UINT64_MAX),	\
-	PIT_CH_FIELD(n, irq_catchup, 1),	\
-	PIT_CH_FIELD(n, irq_done, 1),	\
-	PIT_CH_FIELD(n, irq_high, 1),
+/* Each channel's state, as "ch0.x", "ch1.x" and "ch2.x". */
+static const struct devstate_field pit_ch_fields[] = {
+	DEVSTATE_FIELD(struct pit_channel, mode_bits, 7),
+	DEVSTATE_FIELD(struct pit_channel, mode, 5),
+	DEVSTATE_FIELD(struct pit_channel, rw, 3),
+	DEVSTATE_FIELD(struct pit_channel, bcd, 1),
+	DEVSTATE_FIELD(struct pit_channel, gate, 1),
+	DEVSTATE_FIELD(struct pit_channel, reload, 65536),
+	DEVSTATE_FIELD(struct pit_channel, loaded, 1),
+	DEVSTATE_FIELD(struct pit_channel, triggered, 1),
+	DEVSTATE_FIELD(struct pit_channel, running, 1),
+	DEVSTATE_FIELD(struct pit_channel, held_ticks, UINT64_MAX),
+	DEVSTATE_FIELD(struct pit_channel, idle_count, 0xffff),
+	DEVSTATE_FIELD(struct pit_channel, null_count, 1),
+	DEVSTATE_FIELD(struct pit_channel, write_hi, 1),
+	DEVSTATE_FIELD(struct pit_channel, write_lsb, 0xff),
+	DEVSTATE_FIELD(struct pit_channel, read_hi, 1),
+	DEVSTATE_FIELD(struct pit_channel, latched_bytes, 2),
+	DEVSTATE_FIELD(struct pit_channel, latched_count, 0xffff),
+	DEVSTATE_FIELD(struct pit_channel, status_latched, 1),
+	DEVSTATE_FIELD(struct pit_channel, latched_status, 0xff),
+	DEVSTATE_FIELD(struct pit_channel, irq_period, UINT64_MAX),
+	DEVSTATE_FIELD(struct pit_channel, irq_owed, UINT64_MAX),
+	DEVSTATE_FIELD(struct pit_channel, irq_catchup, 1),
+	DEVSTATE_FIELD(struct pit_channel, irq_done, 1),
+	DEVSTATE_FIELD(struct pit_channel, irq_high, 1),
+};
 
 static const struct devstate_field pit_fields[] = {
-	PIT_CH_FIELDS(0)
-	PIT_CH_FIELDS(1)
-	PIT_CH_FIELDS(2)
 	DEVSTATE_FIELD(struct pit, port61, P61_RW_BITS),
 	DEVSTATE_FIELD(struct pit, refresh, 1),
 };
 
-/*
- * A running channel's clock is saved as how long ago it started, so that
- * after a load it has counted exactly as far, and goes on from there.
- */
 /*
  * A paused machine's clocks stand still (devices.h): the channels count
  * on after a resume from where they stood, with no ticks owed for the
@@ -770,18 +748,25 @@ static void i8254_resume(struct device *dev, uint64_t paused_ns)
 
 	for (i = 0; i < PIT_NR_CHANNELS; i++)
 		pit->ch[i].start_ns += paused_ns;
-	pit_irq_schedule(&pit->ch[0], evloop_now());
+	pit_irq_schedule(&pit->ch[0], machine_now(pit->m));
 }
 
+/*
+ * A running channel's clock is saved as how long ago it started, so that
+ * after a load it has counted exactly as far, and goes on from there.
+ */
 static int i8254_save(struct device *dev, struct devstate *ds)
 {
 	struct pit *pit = dev->state;
-	uint64_t now = evloop_now();
+	uint64_t now = machine_now(pit->m);
 	char name[24];
 	unsigned int i;
 
 	devstate_put_fields(ds, pit, pit_fields, ARRAY_SIZE(pit_fields));
 	for (i = 0; i < PIT_NR_CHANNELS; i++) {
+		snprintf(name, sizeof(name), "ch%u", i);
+		devstate_put_fields_in(ds, name, &pit->ch[i], pit_ch_fields,
+				       ARRAY_SIZE(pit_ch_fields));
 		snprintf(name, sizeof(name), "ch%u.started_ns_ago", i);
 		devstate_put_u64(ds, name, now - pit->ch[i].start_ns);
 	}
@@ -792,7 +777,7 @@ static int i8254_load(struct device *dev, struct devstate *ds,
 		      uint32_t version)
 {
 	struct pit *pit = dev->state, t = *pit;
-	uint64_t now = evloop_now(), ago;
+	uint64_t now = machine_now(pit->m), ago;
 	char name[24];
 	unsigned int i;
 	int err;
@@ -801,9 +786,14 @@ static int i8254_load(struct device *dev, struct devstate *ds,
 	for (i = 0; !err && i < PIT_NR_CHANNELS; i++) {
 		struct pit_channel *c = &t.ch[i];
 
+		snprintf(name, sizeof(name), "ch%u", i);
+		err = devstate_get_fields_in(ds, name, c, pit_ch_fields,
+					     ARRAY_SIZE(pit_ch_fields));
 		snprintf(name, sizeof(name), "ch%u.started_ns_ago", i);
-		err = devstate_get_u64(ds, name, &ago);
-		c->start_ns = now - ago;
+		if (!err)
+			err = devstate_get_u64(ds, name, &ago);
+		if (!err)
+			c->start_ns = now - ago;
 		if (!err && (c->rw == 0 || c->reload == 0 ||
 			     c->reload > pit_modulus(c) ||
 			     c->mode != (c->mode_bits > 5 ? c->mode_bits - 4 :

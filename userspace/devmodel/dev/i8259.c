@@ -43,7 +43,7 @@
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 
 #define PIC_ELCR		0x4d0
 #define PIC_CASCADE_PIN		2
@@ -372,15 +372,13 @@ static uint8_t pic_read(struct pic *p, unsigned int port)
 	return p->read_isr ? p->isr : p->irr;
 }
 
+/* Byte registers (bus.h): a wider access is one access per port. */
 static uint64_t pic_io_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct pic *p = opaque;
 	bool polled = p->poll;
-	uint32_t value = 0;
-	unsigned int i;
+	uint8_t value = pic_read(p, offset);
 
-	for (i = 0; i < size; i++)
-		value |= (uint32_t)pic_read(p, offset + i) << (8 * i);
 	/* A poll is an INTA: what is in service changed. */
 	if (polled)
 		i8259_update(p->dev);
@@ -391,28 +389,23 @@ static void pic_io_write(void *opaque, uint64_t offset, unsigned int size,
 			 uint64_t value)
 {
 	struct pic *p = opaque;
-	unsigned int i;
 
-	for (i = 0; i < size; i++)
-		pic_write(p, offset + i, value >> (8 * i));
+	pic_write(p, offset, value);
 	i8259_update(p->dev);
 }
 
 static const struct bus_ops pic_ops = {
 	.read = pic_io_read,
 	.write = pic_io_write,
+	.byte_regs = true,
 };
 
 static uint64_t elcr_io_read(void *opaque, uint64_t offset,
 			     unsigned int size)
 {
 	struct i8259 *d = opaque;
-	uint32_t value = 0;
-	unsigned int i;
 
-	for (i = 0; i < size; i++)
-		value |= (uint32_t)d->pic[offset + i].elcr << (8 * i);
-	return value;
+	return d->pic[offset].elcr;
 }
 
 /* A pin that becomes level-triggered requests while its line is high. */
@@ -420,22 +413,19 @@ static void elcr_io_write(void *opaque, uint64_t offset, unsigned int size,
 			  uint64_t value)
 {
 	struct i8259 *d = opaque;
-	struct pic *p;
-	unsigned int i;
+	struct pic *p = &d->pic[offset];
 	uint8_t level;
 
-	for (i = 0; i < size; i++) {
-		p = &d->pic[offset + i];
-		p->elcr = (value >> (8 * i)) & p->elcr_mask;
-		level = pic_level_pins(p);
-		p->irr = (p->irr & ~level) | (p->input & level);
-	}
+	p->elcr = value & p->elcr_mask;
+	level = pic_level_pins(p);
+	p->irr = (p->irr & ~level) | (p->input & level);
 	i8259_update(d);
 }
 
 static const struct bus_ops elcr_ops = {
 	.read = elcr_io_read,
 	.write = elcr_io_write,
+	.byte_regs = true,
 };
 
 /*
@@ -465,47 +455,42 @@ static void i8259_reset(struct device *dev)
 	d->in_flight = false;
 }
 
-/* Both PICs' registers and their sequencing state, then the pair's. */
+/* Each PIC's registers and sequencing state, as "master.x" and "slave.x". */
+static const struct devstate_field pic_fields[] = {
+	DEVSTATE_FIELD(struct pic, irr, 0xff),
+	DEVSTATE_FIELD(struct pic, isr, 0xff),
+	DEVSTATE_FIELD(struct pic, imr, 0xff),
+	DEVSTATE_FIELD(struct pic, input, 0xff),
+	DEVSTATE_FIELD(struct pic, elcr, 0xff),
+	DEVSTATE_FIELD(struct pic, base, 0xff),
+	DEVSTATE_FIELD(struct pic, lowest, 7),
+	DEVSTATE_FIELD(struct pic, init, PIC_ICW4),
+	DEVSTATE_FIELD(struct pic, icw4, 1),
+	DEVSTATE_FIELD(struct pic, single, 1),
+	DEVSTATE_FIELD(struct pic, ltim, 1),
+	DEVSTATE_FIELD(struct pic, aeoi, 1),
+	DEVSTATE_FIELD(struct pic, rotate_aeoi, 1),
+	DEVSTATE_FIELD(struct pic, smm, 1),
+	DEVSTATE_FIELD(struct pic, read_isr, 1),
+	DEVSTATE_FIELD(struct pic, poll, 1),
+};
+
+static const char *const pic_names[] = { "master", "slave" };
+
+/* Then the pair's. */
 static const struct devstate_field i8259_fields[] = {
-	DEVSTATE_FIELD_AS("master.irr", struct i8259, pic[0].irr, 0xff),
-	DEVSTATE_FIELD_AS("master.isr", struct i8259, pic[0].isr, 0xff),
-	DEVSTATE_FIELD_AS("master.imr", struct i8259, pic[0].imr, 0xff),
-	DEVSTATE_FIELD_AS("master.input", struct i8259, pic[0].input, 0xff),
-	DEVSTATE_FIELD_AS("master.elcr", struct i8259, pic[0].elcr, 0xff),
-	DEVSTATE_FIELD_AS("master.base", struct i8259, pic[0].base, 0xff),
-	DEVSTATE_FIELD_AS("master.lowest", struct i8259, pic[0].lowest, 7),
-	DEVSTATE_FIELD_AS("master.init", struct i8259, pic[0].init, PIC_ICW4),
-	DEVSTATE_FIELD_AS("master.icw4", struct i8259, pic[0].icw4, 1),
-	DEVSTATE_FIELD_AS("master.single", struct i8259, pic[0].single, 1),
-	DEVSTATE_FIELD_AS("master.ltim", struct i8259, pic[0].ltim, 1),
-	DEVSTATE_FIELD_AS("master.aeoi", struct i8259, pic[0].aeoi, 1),
-	DEVSTATE_FIELD_AS("master.rotate_aeoi", struct i8259, pic[0].rotate_aeoi, 1),
-	DEVSTATE_FIELD_AS("master.smm", struct i8259, pic[0].smm, 1),
-	DEVSTATE_FIELD_AS("master.read_isr", struct i8259, pic[0].read_isr, 1),
-	DEVSTATE_FIELD_AS("master.poll", struct i8259, pic[0].poll, 1),
-	DEVSTATE_FIELD_AS("slave.irr", struct i8259, pic[1].irr, 0xff),
-	DEVSTATE_FIELD_AS("slave.isr", struct i8259, pic[1].isr, 0xff),
-	DEVSTATE_FIELD_AS("slave.imr", struct i8259, pic[1].imr, 0xff),
-	DEVSTATE_FIELD_AS("slave.input", struct i8259, pic[1].input, 0xff),
-	DEVSTATE_FIELD_AS("slave.elcr", struct i8259, pic[1].elcr, 0xff),
-	DEVSTATE_FIELD_AS("slave.base", struct i8259, pic[1].base, 0xff),
-	DEVSTATE_FIELD_AS("slave.lowest", struct i8259, pic[1].lowest, 7),
-	DEVSTATE_FIELD_AS("slave.init", struct i8259, pic[1].init, PIC_ICW4),
-	DEVSTATE_FIELD_AS("slave.icw4", struct i8259, pic[1].icw4, 1),
-	DEVSTATE_FIELD_AS("slave.single", struct i8259, pic[1].single, 1),
-	DEVSTATE_FIELD_AS("slave.ltim", struct i8259, pic[1].ltim, 1),
-	DEVSTATE_FIELD_AS("slave.aeoi", struct i8259, pic[1].aeoi, 1),
-	DEVSTATE_FIELD_AS("slave.rotate_aeoi", struct i8259, pic[1].rotate_aeoi, 1),
-	DEVSTATE_FIELD_AS("slave.smm", struct i8259, pic[1].smm, 1),
-	DEVSTATE_FIELD_AS("slave.read_isr", struct i8259, pic[1].read_isr, 1),
-	DEVSTATE_FIELD_AS("slave.poll", struct i8259, pic[1].poll, 1),
 	DEVSTATE_FIELD(struct i8259, in_flight, 1),
 };
 
 static int i8259_save(struct device *dev, struct devstate *ds)
 {
-	devstate_put_fields(ds, dev->state, i8259_fields,
-			    ARRAY_SIZE(i8259_fields));
+	struct i8259 *d = dev->state;
+	unsigned int i;
+
+	for (i = 0; i < 2; i++)
+		devstate_put_fields_in(ds, pic_names[i], &d->pic[i],
+				       pic_fields, ARRAY_SIZE(pic_fields));
+	devstate_put_fields(ds, d, i8259_fields, ARRAY_SIZE(i8259_fields));
 	return 0;
 }
 
@@ -518,6 +503,10 @@ static int i8259_load(struct device *dev, struct devstate *ds,
 
 	err = devstate_get_fields(ds, &t, i8259_fields,
 				  ARRAY_SIZE(i8259_fields));
+	for (i = 0; !err && i < 2; i++)
+		err = devstate_get_fields_in(ds, pic_names[i], &t.pic[i],
+					     pic_fields,
+					     ARRAY_SIZE(pic_fields));
 	if (err)
 		return err;
 	/*

@@ -33,7 +33,7 @@
 #include "../machine.h"
 #include "../bus.h"
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 
 #define IOAPIC_MMIO_LEN		0x1000
 #define IOAPIC_IOREGSEL		0x00

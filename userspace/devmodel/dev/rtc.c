@@ -38,7 +38,7 @@
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 
 #define NSEC_PER_SEC		1000000000LL
 #define RTC_CMOS_SIZE		128
@@ -326,7 +326,7 @@ static void rtc_schedule(struct rtc *rtc, uint64_t now)
 static void rtc_timer_fire(void *opaque)
 {
 	struct rtc *rtc = opaque;
-	uint64_t now = evloop_now();
+	uint64_t now = machine_now(rtc->m);
 
 	rtc_sync(rtc, now);
 	rtc_schedule(rtc, now);
@@ -444,43 +444,34 @@ static void rtc_write_data(struct rtc *rtc, uint8_t v, uint64_t now)
 	}
 }
 
+/* Byte registers (bus.h): a wider access is one access per port. */
 static uint64_t rtc_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct rtc *rtc = opaque;
-	uint32_t value = 0;
-	unsigned int i;
 
-	for (i = 0; i < size; i++) {
-		/* The index port is write-only: reads float. */
-		uint8_t b = offset + i == 0 ? 0xff :
-			    rtc_read_data(rtc, evloop_now());
-
-		value |= (uint32_t)b << (8 * i);
-	}
-	return value;
+	/* The index port is write-only: reads float. */
+	if (offset == 0)
+		return 0xff;
+	return rtc_read_data(rtc, machine_now(rtc->m));
 }
 
 static void rtc_write(void *opaque, uint64_t offset, unsigned int size,
 		      uint64_t value)
 {
 	struct rtc *rtc = opaque;
-	unsigned int i;
 
-	for (i = 0; i < size; i++) {
-		uint8_t b = value >> (8 * i);
-
-		if (offset + i == 0) {
-			rtc->index = b & RTC_INDEX_MASK;
-			rtc->nmi_disabled = b & RTC_NMI_DISABLE;
-		} else {
-			rtc_write_data(rtc, b, evloop_now());
-		}
+	if (offset == 0) {
+		rtc->index = value & RTC_INDEX_MASK;
+		rtc->nmi_disabled = value & RTC_NMI_DISABLE;
+	} else {
+		rtc_write_data(rtc, value, machine_now(rtc->m));
 	}
 }
 
 static const struct bus_ops rtc_ops = {
 	.read = rtc_read,
 	.write = rtc_write,
+	.byte_regs = true,
 };
 
 static void cmos_put16(uint8_t *c, unsigned int idx, uint64_t v)
@@ -540,7 +531,7 @@ static void cmos_init(uint8_t *c, uint64_t ram)
 static void rtc_reset(struct device *dev)
 {
 	struct rtc *rtc = dev->state;
-	uint64_t now = evloop_now();
+	uint64_t now = machine_now(rtc->m);
 
 	rtc_sync(rtc, now);
 	rtc->cmos[RTC_REG_B] &= ~(RTC_B_PIE | RTC_B_AIE | RTC_B_UIE |
@@ -557,7 +548,7 @@ static int rtc_create(struct device *dev, const struct dev_opts *opts,
 	struct machine *m = dev->m;
 	struct rtc *rtc = calloc(1, sizeof(*rtc));
 	struct timespec ts;
-	uint64_t now = evloop_now();
+	uint64_t now = machine_now(dev->m);
 	int err;
 
 	if (!rtc)
@@ -621,7 +612,7 @@ static void rtc_resume(struct device *dev, uint64_t paused_ns)
 	rtc->mono_base += paused_ns;
 	rtc->divider_base += paused_ns;
 	rtc->flags_ns += paused_ns;
-	rtc_schedule(rtc, evloop_now());
+	rtc_schedule(rtc, machine_now(rtc->m));
 }
 
 static const struct devstate_field rtc_fields[] = {
@@ -637,7 +628,7 @@ static const struct devstate_field rtc_fields[] = {
 static int rtc_save(struct device *dev, struct devstate *ds)
 {
 	struct rtc *rtc = dev->state;
-	uint64_t now = evloop_now();
+	uint64_t now = machine_now(rtc->m);
 
 	devstate_put_fields(ds, rtc, rtc_fields, ARRAY_SIZE(rtc_fields));
 	devstate_put_bytes(ds, "cmos", rtc->cmos, sizeof(rtc->cmos));
@@ -651,7 +642,7 @@ static int rtc_load(struct device *dev, struct devstate *ds,
 		    uint32_t version)
 {
 	struct rtc *rtc = dev->state, t = *rtc;
-	uint64_t now = evloop_now(), guest, ago, dago;
+	uint64_t now = machine_now(rtc->m), guest, ago, dago;
 	int err;
 
 	err = devstate_get_fields(ds, &t, rtc_fields, ARRAY_SIZE(rtc_fields));

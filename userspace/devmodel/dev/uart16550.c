@@ -46,7 +46,7 @@
 #include "../irq.h"
 #include "../machine.h"
 #include "../pc_layout.h"
-#include "../util.h"
+#include "util.h"
 
 #define UART_NR_REGS	8
 #define UART_FIFO_SIZE	16
@@ -385,18 +385,15 @@ static void uart_input_ready(void *opaque, int fd, uint32_t events)
 }
 
 /*
- * The registers are 8 bits wide: a wider access covers consecutive ones.
- * After any access the interrupt line and the input watch follow the new
- * state.
+ * The registers are 8 bits wide (byte registers, bus.h: a wider access
+ * covers consecutive ones).  After any access the interrupt line and the
+ * input watch follow the new state.
  */
 static uint64_t uart_io_read(void *opaque, uint64_t offset, unsigned int size)
 {
 	struct uart16550 *u = opaque;
-	uint32_t value = 0;
-	unsigned int i;
+	uint8_t value = uart_read_reg(u, offset);
 
-	for (i = 0; i < size; i++)
-		value |= (uint32_t)uart_read_reg(u, offset + i) << (8 * i);
 	uart_input_resume(u);
 	uart_update_irq(u);
 	return value;
@@ -406,10 +403,8 @@ static void uart_io_write(void *opaque, uint64_t offset, unsigned int size,
 			  uint64_t value)
 {
 	struct uart16550 *u = opaque;
-	unsigned int i;
 
-	for (i = 0; i < size; i++)
-		uart_write_reg(u, offset + i, value >> (8 * i));
+	uart_write_reg(u, offset, value);
 	if (u->mcr & UART_MCR_LOOP)
 		uart_input_pause(u);
 	else
@@ -420,6 +415,7 @@ static void uart_io_write(void *opaque, uint64_t offset, unsigned int size,
 static const struct bus_ops uart_ops = {
 	.read = uart_io_read,
 	.write = uart_io_write,
+	.byte_regs = true,
 };
 
 /* Table IV "UART Reset Configuration": what a master reset clears. */
@@ -440,6 +436,17 @@ static void uart16550_reset(struct device *dev)
 	uart_regs_reset(u);
 	uart_update_irq(u);
 	uart_input_resume(u);
+}
+
+/*
+ * While the machine is paused the event loop neither reads input nor
+ * writes output (pause.h); the console's reader had no chance to read.
+ */
+static void uart16550_resume(struct device *dev, uint64_t paused_ns)
+{
+	struct uart16550 *u = dev->state;
+
+	console_out_resume(u->out, paused_ns);
 }
 
 /* What a guest can see of the UART; the back end and wiring are not. */
@@ -625,6 +632,7 @@ static const struct dev_class uart16550_class = {
 	.keys_help = "port=0x3F8,irq=4",
 	.create = uart16550_create,
 	.reset = uart16550_reset,
+	.resume = uart16550_resume,
 	.state_version = 1,
 	.save = uart16550_save,
 	.load = uart16550_load,

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <linux/pci_regs.h>
 
+#include "le.h"
 #include "../devstate.h"
 #include "../irq.h"
 #include "../machine.h"
@@ -83,28 +84,6 @@ void pci_bus_destroy(struct machine *m)
 	m->pci = NULL;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
 static bool is_pow2(uint64_t v)
 {
 	return v && !(v & (v - 1));
@@ -137,7 +116,11 @@ static bool pci_device_valid(const struct pci_device *dev)
 {
 	unsigned int i;
 
-	if (dev->irq_pin > 4)
+	/*
+	 * A device without a lock would be entered by every vCPU at once;
+	 * only the host bridge, in slot 0, has none (pci.h).
+	 */
+	if (dev->irq_pin > 4 || (!dev->lock && dev->slot != 0))
 		return false;
 	for (i = 0; i < PCI_BARS; i++) {
 		if (!pci_bar_valid(dev, i))
@@ -169,20 +152,20 @@ static void pci_init_bars(struct pci_device *dev)
 			continue;
 		case PCI_BAR_IO:
 			/* 16-bit decode: the upper half is hardwired to 0. */
-			put32(&dev->config[off], PCI_BASE_ADDRESS_SPACE_IO);
-			put32(&dev->wmask[off], mask & 0xfffc);
+			le32_put(&dev->config[off], PCI_BASE_ADDRESS_SPACE_IO);
+			le32_put(&dev->wmask[off], mask & 0xfffc);
 			continue;
 		case PCI_BAR_MEM64:
 			flags = PCI_BASE_ADDRESS_MEM_TYPE_64;
-			put32(&dev->wmask[off + 4], mask >> 32);
+			le32_put(&dev->wmask[off + 4], mask >> 32);
 			break;
 		default:
 			break;
 		}
 		if (b->prefetchable)
 			flags |= PCI_BASE_ADDRESS_MEM_PREFETCH;
-		put32(&dev->config[off], flags);
-		put32(&dev->wmask[off], mask & ~0xfULL);
+		le32_put(&dev->config[off], flags);
+		le32_put(&dev->wmask[off], mask & ~0xfULL);
 		if (b->type == PCI_BAR_MEM64)
 			i++;
 	}
@@ -195,27 +178,27 @@ static void pci_init_bars(struct pci_device *dev)
 static void pci_init_header(struct pci_device *dev)
 {
 	uint8_t cap_ptr = dev->config[PCI_CAPABILITY_LIST];
-	uint16_t cap = get16(&dev->config[PCI_STATUS]) & PCI_STATUS_CAP_LIST;
+	uint16_t cap = le16_get(&dev->config[PCI_STATUS]) & PCI_STATUS_CAP_LIST;
 	uint8_t *c = dev->config;
 
 	memset(c, 0, PCI_HEADER_SIZE);
 	memset(dev->wmask, 0, PCI_HEADER_SIZE);
 	memset(dev->w1cmask, 0, PCI_HEADER_SIZE);
-	put16(&c[PCI_VENDOR_ID], dev->vendor_id);
-	put16(&c[PCI_DEVICE_ID], dev->device_id);
-	put16(&c[PCI_STATUS], cap);
-	put32(&c[PCI_CLASS_REVISION], dev->class_code << 8 | dev->revision);
+	le16_put(&c[PCI_VENDOR_ID], dev->vendor_id);
+	le16_put(&c[PCI_DEVICE_ID], dev->device_id);
+	le16_put(&c[PCI_STATUS], cap);
+	le32_put(&c[PCI_CLASS_REVISION], dev->class_code << 8 | dev->revision);
 	c[PCI_HEADER_TYPE] = PCI_HEADER_TYPE_NORMAL;
-	put16(&c[PCI_SUBSYSTEM_VENDOR_ID], dev->subsystem_vendor_id);
-	put16(&c[PCI_SUBSYSTEM_ID], dev->subsystem_id);
+	le16_put(&c[PCI_SUBSYSTEM_VENDOR_ID], dev->subsystem_vendor_id);
+	le16_put(&c[PCI_SUBSYSTEM_ID], dev->subsystem_id);
 	c[PCI_CAPABILITY_LIST] = cap ? cap_ptr : 0;
 	c[PCI_INTERRUPT_PIN] = dev->irq_pin;
 	/* What firmware would write: the GSI the pin reaches. */
 	if (dev->irq_pin)
 		c[PCI_INTERRUPT_LINE] = pci_irq_gsi(dev->slot, dev->irq_pin);
 
-	put16(&dev->wmask[PCI_COMMAND], PCI_COMMAND_WMASK);
-	put16(&dev->w1cmask[PCI_STATUS], PCI_STATUS_W1C);
+	le16_put(&dev->wmask[PCI_COMMAND], PCI_COMMAND_WMASK);
+	le16_put(&dev->w1cmask[PCI_STATUS], PCI_STATUS_W1C);
 	dev->wmask[PCI_CACHE_LINE_SIZE] = 0xff;
 	dev->wmask[PCI_LATENCY_TIMER] = 0xff;
 	dev->wmask[PCI_INTERRUPT_LINE] = 0xff;
@@ -305,14 +288,14 @@ void pci_unregister_device(struct pci_device *dev)
 static uint64_t pci_bar_address(const struct pci_device *dev, unsigned int i)
 {
 	const uint8_t *reg = &dev->config[PCI_BASE_ADDRESS_0 + 4 * i];
-	uint32_t lo = get32(reg);
+	uint32_t lo = le32_get(reg);
 
 	switch (dev->bars[i].type) {
 	case PCI_BAR_IO:
 		return lo & PCI_BASE_ADDRESS_IO_MASK;
 	case PCI_BAR_MEM64:
 		return (lo & PCI_BASE_ADDRESS_MEM_MASK) |
-		       (uint64_t)get32(reg + 4) << 32;
+		       (uint64_t)le32_get(reg + 4) << 32;
 	default:
 		return lo & PCI_BASE_ADDRESS_MEM_MASK;
 	}
@@ -352,7 +335,7 @@ static void pci_bar_map(struct pci_device *dev, unsigned int i, uint64_t addr)
 
 static void pci_update_bars(struct pci_device *dev)
 {
-	uint16_t cmd = get16(&dev->config[PCI_COMMAND]);
+	uint16_t cmd = le16_get(&dev->config[PCI_COMMAND]);
 	unsigned int i;
 
 	for (i = 0; i < PCI_BARS; i++) {
@@ -376,7 +359,7 @@ static void pci_update_bars(struct pci_device *dev)
 /* Assert or release the GSI; pins sharing it are OR'd (wired-OR INTx#). */
 static void pci_update_irq(struct pci_device *dev)
 {
-	uint16_t cmd = get16(&dev->config[PCI_COMMAND]);
+	uint16_t cmd = le16_get(&dev->config[PCI_COMMAND]);
 	bool asserted = dev->irq_pin && dev->irq_level &&
 			!(cmd & PCI_COMMAND_INTX_DISABLE);
 	struct pci_bus *bus = dev->m->pci;
@@ -405,8 +388,8 @@ void pci_irq_set(struct pci_device *dev, bool level)
 		return;
 	dev->irq_level = level;
 	/* Status bit 3 shows the pin's state even while INTx is disabled. */
-	status = get16(&dev->config[PCI_STATUS]) & ~PCI_STATUS_INTERRUPT;
-	put16(&dev->config[PCI_STATUS],
+	status = le16_get(&dev->config[PCI_STATUS]) & ~PCI_STATUS_INTERRUPT;
+	le16_put(&dev->config[PCI_STATUS],
 	      status | (level ? PCI_STATUS_INTERRUPT : 0));
 	pci_update_irq(dev);
 }
@@ -518,7 +501,7 @@ static int msix_load(struct pci_device *dev, struct devstate *ds)
 						 pba_len);
 	}
 	for (v = 0; !err && v < x->nr; v++)
-		if (get32(&table[v * PCI_MSIX_ENTRY_SIZE + 12]) & ~1u)
+		if (le32_get(&table[v * PCI_MSIX_ENTRY_SIZE + 12]) & ~1u)
 			err = -EINVAL;
 	if (!err && x->nr % 64 && (pba[x->nr / 64] >> (x->nr % 64)))
 		err = -EINVAL;

@@ -72,9 +72,10 @@ struct pci_device {
 	void *opaque;		/* the device's own state */
 	/*
 	 * Its device's lock (devices.h): taken around configuration
-	 * accesses and its BARs' callbacks.  NULL for the host bridge,
-	 * whose configuration space the config ports reach already under
-	 * its lock, and in tests.
+	 * accesses and its BARs' callbacks.  NULL only for the host
+	 * bridge in slot 0, whose configuration space the config ports
+	 * reach already under its lock: pci_register_device() refuses
+	 * any other device without one.
 	 */
 	pthread_mutex_t *lock;
 	/*

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <linux/pci_regs.h>
 
+#include "le.h"
 #include "../machine.h"
 #include "pci_msi.h"
 
@@ -25,28 +26,6 @@
 #define MSIX_ENTRY_MASKED	1u
 #define MSI_ADDRESS_APIC	0xfee	/* bits 31:20 of an interrupt message */
 
-static uint16_t get16(const uint8_t *p)
-{
-	return p[0] | p[1] << 8;
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) | (uint32_t)get16(p + 2) << 16;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v);
-	put16(p + 2, v >> 16);
-}
-
 int pci_cap_add(struct pci_device *dev, uint8_t id, unsigned int size)
 {
 	unsigned int at = dev->cap_next ? dev->cap_next : CAP_FIRST, last;
@@ -59,10 +38,10 @@ int pci_cap_add(struct pci_device *dev, uint8_t id, unsigned int size)
 	dev->config[at + PCI_CAP_LIST_ID] = id;
 	dev->config[at + PCI_CAP_LIST_NEXT] = 0;
 	/* Append: the guest finds them in the order they were added. */
-	if (!(get16(&dev->config[PCI_STATUS]) & PCI_STATUS_CAP_LIST)) {
+	if (!(le16_get(&dev->config[PCI_STATUS]) & PCI_STATUS_CAP_LIST)) {
 		dev->config[PCI_CAPABILITY_LIST] = at;
-		put16(&dev->config[PCI_STATUS],
-		      get16(&dev->config[PCI_STATUS]) | PCI_STATUS_CAP_LIST);
+		le16_put(&dev->config[PCI_STATUS],
+		      le16_get(&dev->config[PCI_STATUS]) | PCI_STATUS_CAP_LIST);
 	} else {
 		for (last = dev->config[PCI_CAPABILITY_LIST];
 		     dev->config[last + PCI_CAP_LIST_NEXT];
@@ -78,7 +57,7 @@ unsigned int pci_cap_find(const struct pci_device *dev, uint8_t id)
 {
 	unsigned int at, hops = 0;
 
-	if (!(get16(&dev->config[PCI_STATUS]) & PCI_STATUS_CAP_LIST))
+	if (!(le16_get(&dev->config[PCI_STATUS]) & PCI_STATUS_CAP_LIST))
 		return 0;
 	/* At most 48 capabilities fit: a loop cannot go on past that. */
 	for (at = dev->config[PCI_CAPABILITY_LIST] & ~3u; at && hops < 48;
@@ -104,21 +83,21 @@ int pci_msi_add(struct pci_device *dev, unsigned int nr_vectors)
 	if (at < 0)
 		return at;
 	dev->msi_cap = at;
-	put16(&dev->config[at + PCI_MSI_FLAGS],
+	le16_put(&dev->config[at + PCI_MSI_FLAGS],
 	      PCI_MSI_FLAGS_64BIT | mmc << 1);
 	/* Enable and multiple message enable; address and data. */
-	put16(&dev->wmask[at + PCI_MSI_FLAGS],
+	le16_put(&dev->wmask[at + PCI_MSI_FLAGS],
 	      PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_QSIZE);
-	put32(&dev->wmask[at + PCI_MSI_ADDRESS_LO], 0xfffffffc);
-	put32(&dev->wmask[at + PCI_MSI_ADDRESS_HI], 0xffffffff);
-	put16(&dev->wmask[at + PCI_MSI_DATA_64], 0xffff);
+	le32_put(&dev->wmask[at + PCI_MSI_ADDRESS_LO], 0xfffffffc);
+	le32_put(&dev->wmask[at + PCI_MSI_ADDRESS_HI], 0xffffffff);
+	le16_put(&dev->wmask[at + PCI_MSI_DATA_64], 0xffff);
 	return 0;
 }
 
 bool pci_msi_enabled(const struct pci_device *dev)
 {
 	return dev->msi_cap &&
-	       (get16(&dev->config[dev->msi_cap + PCI_MSI_FLAGS]) &
+	       (le16_get(&dev->config[dev->msi_cap + PCI_MSI_FLAGS]) &
 		PCI_MSI_FLAGS_ENABLE);
 }
 
@@ -135,7 +114,7 @@ static bool send(struct pci_device *dev, uint64_t address, uint32_t data)
 static bool msi_send(struct pci_device *dev, unsigned int vector)
 {
 	const uint8_t *c = &dev->config[dev->msi_cap];
-	uint16_t flags = get16(c + PCI_MSI_FLAGS);
+	uint16_t flags = le16_get(c + PCI_MSI_FLAGS);
 	unsigned int mmc = (flags & PCI_MSI_FLAGS_QMASK) >> 1;
 	unsigned int mme = (flags & PCI_MSI_FLAGS_QSIZE) >> 4;
 	unsigned int n = 1u << (mme < mmc ? mme : mmc);
@@ -144,10 +123,10 @@ static bool msi_send(struct pci_device *dev, unsigned int vector)
 
 	if (vector >= n)
 		return false;
-	address = get32(c + PCI_MSI_ADDRESS_LO) |
-		  (uint64_t)get32(c + PCI_MSI_ADDRESS_HI) << 32;
+	address = le32_get(c + PCI_MSI_ADDRESS_LO) |
+		  (uint64_t)le32_get(c + PCI_MSI_ADDRESS_HI) << 32;
 	/* With n vectors the low log2(n) bits of data name the vector. */
-	data = (get16(c + PCI_MSI_DATA_64) & ~(n - 1)) | vector;
+	data = (le16_get(c + PCI_MSI_DATA_64) & ~(n - 1)) | vector;
 	send(dev, address, data);
 	return true;
 }
@@ -198,21 +177,21 @@ int pci_msix_add(struct pci_device *dev, unsigned int nr, unsigned int bar,
 	x->table_offset = table_offset;
 	x->pba_offset = pba_offset;
 	for (i = 0; i < nr; i++)
-		put32(&x->table[i * PCI_MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL],
+		le32_put(&x->table[i * PCI_MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL],
 		      MSIX_ENTRY_MASKED);
 	dev->msix = x;
 	dev->msix_cap = at;
-	put16(&dev->config[at + PCI_MSIX_FLAGS], nr - 1);
-	put32(&dev->config[at + PCI_MSIX_TABLE], table_offset | bar);
-	put32(&dev->config[at + PCI_MSIX_PBA], pba_offset | bar);
-	put16(&dev->wmask[at + PCI_MSIX_FLAGS],
+	le16_put(&dev->config[at + PCI_MSIX_FLAGS], nr - 1);
+	le32_put(&dev->config[at + PCI_MSIX_TABLE], table_offset | bar);
+	le32_put(&dev->config[at + PCI_MSIX_PBA], pba_offset | bar);
+	le16_put(&dev->wmask[at + PCI_MSIX_FLAGS],
 	      PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL);
 	return 0;
 }
 
 static uint16_t msix_flags(const struct pci_device *dev)
 {
-	return get16(&dev->config[dev->msix_cap + PCI_MSIX_FLAGS]);
+	return le16_get(&dev->config[dev->msix_cap + PCI_MSIX_FLAGS]);
 }
 
 bool pci_msix_enabled(const struct pci_device *dev)
@@ -225,16 +204,16 @@ static bool msix_masked(const struct pci_device *dev, unsigned int v)
 	const uint8_t *e = &dev->msix->table[v * PCI_MSIX_ENTRY_SIZE];
 
 	return (msix_flags(dev) & PCI_MSIX_FLAGS_MASKALL) ||
-	       (get32(e + MSIX_ENTRY_CTRL) & MSIX_ENTRY_MASKED);
+	       (le32_get(e + MSIX_ENTRY_CTRL) & MSIX_ENTRY_MASKED);
 }
 
 static void msix_send(struct pci_device *dev, unsigned int v)
 {
 	const uint8_t *e = &dev->msix->table[v * PCI_MSIX_ENTRY_SIZE];
 
-	send(dev, get32(e + MSIX_ENTRY_ADDR_LO) |
-		  (uint64_t)get32(e + MSIX_ENTRY_ADDR_HI) << 32,
-	     get32(e + MSIX_ENTRY_DATA));
+	send(dev, le32_get(e + MSIX_ENTRY_ADDR_LO) |
+		  (uint64_t)le32_get(e + MSIX_ENTRY_ADDR_HI) << 32,
+	     le32_get(e + MSIX_ENTRY_DATA));
 }
 
 /* Send what is pending and no longer masked (6.8.2.9). */
@@ -292,7 +271,7 @@ void pci_msix_table_write(struct pci_device *dev, uint64_t offset,
 		/* Vector control: only the mask bit exists. */
 		if (o % PCI_MSIX_ENTRY_SIZE == MSIX_ENTRY_CTRL)
 			v &= MSIX_ENTRY_MASKED;
-		put32(&x->table[o], v);
+		le32_put(&x->table[o], v);
 	}
 	msix_deliver_pending(dev);
 }
@@ -345,7 +324,7 @@ void pci_msi_reset(struct pci_device *dev)
 		return;
 	memset(x->table, 0, (size_t)x->nr * PCI_MSIX_ENTRY_SIZE);
 	for (i = 0; i < x->nr; i++)
-		put32(&x->table[i * PCI_MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL],
+		le32_put(&x->table[i * PCI_MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL],
 		      MSIX_ENTRY_MASKED);
 	memset(x->pba, 0, pba_words(x->nr) * sizeof(uint64_t));
 }

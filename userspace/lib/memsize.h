@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Parsing and validation of the guest RAM size given with --mem. */
+/*
+ * Parsing and validation of a guest RAM size (vireo-vm --mem, and the
+ * settings vmctl writes).
+ */
 #ifndef VIREO_MEMSIZE_H
 #define VIREO_MEMSIZE_H
 
