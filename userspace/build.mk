@@ -36,19 +36,36 @@ DEVMODEL_OBJS	:= $(call devmodel_objs,main $(DEVMODEL_CORE) \
 		     $(DEVMODEL_DEVS) $(DEVMODEL_BOOT) $(DEVMODEL_ACPI) \
 		     $(DEVMODEL_PCI))
 
+# vmctl (userspace/ctl/): one file per command, the table in commands.c.
+CTL_DIR		:= userspace/ctl
+CTL_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(CTL_DIR)/*.c))
+# The settings file (userspace/lib/settings.c) is JSON through json-c and
+# names VMs by UUID through libuuid.
+LIB_LIBS	:= -ljson-c -luuid
+
 VMMDEV_DIR	:= userspace/vmmdev
 VMMDEV_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(VMMDEV_DIR)/*.c))
 # VMMDev's files include the device model's headers as dev/ files do.
 $(VMMDEV_OBJS): USER_CFLAGS += -I$(DEVMODEL_DIR)
 
-.PHONY: vireo-vm roms
+.PHONY: vireo-vm vmctl roms
 
-userspace: vireo-vm roms
+userspace: vireo-vm vmctl roms
 
 vireo-vm: $(BUILD)/vireo-vm
 
+vmctl: $(BUILD)/vmctl $(BUILD)/man/vmctl.1
+
 $(BUILD)/vireo-vm: $(DEVMODEL_OBJS) $(VMMDEV_OBJS) $(LIBVIREO)
-	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(DEVMODEL_LIBS)
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(DEVMODEL_LIBS) $(LIB_LIBS)
+
+$(BUILD)/vmctl: $(CTL_OBJS) $(LIBVIREO)
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+
+# The man page comes from vmctl's command table, as its --help does.
+$(BUILD)/man/vmctl.1: $(BUILD)/vmctl
+	@mkdir -p $(@D)
+	$< help --man > $@
 
 $(LIBVIREO): $(LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -57,6 +74,7 @@ $(BUILD)/userspace/%.o: userspace/%.c
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -MMD -MP -c -o $@ $<
 
--include $(DEVMODEL_OBJS:.o=.d) $(VMMDEV_OBJS:.o=.d) $(LIB_OBJS:.o=.d)
+-include $(DEVMODEL_OBJS:.o=.d) $(VMMDEV_OBJS:.o=.d) $(LIB_OBJS:.o=.d) \
+	 $(CTL_OBJS:.o=.d)
 
 include tests/roms/build.mk

@@ -18,7 +18,7 @@ UNIT_TESTS	+= test_x86_emulate
 UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
 UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
 		   test_guest_mem test_machine test_devstate test_pci_msi \
-		   test_seccomp
+		   test_seccomp test_settings
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_bus		:= bus
@@ -93,6 +93,12 @@ $(UNIT_OUT)/test_multiboot: | $(MBTEST_ELF)
 $(UNIT_OUT)/test_multiboot.o: \
 	UNIT_CFLAGS += -DMBTEST_ELF='"$(CURDIR)/$(MBTEST_ELF)"'
 
+# The settings file (userspace/lib/settings.c, in libvireo.a), against the
+# golden file of its format.
+unit_deps_test_settings		:=
+$(UNIT_OUT)/test_settings.o: \
+	UNIT_CFLAGS += -DGOLDEN_DIR='"$(CURDIR)/$(UNIT_DIR)/golden"'
+
 # vireo-vm's wiring: options, CPUID tables, vCPU threads and the VM's end.
 unit_deps_test_options		:= options devices devstate
 unit_deps_test_cpuid		:= cpuid
@@ -116,7 +122,7 @@ $(UNIT_OUT)/%.o: $(UNIT_DIR)/%.c
 .SECONDEXPANSION:
 $(UNIT_BINS): $(UNIT_OUT)/%: $(UNIT_OUT)/%.o \
 		$$(call devmodel_objs,$$(unit_deps_%)) $(LIBVIREO)
-	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(unit_libs_$*)
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(unit_libs_$*) $(LIB_LIBS)
 
 # The whole PC entered from several threads while the event loop runs,
 # built with ThreadSanitizer (gcc's, libtsan2 on Debian): a data race or a

@@ -10,6 +10,7 @@
 #include "devices.h"
 #include "memsize.h"
 #include "options.h"
+#include "settings.h"
 #include "util.h"
 
 void options_usage(FILE *f)
@@ -20,6 +21,7 @@ void options_usage(FILE *f)
 		"                [--device CLASS[,KEY=VALUE...]]... [--no-reboot]\n"
 		"                [--no-seccomp]\n"
 		"       vireo-vm --rom FILE [--mem SIZE] [--device ...]...\n"
+		"       vireo-vm --config FILE [--paravirt ...] [--no-reboot]\n"
 		"\n"
 		"Run a VM on /dev/vireo (the vireo.ko module).  --kernel boots a Linux\n"
 		"bzImage or a Multiboot v1 kernel directly, on a PC with ACPI tables and\n"
@@ -54,6 +56,10 @@ void options_usage(FILE *f)
 		"      --device CLASS[,KEY=VALUE...]  one more device of CLASS, with\n"
 		"                        its options (the classes and their keys are\n"
 		"                        listed below); may be repeated\n"
+		"      --config FILE     run the VM a settings file describes (what\n"
+		"                        vmctl writes, docs/settings.md): its boot\n"
+		"                        source, RAM, vCPUs and devices, which the\n"
+		"                        options above then cannot give\n"
 		"  -h, --help            show this help\n"
 		"\n"
 		"Console: the UART's output goes to stdout.  Its input is stdin when\n"
@@ -136,6 +142,42 @@ static int options_check(const struct options *opt, bool mem_given)
 	return OPTIONS_RUN;
 }
 
+/*
+ * --config FILE: the VM's settings, checked as vmctl checks them, then as
+ * the command line's would be.  They live as long as the process.
+ */
+static int options_from_config(struct options *opt, bool mem_given)
+{
+	static struct vm_settings s;
+	char why[600];
+	unsigned int i;
+	int err;
+
+	if (opt->kernel || opt->rom || opt->initrd || opt->append ||
+	    mem_given || opt->cpus != 1 || opt->nr_devices)
+		return usage_error("--config %s gives the boot source, RAM, vCPUs and devices: change them with vmctl modify",
+				   opt->config);
+	settings_free(&s);
+	err = settings_load(opt->config, &s, why, sizeof(why));
+	if (err == -EPROTO)
+		return usage_error("%s; run it with that Vireo's vireo-vm", why);
+	if (err)
+		return usage_error("--config: %s", why);
+	opt->kernel = s.kernel;
+	opt->initrd = s.initrd;
+	opt->append = s.append;
+	opt->rom = s.rom;
+	opt->mem = s.memory;
+	opt->cpus = s.cpus;
+	for (i = 0; i < s.nr_devices; i++) {
+		if (dev_spec_check(s.devices[i], why, sizeof(why)))
+			return usage_error("--config %s: device %s: %s",
+					   opt->config, s.devices[i], why);
+		opt->devices[opt->nr_devices++] = s.devices[i];
+	}
+	return options_check(opt, true);
+}
+
 int options_parse(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
@@ -149,6 +191,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "device", required_argument, NULL, 'D' },
 		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -212,6 +255,9 @@ int options_parse(int argc, char **argv, struct options *opt)
 		case 'S':
 			opt->no_seccomp = true;
 			break;
+		case 'C':
+			opt->config = optarg;
+			break;
 		case 'h':
 			return OPTIONS_HELP;
 		case ':':
@@ -224,6 +270,8 @@ int options_parse(int argc, char **argv, struct options *opt)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument: %s", argv[optind]);
+	if (opt->config)
+		return options_from_config(opt, mem_given);
 	if (!mem_given)
 		opt->mem = opt->kernel ? MEMSIZE_KERNEL_DEFAULT :
 			   MEMSIZE_DEFAULT;

@@ -11,9 +11,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* ACPI_MAX_CPUS: the MADT, the CPUID topology and x2APIC IDs agree on it. */
-#define OPTIONS_MAX_CPUS	64
-#define OPTIONS_MAX_DEVICES	32	/* --device options */
+#include "settings.h"
+
+/*
+ * What a settings file can hold (settings.h), the command line can say:
+ * 64 vCPUs (ACPI_MAX_CPUS: the MADT, the CPUID topology and x2APIC IDs
+ * agree on it) and 32 --device options.
+ */
+#define OPTIONS_MAX_CPUS	SETTINGS_MAX_CPUS
+#define OPTIONS_MAX_DEVICES	SETTINGS_MAX_DEVICES
 
 struct options {
 	const char *rom;	/* --rom FILE, or NULL */
@@ -25,6 +31,7 @@ struct options {
 	bool paravirt_kvm;	/* --paravirt kvm (the default) or none */
 	bool no_reboot;		/* --no-reboot: a guest reset ends vireo-vm */
 	bool no_seccomp;	/* --no-seccomp: no system call filter */
+	const char *config;	/* --config FILE: the rest comes from it */
 	/* --device specs, checked (devices.h), in command-line order. */
 	const char *devices[OPTIONS_MAX_DEVICES];
 	unsigned int nr_devices;

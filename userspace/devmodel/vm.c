@@ -59,7 +59,7 @@ static void explain_open_error(int err)
 		       VIREO_DEVICE);
 		return;
 	}
-	pr_err("load the module first: `sudo insmod vireo.ko` (from `make module`)\n");
+	pr_err("load the module first: `sudo insmod kernel/vireo.ko` (from `make module`)\n");
 	pr_err("if it does not load: this CPU lacks AMD-V/VT-x or the firmware\n");
 	pr_err("disables them (see dmesg)\n");
 }

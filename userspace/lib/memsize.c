@@ -23,7 +23,7 @@ static int suffix_shift(const char *s)
 	}
 }
 
-static int memsize_check(uint64_t bytes)
+int memsize_check(uint64_t bytes)
 {
 	if (bytes < MEMSIZE_MIN)
 		return MEMSIZE_TOO_SMALL;

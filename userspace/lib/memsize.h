@@ -39,6 +39,8 @@ enum memsize_err {
  * the caller's to check).  Returns a memsize_err; *bytes is set only on success.
  */
 int memsize_parse(const char *s, uint64_t *bytes);
+/* The same checks on a number of bytes: a memsize_err. */
+int memsize_check(uint64_t bytes);
 
 const char *memsize_strerror(int err);
 

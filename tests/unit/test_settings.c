@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The settings file (userspace/lib/settings.c): what it writes is the
+ * golden file, byte for byte; what it reads is checked; keys it does not
+ * know survive a rewrite; a newer version is read, never written; every
+ * cut-short file is refused; a failed write leaves the file as it was.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "settings.h"
+#include "tap.h"
+#include "util.h"
+
+static char dir[] = "/tmp/test_settings.XXXXXX";
+static char path[256];
+
+static char *slurp(const char *p, size_t *len)
+{
+	FILE *f = fopen(p, "r");
+	char *buf = malloc(1 << 21);
+	size_t n = 0;
+
+	if (f && buf)
+		n = fread(buf, 1, (1 << 21) - 1, f);
+	if (f)
+		fclose(f);
+	if (buf)
+		buf[n] = '\0';
+	if (len)
+		*len = n;
+	return buf;
+}
+
+static void spit(const char *p, const char *text, size_t len)
+{
+	FILE *f = fopen(p, "w");
+
+	if (f) {
+		fwrite(text, 1, len, f);
+		fclose(f);
+	}
+}
+
+/* A kernel VM with every field set, and a UUID fixed for the golden file. */
+static void sample(struct vm_settings *s)
+{
+	settings_init(s, "deb-12_a.b");
+	strcpy(s->uuid, "0f8fad5b-d9cb-469f-a165-70867728950e");
+	s->memory = 512ULL << 20;
+	s->cpus = 4;
+	settings_set_str(&s->kernel, "/boot/vmlinuz");
+	settings_set_str(&s->initrd, "/boot/initrd.img");
+	settings_set_str(&s->append, "console=ttyS0 quiet");
+	settings_set_str(&s->devices[0], "uart16550,port=0x2f8");
+	s->nr_devices = 1;
+}
+
+static void test_golden(void)
+{
+	struct vm_settings s, t;
+	char why[512] = "";
+	char *want, *got;
+
+	sample(&s);
+	is_int(settings_save(path, &s, why, sizeof(why)), 0,
+	       "save a kernel VM (%s)", why);
+	got = slurp(path, NULL);
+	want = slurp(GOLDEN_DIR "/settings-v1.json", NULL);
+	ok(got && want && !strcmp(got, want),
+	   "what it writes is tests/unit/golden/settings-v1.json");
+	is_int(settings_load(path, &t, why, sizeof(why)), 0,
+	       "and it reads back (%s)", why);
+	ok(!strcmp(t.name, s.name) && !strcmp(t.uuid, s.uuid) &&
+	   t.memory == s.memory && t.cpus == 4 && !t.rom &&
+	   !strcmp(t.kernel, s.kernel) && !strcmp(t.initrd, s.initrd) &&
+	   !strcmp(t.append, s.append) && t.nr_devices == 1 &&
+	   !strcmp(t.devices[0], s.devices[0]),
+	   "...every field as it was");
+	is_int(settings_load(GOLDEN_DIR "/settings-v1.json", &t, why,
+			     sizeof(why)), 0, "the golden file itself reads");
+	settings_free(&t);
+	settings_free(&s);
+	free(got);
+	free(want);
+}
+
+static void test_unknown_kept(void)
+{
+	static const char text[] =
+		"{ \"format\": \"vireo-vm-settings\", \"version\": 1,\n"
+		"  \"uuid\": \"0F8FAD5B-D9CB-469F-A165-70867728950E\",\n"
+		"  \"name\": \"r\", \"memory\": 16777216, \"cpus\": 1,\n"
+		"  \"boot\": { \"rom\": \"/x.rom\", \"firmware\": \"uefi\" },\n"
+		"  \"guest_properties\": { \"a\": [1, 2] } }\n";
+	struct vm_settings s;
+	char why[512] = "";
+	char *got;
+
+	spit(path, text, sizeof(text) - 1);
+	is_int(settings_load(path, &s, why, sizeof(why)), 0,
+	       "a file with keys this version does not know reads (%s)",
+	       why);
+	is_str(s.uuid, "0f8fad5b-d9cb-469f-a165-70867728950e",
+	       "the UUID, in lower case");
+	s.memory = 32ULL << 20;
+	is_int(settings_save(path, &s, why, sizeof(why)), 0, "rewrite it");
+	got = slurp(path, NULL);
+	ok(got && strstr(got, "\"guest_properties\"") &&
+	   strstr(got, "\"firmware\": \"uefi\"") &&
+	   strstr(got, "\"memory\": 33554432"),
+	   "the unknown keys are kept, at the top and inside boot");
+	free(got);
+	settings_free(&s);
+}
+
+static void test_newer(void)
+{
+	static const char text[] =
+		"{ \"format\": \"vireo-vm-settings\", \"version\": 7,\n"
+		"  \"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\",\n"
+		"  \"name\": \"r\", \"memory\": 16777216, \"cpus\": 1,\n"
+		"  \"boot\": { \"rom\": \"/x.rom\" } }\n";
+	struct vm_settings s;
+	char why[512] = "";
+	char *before, *after;
+
+	spit(path, text, sizeof(text) - 1);
+	before = slurp(path, NULL);
+	is_int(settings_load(path, &s, why, sizeof(why)), -EPROTO,
+	       "a newer format version: -EPROTO");
+	ok(strstr(why, "newer") && s.version == 7 && !strcmp(s.name, "r"),
+	   "...read as far as this version can, and said so");
+	is_int(settings_save(path, &s, why, sizeof(why)), -EPROTO,
+	       "and never written");
+	after = slurp(path, NULL);
+	ok(before && after && !strcmp(before, after), "...the file unchanged");
+	settings_free(&s);
+	free(before);
+	free(after);
+}
+
+static const struct {
+	const char *text, *what;
+} bad[] = {
+	{ "", "an empty file" },
+	{ "[1, 2]", "not an object" },
+	{ "{\"format\": \"other\", \"version\": 1}", "another format" },
+	{ "{\"format\": \"vireo-vm-settings\"}", "no version" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 0}", "version 0" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"x\"}", "a bad UUID" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"../x\", \"memory\": 16777216, \"cpus\": 1, "
+	  "\"boot\": {\"rom\": \"/r\"}}", "a name with a slash" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": 16777217, \"cpus\": 1, "
+	  "\"boot\": {\"rom\": \"/r\"}}", "memory not a multiple of 4K" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": -1, \"cpus\": 1, "
+	  "\"boot\": {\"rom\": \"/r\"}}", "negative memory" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": 16777216, \"cpus\": 65, "
+	  "\"boot\": {\"kernel\": \"/k\"}}", "65 vCPUs" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": 16777216, \"cpus\": 2, "
+	  "\"boot\": {\"rom\": \"/r\"}}", "a ROM on 2 vCPUs" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": 16777216, \"cpus\": 1, "
+	  "\"boot\": {\"rom\": \"/r\", \"kernel\": \"/k\"}}",
+	  "a ROM and a kernel" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": 16777216, \"cpus\": 1, "
+	  "\"boot\": {\"kernel\": \"/k\", \"append\": \"a\\u001bb\"}}",
+	  "an escape character in the command line" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": 16777216, \"cpus\": 1, "
+	  "\"boot\": {\"kernel\": \"/k\\u0000/etc\"}}", "a NUL in a path" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": 16777216, \"cpus\": 1, "
+	  "\"boot\": {\"kernel\": \"/k\"}, \"devices\": [1]}",
+	  "a device that is not a string" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"format\": \"vireo-vm-settings\", \"a\": [[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}",
+	  "nesting 20 deep" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1,}",
+	  "a trailing comma (strict JSON)" },
+};
+
+static void test_bad(void)
+{
+	struct vm_settings s;
+	char why[512];
+	unsigned int i, refused = 0;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		why[0] = '\0';
+		spit(path, bad[i].text, strlen(bad[i].text));
+		if (settings_load(path, &s, why, sizeof(why)) == -EINVAL &&
+		    why[0])
+			refused++;
+		else
+			diag("not refused: %s", bad[i].what);
+	}
+	is_int(refused, ARRAY_SIZE(bad),
+	       "every malformed file is refused with -EINVAL and a reason");
+}
+
+/* Every prefix of a good file, as a full disk or a crash leaves one. */
+static void test_truncated(void)
+{
+	struct vm_settings s;
+	char why[512];
+	size_t len, n, refused = 0;
+	char *good = slurp(GOLDEN_DIR "/settings-v1.json", &len);
+
+	for (n = 0; good && n < len - 2; n++) {
+		spit(path, good, n);
+		if (settings_load(path, &s, why, sizeof(why)) == -EINVAL)
+			refused++;
+	}
+	is_int(refused, len - 2, "each of its %zu cut-short forms is refused",
+	       len - 2);
+	free(good);
+}
+
+static void test_big(void)
+{
+	struct vm_settings s;
+	char why[512];
+	size_t n = SETTINGS_MAX_BYTES + 10;
+	char *big = malloc(n);
+
+	memset(big, ' ', n);
+	big[0] = '{';
+	big[n - 1] = '}';
+	spit(path, big, n);
+	is_int(settings_load(path, &s, why, sizeof(why)), -EFBIG,
+	       "a file over 1 MiB is refused unread");
+	free(big);
+}
+
+/* A write that fails leaves the old file, and no temporary one. */
+static void test_failed_write(void)
+{
+	char sub[300], file[320], why[512];
+	struct vm_settings s;
+	char *before, *after;
+
+	snprintf(sub, sizeof(sub), "%s/ro", dir);
+	snprintf(file, sizeof(file), "%s/%s", sub, SETTINGS_FILE);
+	mkdir(sub, 0755);
+	sample(&s);
+	settings_save(file, &s, why, sizeof(why));
+	before = slurp(file, NULL);
+	s.cpus = 0;
+	ok(settings_save(file, &s, why, sizeof(why)) == -EINVAL &&
+	   strstr(why, "cpus"), "an invalid change is refused: %s", why);
+	s.cpus = 2;
+	chmod(sub, 0555);
+	if (geteuid() == 0) {
+		/* root writes anyway: a file in the way of the rename. */
+		chmod(sub, 0755);
+		unlink(file);
+		mkdir(file, 0755);
+		ok(settings_save(file, &s, why, sizeof(why)) < 0,
+		   "a rename that fails is an error (%s)", why);
+		rmdir(file);
+		spit(file, before, strlen(before));
+	} else {
+		ok(settings_save(file, &s, why, sizeof(why)) < 0,
+		   "a folder it cannot write is an error (%s)", why);
+		chmod(sub, 0755);
+	}
+	after = slurp(file, NULL);
+	ok(before && after && !strcmp(before, after),
+	   "the file is as it was");
+	settings_free(&s);
+	free(before);
+	free(after);
+}
+
+static void test_names(void)
+{
+	static const char *const bad_names[] = {
+		"", "../x", "a/b", ".hidden", "-x", "a b", "tab\tx", "\x1b[2J",
+		"x\xc3\xa9",
+		"a1234567890123456789012345678901234567890123456789012345678901234",
+	};
+	char why[200];
+	unsigned int i, refused = 0;
+
+	for (i = 0; i < ARRAY_SIZE(bad_names); i++)
+		refused += settings_name_check(bad_names[i], why,
+					       sizeof(why)) == -EINVAL;
+	is_int(refused, ARRAY_SIZE(bad_names),
+	       "bad names are refused: empty, path, leading dot or dash, "
+	       "blanks, control characters, non-ASCII, 65 characters");
+	ok(!settings_name_check("deb-12_a.b", why, sizeof(why)) &&
+	   !settings_name_check("a123456789012345678901234567890123456789012345678901234567890123",
+				why, sizeof(why)),
+	   "good names pass, 64 characters too");
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof(path), "%s/%s", dir, SETTINGS_FILE);
+	test_golden();
+	test_unknown_kept();
+	test_newer();
+	test_bad();
+	test_truncated();
+	test_big();
+	test_failed_write();
+	test_names();
+	return tap_done();
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmctl's commands, as a table: `vmctl --help`, `vmctl help CMD` and the
+ * man page (`vmctl help --man`, built into vmctl.1) all come from it, so
+ * they cannot disagree with what vmctl does.
+ */
+#include <string.h>
+
+#include "util.h"
+#include "vmctl.h"
+
+#define VM_OPTIONS							\
+	"--kernel FILE      boot this Linux bzImage (or Multiboot kernel)\n" \
+	"--initrd FILE      its initial RAM disk (with --kernel)\n"	\
+	"--append STRING    its command line (with --kernel)\n"		\
+	"--rom FILE         boot a 64 KiB ROM image instead (1 vCPU)\n"	\
+	"--cpus N           vCPUs, 1 to 64 (default 1)\n"		\
+	"--memory SIZE      RAM, e.g. 512M or 2G (default 256M with a kernel, 16M with a ROM)\n" \
+	"--device SPEC      one more device, as vireo-vm --device (repeatable)\n"
+
+const struct vmctl_cmd vmctl_cmds[] = {
+	{
+		.name = "create",
+		.handler = vmctl_cmd_create,
+		.args = "NAME (--kernel FILE [--initrd FILE] [--append STRING] | --rom FILE) [--cpus N] [--memory SIZE] [--device SPEC]...",
+		.summary = "create a VM: its folder and settings; prints its UUID",
+		.help = VM_OPTIONS,
+	},
+	{
+		.name = "list",
+		.handler = vmctl_cmd_list,
+		.args = "[--json]",
+		.summary = "list the VMs of the root: name and UUID",
+		.help = "--json            a JSON array of {name, uuid, cpus, memory}\n",
+	},
+	{
+		.name = "show",
+		.handler = vmctl_cmd_show,
+		.args = "VM [--json]",
+		.summary = "show a VM's settings (VM: its name or UUID)",
+		.help = "--json            the settings file itself\n",
+	},
+	{
+		.name = "modify",
+		.handler = vmctl_cmd_modify,
+		.args = "VM [create's options]",
+		.summary = "change a VM's settings (--kernel or --rom replaces the boot source)",
+		.help = VM_OPTIONS
+			"--no-initrd        drop the initrd\n"
+			"--no-append        drop the command line\n"
+			"--no-devices       drop the added devices\n",
+	},
+	{
+		.name = "delete",
+		.handler = vmctl_cmd_delete,
+		.args = "VM [--keep-files]",
+		.summary = "delete a VM and its folder",
+		.help = "--keep-files      delete only the settings: the folder and what else is in it stay\n",
+	},
+	{
+		.name = "help",
+		.handler = vmctl_cmd_help,
+		.args = "[COMMAND | --man]",
+		.summary = "the commands, one command's options, or the man page",
+		.help = "--man             the man page (roff), as installed as vmctl(1)\n",
+	},
+};
+
+const unsigned int vmctl_nr_cmds = ARRAY_SIZE(vmctl_cmds);
+
+const struct vmctl_cmd *vmctl_find_cmd(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < vmctl_nr_cmds; i++)
+		if (!strcmp(vmctl_cmds[i].name, name))
+			return &vmctl_cmds[i];
+	return NULL;
+}
+
+static const char *const exit_statuses[] = {
+	"0  done",
+	"1  failed (the message says why)",
+	"2  usage: the command line is wrong",
+	"3  no such VM",
+	"4  the VM is in the wrong state for the command",
+};
+
+void vmctl_usage(FILE *f)
+{
+	unsigned int i;
+
+	fprintf(f, "usage: vmctl [--root DIR] COMMAND [ARGS]\n\n"
+		"Manage Vireo VMs: each is a folder under the root (--root,\n"
+		"VIREO_ROOT, or /var/lib/vireo/vms for root and\n"
+		"~/.local/share/vireo/vms for others).\n\ncommands:\n");
+	for (i = 0; i < vmctl_nr_cmds; i++)
+		fprintf(f, "  %-8s %s\n", vmctl_cmds[i].name,
+			vmctl_cmds[i].summary);
+	fprintf(f, "\n`vmctl help COMMAND` gives its options.\n\nexit status:\n");
+	for (i = 0; i < ARRAY_SIZE(exit_statuses); i++)
+		fprintf(f, "  %s\n", exit_statuses[i]);
+}
+
+/* Each "--opt ARG   text" line of help, indented. */
+static void print_options(FILE *f, const char *help, const char *indent)
+{
+	const char *p = help, *nl;
+
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		fprintf(f, "%s%.*s\n", indent,
+			(int)(nl ? (size_t)(nl - p) : strlen(p)), p);
+		p = nl ? nl + 1 : NULL;
+	}
+}
+
+void vmctl_cmd_usage(FILE *f, const struct vmctl_cmd *cmd)
+{
+	fprintf(f, "usage: vmctl %s %s\n\n%s.\n", cmd->name, cmd->args,
+		cmd->summary);
+	if (cmd->help) {
+		fprintf(f, "\noptions:\n");
+		print_options(f, cmd->help, "  ");
+	}
+}
+
+/* Text for roff: a leading '.' or '\'' and every '\\' escaped. */
+static void roff(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && s[i]; i++) {
+		if (s[i] == '\\')
+			fputs("\\e", f);
+		else if (s[i] == '-')
+			fputs("\\-", f);
+		else if (i == 0 && (s[i] == '.' || s[i] == '\''))
+			fprintf(f, "\\&%c", s[i]);
+		else
+			fputc(s[i], f);
+	}
+}
+
+static void man_options(FILE *f, const char *help)
+{
+	const char *p = help, *nl, *gap;
+
+	while (p && *p) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		gap = strstr(p, "  ");
+		if (!gap || gap > nl)
+			gap = nl;
+		fputs(".TP\n.B ", f);
+		roff(f, p, gap - p);
+		fputs("\n", f);
+		while (gap < nl && *gap == ' ')
+			gap++;
+		roff(f, gap, nl - gap);
+		fputs("\n", f);
+		p = *nl ? nl + 1 : nl;
+	}
+}
+
+void vmctl_man(FILE *f)
+{
+	unsigned int i;
+
+	fputs(".TH VMCTL 1 \"\" \"Vireo\" \"User Commands\"\n"
+	      ".SH NAME\nvmctl \\- manage Vireo virtual machines\n"
+	      ".SH SYNOPSIS\n.B vmctl\n[\\fB\\-\\-root\\fR \\fIDIR\\fR] "
+	      "\\fICOMMAND\\fR [\\fIARGS\\fR]\n"
+	      ".SH DESCRIPTION\nEach VM is a folder under the root: its "
+	      "settings file (\\fIsettings.json\\fR), later its disks and "
+	      "logs. The root is \\fB\\-\\-root\\fR, else \\fBVIREO_ROOT\\fR, "
+	      "else \\fI/var/lib/vireo/vms\\fR for root and "
+	      "\\fI$XDG_DATA_HOME/vireo/vms\\fR (\\fI~/.local/share/vireo/vms\\fR) "
+	      "for other users. A VM is named by its name or its UUID.\n"
+	      ".SH COMMANDS\n", f);
+	for (i = 0; i < vmctl_nr_cmds; i++) {
+		const struct vmctl_cmd *c = &vmctl_cmds[i];
+
+		fputs(".SS ", f);
+		roff(f, c->name, strlen(c->name));
+		fputs(" ", f);
+		roff(f, c->args, strlen(c->args));
+		fputs("\n", f);
+		roff(f, c->summary, strlen(c->summary));
+		fputs(".\n", f);
+		if (c->help) {
+			fputs(".RS\n", f);
+			man_options(f, c->help);
+			fputs(".RE\n", f);
+		}
+	}
+	fputs(".SH EXIT STATUS\n", f);
+	for (i = 0; i < ARRAY_SIZE(exit_statuses); i++) {
+		fprintf(f, ".TP\n.B %c\n", exit_statuses[i][0]);
+		roff(f, exit_statuses[i] + 3, strlen(exit_statuses[i] + 3));
+		fputs("\n", f);
+	}
+	fputs(".SH FILES\n.TP\n.I ROOT/NAME/settings.json\nthe VM's "
+	      "settings (docs/settings.md)\n.TP\n.I ROOT/.lock\nheld while "
+	      "a command changes a folder\n"
+	      ".SH SEE ALSO\n.BR vireo-vm (1)\n", f);
+}

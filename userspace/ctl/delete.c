@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmctl delete: the VM's folder and all in it, or (--keep-files) only its
+ * settings file.  The settings go first: a delete cut short leaves no
+ * half VM behind, only files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmctl.h"
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	if (remove(path)) {
+		vmctl_err("cannot remove %s: %m", path);
+		return -1;
+	}
+	return 0;
+}
+
+int vmctl_cmd_delete(struct vmctl *ctl, int argc, char **argv)
+{
+	bool keep = argc == 3 && !strcmp(argv[2], "--keep-files");
+	char dir[PATH_MAX], path[PATH_MAX], why[128];
+	struct vm_settings s;
+	int status;
+
+	if (argc < 2 || argv[1][0] == '-' || argc > 3 || (argc == 3 && !keep))
+		return vmctl_usage_err(ctl, "delete VM [--keep-files]");
+	status = vmctl_lock(ctl);
+	if (status != VMCTL_OK)
+		return status;
+	status = vmctl_find_vm(ctl, argv[1], dir, sizeof(dir), &s);
+	/* Unreadable settings: named by its folder, it can still go. */
+	if (status == VMCTL_FAILED &&
+	    !settings_name_check(argv[1], why, sizeof(why)))
+		vmctl_err("deleting %s although its settings are unreadable",
+			  argv[1]);
+	else if (status != VMCTL_OK)
+		return status;
+	if (status == VMCTL_OK)
+		settings_free(&s);
+	vmctl_settings_path(dir, path, sizeof(path));
+	if (unlink(path)) {
+		vmctl_err("cannot delete %s: %m", path);
+		return VMCTL_FAILED;
+	}
+	if (keep)
+		return VMCTL_OK;
+	/* Depth first, not following links out of the folder. */
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT)) {
+		vmctl_err("%s: settings deleted, some files left", dir);
+		return VMCTL_FAILED;
+	}
+	return VMCTL_OK;
+}

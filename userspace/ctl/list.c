@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vmctl list: the VMs of the root, by name. */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "vmctl.h"
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the root's folders that look like VMs, sorted. */
+static char **folder_names(const char *root, unsigned int *nr)
+{
+	DIR *d = opendir(root);
+	char **names = NULL, **grown;
+	unsigned int n = 0;
+	struct dirent *e;
+	char why[128];
+
+	*nr = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		if (settings_name_check(e->d_name, why, sizeof(why)))
+			continue;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown)
+			break;
+		names = grown;
+		names[n] = strdup(e->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), by_name);
+	*nr = n;
+	return names;
+}
+
+int vmctl_cmd_list(struct vmctl *ctl, int argc, char **argv)
+{
+	bool json = argc == 2 && !strcmp(argv[1], "--json");
+	struct json_object *arr = json ? json_object_new_array() : NULL;
+	char dir[PATH_MAX], path[PATH_MAX], why[512];
+	unsigned int nr, i;
+	char **names;
+	int status = VMCTL_OK;
+
+	if (argc > 2 || (argc == 2 && !json))
+		return vmctl_usage_err(ctl, "list: %s: unexpected", argv[1]);
+	names = folder_names(ctl->root, &nr);
+	for (i = 0; i < nr; i++) {
+		struct vm_settings s;
+		int err;
+
+		snprintf(dir, sizeof(dir), "%s/%s", ctl->root, names[i]);
+		if (vmctl_settings_path(dir, path, sizeof(path)))
+			continue;
+		err = settings_load(path, &s, why, sizeof(why));
+		if (err == -ENOENT)
+			continue;	/* a folder, not a VM */
+		if (err && err != -EPROTO) {
+			/* Listed, so that it can be mended or deleted. */
+			vmctl_err("%s", why);
+			status = VMCTL_FAILED;
+			if (!json)
+				printf("%-24s (unreadable settings)\n",
+				       names[i]);
+			continue;
+		}
+		if (json) {
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "name",
+					       json_object_new_string(s.name));
+			json_object_object_add(o, "uuid",
+					       json_object_new_string(s.uuid));
+			json_object_object_add(o, "cpus",
+					       json_object_new_int(s.cpus));
+			json_object_object_add(o, "memory",
+					       json_object_new_int64(s.memory));
+			json_object_array_add(arr, o);
+		} else {
+			printf("%-24s %s\n", s.name, s.uuid);
+		}
+		settings_free(&s);
+	}
+	for (i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(arr,
+			JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(arr);
+	}
+	return status;
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The options create and modify share: what a VM boots, its vCPUs, RAM
+ * and added devices.  Files are kept by absolute path, checked readable
+ * now, so a typo shows at once and not at the first start.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "memsize.h"
+#include "vmctl.h"
+
+enum {
+	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_ROM, OPT_CPUS,
+	OPT_MEMORY, OPT_DEVICE, OPT_NO_INITRD, OPT_NO_APPEND,
+	OPT_NO_DEVICES,
+};
+
+static const struct option vm_long_options[] = {
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "rom", required_argument, NULL, OPT_ROM },
+	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "device", required_argument, NULL, OPT_DEVICE },
+	{ "no-initrd", no_argument, NULL, OPT_NO_INITRD },
+	{ "no-append", no_argument, NULL, OPT_NO_APPEND },
+	{ "no-devices", no_argument, NULL, OPT_NO_DEVICES },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* An existing, readable regular file, by absolute path. */
+static int file_option(const char *what, const char *arg, char **field)
+{
+	char abs[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(arg, abs) || stat(abs, &st)) {
+		vmctl_err("--%s %s: %m", what, arg);
+		return VMCTL_FAILED;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		vmctl_err("--%s %s: not a regular file", what, arg);
+		return VMCTL_FAILED;
+	}
+	if (access(abs, R_OK)) {
+		vmctl_err("--%s %s: %m", what, arg);
+		return VMCTL_FAILED;
+	}
+	if (settings_set_str(field, abs)) {
+		vmctl_err("out of memory");
+		return VMCTL_FAILED;
+	}
+	return VMCTL_OK;
+}
+
+static int cpus_option(struct vmctl *ctl, const char *arg, unsigned int *out)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || n < 1 ||
+	    n > SETTINGS_MAX_CPUS)
+		return vmctl_usage_err(ctl, "--cpus %s: a number from 1 to %d",
+				       arg, SETTINGS_MAX_CPUS);
+	*out = n;
+	return VMCTL_OK;
+}
+
+int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
+			   struct vm_settings *s, bool creating)
+{
+	bool kernel = false, rom = false, memory = false, clear_devs = false;
+	bool kernel_args = false;
+	char *devs[SETTINGS_MAX_DEVICES];
+	unsigned int nr_devs = 0, i;
+	char why[256];
+	int c, status = VMCTL_OK;
+
+	optind = 0;
+	opterr = 0;
+	while (status == VMCTL_OK &&
+	       (c = getopt_long(argc, argv, "", vm_long_options, NULL)) != -1) {
+		switch (c) {
+		case OPT_KERNEL:
+			kernel = true;
+			status = file_option("kernel", optarg, &s->kernel);
+			break;
+		case OPT_INITRD:
+			kernel_args = true;
+			status = file_option("initrd", optarg, &s->initrd);
+			break;
+		case OPT_APPEND:
+			kernel_args = true;
+			if (settings_set_str(&s->append, optarg))
+				status = VMCTL_FAILED;
+			break;
+		case OPT_ROM:
+			rom = true;
+			status = file_option("rom", optarg, &s->rom);
+			break;
+		case OPT_CPUS:
+			status = cpus_option(ctl, optarg, &s->cpus);
+			break;
+		case OPT_MEMORY:
+			c = memsize_parse(optarg, &s->memory);
+			if (c != MEMSIZE_OK)
+				status = vmctl_usage_err(ctl, "--memory %s: %s",
+							 optarg,
+							 memsize_strerror(c));
+			memory = true;
+			break;
+		case OPT_DEVICE:
+			if (nr_devs == SETTINGS_MAX_DEVICES)
+				status = vmctl_usage_err(ctl,
+					"at most %d --device options",
+					SETTINGS_MAX_DEVICES);
+			else
+				devs[nr_devs++] = optarg;
+			break;
+		case OPT_NO_INITRD:
+		case OPT_NO_APPEND:
+		case OPT_NO_DEVICES:
+			if (creating) {
+				status = vmctl_usage_err(ctl,
+					"%s is modify's", argv[optind - 1]);
+				break;
+			}
+			if (c == OPT_NO_INITRD)
+				settings_set_str(&s->initrd, NULL);
+			else if (c == OPT_NO_APPEND)
+				settings_set_str(&s->append, NULL);
+			else
+				clear_devs = true;
+			break;
+		default:
+			status = vmctl_usage_err(ctl, "%s: unknown option or missing value",
+						 argv[optind - 1]);
+		}
+	}
+	if (status != VMCTL_OK)
+		return status;
+	if (optind < argc)
+		return vmctl_usage_err(ctl, "%s: unexpected", argv[optind]);
+	if (kernel && rom)
+		return vmctl_usage_err(ctl, "--kernel and --rom: one or the other");
+	if (rom && kernel_args)
+		return vmctl_usage_err(ctl, "--initrd and --append go with a --kernel, not a --rom");
+	/* A new boot source replaces the old one whole. */
+	if (rom) {
+		settings_set_str(&s->kernel, NULL);
+		settings_set_str(&s->initrd, NULL);
+		settings_set_str(&s->append, NULL);
+	} else if (kernel) {
+		settings_set_str(&s->rom, NULL);
+	}
+	if (creating && !s->kernel && !s->rom)
+		return vmctl_usage_err(ctl, "a VM boots a --kernel or a --rom");
+	if (creating && !memory)
+		s->memory = s->rom ? MEMSIZE_DEFAULT : MEMSIZE_KERNEL_DEFAULT;
+	if (clear_devs) {
+		for (i = 0; i < s->nr_devices; i++)
+			free(s->devices[i]);
+		s->nr_devices = 0;
+	}
+	for (i = 0; i < nr_devs; i++) {
+		if (s->nr_devices == SETTINGS_MAX_DEVICES)
+			return vmctl_usage_err(ctl, "a VM has at most %d added devices",
+					       SETTINGS_MAX_DEVICES);
+		s->devices[s->nr_devices] = NULL;
+		if (settings_set_str(&s->devices[s->nr_devices], devs[i]))
+			return VMCTL_FAILED;
+		s->nr_devices++;
+	}
+	if (settings_check(s, why, sizeof(why))) {
+		vmctl_err("%s: %s", s->name, why);
+		return VMCTL_USAGE;
+	}
+	return VMCTL_OK;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmctl: named VMs in folders under a root (docs/vmctl.md).  Each command
+ * is one entry of the table in commands.c, from which `vmctl help`,
+ * --help and the man page are made; its handler is in a file of its own.
+ */
+#ifndef VIREO_VMCTL_H
+#define VIREO_VMCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "settings.h"
+
+/* The exit statuses (documented in the man page and docs/vmctl.md). */
+enum vmctl_status {
+	VMCTL_OK	= 0,
+	VMCTL_FAILED	= 1,	/* the command could not be done */
+	VMCTL_USAGE	= 2,	/* the command line is wrong */
+	VMCTL_NO_VM	= 3,	/* no VM of that name or UUID */
+	VMCTL_STATE	= 4,	/* the VM is in the wrong state for it */
+};
+
+struct vmctl;
+
+struct vmctl_cmd {
+	const char *name;
+	int (*handler)(struct vmctl *ctl, int argc, char **argv);
+	const char *args;	/* "NAME (--kernel FILE ... | --rom FILE)" */
+	const char *summary;	/* one line */
+	const char *help;	/* the options, a line each: "--x  what" */
+};
+
+/* What every command gets: the root and the program's state. */
+struct vmctl {
+	const char *root;	/* the folder holding one folder per VM */
+	const struct vmctl_cmd *cmd;
+	int lock_fd;		/* the root's lock while held, or -1 */
+};
+
+extern const struct vmctl_cmd vmctl_cmds[];
+extern const unsigned int vmctl_nr_cmds;
+
+const struct vmctl_cmd *vmctl_find_cmd(const char *name);
+void vmctl_usage(FILE *f);
+void vmctl_cmd_usage(FILE *f, const struct vmctl_cmd *cmd);
+void vmctl_man(FILE *f);
+
+/* Messages: "vmctl: " and the text, on stderr. */
+void vmctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error in a command: the message and "see vmctl help CMD". */
+int vmctl_usage_err(struct vmctl *ctl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* The default root: VIREO_ROOT, /var/lib/vireo/vms for root, or XDG's. */
+int vmctl_default_root(char *buf, size_t len);
+/*
+ * Take the root's lock (a lock file in it, flock), made if missing:
+ * every command that changes a folder holds it, so two vmctl at once
+ * wait for each other.  0, or VMCTL_FAILED with the reason printed.
+ */
+int vmctl_lock(struct vmctl *ctl);
+
+/*
+ * Find the VM named, or with the UUID, vm: its folder into dir (len
+ * bytes) and its settings into *s (settings_free() after).  VMCTL_OK,
+ * VMCTL_NO_VM, or VMCTL_FAILED with the reason printed.  A settings file
+ * of a newer version is loaded read-only (s->version says so).
+ */
+int vmctl_find_vm(struct vmctl *ctl, const char *vm, char *dir, size_t len,
+		  struct vm_settings *s);
+/* The settings file in folder dir. */
+int vmctl_settings_path(const char *dir, char *buf, size_t len);
+
+/*
+ * create's and modify's options into *s: --kernel, --initrd, --append,
+ * --rom, --cpus, --memory, --device.  creating: defaults apply and a
+ * boot source is needed.  VMCTL_OK, or VMCTL_USAGE/VMCTL_FAILED with the
+ * reason printed.
+ */
+int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
+			   struct vm_settings *s, bool creating);
+
+int vmctl_cmd_create(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_list(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_show(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_modify(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_delete(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_help(struct vmctl *ctl, int argc, char **argv);
+
+#endif /* VIREO_VMCTL_H */

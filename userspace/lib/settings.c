@@ -1,0 +1,507 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The settings file (settings.h, docs/settings.md).  json-c parses it
+ * strictly and writes it; everything in it is checked here, since a
+ * settings file is input like any other (copied from another host,
+ * edited by hand, cut short by a full disk).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+#include <uuid/uuid.h>
+
+#include "memsize.h"
+#include "settings.h"
+
+static int fail(char *why, size_t len, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int fail(char *why, size_t len, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int settings_init(struct vm_settings *s, const char *name)
+{
+	uuid_t u;
+
+	memset(s, 0, sizeof(*s));
+	s->version = SETTINGS_VERSION;
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, s->uuid);
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->cpus = 1;
+	s->doc = json_object_new_object();
+	return s->doc ? 0 : -ENOMEM;
+}
+
+void settings_free(struct vm_settings *s)
+{
+	unsigned int i;
+
+	free(s->kernel);
+	free(s->initrd);
+	free(s->append);
+	free(s->rom);
+	for (i = 0; i < s->nr_devices; i++)
+		free(s->devices[i]);
+	json_object_put(s->doc);
+	memset(s, 0, sizeof(*s));
+}
+
+int settings_set_str(char **field, const char *value)
+{
+	char *copy = NULL;
+
+	if (value) {
+		copy = strdup(value);
+		if (!copy)
+			return -ENOMEM;
+	}
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int settings_name_check(const char *name, char *why, size_t why_len)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0)
+		return fail(why, why_len, -EINVAL, "a VM's name cannot be empty");
+	if (n > SETTINGS_NAME_MAX)
+		return fail(why, why_len, -EINVAL,
+			    "a VM's name has at most %d characters",
+			    SETTINGS_NAME_MAX);
+	if (name[0] == '.' || name[0] == '-')
+		return fail(why, why_len, -EINVAL,
+			    "a VM's name cannot start with '%c'", name[0]);
+	for (i = 0; i < n; i++) {
+		unsigned char c = name[i];
+
+		if (!isascii(c) || !(isalnum(c) || c == '-' || c == '_' ||
+				     c == '.'))
+			return fail(why, why_len, -EINVAL,
+				    "a VM's name is letters, digits, '-', '_' and '.' (not %s0x%02x)",
+				    isprint(c) ? "" : "byte ", c);
+	}
+	return 0;
+}
+
+/* Printable, and not too long: it is shown on terminals and passed on. */
+static int string_check(const char *what, const char *v, size_t max,
+			char *why, size_t why_len)
+{
+	size_t i, n;
+
+	if (!v)
+		return 0;
+	n = strlen(v);
+	if (n == 0 || n > max)
+		return fail(why, why_len, -EINVAL, "%s: 1 to %zu characters",
+			    what, max);
+	for (i = 0; i < n; i++)
+		if (iscntrl((unsigned char)v[i]))
+			return fail(why, why_len, -EINVAL,
+				    "%s: a control character at %zu", what, i);
+	return 0;
+}
+
+int settings_check(const struct vm_settings *s, char *why, size_t why_len)
+{
+	uuid_t u;
+	unsigned int i;
+	int err;
+
+	err = settings_name_check(s->name, why, why_len);
+	if (err)
+		return err;
+	if (uuid_parse(s->uuid, u))
+		return fail(why, why_len, -EINVAL, "uuid: not a UUID");
+	if (!s->kernel == !s->rom)
+		return fail(why, why_len, -EINVAL,
+			    "boot: a kernel or a ROM, one of the two");
+	if (s->rom && (s->initrd || s->append))
+		return fail(why, why_len, -EINVAL,
+			    "boot: an initrd or a command line needs a kernel, not a ROM");
+	err = memsize_check(s->memory);
+	if (err)
+		return fail(why, why_len, -EINVAL, "memory: %s",
+			    memsize_strerror(err));
+	if (s->rom && s->memory > MEMSIZE_ROM_MAX)
+		return fail(why, why_len, -EINVAL,
+			    "memory: at most 3584M with a ROM");
+	if (s->cpus < 1 || s->cpus > SETTINGS_MAX_CPUS)
+		return fail(why, why_len, -EINVAL, "cpus: 1 to %d",
+			    SETTINGS_MAX_CPUS);
+	if (s->rom && s->cpus != 1)
+		return fail(why, why_len, -EINVAL, "cpus: a ROM runs on 1 vCPU");
+	if (string_check("kernel", s->kernel, SETTINGS_MAX_PATH, why,
+			 why_len) ||
+	    string_check("initrd", s->initrd, SETTINGS_MAX_PATH, why,
+			 why_len) ||
+	    string_check("append", s->append, SETTINGS_MAX_APPEND, why,
+			 why_len) ||
+	    string_check("rom", s->rom, SETTINGS_MAX_PATH, why, why_len))
+		return -EINVAL;
+	if (s->nr_devices > SETTINGS_MAX_DEVICES)
+		return fail(why, why_len, -EINVAL, "devices: at most %d",
+			    SETTINGS_MAX_DEVICES);
+	for (i = 0; i < s->nr_devices; i++)
+		if (string_check("devices", s->devices[i], 256, why, why_len))
+			return -EINVAL;
+	return 0;
+}
+
+/* The whole file, at most SETTINGS_MAX_BYTES, NUL-terminated. */
+static int read_file(const char *path, char **text, char *why,
+		     size_t why_len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	size_t len = 0;
+	char *buf;
+	ssize_t n;
+
+	if (fd < 0)
+		return fail(why, why_len, -errno, "%s: %m", path);
+	buf = malloc(SETTINGS_MAX_BYTES + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((n = read(fd, buf + len, SETTINGS_MAX_BYTES + 1 - len)) > 0) {
+		len += n;
+		if (len > SETTINGS_MAX_BYTES)
+			break;
+	}
+	if (n < 0)
+		err = fail(why, why_len, -errno, "%s: %m", path);
+	else if (len > SETTINGS_MAX_BYTES)
+		err = fail(why, why_len, -EFBIG, "%s: larger than %u bytes",
+			   path, SETTINGS_MAX_BYTES);
+	close(fd);
+	if (err) {
+		free(buf);
+		return err;
+	}
+	buf[len] = '\0';
+	*text = buf;
+	return 0;
+}
+
+static struct json_object *get(struct json_object *o, const char *key,
+			       enum json_type type)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, type))
+		return NULL;
+	return v;
+}
+
+/* An optional string member into *field (kept NULL when absent). */
+static int get_str(struct json_object *o, const char *key, char **field,
+		   char *why, size_t why_len)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return fail(why, why_len, -EINVAL, "%s: not a string", key);
+	if (strlen(json_object_get_string(v)) !=
+	    (size_t)json_object_get_string_len(v))
+		return fail(why, why_len, -EINVAL, "%s: a NUL character", key);
+	return settings_set_str(field, json_object_get_string(v));
+}
+
+static int get_uint(struct json_object *o, const char *key, uint64_t max,
+		    uint64_t *out, char *why, size_t why_len)
+{
+	struct json_object *v = get(o, key, json_type_int);
+	int64_t n;
+
+	if (!v)
+		return fail(why, why_len, -EINVAL, "%s: missing, or not an integer",
+			    key);
+	errno = 0;
+	n = json_object_get_int64(v);
+	if (errno || n < 0 || (uint64_t)n > max)
+		return fail(why, why_len, -EINVAL, "%s: out of range", key);
+	*out = n;
+	return 0;
+}
+
+static int parse_fields(struct vm_settings *s, char *why, size_t why_len)
+{
+	struct json_object *doc = s->doc, *v, *boot, *devs;
+	uint64_t n;
+	size_t i;
+	int err;
+
+	v = get(doc, "uuid", json_type_string);
+	if (!v || json_object_get_string_len(v) != 36)
+		return fail(why, why_len, -EINVAL, "uuid: missing or not a UUID");
+	memcpy(s->uuid, json_object_get_string(v), 36);
+	for (i = 0; i < 36; i++)
+		s->uuid[i] = tolower((unsigned char)s->uuid[i]);
+	v = get(doc, "name", json_type_string);
+	if (!v || (size_t)json_object_get_string_len(v) > SETTINGS_NAME_MAX)
+		return fail(why, why_len, -EINVAL, "name: missing or too long");
+	snprintf(s->name, sizeof(s->name), "%s", json_object_get_string(v));
+	err = get_uint(doc, "memory", UINT64_MAX, &s->memory, why, why_len);
+	if (!err)
+		err = get_uint(doc, "cpus", SETTINGS_MAX_CPUS, &n, why,
+			       why_len);
+	if (err)
+		return err;
+	s->cpus = n;
+	boot = get(doc, "boot", json_type_object);
+	if (!boot)
+		return fail(why, why_len, -EINVAL, "boot: missing, or not an object");
+	err = get_str(boot, "kernel", &s->kernel, why, why_len);
+	if (!err)
+		err = get_str(boot, "initrd", &s->initrd, why, why_len);
+	if (!err)
+		err = get_str(boot, "append", &s->append, why, why_len);
+	if (!err)
+		err = get_str(boot, "rom", &s->rom, why, why_len);
+	if (err)
+		return err;
+	if (!json_object_object_get_ex(doc, "devices", &devs))
+		return 0;
+	if (!json_object_is_type(devs, json_type_array) ||
+	    json_object_array_length(devs) > SETTINGS_MAX_DEVICES)
+		return fail(why, why_len, -EINVAL,
+			    "devices: not an array of at most %d",
+			    SETTINGS_MAX_DEVICES);
+	for (i = 0; i < json_object_array_length(devs); i++) {
+		v = json_object_array_get_idx(devs, i);
+		if (!json_object_is_type(v, json_type_string))
+			return fail(why, why_len, -EINVAL,
+				    "devices: not a string");
+		err = settings_set_str(&s->devices[s->nr_devices],
+				       json_object_get_string(v));
+		if (err)
+			return err;
+		s->nr_devices++;
+	}
+	return 0;
+}
+
+int settings_load(const char *path, struct vm_settings *s, char *why,
+		  size_t why_len)
+{
+	struct json_tokener *tok;
+	struct json_object *v;
+	char *text = NULL;
+	uint64_t version = 0;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	err = read_file(path, &text, why, why_len);
+	if (err)
+		return err;
+	tok = json_tokener_new_ex(16);
+	if (!tok) {
+		free(text);
+		return -ENOMEM;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	s->doc = json_tokener_parse_ex(tok, text, strlen(text) + 1);
+	if (!s->doc || json_tokener_get_error(tok) != json_tokener_success)
+		err = fail(why, why_len, -EINVAL, "%s: not JSON (%s at byte %zu)",
+			   path,
+			   json_tokener_error_desc(json_tokener_get_error(tok)),
+			   json_tokener_get_parse_end(tok));
+	json_tokener_free(tok);
+	free(text);
+	if (!err && !json_object_is_type(s->doc, json_type_object))
+		err = fail(why, why_len, -EINVAL, "%s: not a JSON object", path);
+	v = err ? NULL : get(s->doc, "format", json_type_string);
+	if (!err && (!v || strcmp(json_object_get_string(v), SETTINGS_FORMAT)))
+		err = fail(why, why_len, -EINVAL,
+			   "%s: not a Vireo settings file (no \"format\": \"%s\")",
+			   path, SETTINGS_FORMAT);
+	if (!err)
+		err = get_uint(s->doc, "version", UINT32_MAX, &version, why,
+			       why_len);
+	if (!err && version == 0)
+		err = fail(why, why_len, -EINVAL, "version: 0");
+	if (!err) {
+		char inner[200];
+
+		s->version = version;
+		err = parse_fields(s, inner, sizeof(inner));
+		if (!err)
+			err = settings_check(s, inner, sizeof(inner));
+		if (err)
+			fail(why, why_len, err, "%s: %s", path, inner);
+	}
+	/* A newer file is read as far as this version can: never written. */
+	if (s->version > SETTINGS_VERSION)
+		err = fail(why, why_len, -EPROTO,
+			   "%s: written by a newer Vireo (format version %u; this one knows %d): read only",
+			   path, s->version, SETTINGS_VERSION);
+	if (err && err != -EPROTO)
+		settings_free(s);
+	return err;
+}
+
+static int set(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!v)
+		return -ENOMEM;
+	return json_object_object_add(o, key, v) ? -ENOMEM : 0;
+}
+
+static int set_opt_str(struct json_object *o, const char *key,
+		       const char *value)
+{
+	if (!value) {
+		json_object_object_del(o, key);
+		return 0;
+	}
+	return set(o, key, json_object_new_string(value));
+}
+
+/* The fields into the document, keeping what they do not cover. */
+static int sync_doc(struct vm_settings *s)
+{
+	struct json_object *doc = s->doc, *boot, *devs;
+	unsigned int i;
+	int err;
+
+	err = set(doc, "format", json_object_new_string(SETTINGS_FORMAT));
+	err = err ?: set(doc, "version", json_object_new_int(s->version));
+	err = err ?: set(doc, "uuid", json_object_new_string(s->uuid));
+	err = err ?: set(doc, "name", json_object_new_string(s->name));
+	err = err ?: set(doc, "memory", json_object_new_int64(s->memory));
+	err = err ?: set(doc, "cpus", json_object_new_int(s->cpus));
+	if (err)
+		return err;
+	boot = get(doc, "boot", json_type_object);
+	if (!boot) {
+		boot = json_object_new_object();
+		err = set(doc, "boot", boot);
+		if (err)
+			return err;
+	}
+	err = set_opt_str(boot, "kernel", s->kernel);
+	err = err ?: set_opt_str(boot, "initrd", s->initrd);
+	err = err ?: set_opt_str(boot, "append", s->append);
+	err = err ?: set_opt_str(boot, "rom", s->rom);
+	if (err)
+		return err;
+	devs = json_object_new_array();
+	err = set(doc, "devices", devs);
+	for (i = 0; !err && i < s->nr_devices; i++)
+		if (json_object_array_add(devs,
+				json_object_new_string(s->devices[i])))
+			err = -ENOMEM;
+	return err;
+}
+
+const char *settings_json(struct vm_settings *s)
+{
+	if (s->version <= SETTINGS_VERSION && sync_doc(s))
+		return NULL;
+	return json_object_to_json_string_ext(s->doc,
+					      JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_SPACED |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= w;
+	}
+	return 0;
+}
+
+/* The folder holding path, opened to fsync the rename into it. */
+static int fsync_dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, err = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(copy);
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int settings_save(const char *path, struct vm_settings *s, char *why,
+		  size_t why_len)
+{
+	char tmp[SETTINGS_MAX_PATH + 16];
+	const char *text;
+	int fd, err;
+
+	if (s->version > SETTINGS_VERSION)
+		return fail(why, why_len, -EPROTO,
+			    "%s is a newer Vireo's (format version %u): not rewritten",
+			    path, s->version);
+	err = settings_check(s, why, why_len);
+	if (err)
+		return err;
+	text = settings_json(s);
+	if (!text)
+		return -ENOMEM;
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		return fail(why, why_len, -ENAMETOOLONG, "%s: path too long",
+			    path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return fail(why, why_len, -errno, "%s: %m", tmp);
+	err = write_all(fd, text, strlen(text));
+	err = err ?: write_all(fd, "\n", 1);
+	if (!err && fchmod(fd, 0644))
+		err = -errno;
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		return fail(why, why_len, err, "cannot write %s: %s", path,
+			    strerror(-err));
+	}
+	err = fsync_dir_of(path);
+	if (err)
+		return fail(why, why_len, err, "%s written, but not synced: %s",
+			    path, strerror(-err));
+	return 0;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A VM's settings file (docs/settings.md): what vmctl writes and vireo-vm
+ * --config runs.  JSON, read and written with json-c.  The parsed
+ * document is kept, so keys this version does not know (a newer Vireo's)
+ * are written back as they were; a file of a newer format version is
+ * read, never rewritten.
+ */
+#ifndef VIREO_SETTINGS_H
+#define VIREO_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SETTINGS_FILE		"settings.json"	/* in the VM's folder */
+#define SETTINGS_FORMAT		"vireo-vm-settings"
+#define SETTINGS_VERSION	1
+#define SETTINGS_MAX_BYTES	(1u << 20)	/* a larger file is refused */
+#define SETTINGS_NAME_MAX	64
+#define SETTINGS_MAX_CPUS	64	/* vireo-vm's OPTIONS_MAX_CPUS */
+#define SETTINGS_MAX_DEVICES	32	/* ... and OPTIONS_MAX_DEVICES */
+#define SETTINGS_MAX_PATH	4095
+#define SETTINGS_MAX_APPEND	4095
+
+struct json_object;
+
+struct vm_settings {
+	uint32_t version;	/* the file's format version */
+	char uuid[37];		/* lower-case, with dashes */
+	char name[SETTINGS_NAME_MAX + 1];
+	uint64_t memory;	/* bytes */
+	unsigned int cpus;
+	/* The boot source: kernel (with initrd and append), or rom. */
+	char *kernel, *initrd, *append, *rom;
+	/* --device specs (vireo-vm's syntax), checked by vireo-vm. */
+	char *devices[SETTINGS_MAX_DEVICES];
+	unsigned int nr_devices;
+	/* The document as read: what the fields above do not hold. */
+	struct json_object *doc;
+};
+
+/* A fresh VM: a new UUID, name, 1 vCPU, no boot source yet. */
+int settings_init(struct vm_settings *s, const char *name);
+void settings_free(struct vm_settings *s);
+
+/*
+ * Is name usable as a VM's name (and folder): 1 to SETTINGS_NAME_MAX
+ * characters of letters, digits, '-', '_' and '.', not starting with '.'
+ * or '-'.  0, or -EINVAL with the reason in why.
+ */
+int settings_name_check(const char *name, char *why, size_t why_len);
+
+/* The boot source and sizes go together (vireo-vm's rules). */
+int settings_check(const struct vm_settings *s, char *why, size_t why_len);
+
+/*
+ * Read and check path.  0; -ENOENT; -EINVAL (not JSON, not a settings
+ * file, a value out of range); -EFBIG; -EPROTO (a newer format version:
+ * *s is filled as far as this version understands it, read-only); or
+ * another -errno.  The reason is in why.
+ */
+int settings_load(const char *path, struct vm_settings *s, char *why,
+		  size_t why_len);
+
+/*
+ * Check *s, then write it to path atomically: a temporary file in the
+ * same folder, fsync, rename over path, fsync of the folder.  On failure
+ * path is as it was.  Refuses (-EPROTO) a document of a newer version.
+ */
+int settings_save(const char *path, struct vm_settings *s, char *why,
+		  size_t why_len);
+
+/* The setters keep the document in step; -ENOMEM or 0. */
+int settings_set_str(char **field, const char *value);
+
+/* The document as text (pretty JSON), for `vmctl show --json`. */
+const char *settings_json(struct vm_settings *s);
+
+#endif /* VIREO_SETTINGS_H */
