@@ -199,6 +199,28 @@ static const struct {
 	  "nesting 20 deep" },
 	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1,}",
 	  "a trailing comma (strict JSON)" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": 16777216, \"cpus\": 1, "
+	  "\"boot\": {\"kernel\": \"vmlinuz\"}}", "a relative kernel path" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\\u0000x\", \"memory\": 16777216, \"cpus\": 1, "
+	  "\"boot\": {\"kernel\": \"/k\"}}", "a NUL in the name" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": 16777216, \"cpus\": 1, "
+	  "\"boot\": {\"kernel\": \"/k\"}, "
+	  "\"devices\": [\"uart16550\\u0000,x\"]}", "a NUL in a device" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 1, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"r\", \"memory\": 16777216, \"cpus\": 1, "
+	  "\"boot\": {\"kernel\": \"/k\xff\"}}", "a byte that is no UTF-8" },
+	{ "{\"format\": \"vireo-vm-settings\", \"version\": 2, "
+	  "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+	  "\"name\": \"x\\u001b]0;owned\\u0007\", \"memory\": 16777216, "
+	  "\"cpus\": 1, \"boot\": {\"rom\": \"/r\"}}",
+	  "a newer version with an escape in the name" },
 };
 
 static void test_bad(void)
@@ -236,6 +258,27 @@ static void test_truncated(void)
 	is_int(refused, len - 2, "each of its %zu cut-short forms is refused",
 	       len - 2);
 	free(good);
+}
+
+/* What is not a regular file, or is a link, is not read at all. */
+static void test_not_regular(void)
+{
+	char fifo[300], link[300], why[512];
+	struct vm_settings s;
+
+	snprintf(fifo, sizeof(fifo), "%s/fifo.json", dir);
+	snprintf(link, sizeof(link), "%s/link.json", dir);
+	mkfifo(fifo, 0600);
+	is_int(settings_load(fifo, &s, why, sizeof(why)), -EINVAL,
+	       "a FIFO is refused without waiting for a writer");
+	symlink(GOLDEN_DIR "/settings-v1.json", link);
+	is_int(settings_load(link, &s, why, sizeof(why)), -EINVAL,
+	       "a symbolic link is refused, not followed");
+	spit(path, "{\"format\": \"vireo-vm-settings\"}\0junk", 37);
+	is_int(settings_load(path, &s, why, sizeof(why)), -EINVAL,
+	       "a NUL byte after the document is refused");
+	unlink(fifo);
+	unlink(link);
 }
 
 static void test_big(void)
@@ -327,6 +370,7 @@ int main(void)
 	test_bad();
 	test_truncated();
 	test_big();
+	test_not_regular();
 	test_failed_write();
 	test_names();
 	return tap_done();

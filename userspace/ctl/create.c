@@ -4,6 +4,7 @@
  * not at all.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +12,18 @@
 #include <sys/stat.h>
 
 #include "vmctl.h"
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fsync(fd))
+		err = -1;
+	close(fd);
+	return err;
+}
 
 int vmctl_cmd_create(struct vmctl *ctl, int argc, char **argv)
 {
@@ -28,7 +41,7 @@ int vmctl_cmd_create(struct vmctl *ctl, int argc, char **argv)
 	}
 	status = vmctl_parse_vm_options(ctl, argc - 1, argv + 1, &s, true);
 	if (status == VMCTL_OK)
-		status = vmctl_lock(ctl);
+		status = vmctl_lock(ctl, true);
 	if (status != VMCTL_OK)
 		goto out;
 	if (snprintf(dir, sizeof(dir), "%s/%s", ctl->root, s.name) >=
@@ -47,8 +60,14 @@ int vmctl_cmd_create(struct vmctl *ctl, int argc, char **argv)
 		goto out;
 	}
 	err = settings_save(path, &s, why, sizeof(why));
+	/* The new folder's entry in the root, on disk before the UUID is. */
+	if (!err && fsync_dir(ctl->root)) {
+		snprintf(why, sizeof(why), "cannot sync %s: %m", ctl->root);
+		err = -EIO;
+	}
 	if (err) {
 		vmctl_err("%s", why);
+		unlink(path);
 		rmdir(dir);
 		status = VMCTL_FAILED;
 		goto out;

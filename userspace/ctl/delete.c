@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "vmctl.h"
 
@@ -29,24 +30,32 @@ int vmctl_cmd_delete(struct vmctl *ctl, int argc, char **argv)
 	bool keep = argc == 3 && !strcmp(argv[2], "--keep-files");
 	char dir[PATH_MAX], path[PATH_MAX], why[128];
 	struct vm_settings s;
+	struct stat st;
 	int status;
 
 	if (argc < 2 || argv[1][0] == '-' || argc > 3 || (argc == 3 && !keep))
 		return vmctl_usage_err(ctl, "delete VM [--keep-files]");
-	status = vmctl_lock(ctl);
+	status = vmctl_lock(ctl, false);
 	if (status != VMCTL_OK)
 		return status;
 	status = vmctl_find_vm(ctl, argv[1], dir, sizeof(dir), &s);
-	/* Unreadable settings: named by its folder, it can still go. */
+	/*
+	 * Unreadable settings: named by its folder, it can still go; but
+	 * only a folder, never what a link in the root points to.
+	 */
 	if (status == VMCTL_FAILED &&
-	    !settings_name_check(argv[1], why, sizeof(why)))
+	    !settings_name_check(argv[1], why, sizeof(why)) &&
+	    !lstat(dir, &st) && S_ISDIR(st.st_mode))
 		vmctl_err("deleting %s although its settings are unreadable",
 			  argv[1]);
 	else if (status != VMCTL_OK)
 		return status;
 	if (status == VMCTL_OK)
 		settings_free(&s);
-	vmctl_settings_path(dir, path, sizeof(path));
+	if (vmctl_settings_path(dir, path, sizeof(path))) {
+		vmctl_err("%s: path too long", dir);
+		return VMCTL_FAILED;
+	}
 	if (unlink(path)) {
 		vmctl_err("cannot delete %s: %m", path);
 		return VMCTL_FAILED;

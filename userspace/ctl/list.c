@@ -50,7 +50,7 @@ int vmctl_cmd_list(struct vmctl *ctl, int argc, char **argv)
 {
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
 	struct json_object *arr = json ? json_object_new_array() : NULL;
-	char dir[PATH_MAX], path[PATH_MAX], why[512];
+	char dir[PATH_MAX];
 	unsigned int nr, i;
 	char **names;
 	int status = VMCTL_OK;
@@ -60,17 +60,16 @@ int vmctl_cmd_list(struct vmctl *ctl, int argc, char **argv)
 	names = folder_names(ctl->root, &nr);
 	for (i = 0; i < nr; i++) {
 		struct vm_settings s;
-		int err;
+		int r;
 
-		snprintf(dir, sizeof(dir), "%s/%s", ctl->root, names[i]);
-		if (vmctl_settings_path(dir, path, sizeof(path)))
+		if (snprintf(dir, sizeof(dir), "%s/%s", ctl->root,
+			     names[i]) >= (int)sizeof(dir))
 			continue;
-		err = settings_load(path, &s, why, sizeof(why));
-		if (err == -ENOENT)
+		r = vmctl_load_vm(dir, names[i], &s);
+		if (r == VMCTL_NO_VM)
 			continue;	/* a folder, not a VM */
-		if (err && err != -EPROTO) {
+		if (r != VMCTL_OK) {
 			/* Listed, so that it can be mended or deleted. */
-			vmctl_err("%s", why);
 			status = VMCTL_FAILED;
 			if (!json)
 				printf("%-24s (unreadable settings)\n",

@@ -80,14 +80,20 @@ static int make_dirs(const char *path, mode_t mode)
 	return 0;
 }
 
-int vmctl_lock(struct vmctl *ctl)
+int vmctl_lock(struct vmctl *ctl, bool make_root)
 {
 	char path[PATH_MAX];
-	int fd, err;
+	struct stat st;
+	int fd, err = 0;
 
 	if (ctl->lock_fd >= 0)
 		return VMCTL_OK;
-	err = make_dirs(ctl->root, geteuid() ? 0700 : 0755);
+	if (!make_root && stat(ctl->root, &st)) {
+		vmctl_err("no VMs in %s: it does not exist", ctl->root);
+		return VMCTL_NO_VM;
+	}
+	if (make_root)
+		err = make_dirs(ctl->root, geteuid() ? 0700 : 0755);
 	if (err) {
 		vmctl_err("cannot create the root %s: %s", ctl->root,
 			  strerror(-err));

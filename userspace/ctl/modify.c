@@ -20,7 +20,7 @@ int vmctl_cmd_modify(struct vmctl *ctl, int argc, char **argv)
 		return vmctl_usage_err(ctl, "modify %s: nothing to change",
 				       argv[1]);
 	/* Read under the lock, so no other vmctl writes in between. */
-	status = vmctl_lock(ctl);
+	status = vmctl_lock(ctl, false);
 	if (status != VMCTL_OK)
 		return status;
 	status = vmctl_find_vm(ctl, argv[1], dir, sizeof(dir), &s);

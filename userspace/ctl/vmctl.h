@@ -55,11 +55,13 @@ int vmctl_usage_err(struct vmctl *ctl, const char *fmt, ...)
 /* The default root: VIREO_ROOT, /var/lib/vireo/vms for root, or XDG's. */
 int vmctl_default_root(char *buf, size_t len);
 /*
- * Take the root's lock (a lock file in it, flock), made if missing:
- * every command that changes a folder holds it, so two vmctl at once
- * wait for each other.  0, or VMCTL_FAILED with the reason printed.
+ * Take the root's lock (a lock file in it, flock): every command that
+ * changes a folder holds it, so two vmctl at once wait for each other.
+ * make_root: create the root if missing (create does); otherwise a
+ * missing root is VMCTL_NO_VM.  VMCTL_OK, or the status with the reason
+ * printed.
  */
-int vmctl_lock(struct vmctl *ctl);
+int vmctl_lock(struct vmctl *ctl, bool make_root);
 
 /*
  * Find the VM named, or with the UUID, vm: its folder into dir (len
@@ -69,6 +71,12 @@ int vmctl_lock(struct vmctl *ctl);
  */
 int vmctl_find_vm(struct vmctl *ctl, const char *vm, char *dir, size_t len,
 		  struct vm_settings *s);
+/*
+ * The settings of folder dir, named folder: VMCTL_OK (a newer version
+ * read only), VMCTL_NO_VM, or VMCTL_FAILED with the reason printed (not
+ * a folder but a link, unreadable settings, settings naming another VM).
+ */
+int vmctl_load_vm(const char *dir, const char *folder, struct vm_settings *s);
 /* The settings file in folder dir. */
 int vmctl_settings_path(const char *dir, char *buf, size_t len);
 

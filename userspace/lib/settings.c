@@ -121,6 +121,16 @@ static int string_check(const char *what, const char *v, size_t max,
 	return 0;
 }
 
+/* A file the VM boots: by absolute path, never relative to a cwd. */
+static int path_check(const char *what, const char *v, char *why,
+		      size_t why_len)
+{
+	if (v && v[0] != '/')
+		return fail(why, why_len, -EINVAL, "%s: not an absolute path",
+			    what);
+	return string_check(what, v, SETTINGS_MAX_PATH, why, why_len);
+}
+
 int settings_check(const struct vm_settings *s, char *why, size_t why_len)
 {
 	uuid_t u;
@@ -150,13 +160,11 @@ int settings_check(const struct vm_settings *s, char *why, size_t why_len)
 			    SETTINGS_MAX_CPUS);
 	if (s->rom && s->cpus != 1)
 		return fail(why, why_len, -EINVAL, "cpus: a ROM runs on 1 vCPU");
-	if (string_check("kernel", s->kernel, SETTINGS_MAX_PATH, why,
-			 why_len) ||
-	    string_check("initrd", s->initrd, SETTINGS_MAX_PATH, why,
-			 why_len) ||
+	if (path_check("kernel", s->kernel, why, why_len) ||
+	    path_check("initrd", s->initrd, why, why_len) ||
 	    string_check("append", s->append, SETTINGS_MAX_APPEND, why,
 			 why_len) ||
-	    string_check("rom", s->rom, SETTINGS_MAX_PATH, why, why_len))
+	    path_check("rom", s->rom, why, why_len))
 		return -EINVAL;
 	if (s->nr_devices > SETTINGS_MAX_DEVICES)
 		return fail(why, why_len, -EINVAL, "devices: at most %d",
@@ -168,16 +176,31 @@ int settings_check(const struct vm_settings *s, char *why, size_t why_len)
 }
 
 /* The whole file, at most SETTINGS_MAX_BYTES, NUL-terminated. */
-static int read_file(const char *path, char **text, char *why,
-		     size_t why_len)
+/*
+ * A regular file only, and not through a link: a FIFO would hang the
+ * reader (holding the root's lock), a link would have root read what it
+ * points to.
+ */
+static int read_file(const char *path, char **text, size_t *text_len,
+		     char *why, size_t why_len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	size_t len = 0;
+	struct stat st;
+	int err = 0;
 	char *buf;
 	ssize_t n;
 
+	if (fd < 0 && errno == ELOOP)
+		return fail(why, why_len, -EINVAL,
+			    "%s: a symbolic link, not the settings file", path);
 	if (fd < 0)
 		return fail(why, why_len, -errno, "%s: %m", path);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return fail(why, why_len, -EINVAL, "%s: not a regular file",
+			    path);
+	}
 	buf = malloc(SETTINGS_MAX_BYTES + 1);
 	if (!buf) {
 		close(fd);
@@ -200,6 +223,7 @@ static int read_file(const char *path, char **text, char *why,
 	}
 	buf[len] = '\0';
 	*text = buf;
+	*text_len = len;
 	return 0;
 }
 
@@ -214,6 +238,14 @@ static struct json_object *get(struct json_object *o, const char *key,
 	return v;
 }
 
+/* A string value with no NUL inside (C would cut it short). */
+static const char *whole_string(struct json_object *v)
+{
+	const char *p = json_object_get_string(v);
+
+	return strlen(p) == (size_t)json_object_get_string_len(v) ? p : NULL;
+}
+
 /* An optional string member into *field (kept NULL when absent). */
 static int get_str(struct json_object *o, const char *key, char **field,
 		   char *why, size_t why_len)
@@ -224,8 +256,7 @@ static int get_str(struct json_object *o, const char *key, char **field,
 		return 0;
 	if (!json_object_is_type(v, json_type_string))
 		return fail(why, why_len, -EINVAL, "%s: not a string", key);
-	if (strlen(json_object_get_string(v)) !=
-	    (size_t)json_object_get_string_len(v))
+	if (!whole_string(v))
 		return fail(why, why_len, -EINVAL, "%s: a NUL character", key);
 	return settings_set_str(field, json_object_get_string(v));
 }
@@ -261,8 +292,10 @@ static int parse_fields(struct vm_settings *s, char *why, size_t why_len)
 	for (i = 0; i < 36; i++)
 		s->uuid[i] = tolower((unsigned char)s->uuid[i]);
 	v = get(doc, "name", json_type_string);
-	if (!v || (size_t)json_object_get_string_len(v) > SETTINGS_NAME_MAX)
-		return fail(why, why_len, -EINVAL, "name: missing or too long");
+	if (!v || !whole_string(v) ||
+	    (size_t)json_object_get_string_len(v) > SETTINGS_NAME_MAX)
+		return fail(why, why_len, -EINVAL,
+			    "name: missing, too long or with a NUL");
 	snprintf(s->name, sizeof(s->name), "%s", json_object_get_string(v));
 	err = get_uint(doc, "memory", UINT64_MAX, &s->memory, why, why_len);
 	if (!err)
@@ -292,9 +325,10 @@ static int parse_fields(struct vm_settings *s, char *why, size_t why_len)
 			    SETTINGS_MAX_DEVICES);
 	for (i = 0; i < json_object_array_length(devs); i++) {
 		v = json_object_array_get_idx(devs, i);
-		if (!json_object_is_type(v, json_type_string))
+		if (!json_object_is_type(v, json_type_string) ||
+		    !whole_string(v))
 			return fail(why, why_len, -EINVAL,
-				    "devices: not a string");
+				    "devices: not a string, or one with a NUL");
 		err = settings_set_str(&s->devices[s->nr_devices],
 				       json_object_get_string(v));
 		if (err)
@@ -311,19 +345,27 @@ int settings_load(const char *path, struct vm_settings *s, char *why,
 	struct json_object *v;
 	char *text = NULL;
 	uint64_t version = 0;
+	size_t len = 0;
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	err = read_file(path, &text, why, why_len);
+	err = read_file(path, &text, &len, why, why_len);
 	if (err)
 		return err;
+	if (strlen(text) != len) {
+		err = fail(why, why_len, -EINVAL, "%s: a NUL byte at %zu",
+			   path, strlen(text));
+		free(text);
+		return err;
+	}
 	tok = json_tokener_new_ex(16);
 	if (!tok) {
 		free(text);
 		return -ENOMEM;
 	}
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-	s->doc = json_tokener_parse_ex(tok, text, strlen(text) + 1);
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+			       JSON_TOKENER_VALIDATE_UTF8);
+	s->doc = json_tokener_parse_ex(tok, text, len + 1);
 	if (!s->doc || json_tokener_get_error(tok) != json_tokener_success)
 		err = fail(why, why_len, -EINVAL, "%s: not JSON (%s at byte %zu)",
 			   path,
@@ -338,11 +380,12 @@ int settings_load(const char *path, struct vm_settings *s, char *why,
 		err = fail(why, why_len, -EINVAL,
 			   "%s: not a Vireo settings file (no \"format\": \"%s\")",
 			   path, SETTINGS_FORMAT);
-	if (!err)
-		err = get_uint(s->doc, "version", UINT32_MAX, &version, why,
-			       why_len);
+	if (!err && get_uint(s->doc, "version", UINT32_MAX, &version, why,
+			     why_len))
+		err = fail(why, why_len, -EINVAL,
+			   "%s: version: missing or out of range", path);
 	if (!err && version == 0)
-		err = fail(why, why_len, -EINVAL, "version: 0");
+		err = fail(why, why_len, -EINVAL, "%s: version 0", path);
 	if (!err) {
 		char inner[200];
 
@@ -353,8 +396,11 @@ int settings_load(const char *path, struct vm_settings *s, char *why,
 		if (err)
 			fail(why, why_len, err, "%s: %s", path, inner);
 	}
-	/* A newer file is read as far as this version can: never written. */
-	if (s->version > SETTINGS_VERSION)
+	/*
+	 * A newer file is read as far as this version can, checked as far
+	 * as it was read, and never written.
+	 */
+	if (!err && s->version > SETTINGS_VERSION)
 		err = fail(why, why_len, -EPROTO,
 			   "%s: written by a newer Vireo (format version %u; this one knows %d): read only",
 			   path, s->version, SETTINGS_VERSION);
@@ -486,7 +532,7 @@ int settings_save(const char *path, struct vm_settings *s, char *why,
 		return fail(why, why_len, -errno, "%s: %m", tmp);
 	err = write_all(fd, text, strlen(text));
 	err = err ?: write_all(fd, "\n", 1);
-	if (!err && fchmod(fd, 0644))
+	if (!err && fchmod(fd, 0600))
 		err = -errno;
 	if (!err && fsync(fd))
 		err = -errno;
