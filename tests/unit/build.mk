@@ -18,7 +18,7 @@ UNIT_TESTS	+= test_x86_emulate
 UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
 UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
 		   test_guest_mem test_machine test_devstate test_pci_msi \
-		   test_seccomp test_settings
+		   test_seccomp test_settings test_control
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_bus		:= bus
@@ -98,6 +98,10 @@ $(UNIT_OUT)/test_multiboot.o: \
 unit_deps_test_settings		:=
 $(UNIT_OUT)/test_settings.o: \
 	UNIT_CFLAGS += -DGOLDEN_DIR='"$(CURDIR)/$(UNIT_DIR)/golden"'
+
+# The control socket on a real socket, the default PC behind it.
+unit_deps_test_control		:= control bus machine devices devstate irq evloop \
+				   console_out pci/pci pci/pci_msi $(DEVMODEL_DEVS)
 
 # vireo-vm's wiring: options, CPUID tables, vCPU threads and the VM's end.
 unit_deps_test_options		:= options devices devstate

@@ -139,7 +139,7 @@ static void in_child(int (*fn)(void), int *status, char *err, size_t len)
 		dup2(fds[1], STDERR_FILENO);
 		close(fds[0]);
 		machine_init(&m, -1);
-		if (seccomp_lockdown(&m))
+		if (seccomp_lockdown(&m, NULL))
 			_exit(100);
 		_exit(fn());
 	}

@@ -27,6 +27,28 @@ const struct vmctl_cmd vmctl_cmds[] = {
 		.help = VM_OPTIONS,
 	},
 	{
+		.name = "start",
+		.handler = vmctl_cmd_start,
+		.args = "VM",
+		.summary = "start the VM's process, detached; its log and console output go to the VM's Logs/",
+		.help = NULL,
+	},
+	{
+		.name = "stop",
+		.handler = vmctl_cmd_stop,
+		.args = "VM [--force] [--timeout S]",
+		.summary = "press the VM's power button and wait for it to power off",
+		.help = "--timeout S       wait S seconds for the guest (default 60), then end the VM process\n"
+			"--force           end the VM process at once, without asking the guest\n",
+	},
+	{
+		.name = "status",
+		.handler = vmctl_cmd_status,
+		.args = "VM [--json]",
+		.summary = "the VM's state (stopped, running, crashed), pid, uptime, vCPUs and memory",
+		.help = "--json            one JSON object: state, pid, uptime_ms, vcpus, memory\n",
+	},
+	{
 		.name = "list",
 		.handler = vmctl_cmd_list,
 		.args = "[--json]",

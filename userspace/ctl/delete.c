@@ -15,6 +15,24 @@
 
 #include "vmctl.h"
 
+static dev_t folder_dev;
+
+/*
+ * Another file system mounted inside the folder: its files are not the
+ * VM's.  Directories are compared (overlayfs reports its files with the
+ * device of the layer they come from, its directories with its own).
+ */
+static int check_mounts(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	if (type == FTW_D && st->st_dev != folder_dev) {
+		vmctl_err("%s is another file system's (mounted there): not deleted",
+			  path);
+		return -1;
+	}
+	return 0;
+}
+
 static int remove_entry(const char *path, const struct stat *st, int type,
 			struct FTW *ftw)
 {
@@ -50,12 +68,23 @@ int vmctl_cmd_delete(struct vmctl *ctl, int argc, char **argv)
 			  argv[1]);
 	else if (status != VMCTL_OK)
 		return status;
-	if (status == VMCTL_OK)
+	if (status == VMCTL_OK) {
+		status = vmctl_not_running(ctl, &s);
 		settings_free(&s);
+		if (status != VMCTL_OK)
+			return status;
+	}
+	if (lstat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		vmctl_err("%s: not a folder", dir);
+		return VMCTL_FAILED;
+	}
 	if (vmctl_settings_path(dir, path, sizeof(path))) {
 		vmctl_err("%s: path too long", dir);
 		return VMCTL_FAILED;
 	}
+	folder_dev = st.st_dev;
+	if (!keep && nftw(dir, check_mounts, 16, FTW_PHYS))
+		return VMCTL_FAILED;
 	if (unlink(path)) {
 		vmctl_err("cannot delete %s: %m", path);
 		return VMCTL_FAILED;
@@ -63,7 +92,7 @@ int vmctl_cmd_delete(struct vmctl *ctl, int argc, char **argv)
 	if (keep)
 		return VMCTL_OK;
 	/* Depth first, not following links out of the folder. */
-	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT)) {
+	if (nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS)) {
 		vmctl_err("%s: settings deleted, some files left", dir);
 		return VMCTL_FAILED;
 	}

@@ -9,8 +9,11 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "settings.h"
+
+struct json_object;
 
 /* The exit statuses (documented in the man page and docs/vmctl.md). */
 enum vmctl_status {
@@ -89,7 +92,38 @@ int vmctl_settings_path(const char *dir, char *buf, size_t len);
 int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 			   struct vm_settings *s, bool creating);
 
+/* A VM's run state, from the VM process's files (running.c). */
+enum vm_state { VM_STOPPED, VM_RUNNING, VM_PAUSED, VM_CRASHED, VM_UNKNOWN };
+
+struct vm_run {
+	enum vm_state state;
+	pid_t pid;
+	unsigned long long starttime;	/* the process's, clock ticks */
+	char state_path[320];		/* RUNTIME/UUID.json */
+	char socket_path[320];		/* RUNTIME/UUID.sock */
+};
+
+/*
+ * The runtime folder: VIREO_RUNTIME_DIR, /run/vireo for root,
+ * $XDG_RUNTIME_DIR/vireo, or /tmp/vireo-UID.
+ */
+int vmctl_runtime_dir(char *buf, size_t len);
+/* s's run state into *r: VMCTL_OK, or VMCTL_FAILED. */
+int vmctl_vm_run(const struct vm_settings *s, struct vm_run *r);
+bool vmctl_vm_alive(const struct vm_run *r);
+const char *vmctl_state_name(enum vm_state state);
+/* One request on the VM's control socket: the answer, or NULL. */
+struct json_object *vmctl_ask(const struct vm_run *r, const char *request);
+bool vmctl_ask_ok(const struct vm_run *r, const char *request);
+/* Wait until the VM process is gone: 0, or -ETIMEDOUT after ms. */
+int vmctl_wait_gone(const struct vm_run *r, unsigned int ms);
+/* VMCTL_OK when s is not running; else VMCTL_STATE, said why. */
+int vmctl_not_running(struct vmctl *ctl, const struct vm_settings *s);
+
 int vmctl_cmd_create(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_stop(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_status(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_list(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_show(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_modify(struct vmctl *ctl, int argc, char **argv);

@@ -26,6 +26,7 @@
 #include "boot_pc.h"
 #include "console.h"
 #include "console_out.h"
+#include "control.h"
 #include "devices.h"
 #include "evloop.h"
 #include "exitcodes.h"
@@ -45,6 +46,7 @@ struct vm_process {
 	struct machine m;
 	struct vcpus vcpus;
 	struct boot_cpu_state boot;	/* vCPU 0's, with --kernel */
+	struct control *control;	/* --control PATH, or NULL */
 };
 
 static int load_rom(struct vm *vm, const char *path)
@@ -196,8 +198,11 @@ static int restart_vm(struct vm_process *v)
 
 	vcpus_destroy(&v->vcpus);
 	vm_close(&v->vm);
+	/* The control thread may ask for an end meanwhile: under the lock. */
+	machine_lock(m);
 	m->exit_requested = false;
 	m->exit_status = 0;
+	machine_unlock(m);
 	/* A ROM is read-only to the guest: it is still as it was loaded. */
 	ret = v->opt.rom ? 0 : load_guest(v);
 	if (!ret)
@@ -253,6 +258,43 @@ static void flush_console(struct machine *m)
 		       (unsigned long long)dropped);
 }
 
+static int lockdown(struct vm_process *v)
+{
+	struct seccomp_extra x = { .unlinkat_dirfd = -1 };
+
+	if (v->control)
+		control_seccomp(v->control, &x);
+	return seccomp_lockdown(&v->m, &x);
+}
+
+/*
+ * The control socket, served while the process has one thread: at
+ * --control PATH, or (--runtime DIR) at DIR/UUID.sock beside the state
+ * file DIR/UUID.json that vmctl reads.
+ */
+static int start_control(struct vm_process *v)
+{
+	struct control_info info = {
+		.name = v->opt.vm_name, .uuid = v->opt.vm_uuid,
+		.vcpus = v->opt.cpus, .memory = v->opt.mem,
+	};
+	char path[256], state[64];
+	const char *where = v->opt.control;
+
+	if (v->opt.runtime) {
+		snprintf(state, sizeof(state), "%s.json", v->opt.vm_uuid);
+		if (snprintf(path, sizeof(path), "%s/%s.sock", v->opt.runtime,
+			     v->opt.vm_uuid) >= (int)sizeof(path)) {
+			pr_err("--runtime %s: path too long\n", v->opt.runtime);
+			return EXIT_CODE_USAGE;
+		}
+		info.state_name = state;
+		where = path;
+	}
+	v->control = control_start(&v->m, where, &info);
+	return v->control ? 0 : EXIT_CODE_HOST;
+}
+
 /*
  * stdin, stdout and stderr exist, if only as /dev/null: a closed one
  * would be the number of the next fd opened (the event loop's, the VM's),
@@ -288,11 +330,15 @@ int main(int argc, char **argv)
 	ret = setup_vm(&v);
 	if (!ret)
 		start_console();
+	if (!ret && (v.opt.control || v.opt.runtime))
+		ret = start_control(&v);
 	/* From here on the process opens nothing and makes no new kind of call. */
-	if (!ret && !v.opt.no_seccomp && seccomp_lockdown(&v.m))
+	if (!ret && !v.opt.no_seccomp && lockdown(&v))
 		ret = EXIT_CODE_HOST;
 	if (!ret)
 		ret = run_machine(&v);
+	/* Nobody asks anything of the devices from here on. */
+	control_stop(v.control);
 	evloop_stop(v.m.evloop);
 	flush_console(&v.m);
 	vcpus_destroy(&v.vcpus);
@@ -301,5 +347,8 @@ int main(int argc, char **argv)
 	evloop_destroy(v.m.evloop);
 	machine_destroy(&v.m);
 	console_restore();
+	/* A VM run by vmctl: its log says how it ended. */
+	if (v.opt.runtime)
+		pr_info("exit status %d\n", ret);
 	return ret;
 }

@@ -21,7 +21,8 @@ void options_usage(FILE *f)
 		"                [--device CLASS[,KEY=VALUE...]]... [--no-reboot]\n"
 		"                [--no-seccomp]\n"
 		"       vireo-vm --rom FILE [--mem SIZE] [--device ...]...\n"
-		"       vireo-vm --config FILE [--paravirt ...] [--no-reboot]\n"
+		"       vireo-vm --config FILE [--control PATH] [--paravirt ...]\n"
+		"                [--no-reboot]\n"
 		"\n"
 		"Run a VM on /dev/vireo (the vireo.ko module).  --kernel boots a Linux\n"
 		"bzImage or a Multiboot v1 kernel directly, on a PC with ACPI tables and\n"
@@ -56,6 +57,13 @@ void options_usage(FILE *f)
 		"      --device CLASS[,KEY=VALUE...]  one more device of CLASS, with\n"
 		"                        its options (the classes and their keys are\n"
 		"                        listed below); may be repeated\n"
+		"      --control PATH    serve the control socket at PATH (mode 0600;\n"
+		"                        docs/control-protocol.md): status, the power\n"
+		"                        button, reset, quit\n"
+		"      --runtime DIR     with --config: the control socket at\n"
+		"                        DIR/UUID.sock and a state file DIR/UUID.json\n"
+		"                        (pid, start time) while the VM runs, removed\n"
+		"                        when it ends; how vmctl start runs a VM\n"
 		"      --config FILE     run the VM a settings file describes (what\n"
 		"                        vmctl writes, docs/settings.md): its boot\n"
 		"                        source, RAM, vCPUs and devices, which the\n"
@@ -169,6 +177,8 @@ static int options_from_config(struct options *opt, bool mem_given)
 	opt->rom = s.rom;
 	opt->mem = s.memory;
 	opt->cpus = s.cpus;
+	opt->vm_name = s.name;
+	opt->vm_uuid = s.uuid;
 	for (i = 0; i < s.nr_devices; i++) {
 		if (dev_spec_check(s.devices[i], why, sizeof(why)))
 			return usage_error("--config %s: device %s: %s",
@@ -192,6 +202,8 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
 		{ "config", required_argument, NULL, 'C' },
+		{ "control", required_argument, NULL, 'X' },
+		{ "runtime", required_argument, NULL, 'T' },
 		{ "help",   no_argument,       NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -258,6 +270,12 @@ int options_parse(int argc, char **argv, struct options *opt)
 		case 'C':
 			opt->config = optarg;
 			break;
+		case 'X':
+			opt->control = optarg;
+			break;
+		case 'T':
+			opt->runtime = optarg;
+			break;
 		case 'h':
 			return OPTIONS_HELP;
 		case ':':
@@ -270,6 +288,8 @@ int options_parse(int argc, char **argv, struct options *opt)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument: %s", argv[optind]);
+	if (opt->runtime && (!opt->config || opt->control))
+		return usage_error("--runtime goes with --config (the VM's UUID names its files), instead of --control");
 	if (opt->config)
 		return options_from_config(opt, mem_given);
 	if (!mem_given)

@@ -32,6 +32,10 @@ struct options {
 	bool no_reboot;		/* --no-reboot: a guest reset ends vireo-vm */
 	bool no_seccomp;	/* --no-seccomp: no system call filter */
 	const char *config;	/* --config FILE: the rest comes from it */
+	const char *vm_name;	/* ... the VM's name and UUID from it */
+	const char *vm_uuid;
+	const char *control;	/* --control PATH: the control socket */
+	const char *runtime;	/* --runtime DIR: UUID.sock and UUID.json */
 	/* --device specs, checked (devices.h), in command-line order. */
 	const char *devices[OPTIONS_MAX_DEVICES];
 	unsigned int nr_devices;

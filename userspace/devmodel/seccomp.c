@@ -161,13 +161,20 @@ static int allow_with_args(scmp_filter_ctx ctx)
 	return err;
 }
 
-static int build(scmp_filter_ctx ctx, struct machine *m)
+static int build(scmp_filter_ctx ctx, struct machine *m,
+		 const struct seccomp_extra *x)
 {
 	unsigned int i, j;
 	int err = 0;
 
 	for (i = 0; !err && i < ARRAY_SIZE(core_syscalls); i++)
 		err = allow(ctx, core_syscalls[i]);
+	for (i = 0; x && !err && i < x->nr_syscalls; i++)
+		err = allow(ctx, x->syscalls[i]);
+	/* A name in one folder it holds open (its socket's), nothing else. */
+	if (x && x->unlinkat_dirfd >= 0 && !err)
+		err = RULE(ctx, unlinkat, 1,
+			   SCMP_A0(SCMP_CMP_EQ, x->unlinkat_dirfd));
 	for (i = 0; !err && i < m->nr_devices; i++) {
 		const struct dev_class *cls = m->devices[i]->cls;
 
@@ -189,7 +196,7 @@ static void resolve_names(void)
 					SCMP_ARCH_NATIVE, i);
 }
 
-int seccomp_lockdown(struct machine *m)
+int seccomp_lockdown(struct machine *m, const struct seccomp_extra *extra)
 {
 	struct sigaction sa = {
 		.sa_sigaction = on_sigsys,
@@ -227,7 +234,7 @@ int seccomp_lockdown(struct machine *m)
 	if (!err)
 		err = seccomp_syscall_priority(ctx, SCMP_SYS(futex), 254);
 	if (!err)
-		err = build(ctx, m);
+		err = build(ctx, m, extra);
 	if (!err)
 		err = seccomp_load(ctx);
 	seccomp_release(ctx);

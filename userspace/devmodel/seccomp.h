@@ -25,11 +25,19 @@
 
 struct machine;
 
+/* What a part beside the devices needs (the control socket's thread). */
+struct seccomp_extra {
+	const int *syscalls;
+	unsigned int nr_syscalls;
+	int unlinkat_dirfd;	/* unlinkat() in this folder only; -1: none */
+};
+
 /*
  * Install the filter for every thread the process will have (call it
- * before starting any): the core's calls and those of the classes of m's
- * devices.  0, or -errno after printing why.
+ * before starting any but the control's, which it covers too): the core's
+ * calls, those of the classes of m's devices, and extra's (or NULL).  0,
+ * or -errno after printing why.
  */
-int seccomp_lockdown(struct machine *m);
+int seccomp_lockdown(struct machine *m, const struct seccomp_extra *extra);
 
 #endif /* VIREO_SECCOMP_H */

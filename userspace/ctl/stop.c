@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmctl stop: the ACPI power button, so the guest shuts down cleanly; if
+ * it has not powered off after the timeout (or at once with --force) the
+ * VM process is asked to quit, and killed if it does not.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vmctl.h"
+
+#define QUIT_WAIT_MS	5000
+
+static int parse_timeout(struct vmctl *ctl, const char *arg, unsigned int *s)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || n > 86400)
+		return vmctl_usage_err(ctl, "--timeout %s: seconds, 0 to 86400",
+				       arg);
+	*s = n;
+	return VMCTL_OK;
+}
+
+int vmctl_cmd_stop(struct vmctl *ctl, int argc, char **argv)
+{
+	unsigned int timeout = 60;
+	bool force = false;
+	char dir[PATH_MAX];
+	struct vm_settings s;
+	struct vm_run r;
+	int i, status;
+
+	if (argc < 2 || argv[1][0] == '-')
+		return vmctl_usage_err(ctl, "stop VM [--force] [--timeout S]");
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--force")) {
+			force = true;
+		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			status = parse_timeout(ctl, argv[++i], &timeout);
+			if (status != VMCTL_OK)
+				return status;
+		} else {
+			return vmctl_usage_err(ctl, "stop: %s: unexpected",
+					       argv[i]);
+		}
+	}
+	status = vmctl_find_vm(ctl, argv[1], dir, sizeof(dir), &s);
+	if (status != VMCTL_OK)
+		return status;
+	status = vmctl_vm_run(&s, &r);
+	if (status == VMCTL_OK && r.state != VM_RUNNING) {
+		vmctl_err("%s is not running (%s)", s.name,
+			  vmctl_state_name(r.state));
+		status = VMCTL_STATE;
+	}
+	if (status != VMCTL_OK)
+		goto out;
+	if (!force) {
+		if (!vmctl_ask_ok(&r, "power-button"))
+			vmctl_err("%s does not answer on %s", s.name,
+				  r.socket_path);
+		else if (!vmctl_wait_gone(&r, timeout * 1000)) {
+			printf("%s powered off\n", s.name);
+			goto out;
+		}
+		vmctl_err("%s did not power off in %u s: ending its process",
+			  s.name, timeout);
+	}
+	if (vmctl_ask_ok(&r, "quit") && !vmctl_wait_gone(&r, QUIT_WAIT_MS)) {
+		printf("%s stopped\n", s.name);
+		goto out;
+	}
+	/* It answers nothing: the process itself, checked to be it. */
+	if (vmctl_vm_alive(&r))
+		kill(r.pid, SIGKILL);
+	if (vmctl_wait_gone(&r, QUIT_WAIT_MS)) {
+		vmctl_err("%s (pid %d) does not end", s.name, (int)r.pid);
+		status = VMCTL_FAILED;
+		goto out;
+	}
+	unlink(r.state_path);
+	unlink(r.socket_path);
+	printf("%s killed\n", s.name);
+out:
+	settings_free(&s);
+	return status;
+}

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket (control.h, docs/control-protocol.md).  Its own
+ * event loop on its own thread: connections are accepted, read and
+ * written without blocking, under the control's lock; a request that
+ * acts on the machine calls what any thread may call (the power button,
+ * machine_request_exit()), which take their own locks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <json-c/json.h>
+#include <seccomp.h>
+
+#include "control.h"
+#include "dev/acpi_pm.h"
+#include "evloop.h"
+#include "exitcodes.h"
+#include "proc.h"
+#include "seccomp.h"
+#include "util.h"
+
+struct client {
+	int fd;			/* -1: a free slot */
+	char in[CONTROL_MAX_LINE + 1];
+	size_t in_len;
+	char *out;		/* CONTROL_MAX_OUT bytes */
+	size_t out_len;
+	bool want_out;		/* watched for EPOLLOUT too */
+};
+
+struct control {
+	struct machine *m;
+	struct evloop *ev;
+	pthread_mutex_t lock;	/* over the clients */
+	int listen_fd;
+	int dir_fd;		/* the socket's folder, to unlink it */
+	char name[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *state_name;	/* the state file beside it, or NULL */
+	char *vm_name, *vm_uuid;
+	unsigned int vcpus;
+	uint64_t memory;
+	uint64_t started_ns;
+	struct client clients[CONTROL_MAX_CLIENTS];
+};
+
+static const int control_syscalls[] = {
+	SCMP_SYS(accept4), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
+	SCMP_SYS(getsockopt), SCMP_SYS(getuid),
+};
+
+void control_seccomp(const struct control *c, struct seccomp_extra *x)
+{
+	x->syscalls = control_syscalls;
+	x->nr_syscalls = ARRAY_SIZE(control_syscalls);
+	x->unlinkat_dirfd = c->dir_fd;
+}
+
+static void client_close(struct control *c, struct client *cl)
+{
+	evloop_unwatch_fd(c->ev, cl->fd);
+	close(cl->fd);
+	free(cl->out);
+	cl->fd = -1;
+	cl->out = NULL;
+	cl->in_len = cl->out_len = 0;
+	cl->want_out = false;
+}
+
+static void client_ready(void *opaque, int fd, uint32_t events);
+
+/* Watch for input, and for room to write while output waits. */
+static void client_watch(struct control *c, struct client *cl)
+{
+	bool want = cl->out_len > 0;
+
+	if (want == cl->want_out)
+		return;
+	evloop_unwatch_fd(c->ev, cl->fd);
+	if (evloop_watch_fd(c->ev, cl->fd,
+			    EPOLLIN | EPOLLRDHUP | (want ? EPOLLOUT : 0),
+			    client_ready, c, &c->lock)) {
+		client_close(c, cl);
+		return;
+	}
+	cl->want_out = want;
+}
+
+/* Write what waits; false when the client is gone. */
+static bool client_flush(struct control *c, struct client *cl)
+{
+	while (cl->out_len) {
+		ssize_t n = send(cl->fd, cl->out, cl->out_len,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n <= 0) {
+			client_close(c, cl);
+			return false;
+		}
+		memmove(cl->out, cl->out + n, cl->out_len - n);
+		cl->out_len -= n;
+	}
+	client_watch(c, cl);
+	return cl->fd >= 0;
+}
+
+/* One JSON object and a newline; a client that does not read is dropped. */
+static bool client_send(struct control *c, struct client *cl,
+			struct json_object *o)
+{
+	const char *text = json_object_to_json_string_ext(o,
+				JSON_C_TO_STRING_PLAIN |
+				JSON_C_TO_STRING_NOSLASHESCAPE);
+	size_t n = text ? strlen(text) : 0;
+
+	if (!text || cl->out_len + n + 1 > CONTROL_MAX_OUT) {
+		client_close(c, cl);
+		return false;
+	}
+	memcpy(cl->out + cl->out_len, text, n);
+	cl->out[cl->out_len + n] = '\n';
+	cl->out_len += n + 1;
+	return client_flush(c, cl);
+}
+
+static struct json_object *answer(bool ok)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "ok", json_object_new_boolean(ok));
+	return o;
+}
+
+static struct json_object *refusal(const char *error, const char *message)
+{
+	struct json_object *o = answer(false);
+
+	json_object_object_add(o, "error", json_object_new_string(error));
+	json_object_object_add(o, "message", json_object_new_string(message));
+	return o;
+}
+
+static void add_identity(struct control *c, struct json_object *o)
+{
+	if (c->vm_name)
+		json_object_object_add(o, "name",
+				       json_object_new_string(c->vm_name));
+	if (c->vm_uuid)
+		json_object_object_add(o, "uuid",
+				       json_object_new_string(c->vm_uuid));
+	json_object_object_add(o, "pid", json_object_new_int(getpid()));
+}
+
+static struct json_object *do_status(struct control *c)
+{
+	struct json_object *o = answer(true);
+
+	add_identity(c, o);
+	json_object_object_add(o, "state", json_object_new_string(
+				       c->m->paused ? "paused" : "running"));
+	json_object_object_add(o, "vcpus", json_object_new_int(c->vcpus));
+	json_object_object_add(o, "memory", json_object_new_int64(c->memory));
+	json_object_object_add(o, "uptime_ms", json_object_new_int64(
+				       (evloop_now() - c->started_ns) / 1000000));
+	return o;
+}
+
+/* What a request asks, and the answer: a table, as the protocol's doc. */
+static struct json_object *handle(struct control *c, const char *req)
+{
+	if (!strcmp(req, "status"))
+		return do_status(c);
+	if (!strcmp(req, "power-button")) {
+		acpi_pm_power_button(c->m);
+		return answer(true);
+	}
+	if (!strcmp(req, "reset")) {
+		machine_request_exit(c->m, EXIT_CODE_RESET);
+		return answer(true);
+	}
+	if (!strcmp(req, "quit")) {
+		machine_request_exit(c->m, EXIT_CODE_SIGNAL);
+		return answer(true);
+	}
+	return refusal("unknown-request", "no such request in protocol 1");
+}
+
+static bool client_line(struct control *c, struct client *cl, char *line)
+{
+	struct json_tokener *tok = json_tokener_new_ex(4);
+	struct json_object *req = NULL, *v, *ans;
+	bool alive;
+
+	if (tok) {
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+				       JSON_TOKENER_VALIDATE_UTF8);
+		req = json_tokener_parse_ex(tok, line, strlen(line) + 1);
+		if (json_tokener_get_error(tok) != json_tokener_success) {
+			json_object_put(req);
+			req = NULL;
+		}
+		json_tokener_free(tok);
+	}
+	if (!req || !json_object_is_type(req, json_type_object) ||
+	    !json_object_object_get_ex(req, "request", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		ans = refusal("bad-request",
+			      "a request is a JSON object with a \"request\" string");
+	else
+		ans = handle(c, json_object_get_string(v));
+	json_object_put(req);
+	alive = ans && client_send(c, cl, ans);
+	json_object_put(ans);
+	return alive;
+}
+
+static void client_input(struct control *c, struct client *cl)
+{
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(cl->fd, cl->in + cl->in_len,
+			 CONTROL_MAX_LINE - cl->in_len, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			client_close(c, cl);
+			return;
+		}
+		cl->in_len += n;
+		cl->in[cl->in_len] = '\0';
+		while ((nl = memchr(cl->in, '\n', cl->in_len))) {
+			size_t used = nl - cl->in + 1;
+
+			*nl = '\0';
+			if (memchr(cl->in, '\0', used - 1) ||
+			    !client_line(c, cl, cl->in)) {
+				if (cl->fd >= 0)
+					client_close(c, cl);
+				return;
+			}
+			memmove(cl->in, cl->in + used, cl->in_len - used);
+			cl->in_len -= used;
+		}
+		if (cl->in_len == CONTROL_MAX_LINE) {
+			struct json_object *o = refusal("line-too-long",
+				"a request line is at most 4096 bytes");
+
+			client_send(c, cl, o);
+			json_object_put(o);
+			if (cl->fd >= 0)
+				client_close(c, cl);
+			return;
+		}
+	}
+}
+
+static struct client *client_of(struct control *c, int fd)
+{
+	unsigned int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd == fd)
+			return &c->clients[i];
+	return NULL;
+}
+
+static void client_ready(void *opaque, int fd, uint32_t events)
+{
+	struct control *c = opaque;
+	struct client *cl = client_of(c, fd);
+
+	if (!cl)
+		return;
+	if ((events & EPOLLOUT) && !client_flush(c, cl))
+		return;
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		client_input(c, cl);
+}
+
+/* The VM's owner, or root. */
+static bool peer_allowed(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	return cred.uid == 0 || cred.uid == getuid();
+}
+
+static void accept_ready(void *opaque, int fd, uint32_t events)
+{
+	struct control *c = opaque;
+	struct json_object *hello;
+	struct client *cl;
+	int cfd;
+
+	for (;;) {
+		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0)
+			return;
+		cl = client_of(c, -1);
+		if (!cl || !peer_allowed(cfd)) {
+			close(cfd);
+			continue;
+		}
+		cl->out = malloc(CONTROL_MAX_OUT);
+		if (!cl->out ||
+		    evloop_watch_fd(c->ev, cfd, EPOLLIN | EPOLLRDHUP,
+				    client_ready, c, &c->lock)) {
+			free(cl->out);
+			cl->out = NULL;
+			close(cfd);
+			continue;
+		}
+		cl->fd = cfd;
+		hello = json_object_new_object();
+		json_object_object_add(hello, "hello",
+				       json_object_new_string("vireo-vm"));
+		json_object_object_add(hello, "protocol",
+				       json_object_new_int(CONTROL_PROTOCOL));
+		add_identity(c, hello);
+		client_send(c, cl, hello);
+		json_object_put(hello);
+	}
+}
+
+static int bind_mode_0600(int fd, const struct sockaddr_un *addr)
+{
+	/* The socket file is made with the umask's mode: none for others. */
+	mode_t old = umask(077);
+	int ret = bind(fd, (const struct sockaddr *)addr, sizeof(*addr));
+
+	umask(old);
+	return ret;
+}
+
+/*
+ * Bind path: a live socket there is another VM's (EADDRINUSE); a dead one
+ * (nobody accepts) is a crashed VM process's, replaced.  Called while the
+ * process has one thread (the umask is the process's).
+ */
+static int bind_socket(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, probe, live, ret;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(addr.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	ret = bind_mode_0600(fd, &addr);
+	if (ret && errno == EADDRINUSE) {
+		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		live = probe >= 0 && !connect(probe,
+					      (struct sockaddr *)&addr,
+					      sizeof(addr));
+		if (probe >= 0)
+			close(probe);
+		if (live)
+			errno = EADDRINUSE;
+		else if (lstat(path, &st) || !S_ISSOCK(st.st_mode))
+			errno = EEXIST;	/* not a socket: not ours to remove */
+		else if (!unlink(path))
+			ret = bind_mode_0600(fd, &addr);
+	}
+	if (ret || listen(fd, 8)) {
+		int err = errno ? errno : EINVAL;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+/* Written whole (a temporary name, then rename) or not at all. */
+static int write_state(struct control *c, const char *path)
+{
+	struct json_object *o = json_object_new_object();
+	char tmp[300];
+	const char *text;
+	int fd, err = 0;
+
+	add_identity(c, o);
+	json_object_object_add(o, "starttime",
+			       json_object_new_int64(proc_starttime(0)));
+	json_object_object_add(o, "socket", json_object_new_string(path));
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					      JSON_C_TO_STRING_NOSLASHESCAPE);
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", c->state_name);
+	fd = openat(c->dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+	if (fd < 0 || !text || write(fd, text, strlen(text)) !=
+	    (ssize_t)strlen(text) || write(fd, "\n", 1) != 1 || fsync(fd))
+		err = errno ? errno : EIO;
+	if (fd >= 0)
+		close(fd);
+	if (!err && renameat(c->dir_fd, tmp, c->dir_fd, c->state_name))
+		err = errno;
+	if (err)
+		unlinkat(c->dir_fd, tmp, 0);
+	json_object_put(o);
+	return err;
+}
+
+struct control *control_start(struct machine *m, const char *path,
+			      const struct control_info *info)
+{
+	struct control *c = calloc(1, sizeof(*c));
+	char *copy, *slash;
+	unsigned int i;
+	int err;
+
+	if (!c)
+		return NULL;
+	c->m = m;
+	c->listen_fd = c->dir_fd = -1;
+	pthread_mutex_init(&c->lock, NULL);
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		c->clients[i].fd = -1;
+	c->vm_name = info->name ? strdup(info->name) : NULL;
+	c->vm_uuid = info->uuid ? strdup(info->uuid) : NULL;
+	c->vcpus = info->vcpus;
+	c->memory = info->memory;
+	c->started_ns = evloop_now();
+	/* The folder stays open: the socket is unlinked by name at the end. */
+	copy = strdup(path);
+	slash = copy ? strrchr(copy, '/') : NULL;
+	if (copy) {
+		snprintf(c->name, sizeof(c->name), "%s",
+			 slash ? slash + 1 : copy);
+		if (slash == copy)
+			c->dir_fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		else if (slash) {
+			*slash = '\0';
+			c->dir_fd = open(copy, O_RDONLY | O_DIRECTORY |
+					 O_CLOEXEC);
+		} else {
+			c->dir_fd = open(".", O_RDONLY | O_DIRECTORY |
+					 O_CLOEXEC);
+		}
+	}
+	free(copy);
+	c->ev = evloop_create(m);
+	errno = 0;
+	c->listen_fd = c->dir_fd >= 0 && c->ev ? bind_socket(path) : -1;
+	err = c->listen_fd < 0 ? (errno ? errno : ENOMEM) : 0;
+	if (!err)
+		err = -evloop_watch_fd(c->ev, c->listen_fd, EPOLLIN,
+				       accept_ready, c, &c->lock);
+	if (!err && info->state_name) {
+		c->state_name = strdup(info->state_name);
+		err = c->state_name ? write_state(c, path) : ENOMEM;
+	}
+	if (!err)
+		err = -evloop_start(c->ev);
+	if (err) {
+		pr_err("control socket %s: %s\n", path,
+		       err == EADDRINUSE ? "another VM process serves it" :
+		       err == EEXIST ? "something else is there" :
+		       strerror(err));
+		control_stop(c);
+		errno = err;
+		return NULL;
+	}
+	return c;
+}
+
+void control_stop(struct control *c)
+{
+	unsigned int i;
+
+	if (!c)
+		return;
+	evloop_stop(c->ev);
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0)
+			client_close(c, &c->clients[i]);
+	if (c->listen_fd >= 0) {
+		evloop_unwatch_fd(c->ev, c->listen_fd);
+		close(c->listen_fd);
+		if (c->dir_fd >= 0)
+			unlinkat(c->dir_fd, c->name, 0);
+	}
+	if (c->state_name && c->dir_fd >= 0)
+		unlinkat(c->dir_fd, c->state_name, 0);
+	free(c->state_name);
+	if (c->dir_fd >= 0)
+		close(c->dir_fd);
+	evloop_destroy(c->ev);
+	pthread_mutex_destroy(&c->lock);
+	free(c->vm_name);
+	free(c->vm_uuid);
+	free(c);
+}

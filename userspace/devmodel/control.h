@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The VM process's control socket (docs/control-protocol.md): a Unix
+ * stream socket, mode 0600, served by a thread of its own, so that it
+ * answers while the devices' event loop is stopped (a paused VM).  Each
+ * connection gets a hello, then sends requests and reads answers, one
+ * JSON object a line.  Only the VM's owner (the process's uid) or root
+ * is served (SO_PEERCRED).  A client that sends garbage, an over-long
+ * line, stops reading or goes away costs only its own connection.
+ */
+#ifndef VIREO_CONTROL_H
+#define VIREO_CONTROL_H
+
+#include <stdint.h>
+
+#include "machine.h"
+
+#define CONTROL_PROTOCOL	1
+#define CONTROL_MAX_LINE	4096	/* a longer request ends the connection */
+#define CONTROL_MAX_OUT		65536	/* unread answers: then it is dropped */
+#define CONTROL_MAX_CLIENTS	16
+
+struct control;
+
+/* What the VM is, for the hello and the status answer. */
+struct control_info {
+	const char *name;	/* NULL: none */
+	const char *uuid;	/* NULL: none */
+	unsigned int vcpus;
+	uint64_t memory;
+	/*
+	 * A runtime state file to keep beside the socket while the VM
+	 * runs (vireo-vm --runtime: vmctl's view of a running VM): its
+	 * name in the socket's folder, or NULL for none.
+	 */
+	const char *state_name;
+};
+
+/*
+ * Listen on path (refused if something live is there; a stale socket of
+ * a dead VM process is replaced) and serve on a thread; write the state
+ * file, if asked for (JSON: pid, starttime, socket, uuid, name).  NULL
+ * with errno set and the reason printed.
+ */
+struct control *control_start(struct machine *m, const char *path,
+			      const struct control_info *info);
+/* Stop serving, close every connection, remove the socket and state. */
+void control_stop(struct control *c);
+
+/*
+ * What the control thread needs once the VM runs (seccomp.h), beyond the
+ * core's: accepting, reading and writing connections, its peer's
+ * credentials, its uid; and unlinkat() of its socket in its folder.
+ */
+struct seccomp_extra;
+void control_seccomp(const struct control *c, struct seccomp_extra *x);
+
+#endif /* VIREO_CONTROL_H */
