@@ -100,7 +100,8 @@ $(UNIT_OUT)/test_settings.o: \
 	UNIT_CFLAGS += -DGOLDEN_DIR='"$(CURDIR)/$(UNIT_DIR)/golden"'
 
 # The control socket on a real socket, the default PC behind it.
-unit_deps_test_control		:= control bus machine devices devstate irq evloop \
+unit_deps_test_control		:= control control_files bus machine devices devstate \
+				   irq evloop \
 				   console_out pci/pci pci/pci_msi $(DEVMODEL_DEVS)
 
 # vireo-vm's wiring: options, CPUID tables, vCPU threads and the VM's end.

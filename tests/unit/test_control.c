@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -34,6 +35,16 @@ static atomic_int exit_asked = -1;
 static void record_exit(struct machine *mm, int status)
 {
 	atomic_store(&exit_asked, status);
+}
+
+/* The cleaner process removes the files: wait for it, 2 s at most. */
+static bool gone(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 200 && !access(path, F_OK); i++)
+		usleep(10000);
+	return access(path, F_OK) != 0;
 }
 
 static int dial(void)
@@ -214,7 +225,19 @@ static void test_socket_file(void)
 	c2 = control_start(&m, other, &info);
 	ok(c2 != NULL, "a stale socket (its process gone) is replaced");
 	control_stop(c2);
-	ok(access(other, F_OK), "stop removes the socket");
+	ok(gone(other), "stop removes the socket (its cleaner process does)");
+
+	/* A folder others can write in: they could swap the socket. */
+	snprintf(other, sizeof(other), "%s/open", dir);
+	mkdir(other, 0777);
+	chmod(other, 0777);
+	snprintf(other, sizeof(other), "%s/open/vm.sock", dir);
+	c2 = control_start(&m, other, &info);
+	ok(!c2 && errno == EPERM && access(other, F_OK),
+	   "a folder others may write in is refused, nothing made there");
+	snprintf(other, sizeof(other), "%s/open", dir);
+	rmdir(other);
+	snprintf(other, sizeof(other), "%s/stale.sock", dir);
 
 	/* Anything else at the path is left alone. */
 	fd = open(other, O_CREAT | O_WRONLY, 0600);
@@ -252,7 +275,7 @@ int main(void)
 	test_other_user();
 	test_socket_file();
 	control_stop(c);
-	ok(access(sock, F_OK), "stop removes the socket");
+	ok(gone(sock), "stop removes the socket");
 	devices_destroy(&m);
 	evloop_destroy(m.evloop);
 	machine_destroy(&m);

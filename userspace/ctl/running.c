@@ -39,6 +39,34 @@ int vmctl_runtime_dir(char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+int vmctl_runtime_folder(char *buf, size_t len, bool create)
+{
+	struct stat st;
+	int err = vmctl_runtime_dir(buf, len);
+
+	if (err) {
+		vmctl_err("the runtime folder: path too long");
+		return VMCTL_FAILED;
+	}
+	if (create && mkdir(buf, 0700) && errno != EEXIST) {
+		vmctl_err("cannot create the runtime folder %s: %m", buf);
+		return VMCTL_FAILED;
+	}
+	if (lstat(buf, &st))
+		return errno == ENOENT ? VMCTL_NO_VM : VMCTL_FAILED;
+	/*
+	 * Another user who made it first (a shared /tmp) would own what
+	 * vmctl reads there, pids to signal among it: only our own, private.
+	 */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077)) {
+		vmctl_err("the runtime folder %s is not a private folder of yours: remove it, or set VIREO_RUNTIME_DIR",
+			  buf);
+		return VMCTL_FAILED;
+	}
+	return VMCTL_OK;
+}
+
 bool vmctl_vm_alive(const struct vm_run *r)
 {
 	return r->pid > 0 && r->starttime &&
@@ -52,7 +80,12 @@ int vmctl_vm_run(const struct vm_settings *s, struct vm_run *r)
 	int fd, n;
 
 	memset(r, 0, sizeof(*r));
-	if (vmctl_runtime_dir(dir, sizeof(dir)))
+	n = vmctl_runtime_folder(dir, sizeof(dir), false);
+	if (n == VMCTL_NO_VM) {
+		r->state = VM_STOPPED;	/* no folder: nothing runs */
+		return VMCTL_OK;
+	}
+	if (n != VMCTL_OK)
 		return VMCTL_FAILED;
 	if (snprintf(r->state_path, sizeof(r->state_path), "%s/%s.json",
 		     dir, s->uuid) >= (int)sizeof(r->state_path) ||
@@ -167,6 +200,14 @@ int vmctl_wait_gone(const struct vm_run *r, unsigned int ms)
 		waited += 50;
 	}
 	return 0;
+}
+
+void vmctl_wait_cleaned(const struct vm_run *r)
+{
+	int i;
+
+	for (i = 0; i < 100 && !access(r->state_path, F_OK); i++)
+		usleep(20 * 1000);
 }
 
 int vmctl_not_running(struct vmctl *ctl, const struct vm_settings *s)

@@ -86,6 +86,8 @@ static void child(const char *vm, const char *settings, const char *rundir,
 	if (null < 0 || out < 0 || err < 0 || setsid() < 0 ||
 	    dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(127);
+	/* vireo-vm gets stdin, stdout, stderr and nothing else of ours. */
+	close_range(3, ~0U, 0);
 	execlp(vm, vm, "--config", settings, "--runtime", rundir,
 	       (char *)NULL);
 	fprintf(stderr, "vmctl: cannot run %s: %m\n", vm);
@@ -122,12 +124,9 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 		unlink(r.state_path);
 		unlink(r.socket_path);
 	}
-	vmctl_runtime_dir(rundir, sizeof(rundir));
-	if (mkdir(rundir, 0700) && errno != EEXIST) {
-		vmctl_err("cannot create the runtime folder %s: %m", rundir);
-		status = VMCTL_FAILED;
+	status = vmctl_runtime_folder(rundir, sizeof(rundir), true);
+	if (status != VMCTL_OK)
 		goto out;
-	}
 	snprintf(logs, sizeof(logs), "%s/Logs", dir);
 	if (mkdir(logs, 0700) && errno != EEXIST) {
 		vmctl_err("cannot create %s: %m", logs);

@@ -26,6 +26,7 @@ int vmctl_cmd_status(struct vmctl *ctl, int argc, char **argv)
 	if (status == VMCTL_OK && r.state == VM_RUNNING) {
 		ans = vmctl_ask(&r, "status");
 		if (ans && json_object_object_get_ex(ans, "state", &v) &&
+		    json_object_is_type(v, json_type_string) &&
 		    !strcmp(json_object_get_string(v), "paused"))
 			r.state = VM_PAUSED;
 	}

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/syscall.h>
 
 #include "vmctl.h"
 
@@ -37,7 +38,7 @@ int vmctl_cmd_stop(struct vmctl *ctl, int argc, char **argv)
 	char dir[PATH_MAX];
 	struct vm_settings s;
 	struct vm_run r;
-	int i, status;
+	int i, status, pidfd;
 
 	if (argc < 2 || argv[1][0] == '-')
 		return vmctl_usage_err(ctl, "stop VM [--force] [--timeout S]");
@@ -69,6 +70,7 @@ int vmctl_cmd_stop(struct vmctl *ctl, int argc, char **argv)
 			vmctl_err("%s does not answer on %s", s.name,
 				  r.socket_path);
 		else if (!vmctl_wait_gone(&r, timeout * 1000)) {
+			vmctl_wait_cleaned(&r);
 			printf("%s powered off\n", s.name);
 			goto out;
 		}
@@ -76,12 +78,19 @@ int vmctl_cmd_stop(struct vmctl *ctl, int argc, char **argv)
 			  s.name, timeout);
 	}
 	if (vmctl_ask_ok(&r, "quit") && !vmctl_wait_gone(&r, QUIT_WAIT_MS)) {
+		vmctl_wait_cleaned(&r);
 		printf("%s stopped\n", s.name);
 		goto out;
 	}
-	/* It answers nothing: the process itself, checked to be it. */
-	if (vmctl_vm_alive(&r))
-		kill(r.pid, SIGKILL);
+	/*
+	 * It answers nothing: the process itself, by a pidfd taken and then
+	 * checked to be it, so a pid reused meanwhile is not signalled.
+	 */
+	pidfd = syscall(SYS_pidfd_open, r.pid, 0);
+	if (pidfd >= 0 && vmctl_vm_alive(&r))
+		syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+	if (pidfd >= 0)
+		close(pidfd);
 	if (vmctl_wait_gone(&r, QUIT_WAIT_MS)) {
 		vmctl_err("%s (pid %d) does not end", s.name, (int)r.pid);
 		status = VMCTL_FAILED;

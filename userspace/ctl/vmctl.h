@@ -108,6 +108,12 @@ struct vm_run {
  * $XDG_RUNTIME_DIR/vireo, or /tmp/vireo-UID.
  */
 int vmctl_runtime_dir(char *buf, size_t len);
+/*
+ * The runtime folder, made (create) and checked: a folder of ours that
+ * nobody else may use.  VMCTL_OK, VMCTL_NO_VM (missing, not create), or
+ * VMCTL_FAILED with the reason printed.
+ */
+int vmctl_runtime_folder(char *buf, size_t len, bool create);
 /* s's run state into *r: VMCTL_OK, or VMCTL_FAILED. */
 int vmctl_vm_run(const struct vm_settings *s, struct vm_run *r);
 bool vmctl_vm_alive(const struct vm_run *r);
@@ -117,6 +123,11 @@ struct json_object *vmctl_ask(const struct vm_run *r, const char *request);
 bool vmctl_ask_ok(const struct vm_run *r, const char *request);
 /* Wait until the VM process is gone: 0, or -ETIMEDOUT after ms. */
 int vmctl_wait_gone(const struct vm_run *r, unsigned int ms);
+/*
+ * After a clean end, the VM process's cleaner removes its files: wait for
+ * that, 2 s at most.
+ */
+void vmctl_wait_cleaned(const struct vm_run *r);
 /* VMCTL_OK when s is not running; else VMCTL_STATE, said why. */
 int vmctl_not_running(struct vmctl *ctl, const struct vm_settings *s);
 

@@ -31,6 +31,7 @@ struct console_out {
 	uint8_t *buf;		/* ring of size bytes */
 	size_t size, head, count;
 	uint64_t dropped;
+	uint64_t file_bytes;	/* written to a regular file so far */
 	uint64_t progress_ns;	/* when the reader last took something */
 
 	console_room_fn room_fn;
@@ -209,7 +210,9 @@ bool console_out_put(struct console_out *co, uint8_t c)
 {
 	ssize_t n;
 
-	if (co->fd < 0) {
+	/* A guest printing for ever must not fill the host's disk. */
+	if (co->fd < 0 || (co->kind == CO_FILE &&
+			   co->file_bytes >= CONSOLE_OUT_FILE_MAX)) {
 		co->dropped++;
 		return true;
 	}
@@ -218,6 +221,7 @@ bool console_out_put(struct console_out *co, uint8_t c)
 		co_drain(co);
 	if (!co->count) {
 		n = co_write(co, &c, 1);
+		co->file_bytes += n == 1 && co->kind == CO_FILE;
 		if (n == 1)
 			return true;
 		if (n != -EAGAIN) {

@@ -23,7 +23,8 @@
  * to make non-blocking; a socket is written with MSG_DONTWAIT; a regular
  * file (or block device) is written directly: it never waits for a
  * reader (a slow file system can still make it wait), and a description
- * of our own would not share its offset.  Anything else is polled, and
+ * of our own would not share its offset; past CONSOLE_OUT_FILE_MAX bytes
+ * the rest is dropped and counted, so a guest cannot fill the disk.  Anything else is polled, and
  * written a byte at a time.
  *
  * Every call but create/destroy runs under its owner's lock (the UART's
@@ -44,6 +45,8 @@ struct console_out;
 typedef void (*console_room_fn)(void *opaque);
 
 #define CONSOLE_OUT_SIZE	(256 * 1024)
+/* Into a regular file (vmctl's Logs/console.log) at most this much. */
+#define CONSOLE_OUT_FILE_MAX	(64ULL << 20)
 #define CONSOLE_OUT_STALL_NS	1000000000ULL
 
 /*

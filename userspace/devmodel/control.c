@@ -21,6 +21,7 @@
 #include <seccomp.h>
 
 #include "control.h"
+#include "control_files.h"
 #include "dev/acpi_pm.h"
 #include "evloop.h"
 #include "exitcodes.h"
@@ -41,10 +42,8 @@ struct control {
 	struct machine *m;
 	struct evloop *ev;
 	pthread_mutex_t lock;	/* over the clients */
-	int listen_fd;
-	int dir_fd;		/* the socket's folder, to unlink it */
-	char name[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char *state_name;	/* the state file beside it, or NULL */
+	struct control_files files;	/* the socket, the state file */
+	struct ev_timer *accept_again;	/* after running out of fds */
 	char *vm_name, *vm_uuid;
 	unsigned int vcpus;
 	uint64_t memory;
@@ -54,14 +53,13 @@ struct control {
 
 static const int control_syscalls[] = {
 	SCMP_SYS(accept4), SCMP_SYS(recvfrom), SCMP_SYS(sendto),
-	SCMP_SYS(getsockopt), SCMP_SYS(getuid),
+	SCMP_SYS(getsockopt), SCMP_SYS(geteuid),
 };
 
 void control_seccomp(const struct control *c, struct seccomp_extra *x)
 {
 	x->syscalls = control_syscalls;
 	x->nr_syscalls = ARRAY_SIZE(control_syscalls);
-	x->unlinkat_dirfd = c->dir_fd;
 }
 
 static void client_close(struct control *c, struct client *cl)
@@ -301,7 +299,17 @@ static bool peer_allowed(int fd)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
 		return false;
-	return cred.uid == 0 || cred.uid == getuid();
+	return cred.uid == 0 || cred.uid == geteuid();
+}
+
+static void accept_ready(void *opaque, int fd, uint32_t events);
+
+static void accept_resume(void *opaque)
+{
+	struct control *c = opaque;
+
+	evloop_watch_fd(c->ev, c->files.listen_fd, EPOLLIN, accept_ready, c,
+			&c->lock);
 }
 
 static void accept_ready(void *opaque, int fd, uint32_t events)
@@ -313,6 +321,18 @@ static void accept_ready(void *opaque, int fd, uint32_t events)
 
 	for (;;) {
 		cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (cfd < 0 && (errno == EMFILE || errno == ENFILE ||
+				errno == ENOBUFS || errno == ENOMEM)) {
+			/*
+			 * The connection waits, and the socket stays
+			 * readable: not watched for a while, or the loop
+			 * would spin.
+			 */
+			evloop_unwatch_fd(c->ev, fd);
+			ev_timer_arm(c->accept_again, evloop_now() +
+				     CONTROL_ACCEPT_BACKOFF_NS);
+			return;
+		}
 		if (cfd < 0)
 			return;
 		cl = client_of(c, -1);
@@ -341,67 +361,12 @@ static void accept_ready(void *opaque, int fd, uint32_t events)
 	}
 }
 
-static int bind_mode_0600(int fd, const struct sockaddr_un *addr)
-{
-	/* The socket file is made with the umask's mode: none for others. */
-	mode_t old = umask(077);
-	int ret = bind(fd, (const struct sockaddr *)addr, sizeof(*addr));
-
-	umask(old);
-	return ret;
-}
-
-/*
- * Bind path: a live socket there is another VM's (EADDRINUSE); a dead one
- * (nobody accepts) is a crashed VM process's, replaced.  Called while the
- * process has one thread (the umask is the process's).
- */
-static int bind_socket(const char *path)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, probe, live, ret;
-
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(addr.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	ret = bind_mode_0600(fd, &addr);
-	if (ret && errno == EADDRINUSE) {
-		probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		live = probe >= 0 && !connect(probe,
-					      (struct sockaddr *)&addr,
-					      sizeof(addr));
-		if (probe >= 0)
-			close(probe);
-		if (live)
-			errno = EADDRINUSE;
-		else if (lstat(path, &st) || !S_ISSOCK(st.st_mode))
-			errno = EEXIST;	/* not a socket: not ours to remove */
-		else if (!unlink(path))
-			ret = bind_mode_0600(fd, &addr);
-	}
-	if (ret || listen(fd, 8)) {
-		int err = errno ? errno : EINVAL;
-
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
-}
-
-/* Written whole (a temporary name, then rename) or not at all. */
+/* The state file vmctl reads: who serves, and where. */
 static int write_state(struct control *c, const char *path)
 {
 	struct json_object *o = json_object_new_object();
-	char tmp[300];
 	const char *text;
-	int fd, err = 0;
+	int err;
 
 	add_identity(c, o);
 	json_object_object_add(o, "starttime",
@@ -409,18 +374,7 @@ static int write_state(struct control *c, const char *path)
 	json_object_object_add(o, "socket", json_object_new_string(path));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	snprintf(tmp, sizeof(tmp), ".%s.tmp", c->state_name);
-	fd = openat(c->dir_fd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-		    O_NOFOLLOW, 0600);
-	if (fd < 0 || !text || write(fd, text, strlen(text)) !=
-	    (ssize_t)strlen(text) || write(fd, "\n", 1) != 1 || fsync(fd))
-		err = errno ? errno : EIO;
-	if (fd >= 0)
-		close(fd);
-	if (!err && renameat(c->dir_fd, tmp, c->dir_fd, c->state_name))
-		err = errno;
-	if (err)
-		unlinkat(c->dir_fd, tmp, 0);
+	err = text ? control_files_write_state(&c->files, text) : -ENOMEM;
 	json_object_put(o);
 	return err;
 }
@@ -429,14 +383,13 @@ struct control *control_start(struct machine *m, const char *path,
 			      const struct control_info *info)
 {
 	struct control *c = calloc(1, sizeof(*c));
-	char *copy, *slash;
 	unsigned int i;
 	int err;
 
 	if (!c)
 		return NULL;
 	c->m = m;
-	c->listen_fd = c->dir_fd = -1;
+	c->files.listen_fd = c->files.dir_fd = c->files.cleaner_fd = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		c->clients[i].fd = -1;
@@ -445,41 +398,26 @@ struct control *control_start(struct machine *m, const char *path,
 	c->vcpus = info->vcpus;
 	c->memory = info->memory;
 	c->started_ns = evloop_now();
-	/* The folder stays open: the socket is unlinked by name at the end. */
-	copy = strdup(path);
-	slash = copy ? strrchr(copy, '/') : NULL;
-	if (copy) {
-		snprintf(c->name, sizeof(c->name), "%s",
-			 slash ? slash + 1 : copy);
-		if (slash == copy)
-			c->dir_fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		else if (slash) {
-			*slash = '\0';
-			c->dir_fd = open(copy, O_RDONLY | O_DIRECTORY |
-					 O_CLOEXEC);
-		} else {
-			c->dir_fd = open(".", O_RDONLY | O_DIRECTORY |
-					 O_CLOEXEC);
-		}
-	}
-	free(copy);
 	c->ev = evloop_create(m);
-	errno = 0;
-	c->listen_fd = c->dir_fd >= 0 && c->ev ? bind_socket(path) : -1;
-	err = c->listen_fd < 0 ? (errno ? errno : ENOMEM) : 0;
+	c->accept_again = c->ev ? ev_timer_new(c->ev, accept_resume, c,
+					       &c->lock) : NULL;
+	err = c->accept_again ?
+	      -control_files_open(&c->files, path, info->state_name) : ENOMEM;
 	if (!err)
-		err = -evloop_watch_fd(c->ev, c->listen_fd, EPOLLIN,
+		err = -evloop_watch_fd(c->ev, c->files.listen_fd, EPOLLIN,
 				       accept_ready, c, &c->lock);
-	if (!err && info->state_name) {
-		c->state_name = strdup(info->state_name);
-		err = c->state_name ? write_state(c, path) : ENOMEM;
-	}
+	if (!err && info->state_name)
+		err = -write_state(c, path);
+	/* Before the thread: the process forks while it has one. */
+	if (!err)
+		err = -control_files_start_cleaner(&c->files);
 	if (!err)
 		err = -evloop_start(c->ev);
 	if (err) {
 		pr_err("control socket %s: %s\n", path,
 		       err == EADDRINUSE ? "another VM process serves it" :
 		       err == EEXIST ? "something else is there" :
+		       err == EPERM ? "its folder is not private (others may write in it)" :
 		       strerror(err));
 		control_stop(c);
 		errno = err;
@@ -498,17 +436,10 @@ void control_stop(struct control *c)
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (c->clients[i].fd >= 0)
 			client_close(c, &c->clients[i]);
-	if (c->listen_fd >= 0) {
-		evloop_unwatch_fd(c->ev, c->listen_fd);
-		close(c->listen_fd);
-		if (c->dir_fd >= 0)
-			unlinkat(c->dir_fd, c->name, 0);
-	}
-	if (c->state_name && c->dir_fd >= 0)
-		unlinkat(c->dir_fd, c->state_name, 0);
-	free(c->state_name);
-	if (c->dir_fd >= 0)
-		close(c->dir_fd);
+	if (c->files.listen_fd >= 0)
+		evloop_unwatch_fd(c->ev, c->files.listen_fd);
+	control_files_close(&c->files, true);
+	ev_timer_free(c->accept_again);
 	evloop_destroy(c->ev);
 	pthread_mutex_destroy(&c->lock);
 	free(c->vm_name);

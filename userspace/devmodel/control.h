@@ -19,6 +19,7 @@
 #define CONTROL_MAX_LINE	4096	/* a longer request ends the connection */
 #define CONTROL_MAX_OUT		65536	/* unread answers: then it is dropped */
 #define CONTROL_MAX_CLIENTS	16
+#define CONTROL_ACCEPT_BACKOFF_NS	100000000ULL	/* out of fds: wait */
 
 struct control;
 
@@ -50,7 +51,8 @@ void control_stop(struct control *c);
 /*
  * What the control thread needs once the VM runs (seccomp.h), beyond the
  * core's: accepting, reading and writing connections, its peer's
- * credentials, its uid; and unlinkat() of its socket in its folder.
+ * credentials, its uid.  Not unlink: the files go by the cleaner
+ * (control_files.h).
  */
 struct seccomp_extra;
 void control_seccomp(const struct control *c, struct seccomp_extra *x);

@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 
+#include "exitcodes.h"
 #include "machine.h"
 
 static void record_exit(struct machine *m, int status)
 {
-	/* The first request wins: later writes happen after the guest asked. */
-	if (m->exit_requested)
+	/*
+	 * The first request wins: later writes happen after the guest asked.
+	 * But a reset is only a pause in the machine's life: an end asked
+	 * for meanwhile (quit, a signal) wins over it.
+	 */
+	if (m->exit_requested && (m->exit_status != EXIT_CODE_RESET ||
+				  status == EXIT_CODE_RESET))
 		return;
 	m->exit_status = status;
 	/* Read without the lock by the vCPU loop: after the status. */

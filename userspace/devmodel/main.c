@@ -196,13 +196,19 @@ static int restart_vm(struct vm_process *v)
 	struct machine *m = &v->m;
 	int ret;
 
-	vcpus_destroy(&v->vcpus);
-	vm_close(&v->vm);
-	/* The control thread may ask for an end meanwhile: under the lock. */
+	/*
+	 * The control thread may ask for an end meanwhile (quit wins over a
+	 * reset, machine.c): under the lock, and heeded.
+	 */
 	machine_lock(m);
+	ret = m->exit_status;
 	m->exit_requested = false;
 	m->exit_status = 0;
 	machine_unlock(m);
+	if (ret != EXIT_CODE_RESET)
+		return ret;
+	vcpus_destroy(&v->vcpus);
+	vm_close(&v->vm);
 	/* A ROM is read-only to the guest: it is still as it was loaded. */
 	ret = v->opt.rom ? 0 : load_guest(v);
 	if (!ret)
@@ -260,7 +266,7 @@ static void flush_console(struct machine *m)
 
 static int lockdown(struct vm_process *v)
 {
-	struct seccomp_extra x = { .unlinkat_dirfd = -1 };
+	struct seccomp_extra x = { 0 };
 
 	if (v->control)
 		control_seccomp(v->control, &x);

@@ -74,6 +74,7 @@ void options_usage(FILE *f)
 		"stdin is a pipe, or a terminal in the foreground, which is then put in\n"
 		"raw mode without echo until vireo-vm exits (Ctrl-C still stops the VM,\n"
 		"Ctrl-Z goes to the guest).  Other stdins (files, /dev/null) give none.\n"
+		"Output to a regular file stops at 64M; the rest is counted as dropped.\n"
 		"\n"
 		"Device classes, with the options --device takes (every VM has one\n"
 		"of each unless marked; unclaimed ports and MMIO read as all ones\n"

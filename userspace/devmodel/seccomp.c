@@ -171,10 +171,7 @@ static int build(scmp_filter_ctx ctx, struct machine *m,
 		err = allow(ctx, core_syscalls[i]);
 	for (i = 0; x && !err && i < x->nr_syscalls; i++)
 		err = allow(ctx, x->syscalls[i]);
-	/* A name in one folder it holds open (its socket's), nothing else. */
-	if (x && x->unlinkat_dirfd >= 0 && !err)
-		err = RULE(ctx, unlinkat, 1,
-			   SCMP_A0(SCMP_CMP_EQ, x->unlinkat_dirfd));
+
 	for (i = 0; !err && i < m->nr_devices; i++) {
 		const struct dev_class *cls = m->devices[i]->cls;
 

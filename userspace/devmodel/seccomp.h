@@ -29,7 +29,6 @@ struct machine;
 struct seccomp_extra {
 	const int *syscalls;
 	unsigned int nr_syscalls;
-	int unlinkat_dirfd;	/* unlinkat() in this folder only; -1: none */
 };
 
 /*
