@@ -80,12 +80,9 @@ int vmctl_vm_run(const struct vm_settings *s, struct vm_run *r)
 	int fd, n;
 
 	memset(r, 0, sizeof(*r));
+	/* The paths first: start waits on them while the folder is new. */
 	n = vmctl_runtime_folder(dir, sizeof(dir), false);
-	if (n == VMCTL_NO_VM) {
-		r->state = VM_STOPPED;	/* no folder: nothing runs */
-		return VMCTL_OK;
-	}
-	if (n != VMCTL_OK)
+	if (n == VMCTL_FAILED)
 		return VMCTL_FAILED;
 	if (snprintf(r->state_path, sizeof(r->state_path), "%s/%s.json",
 		     dir, s->uuid) >= (int)sizeof(r->state_path) ||
@@ -93,6 +90,10 @@ int vmctl_vm_run(const struct vm_settings *s, struct vm_run *r)
 		     dir, s->uuid) >= (int)sizeof(r->socket_path)) {
 		vmctl_err("the runtime folder %s: path too long", dir);
 		return VMCTL_FAILED;
+	}
+	if (n == VMCTL_NO_VM) {
+		r->state = VM_STOPPED;	/* no folder: nothing runs */
+		return VMCTL_OK;
 	}
 	fd = open(r->state_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 		  O_NONBLOCK);
