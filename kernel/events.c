@@ -146,11 +146,10 @@ static void vireo_inject_events(struct vireo_vcpu *vcpu)
 }
 
 /*
- * Before each entry: act on INIT and SIPI, sleep while halted or waiting
- * for SIPI, then queue the next interrupt.  Returns 1 to enter the guest,
- * or -EINTR when a signal ended a sleep.
+ * Act on INIT and SIPI, sleep while halted or waiting for SIPI: 1 once the
+ * vCPU may run, -EINTR when a signal ended a sleep.
  */
-int vireo_vcpu_prepare(struct vireo_vcpu *vcpu)
+static int vireo_vcpu_wait_runnable(struct vireo_vcpu *vcpu)
 {
 	for (;;) {
 		if (test_and_clear_bit(VIREO_EV_INIT, &vcpu->events))
@@ -169,11 +168,35 @@ int vireo_vcpu_prepare(struct vireo_vcpu *vcpu)
 		if (wait_event_interruptible(vcpu->wq, vireo_vcpu_woken(vcpu)))
 			return -EINTR;
 	}
-	vireo_kvmclock_prepare(vcpu);
 	/* Clear before looking, so a kick from now on aborts the entry. */
 	WRITE_ONCE(vcpu->kick_pending, false);
 	/* A kick after this store is seen by vireo_guest_enter(). */
 	smp_mb();
+	return 1;
+}
+
+/*
+ * Before each entry: act on INIT and SIPI, sleep while halted or waiting
+ * for SIPI or while the VM's guest time is stopped (guest_time.c), then
+ * queue the next interrupt.  Returns 1 to enter the guest, or -EINTR when
+ * a signal ended a sleep.
+ */
+int vireo_vcpu_prepare(struct vireo_vcpu *vcpu)
+{
+	int r;
+
+	for (;;) {
+		r = vireo_vcpu_wait_runnable(vcpu);
+		if (r <= 0)
+			return r;
+		/* A stop after this look kicks: the entry is abandoned. */
+		if (!vireo_guest_time_stopped(vcpu->vm))
+			break;
+		r = vireo_guest_time_wait(vcpu->vm);
+		if (r)
+			return r;
+	}
+	vireo_kvmclock_prepare(vcpu);
 	vireo_inject_events(vcpu);
 	return 1;
 }

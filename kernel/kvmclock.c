@@ -176,6 +176,7 @@ static void kvmclock_publish(struct vireo_vcpu *vcpu, bool stable)
 	struct vireo_kvmclock_vm *kvm = &vcpu->vm->kvmclock;
 	struct vireo_kvmclock *c = &vcpu->kvmclock;
 	struct pvclock_vcpu_time_info t = { 0 };
+	u32 gen = READ_ONCE(vcpu->vm->clock.gen);
 	unsigned long flags;
 	int cpu = -1;
 	u32 version;
@@ -191,8 +192,9 @@ static void kvmclock_publish(struct vireo_vcpu *vcpu, bool stable)
 		 */
 		local_irq_save(flags);
 		cpu = smp_processor_id();
-		c->tsc_timestamp = rdtsc() + vcpu->vm->tsc_offset;
-		c->system_time = ktime_get_boottime_ns() - kvm->boot_ns;
+		c->tsc_timestamp = vireo_guest_tsc(vcpu->vm);
+		c->system_time = vireo_guest_boottime_ns(vcpu->vm) -
+				 kvm->boot_ns;
 		local_irq_restore(flags);
 	}
 	/*
@@ -228,6 +230,7 @@ static void kvmclock_publish(struct vireo_vcpu *vcpu, bool stable)
 		return;
 	c->stable = stable;
 	c->cpu = cpu;
+	c->time_gen = gen;
 	c->anchored = jiffies;
 	c->dirty = false;
 	c->updates++;
@@ -250,7 +253,9 @@ void vireo_kvmclock_prepare(struct vireo_vcpu *vcpu)
 	if (!c->enabled)
 		return;
 	stable = kvmclock_tsc_stable();
+	/* Guest time ran again after a stop: anchor the pair anew. */
 	if (c->dirty || stable != c->stable ||
+	    c->time_gen != READ_ONCE(vcpu->vm->clock.gen) ||
 	    (!stable && (c->cpu != raw_smp_processor_id() ||
 			 time_after(jiffies, c->anchored + KVMCLOCK_REANCHOR))))
 		kvmclock_publish(vcpu, stable);
@@ -275,9 +280,9 @@ static u64 kvmclock_now(struct vireo_vm *vm)
 	struct vireo_kvmclock_vm *kvm = &vm->kvmclock;
 
 	if (kvmclock_tsc_stable())
-		return kvmclock_scale_delta(rdtsc() + vm->tsc_offset,
+		return kvmclock_scale_delta(vireo_guest_tsc(vm),
 					    kvm->shift, kvm->mul);
-	return ktime_get_boottime_ns() - kvm->boot_ns;
+	return vireo_guest_boottime_ns(vm) - kvm->boot_ns;
 }
 
 /*

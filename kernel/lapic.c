@@ -7,7 +7,9 @@
  *
  * The timer counts at 1 GHz ("bus clock" of 1 ns per tick before the
  * divider): the guest only needs a constant rate, and it learns the TSC
- * rate separately.
+ * rate separately.  It counts in guest time (guest_time.c), which stands
+ * still while the VM's time is stopped: the hrtimer is cancelled then
+ * (vireo_lapic_freeze()) and started again from the registers.
  */
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
@@ -199,16 +201,53 @@ static u64 count_to_ns(const struct vireo_lapic *l, u64 count)
 /* Called with the lock held: raise the timer's vector. */
 static bool lapic_accept_fixed(struct vireo_lapic *l, u8 vector, bool level);
 
+static ktime_t lapic_now(const struct vireo_lapic *l)
+{
+	return vireo_guest_ktime(l->vcpu->vm);
+}
+
+/*
+ * Guest time differs from the hrtimer's by the time it stood still, which
+ * changes only while the timer is frozen (so under the lock, it is fixed).
+ */
+static ktime_t guest_to_host(const struct vireo_lapic *l, ktime_t t)
+{
+	return ktime_add_ns(t, READ_ONCE(l->vcpu->vm->clock.paused_ns));
+}
+
+static ktime_t host_to_guest(const struct vireo_lapic *l, ktime_t t)
+{
+	return ktime_sub_ns(t, READ_ONCE(l->vcpu->vm->clock.paused_ns));
+}
+
+/* Arm for the guest time @expires; frozen, thawing arms it.  Locked. */
+static void lapic_timer_arm(struct vireo_lapic *l, ktime_t expires)
+{
+	if (!l->frozen)
+		hrtimer_start(&l->timer, guest_to_host(l, expires),
+			      HRTIMER_MODE_ABS);
+}
+
 static enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
 {
 	struct vireo_lapic *l = container_of(t, struct vireo_lapic, timer);
 	enum hrtimer_restart ret = HRTIMER_NORESTART;
 	unsigned long flags;
 	bool kick = false;
+	ktime_t expires;
 
 	spin_lock_irqsave(&l->lock, flags);
 	/* Restarted from a register write while we waited for the lock. */
 	if (hrtimer_is_queued(t)) {
+		spin_unlock_irqrestore(&l->lock, flags);
+		return HRTIMER_NORESTART;
+	}
+	/*
+	 * Guest time stopped before this expiry (the stop came while we
+	 * waited for the lock): it is the thaw's to arm again.
+	 */
+	expires = host_to_guest(l, hrtimer_get_expires(t));
+	if (ktime_after(expires, lapic_now(l))) {
 		spin_unlock_irqrestore(&l->lock, flags);
 		return HRTIMER_NORESTART;
 	}
@@ -219,13 +258,16 @@ static enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
 		/*
 		 * No tick went in: none will until the LVT, the SVR or the
 		 * IRR changes, so the hrtimer stops (lapic_timer_unpark()).
+		 * Frozen, the next period starts here and the thaw arms it.
 		 */
-		l->timer_start = ktime_sub_ns(hrtimer_get_expires(t),
-					      l->timer_period_ns);
-		if (kick) {
+		l->timer_start = ktime_sub_ns(expires, l->timer_period_ns);
+		if (kick && l->frozen) {
+			l->timer_start = expires;
+		} else if (kick) {
 			hrtimer_forward_now(t, ns_to_ktime(l->timer_period_ns));
-			l->timer_start = ktime_sub_ns(hrtimer_get_expires(t),
-						      l->timer_period_ns);
+			l->timer_start = ktime_sub_ns(host_to_guest(l,
+						hrtimer_get_expires(t)),
+						l->timer_period_ns);
 			ret = HRTIMER_RESTART;
 		} else {
 			l->timer_parked = true;
@@ -265,13 +307,11 @@ static void lapic_timer_unpark(struct vireo_lapic *l)
 	    vec_test(l->irr, l->lvt[LVT_TIMER] & 0xff))
 		return;
 	l->timer_parked = false;
-	elapsed = ktime_to_ns(ktime_sub(ktime_get(), l->timer_start));
+	elapsed = ktime_to_ns(ktime_sub(lapic_now(l), l->timer_start));
 	periods = div64_u64(elapsed, l->timer_period_ns);
 	l->timer_start = ktime_add_ns(l->timer_start,
 				      periods * l->timer_period_ns);
-	hrtimer_start(&l->timer,
-		      ktime_add_ns(l->timer_start, l->timer_period_ns),
-		      HRTIMER_MODE_ABS);
+	lapic_timer_arm(l, ktime_add_ns(l->timer_start, l->timer_period_ns));
 }
 
 /* (Re)start one-shot/periodic counting from the initial count; locked. */
@@ -288,9 +328,8 @@ static void lapic_start_count(struct vireo_lapic *l)
 	if (timer_mode(l) == LVT_TIMER_PERIODIC)
 		ns = max_t(u64, ns, LAPIC_MIN_PERIOD_NS);
 	l->timer_period_ns = ns;
-	l->timer_start = ktime_get();
-	hrtimer_start(&l->timer, ktime_add_ns(l->timer_start, ns),
-		      HRTIMER_MODE_ABS);
+	l->timer_start = lapic_now(l);
+	lapic_timer_arm(l, ktime_add_ns(l->timer_start, ns));
 }
 
 static u32 lapic_current_count(const struct vireo_lapic *l)
@@ -300,7 +339,7 @@ static u32 lapic_current_count(const struct vireo_lapic *l)
 
 	if (!l->timer_period_ns || timer_mode(l) == LVT_TIMER_TSCDEADLINE)
 		return 0;
-	elapsed = ktime_to_ns(ktime_sub(ktime_get(), l->timer_start));
+	elapsed = ktime_to_ns(ktime_sub(lapic_now(l), l->timer_start));
 	/* A parked periodic timer counts on, period after period. */
 	if (timer_mode(l) == LVT_TIMER_PERIODIC && elapsed > 0) {
 		div64_u64_rem(elapsed, l->timer_period_ns, &rem);
@@ -315,7 +354,7 @@ static u32 lapic_current_count(const struct vireo_lapic *l)
 /* TSC-deadline mode (SDM Vol. 3A 11.5.4.1): the deadline is guest TSC. */
 static void lapic_arm_deadline(struct vireo_lapic *l, u64 deadline)
 {
-	u64 guest_tsc = rdtsc() + l->vcpu->vm->tsc_offset;
+	u64 guest_tsc = vireo_guest_tsc(l->vcpu->vm);
 	u64 ns = 0;
 
 	hrtimer_try_to_cancel(&l->timer);
@@ -325,8 +364,7 @@ static void lapic_arm_deadline(struct vireo_lapic *l, u64 deadline)
 	/* No TSC-deadline in CPUID then (cpuid_policy.c); fire at once. */
 	if (deadline > guest_tsc && tsc_khz)
 		ns = mul_u64_u32_div(deadline - guest_tsc, 1000000, tsc_khz);
-	hrtimer_start(&l->timer, ktime_add_ns(ktime_get(), ns),
-		      HRTIMER_MODE_ABS);
+	lapic_timer_arm(l, ktime_add_ns(lapic_now(l), ns));
 }
 
 /* ---- acceptance and delivery --------------------------------------- */
@@ -885,11 +923,48 @@ void vireo_lapic_reset(struct vireo_vcpu *vcpu, bool init)
 	spin_unlock_irqrestore(&l->lock, flags);
 }
 
+/*
+ * Guest time stops (guest_time.c, with the VM's lock held): the hrtimer is
+ * cancelled, and its state (the start of the count, or the deadline) keeps
+ * what is left.  A callback that runs meanwhile finds l->frozen.
+ */
+void vireo_lapic_freeze(struct vireo_vcpu *vcpu)
+{
+	struct vireo_lapic *l = vcpu_lapic(vcpu);
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lock, flags);
+	l->frozen = true;
+	hrtimer_try_to_cancel(&l->timer);
+	spin_unlock_irqrestore(&l->lock, flags);
+	hrtimer_cancel(&l->timer);
+}
+
+/* Guest time runs again: arm whatever the registers say is counting. */
+void vireo_lapic_thaw(struct vireo_vcpu *vcpu)
+{
+	struct vireo_lapic *l = vcpu_lapic(vcpu);
+	unsigned long flags;
+
+	spin_lock_irqsave(&l->lock, flags);
+	l->frozen = false;
+	if (timer_mode(l) == LVT_TIMER_TSCDEADLINE) {
+		if (l->tsc_deadline)
+			lapic_arm_deadline(l, l->tsc_deadline);
+	} else if (l->timer_period_ns && !l->timer_parked) {
+		lapic_timer_arm(l, ktime_add_ns(l->timer_start,
+						l->timer_period_ns));
+	}
+	spin_unlock_irqrestore(&l->lock, flags);
+}
+
+/* With the VM's lock held (vCPU creation): frozen if guest time is. */
 int vireo_lapic_init(struct vireo_vcpu *vcpu)
 {
 	struct vireo_lapic *l = vcpu_lapic(vcpu);
 
 	l->vcpu = vcpu;
+	l->frozen = vcpu->vm->clock.frozen;
 	spin_lock_init(&l->lock);
 	hrtimer_init(&l->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	l->timer.function = lapic_timer_fn;

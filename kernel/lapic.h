@@ -55,7 +55,7 @@ struct vireo_lapic {
 
 	/* Timer: hrtimer expiry, and the period for the periodic mode. */
 	struct hrtimer timer;
-	ktime_t timer_start;		/* when the current count started */
+	ktime_t timer_start;		/* guest time the count started */
 	u64 timer_period_ns;		/* one-shot/periodic length */
 	u64 tsc_deadline;		/* guest TSC; 0: disarmed */
 	/*
@@ -64,6 +64,8 @@ struct vireo_lapic {
 	 * hrtimer until that changes; the count goes on from timer_start.
 	 */
 	bool timer_parked;
+	/* Guest time is stopped: no hrtimer runs (vireo_lapic_freeze()). */
+	bool frozen;
 	u64 timer_expiries;		/* hrtimer callbacks, for debugfs */
 };
 
@@ -71,6 +73,9 @@ int vireo_lapic_init(struct vireo_vcpu *vcpu);
 void vireo_lapic_free(struct vireo_vcpu *vcpu);
 /* Power-up or INIT state (SDM Vol. 3A 11.4.7.1, table 10-1). */
 void vireo_lapic_reset(struct vireo_vcpu *vcpu, bool init);
+/* Guest time stops and starts again (guest_time.c). */
+void vireo_lapic_freeze(struct vireo_vcpu *vcpu);
+void vireo_lapic_thaw(struct vireo_vcpu *vcpu);
 
 /* xAPIC page accesses, offset within the page; 0 or -EINVAL. */
 int vireo_lapic_mmio_read(struct vireo_vcpu *vcpu, u32 offset, void *data,

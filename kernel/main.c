@@ -68,6 +68,8 @@ static long vireo_check_cap(unsigned long cap)
 		return VIREO_MAX_CPUID;
 	case VIREO_CAP_MAX_GPA_BITS:
 		return VIREO_GPA_BITS;
+	case VIREO_CAP_GUEST_TIME:
+		return 1;
 	}
 	return -EINVAL;
 }

@@ -200,7 +200,7 @@ static int msr_lapic_set(struct vireo_vcpu *vcpu,
 static int msr_tsc_get(struct vireo_vcpu *vcpu,
 		       const struct vireo_msr_desc *d, u32 msr, u64 *val)
 {
-	*val = rdtsc() + vcpu->vm->tsc_offset;
+	*val = vireo_guest_tsc(vcpu->vm);
 	return 0;
 }
 

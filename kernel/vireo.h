@@ -8,6 +8,8 @@
 
 #include <linux/types.h>
 #include <linux/mutex.h>
+#include <linux/seqlock.h>
+#include <linux/ktime.h>
 #include <linux/preempt.h>
 #include <linux/wait.h>
 #include <linux/smp.h>
@@ -120,9 +122,32 @@ struct vireo_kvmclock {
 	u64 updates;		/* areas written (debugfs) */
 	unsigned long anchored;	/* jiffies at the last write */
 	int cpu;		/* the host CPU whose TSC the pair is from */
+	u32 time_gen;		/* vm->clock.gen when it was written */
 	bool enabled;		/* bit 0 set, and the area fits a page */
 	bool dirty;		/* to be written before the next entry */
 	bool stable;		/* the area has PVCLOCK_TSC_STABLE_BIT */
+};
+
+/*
+ * guest_time.c: guest time stopped and started for the whole VM
+ * (VIREO_SET_GUEST_TIME).  Guest time is host time less the time it stood
+ * still; the seqlock keeps its readers (hrtimer callbacks among them)
+ * from seeing half a change.
+ */
+struct vireo_guest_clock {
+	struct mutex lock;		/* one SET at a time */
+	seqlock_t seq;			/* the fields below, tsc_offset */
+	bool frozen;			/* the clocks stand at the stop */
+	u64 stop_ns;			/* host CLOCK_MONOTONIC at the stop */
+	u64 stop_boot_ns;		/* host CLOCK_BOOTTIME at the stop */
+	u64 stop_tsc;			/* host TSC at the stop */
+	u64 paused_ns;			/* monotonic time stood still, in all */
+	u64 paused_boot_ns;		/* the same in CLOCK_BOOTTIME */
+	u64 stops;
+	/* No vCPU enters the guest while set; they wait on wq. */
+	bool stopped;
+	wait_queue_head_t wq;
+	u32 gen;			/* bumped by each start (kvmclock) */
 };
 
 struct vireo_vm {
@@ -136,8 +161,12 @@ struct vireo_vm {
 	/* Bumped when nested-page entries go away; see vireo_mmu_flush(). */
 	u64 tlb_gen;
 	struct dentry *debugfs;
-	/* Guest TSC = host TSC + tsc_offset, the same for every vCPU. */
+	/*
+	 * Guest TSC = host TSC + tsc_offset, the same for every vCPU; moved
+	 * back by each stop of guest time (guest_time.c).
+	 */
 	u64 tsc_offset;
+	struct vireo_guest_clock clock;
 	/* MSRs the guest was refused, each logged once (msr.c). */
 	u64 msr_logged[VIREO_MSR_LOG_SLOTS];
 	struct vireo_kvmclock_vm kvmclock;
@@ -408,6 +437,19 @@ void vireo_kvmclock_prepare(struct vireo_vcpu *vcpu);
 bool vireo_kvmclock_entry_ok(struct vireo_vcpu *vcpu);
 int vireo_kvmclock_get_msr(struct vireo_vcpu *vcpu, u32 msr, u64 *val);
 int vireo_kvmclock_set_msr(struct vireo_vcpu *vcpu, u32 msr, u64 val);
+
+/*
+ * guest_time.c: VIREO_GET/SET_GUEST_TIME, and the guest's clocks, which
+ * stand still while its time is stopped.
+ */
+void vireo_guest_time_init(struct vireo_vm *vm);
+int vireo_get_guest_time(struct vireo_vm *vm, void __user *arg);
+int vireo_set_guest_time(struct vireo_vm *vm, void __user *arg);
+ktime_t vireo_guest_ktime(struct vireo_vm *vm);
+u64 vireo_guest_boottime_ns(struct vireo_vm *vm);
+u64 vireo_guest_tsc(struct vireo_vm *vm);
+bool vireo_guest_time_stopped(struct vireo_vm *vm);
+int vireo_guest_time_wait(struct vireo_vm *vm);
 
 /* cpuid_policy.c: VIREO_GET_SUPPORTED_CPUID. */
 int vireo_get_supported_cpuid(void __user *arg);

@@ -77,6 +77,10 @@ static long vireo_vm_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		return vireo_signal_msi(vm, &msi);
 	}
+	case VIREO_GET_GUEST_TIME:
+		return vireo_get_guest_time(vm, (void __user *)arg);
+	case VIREO_SET_GUEST_TIME:
+		return vireo_set_guest_time(vm, (void __user *)arg);
 	}
 	return -ENOTTY;
 }
@@ -111,6 +115,7 @@ static struct vireo_vm *vireo_vm_alloc(void)
 	mmgrab(vm->mm);
 	/* The guest's TSC starts near zero, and runs at the host's rate. */
 	vm->tsc_offset = -rdtsc();
+	vireo_guest_time_init(vm);
 	vireo_kvmclock_vm_init(vm);
 	return vm;
 }

@@ -263,6 +263,8 @@ static bool svm_world_switch(struct svm_vcpu *svm)
 		vireo_fpu_put(vcpu);
 		return false;
 	}
+	/* Moved while guest time was stopped (guest_time.c). */
+	svm->vmcb->control.tsc_offset = READ_ONCE(vcpu->vm->tsc_offset);
 	sd = this_cpu_ptr(&svm_cpu);
 	svm_virt_enter(sd, &virt);
 	/* Held: set once in svm_hw_enable_cpu(); nobody else clears it. */

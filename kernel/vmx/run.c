@@ -338,11 +338,18 @@ static bool vmx_enter(struct vmx_vcpu *vmx)
 	struct vmx_host_state h;
 	unsigned long debugctl = get_debugctlmsr();
 	u64 tlb_gen = READ_ONCE(vcpu->vm->tlb_gen);
+
+	u64 tsc_offset = READ_ONCE(vcpu->vm->tsc_offset);
 	int vmfail;
 
 	if (vmx->tlb_gen != tlb_gen) {
 		vmx_flush_tlb(vmx);
 		vmx->tlb_gen = tlb_gen;
+	}
+	/* Moved while guest time was stopped (guest_time.c). */
+	if (vmx->tsc_offset != tsc_offset) {
+		vmcs_write64(TSC_OFFSET, tsc_offset);
+		vmx->tsc_offset = tsc_offset;
 	}
 	if (vmx_config.preemption_ticks)
 		vmcs_write32(VMX_PREEMPTION_TIMER_VALUE,

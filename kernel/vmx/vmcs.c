@@ -48,7 +48,8 @@ void vmcs_setup_controls(struct vmx_vcpu *vmx)
 	vmcs_writel(CR0_GUEST_HOST_MASK, CR0_HOST_OWNED);
 	vmcs_writel(CR4_GUEST_HOST_MASK, CR4_HOST_OWNED);
 	vmcs_write64(VMCS_LINK_POINTER, ~0ULL);
-	vmcs_write64(TSC_OFFSET, vmx->vcpu.vm->tsc_offset);
+	vmx->tsc_offset = vmx->vcpu.vm->tsc_offset;
+	vmcs_write64(TSC_OFFSET, vmx->tsc_offset);
 
 	/* Host state that is the same on every CPU (SDM Vol. 3C 25.5). */
 	vmcs_writel(HOST_CR0, native_read_cr0());

@@ -57,6 +57,7 @@ struct vmx_vcpu {
 	unsigned long irq_flags;
 	u16 vpid;
 	u64 tlb_gen;
+	u64 tsc_offset;			/* as written in the VMCS */
 	u64 guest_kernel_gs_base;
 	/* The SYSCALL MSRs: the VMCS has no fields for them (see run.c). */
 	u64 guest_star, guest_lstar, guest_cstar, guest_sfmask;

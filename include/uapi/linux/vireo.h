@@ -47,6 +47,7 @@ enum vireo_cap {
 	VIREO_CAP_TAGGED_TLB	= 5,	/* number of ASIDs/VPIDs, 0: none */
 	VIREO_CAP_MAX_CPUID	= 6,	/* entries accepted by SET_CPUID */
 	VIREO_CAP_MAX_GPA_BITS	= 7,	/* guest-physical address width */
+	VIREO_CAP_GUEST_TIME	= 8,	/* 1: VIREO_GET/SET_GUEST_TIME */
 };
 
 enum vireo_backend_id {
@@ -103,6 +104,40 @@ struct vireo_msi {
 };
 
 #define VIREO_SIGNAL_MSI	_IOW(VIREO_IOCTL_TYPE, 0x12, struct vireo_msi)
+
+/*
+ * Guest time, for the whole VM (docs/ioctl-api.md, "Stopping guest time"),
+ * so that a paused guest sees no time pass, as under VirtualBox.
+ *
+ * While it is stopped no vCPU is in the guest: SET kicks out those that
+ * are, and RUN waits (interruptibly: a signal ends it with -EINTR) until
+ * time runs again.  Every local APIC timer stands with the count it had
+ * left, and the guest's TSC and kvmclock stand still.  When time runs
+ * again they go on from where they stood: the TSC offset moves back by
+ * the time stopped.  The VM process stops its own devices' clocks.
+ *
+ * SET: state VIREO_GUEST_TIME_RUNNING or _STOPPED (asking for the state
+ * the VM is in does nothing); every other field must be 0 (-EINVAL).
+ * GET: state; tsc, the guest's TSC now; stopped_ns, how long guest time
+ * has stood still in all (host CLOCK_MONOTONIC ns, the current stop
+ * included); stops, how many times it was stopped.
+ */
+enum {
+	VIREO_GUEST_TIME_RUNNING = 0,
+	VIREO_GUEST_TIME_STOPPED = 1,
+};
+
+struct vireo_guest_time {
+	__u32 state;		/* VIREO_GUEST_TIME_* */
+	__u32 flags;		/* must be 0 */
+	__u64 tsc;		/* GET only */
+	__u64 stopped_ns;	/* GET only */
+	__u64 stops;		/* GET only */
+	__u64 reserved[4];
+};
+
+#define VIREO_GET_GUEST_TIME	_IOR(VIREO_IOCTL_TYPE, 0x13, struct vireo_guest_time)
+#define VIREO_SET_GUEST_TIME	_IOW(VIREO_IOCTL_TYPE, 0x14, struct vireo_guest_time)
 
 /* ---- vCPU fd ------------------------------------------------------- */
 
@@ -331,6 +366,7 @@ VIREO_UAPI_ASSERT(sizeof(struct vireo_run_mmio) == 24, "run_mmio");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run_internal) == 72, "run_internal");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_msi) == 32, "msi");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_mp_state) == 8, "mp_state");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_guest_time) == 64, "guest_time");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run_eoi) == 8, "run_eoi");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run) == 64 + 256 + 128, "run");
 
