@@ -128,7 +128,7 @@ static void guest_time_stop(struct vireo_vm *vm)
 	write_seqlock_irqsave(&c->seq, flags);
 	c->stop_ns = ktime_get_ns();
 	c->stop_boot_ns = ktime_get_boottime_ns();
-	c->stop_tsc = rdtsc();
+	c->stop_tsc = rdtsc_ordered();
 	c->frozen = true;
 	c->stops++;
 	write_sequnlock_irqrestore(&c->seq, flags);
@@ -150,7 +150,8 @@ static void guest_time_start(struct vireo_vm *vm)
 	c->paused_ns += ktime_get_ns() - c->stop_ns;
 	c->paused_boot_ns += ktime_get_boottime_ns() - c->stop_boot_ns;
 	/* The guest's TSC goes on from the value it stood at. */
-	WRITE_ONCE(vm->tsc_offset, vm->tsc_offset - (rdtsc() - c->stop_tsc));
+	WRITE_ONCE(vm->tsc_offset,
+		   vm->tsc_offset - (rdtsc_ordered() - c->stop_tsc));
 	c->frozen = false;
 	c->gen++;
 	write_sequnlock_irqrestore(&c->seq, flags);

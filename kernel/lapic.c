@@ -210,22 +210,41 @@ static ktime_t lapic_now(const struct vireo_lapic *l)
  * Guest time differs from the hrtimer's by the time it stood still, which
  * changes only while the timer is frozen (so under the lock, it is fixed).
  */
-static ktime_t guest_to_host(const struct vireo_lapic *l, ktime_t t)
-{
-	return ktime_add_ns(t, READ_ONCE(l->vcpu->vm->clock.paused_ns));
-}
-
 static ktime_t host_to_guest(const struct vireo_lapic *l, ktime_t t)
 {
 	return ktime_sub_ns(t, READ_ONCE(l->vcpu->vm->clock.paused_ns));
 }
 
-/* Arm for the guest time @expires; frozen, thawing arms it.  Locked. */
+static bool lapic_frozen(const struct vireo_lapic *l)
+{
+	return l->frozen || READ_ONCE(l->vcpu->vm->clock.frozen);
+}
+
+/*
+ * Arm for the guest time @expires (saturated, for a far TSC deadline).
+ * While guest time stands, nothing: vireo_lapic_thaw() arms it from the
+ * registers.  Locked.
+ */
 static void lapic_timer_arm(struct vireo_lapic *l, ktime_t expires)
 {
-	if (!l->frozen)
-		hrtimer_start(&l->timer, guest_to_host(l, expires),
-			      HRTIMER_MODE_ABS);
+	if (lapic_frozen(l))
+		return;
+	l->armed_gen = l->timer_gen;
+	hrtimer_start(&l->timer,
+		      ktime_add_safe(expires, ns_to_ktime(READ_ONCE(
+				l->vcpu->vm->clock.paused_ns))),
+		      HRTIMER_MODE_ABS);
+}
+
+/*
+ * The guest programs the timer anew: an expiry already running in the
+ * callback (which could not be cancelled) is not the guest's any more.
+ * Locked.
+ */
+static void lapic_timer_reprogram(struct vireo_lapic *l)
+{
+	l->timer_gen++;
+	hrtimer_try_to_cancel(&l->timer);
 }
 
 static enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
@@ -237,8 +256,11 @@ static enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
 	ktime_t expires;
 
 	spin_lock_irqsave(&l->lock, flags);
-	/* Restarted from a register write while we waited for the lock. */
-	if (hrtimer_is_queued(t)) {
+	/*
+	 * Restarted, or programmed anew while guest time stood (so not
+	 * restarted), by a register write while we waited for the lock.
+	 */
+	if (hrtimer_is_queued(t) || l->armed_gen != l->timer_gen) {
 		spin_unlock_irqrestore(&l->lock, flags);
 		return HRTIMER_NORESTART;
 	}
@@ -261,7 +283,7 @@ static enum hrtimer_restart lapic_timer_fn(struct hrtimer *t)
 		 * Frozen, the next period starts here and the thaw arms it.
 		 */
 		l->timer_start = ktime_sub_ns(expires, l->timer_period_ns);
-		if (kick && l->frozen) {
+		if (kick && lapic_frozen(l)) {
 			l->timer_start = expires;
 		} else if (kick) {
 			hrtimer_forward_now(t, ns_to_ktime(l->timer_period_ns));
@@ -319,7 +341,7 @@ static void lapic_start_count(struct vireo_lapic *l)
 {
 	u64 ns;
 
-	hrtimer_try_to_cancel(&l->timer);
+	lapic_timer_reprogram(l);
 	l->timer_parked = false;
 	l->timer_period_ns = 0;
 	if (!l->timer_icr || timer_mode(l) == LVT_TIMER_TSCDEADLINE)
@@ -339,7 +361,9 @@ static u32 lapic_current_count(const struct vireo_lapic *l)
 
 	if (!l->timer_period_ns || timer_mode(l) == LVT_TIMER_TSCDEADLINE)
 		return 0;
-	elapsed = ktime_to_ns(ktime_sub(lapic_now(l), l->timer_start));
+	/* Not before the start (a tick that came as guest time stopped). */
+	elapsed = max_t(s64, 0, ktime_to_ns(ktime_sub(lapic_now(l),
+						     l->timer_start)));
 	/* A parked periodic timer counts on, period after period. */
 	if (timer_mode(l) == LVT_TIMER_PERIODIC && elapsed > 0) {
 		div64_u64_rem(elapsed, l->timer_period_ns, &rem);
@@ -357,14 +381,15 @@ static void lapic_arm_deadline(struct vireo_lapic *l, u64 deadline)
 	u64 guest_tsc = vireo_guest_tsc(l->vcpu->vm);
 	u64 ns = 0;
 
-	hrtimer_try_to_cancel(&l->timer);
+	lapic_timer_reprogram(l);
 	l->tsc_deadline = deadline;
 	if (!deadline || timer_mode(l) != LVT_TIMER_TSCDEADLINE)
 		return;
 	/* No TSC-deadline in CPUID then (cpuid_policy.c); fire at once. */
 	if (deadline > guest_tsc && tsc_khz)
 		ns = mul_u64_u32_div(deadline - guest_tsc, 1000000, tsc_khz);
-	lapic_timer_arm(l, ktime_add_ns(lapic_now(l), ns));
+	lapic_timer_arm(l, ktime_add_safe(lapic_now(l),
+					  ns_to_ktime(min_t(u64, ns, KTIME_MAX))));
 }
 
 /* ---- acceptance and delivery --------------------------------------- */
@@ -646,7 +671,7 @@ static void lapic_set_lvt(struct vireo_lapic *l, enum lapic_lvt i, u32 val)
 		lapic_timer_unpark(l);
 	if (i == LVT_TIMER && timer_mode(l) != old_mode) {
 		/* A mode change stops the timer (11.5.4.1). */
-		hrtimer_try_to_cancel(&l->timer);
+		lapic_timer_reprogram(l);
 		l->timer_parked = false;
 		l->timer_period_ns = 0;
 		l->timer_icr = 0;

@@ -66,6 +66,11 @@ struct vireo_lapic {
 	bool timer_parked;
 	/* Guest time is stopped: no hrtimer runs (vireo_lapic_freeze()). */
 	bool frozen;
+	/*
+	 * Bumped by each programming of the timer; armed_gen is the one the
+	 * hrtimer was started for (a stale callback backs off).
+	 */
+	u32 timer_gen, armed_gen;
 	u64 timer_expiries;		/* hrtimer callbacks, for debugfs */
 };
 

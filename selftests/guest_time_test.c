@@ -14,6 +14,7 @@
  */
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -270,7 +271,6 @@ TEST_F_TIMEOUT(gt, guest_sees_no_pause, TIMEOUT)
 static void guest_deadline(uint64_t ticks)
 {
 	uint64_t deadline;
-	int i;
 
 	apic_on();
 	wrmsr(MSR_X2APIC_LVTT, LVT_TSC_DEADLINE | VEC_TIMER);
@@ -279,11 +279,9 @@ static void guest_deadline(uint64_t ticks)
 	GUEST_SYNC(0);
 	/* Back from the pause: not yet. */
 	GUEST_SYNC(rdmsr(MSR_X2APIC_IRR2) & 1);
-	for (i = 0; i < 100000000; i++) {
-		if (rdmsr(MSR_X2APIC_IRR2) & 1)
-			break;
+	/* Ten times the wait at most, by the guest's own clock. */
+	while (!(rdmsr(MSR_X2APIC_IRR2) & 1) && rdtsc() < deadline + 10 * ticks)
 		asm volatile("pause");
-	}
 	GUEST_ASSERT_EQ(rdmsr(MSR_X2APIC_IRR2) & 1, 1);
 	GUEST_ASSERT(rdtsc() >= deadline);
 	GUEST_DONE();
@@ -311,6 +309,109 @@ TEST_F_TIMEOUT(gt, deadline_waits_out_the_pause, TIMEOUT)
 			REPORT_GUEST_ASSERT(uc);
 	}
 	vm_free(vm);
+}
+
+/* A vCPU made while guest time stands: its timer runs once time does. */
+TEST_F_TIMEOUT(gt, vcpu_made_while_stopped, TIMEOUT)
+{
+	struct vireo_vcpu *vcpu;
+	struct vireo_vm *vm;
+	struct ucall uc;
+	uint64_t rate;
+
+	vm = vm_create_longmode_novcpu();
+	rate = tsc_per_ms(vm);
+	guest_time(vm, VIREO_GUEST_TIME_STOPPED);
+	vcpu = vm_add_longmode_vcpu(vm, 0, guest_deadline);
+	vcpu_init_exceptions(vcpu);
+	vcpu_args_set(vcpu, 1, rate * 20);
+	guest_time(vm, VIREO_GUEST_TIME_RUNNING);
+	ASSERT_EQ(UCALL_SYNC, vcpu_run_ucall(vcpu, &uc));
+	ASSERT_EQ(UCALL_SYNC, vcpu_run_ucall(vcpu, &uc));
+	ASSERT_EQ(UCALL_DONE, vcpu_run_ucall(vcpu, &uc)) {
+		if (uc.cmd == UCALL_ABORT)
+			REPORT_GUEST_ASSERT(uc);
+	}
+	vm_free(vm);
+}
+
+/*
+ * The guest programs its timer again and again (a one-shot of 50 us, each
+ * time on a new vector, interrupts off, so each tick stays in the IRR)
+ * while another thread stops and starts guest time, hundreds of times:
+ * every tick comes, none is lost to a stop that met a reprogramming.
+ */
+#define FIRST_VEC	0x40
+#define LAST_VEC	0xef
+
+static void guest_reprogram(uint64_t ticks_per_ms)
+{
+	uint64_t until;
+	unsigned int v;
+
+	apic_on();
+	wrmsr(MSR_X2APIC_TDCR, 0xb);
+	GUEST_SYNC(0);
+	for (v = FIRST_VEC; v <= LAST_VEC; v++) {
+		wrmsr(MSR_X2APIC_LVTT, v);			/* one-shot */
+		wrmsr(MSR_X2APIC_TMICT, 50000);
+		until = rdtsc() + 2000 * ticks_per_ms;
+		while (!(rdmsr(0x820 + v / 32) & (1u << (v % 32))) &&
+		       rdtsc() < until)
+			asm volatile("pause");
+		GUEST_ASSERT_EQ((rdmsr(0x820 + v / 32) >> (v % 32)) & 1, 1);
+	}
+	GUEST_DONE();
+}
+
+struct toggler {
+	struct vireo_vm *vm;
+	int done;		/* __atomic */
+	unsigned long stops;
+};
+
+static void *toggle_time(void *arg)
+{
+	struct toggler *t = arg;
+
+	unsigned int seed = 1;
+
+	/*
+	 * Stops at random points of the guest's work, with running time in
+	 * between, so that the guest gets on under any scheduling.
+	 */
+	while (!__atomic_load_n(&t->done, __ATOMIC_ACQUIRE)) {
+		guest_time(t->vm, VIREO_GUEST_TIME_STOPPED);
+		guest_time(t->vm, VIREO_GUEST_TIME_RUNNING);
+		t->stops++;
+		usleep(rand_r(&seed) % 300);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(gt, timer_programmed_while_stopping, TIMEOUT)
+{
+	struct toggler t = { 0 };
+	struct vireo_vcpu *vcpu;
+	pthread_t thread;
+	struct ucall uc;
+
+	t.vm = vm_create_longmode(guest_reprogram, &vcpu);
+	vcpu_init_exceptions(vcpu);
+	vcpu_args_set(vcpu, 1, tsc_per_ms(t.vm));
+	ASSERT_EQ(UCALL_SYNC, vcpu_run_ucall(vcpu, &uc));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, toggle_time, &t));
+	vcpu_run_ucall(vcpu, &uc);
+	__atomic_store_n(&t.done, 1, __ATOMIC_RELEASE);
+	pthread_join(thread, NULL);
+	TH_LOG("%d timer programmings across %lu stops",
+	       LAST_VEC - FIRST_VEC + 1, t.stops);
+	ASSERT_EQ(UCALL_DONE, uc.cmd) {
+		if (uc.cmd == UCALL_ABORT)
+			REPORT_GUEST_ASSERT(uc);
+	}
+	ASSERT_LT(0, t.stops);
+	vm_free(t.vm);
 }
 
 /* ---- a vCPU busy in the guest while time stops ------------------------ */
