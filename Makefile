@@ -33,6 +33,7 @@ module:
 include userspace/build.mk
 include tests/guests/multiboot/build.mk
 include tests/linux/build.mk
+include tests/lifecycle/build.mk
 include tests/unit/build.mk
 include selftests/build.mk
 include bench/build.mk

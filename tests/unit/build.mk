@@ -31,7 +31,7 @@ unit_deps_test_memsize		:=
 unit_deps_test_memmap		:= memmap
 unit_deps_test_vcpu_exit	:= bus machine devices devstate vcpu_loop signals \
 				   dev/uart16550 dev/debug_exit
-unit_deps_test_vcpu_exit	+= evloop irq vcpu vcpu_threads console_out
+unit_deps_test_vcpu_exit	+= evloop irq vcpu vcpu_threads console_out pause
 unit_deps_test_evloop		:= machine bus evloop
 unit_deps_test_console_out	:= machine bus evloop console_out
 unit_deps_test_irq		:= machine bus irq
@@ -100,14 +100,14 @@ $(UNIT_OUT)/test_settings.o: \
 	UNIT_CFLAGS += -DGOLDEN_DIR='"$(CURDIR)/$(UNIT_DIR)/golden"'
 
 # The control socket on a real socket, the default PC behind it.
-unit_deps_test_control		:= control control_files bus machine devices devstate \
+unit_deps_test_control		:= control control_files pause requests bus machine devices devstate \
 				   irq evloop \
 				   console_out pci/pci pci/pci_msi $(DEVMODEL_DEVS)
 
 # vireo-vm's wiring: options, CPUID tables, vCPU threads and the VM's end.
 unit_deps_test_options		:= options devices devstate
 unit_deps_test_cpuid		:= cpuid
-unit_deps_test_vcpu_threads	:= vcpu_threads signals machine bus
+unit_deps_test_vcpu_threads	:= vcpu_threads signals machine bus pause devices devstate evloop
 
 .PHONY: unit-tests
 

@@ -102,6 +102,8 @@ static void test_pm1(void)
 	ok(!fake_isa_level(SCI), "no SCI while PWRBTN_EN is clear");
 	out(PM1_EN, 2, 0x0100);
 	ok(fake_isa_level(SCI), "enabling PWRBTN_EN raises the SCI (level)");
+	ok(acpi_pm_power_button_enabled(&m),
+	   "... after a write to PM1_EN, an ACPI OS does");
 	out(PM1_STS, 2, 0x0000);
 	is_int(in(PM1_STS, 2), 0x0100, "writing 0 to PM1_STS clears nothing");
 	out(PM1_STS, 1, 0xff);
@@ -172,6 +174,9 @@ static void test_reset(void)
 	pc_reset_port_write(&m, 0x0e);
 	is_int(exits, 2, "reset register: 0x0E (full reset) too");
 	is_int(pc_reset_port_read(&m), 0x0a, "bits 1 and 3 read back");
+	devices_reset(&m);
+	ok(!acpi_pm_power_button_enabled(&m),
+	   "after a reset no ACPI OS hears the button until one starts again");
 }
 
 int main(void)
@@ -182,6 +187,8 @@ int main(void)
 	fake_clock_set(3 * SEC);
 	is_int(devices_init(&m, NULL), 0, "the ACPI PM block registers itself");
 	is_int(in(PM_TMR, 4), 0, "the PM timer starts at 0");
+	ok(!acpi_pm_power_button_enabled(&m),
+	   "no ACPI OS before PM1_EN is written: nobody hears the button");
 
 	test_timer();
 	test_tmr_sts();

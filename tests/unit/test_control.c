@@ -109,9 +109,33 @@ static void test_requests(void)
 	ok(strstr(l, "\"unknown-request\"") != NULL,
 	   "an unknown request: unknown-request");
 	l = ask(fd, "{\"request\": \"power-button\"}\n");
+	ok(strstr(l, "\"not-listening\"") &&
+	   !(ioport_read(&m.pio, PC_ACPI_PM1A_EVT, 2) & 0x100),
+	   "power-button before the guest enabled it: not-listening, not pressed");
+	ioport_write(&m.pio, PC_ACPI_PM1A_EVT + 2, 2, 0x100);	/* PWRBTN_EN */
+	l = ask(fd, "{\"request\": \"power-button\"}\n");
 	ok(strstr(l, "\"ok\":true") &&
 	   (ioport_read(&m.pio, PC_ACPI_PM1A_EVT, 2) & 0x100),
 	   "power-button: ACPI PM's PWRBTN_STS is set");
+	l = ask(fd, "{\"request\": \"pause\"}\n");
+	ok(strstr(l, "\"busy\"") != NULL,
+	   "pause with no vCPU thread running: busy, ask again");
+	l = ask(fd, "{\"request\": \"resume\"}\n");
+	ok(strstr(l, "\"wrong-state\"") != NULL,
+	   "resume of a VM that is not paused: wrong-state");
+	l = ask(fd, "{\"request\": \"subscribe\"}\n");
+	ok(strstr(l, "\"ok\":true") && strstr(l, "\"state\":\"running\""),
+	   "subscribe: ok, with the state now");
+	machine_notify(&m, "reset", 0);
+	l = line(fd);
+	ok(l && strstr(l, "\"event\":\"state\"") &&
+	   strstr(l, "\"state\":\"reset\"") && strstr(l, "\"time_ms\":"),
+	   "a subscriber hears a state change: %s", l ? l : "nothing");
+	machine_notify(&m, "stopping", 3);
+	l = line(fd);
+	ok(l && strstr(l, "\"state\":\"stopping\"") &&
+	   strstr(l, "\"status\":3"),
+	   "... and the end's status: %s", l ? l : "nothing");
 	l = ask(fd, "{\"request\": \"quit\"}\n");
 	ok(strstr(l, "\"ok\":true") &&
 	   atomic_load(&exit_asked) == EXIT_CODE_SIGNAL,

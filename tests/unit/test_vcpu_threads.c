@@ -18,6 +18,7 @@
 
 #include "exitcodes.h"
 #include "machine.h"
+#include "pause.h"
 #include "signals.h"
 #include "tap.h"
 #include "vcpus.h"
@@ -30,7 +31,11 @@ static struct vcpus set;
 static struct vcpu vcpu[NR];
 static struct vireo_run runs[NR];
 
-static enum { FIRST_WINS, LATE_RUN, TERM_SIGNAL, DEVICE } scenario;
+static enum {
+	FIRST_WINS, LATE_RUN, TERM_SIGNAL, TERM_POLITE, DEVICE, PAUSE,
+} scenario;
+static unsigned long progress[NR];	/* __atomic: PAUSE's loop turns */
+static int shutdown_requests;
 static int finished[NR], mask_ok[NR];
 
 static uint64_t now_ms(void)
@@ -127,6 +132,32 @@ static int fake_loop(struct vcpu *v, struct machine *mm)
 		if (v->id == 3)
 			kill(getpid(), SIGTERM);
 		break;
+	case TERM_POLITE:
+		if (v->id == 3) {
+			kill(getpid(), SIGTERM);
+			sleep_ms(200);
+			/* The guest was asked; only a second one ends it. */
+			finished[v->id] = !ending() &&
+				__atomic_load_n(&shutdown_requests,
+						__ATOMIC_SEQ_CST) == 1;
+			kill(getpid(), SIGTERM);
+			while (!ending())
+				fake_run(v, LONG_SLEEP_MS);
+			return own;
+		}
+		break;
+	case PAUSE:
+		/* vcpu_run_loop()'s shape: park, look, "RUN". */
+		for (;;) {
+			machine_vcpu_park(mm, v->run);
+			if (ending())
+				break;
+			__atomic_add_fetch(&progress[v->id], 1,
+					   __ATOMIC_SEQ_CST);
+			fake_run(v, 1);
+		}
+		finished[v->id] = 1;
+		return own;
 	case DEVICE:
 		break;
 	}
@@ -152,6 +183,8 @@ static void reset(void)
 	memset(runs, 0, sizeof(runs));
 	memset(finished, 0, sizeof(finished));
 	memset(mask_ok, 0, sizeof(mask_ok));
+	memset(progress, 0, sizeof(progress));
+	shutdown_requests = 0;
 	set.nr = NR;
 	set.vcpu = vcpu;
 	for (i = 0; i < NR; i++)
@@ -212,6 +245,91 @@ static void test_term_signal(void)
 	ok(all(finished), "...after every vCPU loop ended");
 }
 
+static int fake_shutdown_request(struct machine *mm)
+{
+	__atomic_add_fetch(&shutdown_requests, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static void test_term_polite(void)
+{
+	reset();
+	scenario = TERM_POLITE;
+	m.shutdown_request = fake_shutdown_request;
+	is_int(vcpus_run(&set, &m, fake_loop), EXIT_CODE_SIGNAL,
+	       "a second SIGTERM ends the VM with status %d",
+	       EXIT_CODE_SIGNAL);
+	ok(finished[3],
+	   "the first SIGTERM asked the guest to shut down (once) and ended nothing");
+}
+
+static unsigned long total_progress(void)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = 0; i < NR; i++)
+		n += __atomic_load_n(&progress[i], __ATOMIC_SEQ_CST);
+	return n;
+}
+
+#define PAUSE_CYCLES	1000
+
+static int pause_errors, moved_while_paused, never_moved;
+
+/* 1000 pauses and resumes while the vCPU loops turn, then the end. */
+static void *pauser(void *arg)
+{
+	unsigned long before;
+	int i, spin;
+
+	while (!total_progress())
+		sleep_ms(1);
+	for (i = 0; i < PAUSE_CYCLES; i++) {
+		if (machine_pause_vm(&m) || !machine_is_paused(&m))
+			pause_errors++;
+		before = total_progress();
+		sched_yield();
+		if (total_progress() != before)
+			moved_while_paused++;
+		if (machine_pause_vm(&m) != -EALREADY)
+			pause_errors++;
+		if (machine_resume_vm(&m) || machine_is_paused(&m))
+			pause_errors++;
+		for (spin = 0; spin < 10000 && total_progress() == before;
+		     spin++)
+			sleep_ms(0);
+		if (total_progress() == before)
+			never_moved++;
+	}
+	if (machine_resume_vm(&m) != -EALREADY)
+		pause_errors++;
+	/* A pause waiting for vCPUs gives up when the VM ends. */
+	machine_request_exit(&m, 7);
+	if (machine_pause_vm(&m) != -EAGAIN)
+		pause_errors++;
+	return NULL;
+}
+
+static void test_pause(void)
+{
+	pthread_t t;
+
+	reset();
+	scenario = PAUSE;
+	pthread_create(&t, NULL, pauser, NULL);
+	is_int(vcpus_run(&set, &m, fake_loop), 7, "the VM ends as asked");
+	pthread_join(t, NULL);
+	is_int(pause_errors, 0,
+	       "%d pauses and resumes, each answered as it should be",
+	       PAUSE_CYCLES);
+	is_int(moved_while_paused, 0,
+	       "no vCPU loop turned while paused");
+	is_int(never_moved, 0, "the vCPU loops turned again after each resume");
+	ok(all(finished), "every vCPU loop ended");
+	is_int(m.vcpus_alive, 0, "no vCPU thread counted alive at the end");
+}
+
 static void test_device(void)
 {
 	pthread_t dev;
@@ -250,7 +368,9 @@ int main(void)
 	test_first_wins();
 	test_late_run();
 	test_term_signal();
+	test_term_polite();
 	test_device();
+	test_pause();
 	test_hlt_accounting();
 	return tap_done();
 }

@@ -69,7 +69,7 @@ int vmctl_cmd_delete(struct vmctl *ctl, int argc, char **argv)
 	else if (status != VMCTL_OK)
 		return status;
 	if (status == VMCTL_OK) {
-		status = vmctl_not_running(ctl, &s);
+		status = vmctl_not_running(ctl, &s, dir);
 		settings_free(&s);
 		if (status != VMCTL_OK)
 			return status;

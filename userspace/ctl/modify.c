@@ -32,7 +32,7 @@ int vmctl_cmd_modify(struct vmctl *ctl, int argc, char **argv)
 		status = VMCTL_FAILED;
 		goto out;
 	}
-	status = vmctl_not_running(ctl, &s);
+	status = vmctl_not_running(ctl, &s, dir);
 	if (status == VMCTL_OK)
 		status = vmctl_parse_vm_options(ctl, argc - 1, argv + 1, &s,
 						false);

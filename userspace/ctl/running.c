@@ -7,15 +7,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 
 #include <json-c/json.h>
 
@@ -73,22 +71,43 @@ bool vmctl_vm_alive(const struct vm_run *r)
 	       proc_starttime(r->pid) == r->starttime;
 }
 
-int vmctl_vm_run(const struct vm_settings *s, struct vm_run *r)
+/* The state file's "config" is not our settings file: another VM's. */
+static bool other_config(struct json_object *o, const char *dir,
+			 struct vm_run *r)
+{
+	char path[PATH_MAX], ours[PATH_MAX];
+	struct json_object *v;
+
+	if (!o || !json_object_object_get_ex(o, "config", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return false;	/* a vireo-vm run by hand: no settings */
+	if (vmctl_settings_path(dir, path, sizeof(path)) ||
+	    !realpath(path, ours) ||
+	    !strcmp(ours, json_object_get_string(v)))
+		return false;
+	snprintf(r->other_config, sizeof(r->other_config), "%s",
+		 json_object_get_string(v));
+	return true;
+}
+
+int vmctl_vm_run(const struct vm_settings *s, const char *dir,
+		 struct vm_run *r)
 {
 	struct json_object *o = NULL, *v;
-	char dir[256];
+	char rundir[256], buf[4096];
 	int fd, n;
 
 	memset(r, 0, sizeof(*r));
+	snprintf(r->uuid, sizeof(r->uuid), "%s", s->uuid);
 	/* The paths first: start waits on them while the folder is new. */
-	n = vmctl_runtime_folder(dir, sizeof(dir), false);
+	n = vmctl_runtime_folder(rundir, sizeof(rundir), false);
 	if (n == VMCTL_FAILED)
 		return VMCTL_FAILED;
 	if (snprintf(r->state_path, sizeof(r->state_path), "%s/%s.json",
-		     dir, s->uuid) >= (int)sizeof(r->state_path) ||
+		     rundir, s->uuid) >= (int)sizeof(r->state_path) ||
 	    snprintf(r->socket_path, sizeof(r->socket_path), "%s/%s.sock",
-		     dir, s->uuid) >= (int)sizeof(r->socket_path)) {
-		vmctl_err("the runtime folder %s: path too long", dir);
+		     rundir, s->uuid) >= (int)sizeof(r->socket_path)) {
+		vmctl_err("the runtime folder %s: path too long", rundir);
 		return VMCTL_FAILED;
 	}
 	if (n == VMCTL_NO_VM) {
@@ -101,23 +120,21 @@ int vmctl_vm_run(const struct vm_settings *s, struct vm_run *r)
 		r->state = errno == ENOENT ? VM_STOPPED : VM_UNKNOWN;
 		return VMCTL_OK;
 	}
-	{
-		char buf[4096];
-
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			o = json_tokener_parse(buf);
-		}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		o = json_tokener_parse(buf);
 	}
 	if (o && json_object_object_get_ex(o, "pid", &v))
 		r->pid = json_object_get_int(v);
 	if (o && json_object_object_get_ex(o, "starttime", &v))
 		r->starttime = json_object_get_int64(v);
-	json_object_put(o);
 	/* Files left behind by a VM process that did not end cleanly. */
 	r->state = vmctl_vm_alive(r) ? VM_RUNNING : VM_CRASHED;
+	if (r->state == VM_RUNNING && other_config(o, dir, r))
+		r->state = VM_STOPPED;
+	json_object_put(o);
 	return VMCTL_OK;
 }
 
@@ -135,59 +152,6 @@ const char *vmctl_state_name(enum vm_state state)
 	default:
 		return "unknown";
 	}
-}
-
-/* One line from fd, at most len - 1 bytes, waiting at most ms. */
-static int read_line(int fd, char *buf, size_t len, int ms)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	size_t n = 0;
-
-	while (n < len - 1) {
-		if (poll(&p, 1, ms) != 1 || read(fd, buf + n, 1) != 1)
-			return -EIO;
-		if (buf[n] == '\n')
-			break;
-		n++;
-	}
-	buf[n] = '\0';
-	return 0;
-}
-
-struct json_object *vmctl_ask(const struct vm_run *r, const char *request)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	char line[4096];
-	struct json_object *answer = NULL;
-	int fd;
-
-	if (strlen(r->socket_path) >= sizeof(a.sun_path))
-		return NULL;
-	strcpy(a.sun_path, r->socket_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return NULL;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
-	    read_line(fd, line, sizeof(line), 5000)) {	/* the hello */
-		close(fd);
-		return NULL;
-	}
-	snprintf(line, sizeof(line), "{\"request\": \"%s\"}\n", request);
-	if (send(fd, line, strlen(line), MSG_NOSIGNAL) ==
-	    (ssize_t)strlen(line) && !read_line(fd, line, sizeof(line), 5000))
-		answer = json_tokener_parse(line);
-	close(fd);
-	return answer;
-}
-
-bool vmctl_ask_ok(const struct vm_run *r, const char *request)
-{
-	struct json_object *a = vmctl_ask(r, request), *v;
-	bool ok = a && json_object_object_get_ex(a, "ok", &v) &&
-		  json_object_get_boolean(v);
-
-	json_object_put(a);
-	return ok;
 }
 
 int vmctl_wait_gone(const struct vm_run *r, unsigned int ms)
@@ -211,15 +175,59 @@ void vmctl_wait_cleaned(const struct vm_run *r)
 		usleep(20 * 1000);
 }
 
-int vmctl_not_running(struct vmctl *ctl, const struct vm_settings *s)
+int vmctl_not_running(struct vmctl *ctl, const struct vm_settings *s,
+		      const char *dir)
 {
 	struct vm_run r;
 
-	if (vmctl_vm_run(s, &r) != VMCTL_OK)
+	if (vmctl_vm_run(s, dir, &r) != VMCTL_OK)
 		return VMCTL_FAILED;
 	if (r.state != VM_RUNNING)
 		return VMCTL_OK;
 	vmctl_err("%s is running (pid %d): `vmctl stop %s` first", s->name,
 		  (int)r.pid, s->name);
 	return VMCTL_STATE;
+}
+
+int vmctl_find_running(struct vmctl *ctl, const char *arg, char *dir,
+		       size_t len, struct vm_settings *s, struct vm_run *r)
+{
+	int status = vmctl_find_vm(ctl, arg, dir, len, s);
+
+	if (status != VMCTL_OK)
+		return status;
+	status = vmctl_vm_run(s, dir, r);
+	if (status == VMCTL_OK && r->state != VM_RUNNING) {
+		if (r->other_config[0])
+			vmctl_err("%s is not running; a copy of it with the same UUID is (%s)",
+				  s->name, r->other_config);
+		else
+			vmctl_err("%s is not running (%s): `vmctl start %s` first",
+				  s->name, vmctl_state_name(r->state), s->name);
+		status = VMCTL_STATE;
+	}
+	if (status != VMCTL_OK)
+		settings_free(s);
+	return status;
+}
+
+int vmctl_request(const struct vm_settings *s, const struct vm_run *r,
+		  const char *request)
+{
+	struct json_object *a = vmctl_ask(r, request);
+	const char *error = vmctl_answer_error(a);
+	int status = VMCTL_OK;
+
+	if (!vmctl_answer_ok(a)) {
+		if (!a)
+			vmctl_err("%s does not answer on %s: `vmctl stop %s --force` ends its process",
+				  s->name, r->socket_path, s->name);
+		else
+			vmctl_err("%s: %s: %s", s->name, request,
+				  vmctl_answer_message(a));
+		status = !strcmp(error, "wrong-state") ? VMCTL_STATE :
+							 VMCTL_FAILED;
+	}
+	json_object_put(a);
+	return status;
 }

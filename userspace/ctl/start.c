@@ -80,8 +80,9 @@ static void child(const char *vm, const char *settings, const char *rundir,
 		  const char *log, const char *console)
 {
 	int null = open("/dev/null", O_RDONLY);
-	int out = open(console, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	int err = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	int out = open(console, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW,
+		       0600);
+	int err = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
 
 	if (null < 0 || out < 0 || err < 0 || setsid() < 0 ||
 	    dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
@@ -101,6 +102,7 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 	struct vm_settings s;
 	struct vm_run r;
 	unsigned int waited;
+	struct stat st;
 	int status, wstatus;
 	pid_t pid;
 
@@ -112,15 +114,32 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 		status = vmctl_find_vm(ctl, argv[1], dir, sizeof(dir), &s);
 	if (status != VMCTL_OK)
 		return status;
-	status = vmctl_vm_run(&s, &r);
+	status = vmctl_vm_run(&s, dir, &r);
 	if (status == VMCTL_OK && r.state == VM_RUNNING) {
 		vmctl_err("%s is running already (pid %d)", s.name, (int)r.pid);
+		status = VMCTL_STATE;
+	} else if (status == VMCTL_OK && r.other_config[0]) {
+		vmctl_err("a copy of %s with the same UUID is running (from %s): stop it first",
+			  s.name, r.other_config);
 		status = VMCTL_STATE;
 	}
 	if (status != VMCTL_OK)
 		goto out;
 	if (r.state == VM_CRASHED) {
-		/* What a VM process that did not end cleanly left. */
+		struct vmctl_conn c;
+
+		/*
+		 * What a VM process that did not end cleanly left, unless
+		 * something still answers there (a process vmctl cannot see
+		 * in /proc, say): never a second process on one VM.
+		 */
+		if (!vmctl_connect(&r, &c, 1000)) {
+			vmctl_conn_close(&c);
+			vmctl_err("%s's control socket %s answers though its process (pid %d) looks gone: not starting a second one",
+				  s.name, r.socket_path, (int)r.pid);
+			status = VMCTL_STATE;
+			goto out;
+		}
 		unlink(r.state_path);
 		unlink(r.socket_path);
 	}
@@ -130,6 +149,12 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 	snprintf(logs, sizeof(logs), "%s/Logs", dir);
 	if (mkdir(logs, 0700) && errno != EEXIST) {
 		vmctl_err("cannot create %s: %m", logs);
+		status = VMCTL_FAILED;
+		goto out;
+	}
+	/* The guest writes there: not through a link out of the folder. */
+	if (lstat(logs, &st) || !S_ISDIR(st.st_mode)) {
+		vmctl_err("%s is not a folder (a link?): remove it", logs);
 		status = VMCTL_FAILED;
 		goto out;
 	}

@@ -22,7 +22,7 @@ int vmctl_cmd_status(struct vmctl *ctl, int argc, char **argv)
 	status = vmctl_find_vm(ctl, argv[1], dir, sizeof(dir), &s);
 	if (status != VMCTL_OK)
 		return status;
-	status = vmctl_vm_run(&s, &r);
+	status = vmctl_vm_run(&s, dir, &r);
 	if (status == VMCTL_OK && r.state == VM_RUNNING) {
 		ans = vmctl_ask(&r, "status");
 		if (ans && json_object_object_get_ex(ans, "state", &v) &&

@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include <json-c/json.h>
+
 #include "vmctl.h"
 
 #define QUIT_WAIT_MS	5000
@@ -54,28 +56,37 @@ int vmctl_cmd_stop(struct vmctl *ctl, int argc, char **argv)
 					       argv[i]);
 		}
 	}
-	status = vmctl_find_vm(ctl, argv[1], dir, sizeof(dir), &s);
+	status = vmctl_find_running(ctl, argv[1], dir, sizeof(dir), &s, &r);
 	if (status != VMCTL_OK)
 		return status;
-	status = vmctl_vm_run(&s, &r);
-	if (status == VMCTL_OK && r.state != VM_RUNNING) {
-		vmctl_err("%s is not running (%s)", s.name,
-			  vmctl_state_name(r.state));
-		status = VMCTL_STATE;
-	}
-	if (status != VMCTL_OK)
-		goto out;
 	if (!force) {
-		if (!vmctl_ask_ok(&r, "power-button"))
-			vmctl_err("%s does not answer on %s", s.name,
-				  r.socket_path);
-		else if (!vmctl_wait_gone(&r, timeout * 1000)) {
+		/* A paused VM is resumed by the VM process first. */
+		struct json_object *a = vmctl_ask(&r, "power-button");
+		bool pressed = vmctl_answer_ok(a), answered = a;
+		bool listens = !a ||
+			       strcmp(vmctl_answer_error(a), "not-listening");
+
+		json_object_put(a);
+		if (!answered) {
+			vmctl_err("%s does not answer on %s: `vmctl stop %s --force` ends its process",
+				  s.name, r.socket_path, s.name);
+			status = VMCTL_FAILED;
+			goto out;
+		}
+		if (pressed && !vmctl_wait_gone(&r, timeout * 1000)) {
 			vmctl_wait_cleaned(&r);
 			printf("%s powered off\n", s.name);
 			goto out;
 		}
-		vmctl_err("%s did not power off in %u s: ending its process",
-			  s.name, timeout);
+		if (pressed)
+			vmctl_err("%s did not power off in %u s: ending its process",
+				  s.name, timeout);
+		else if (!listens)
+			vmctl_err("%s does not listen to the power button (its guest has no ACPI): ending its process",
+				  s.name);
+		else
+			vmctl_err("%s refused the power button: ending its process",
+				  s.name);
 	}
 	if (vmctl_ask_ok(&r, "quit") && !vmctl_wait_gone(&r, QUIT_WAIT_MS)) {
 		vmctl_wait_cleaned(&r);

@@ -97,6 +97,13 @@ enum vm_state { VM_STOPPED, VM_RUNNING, VM_PAUSED, VM_CRASHED, VM_UNKNOWN };
 
 struct vm_run {
 	enum vm_state state;
+	char uuid[37];			/* the VM's, as its settings say */
+	/*
+	 * A VM process of the same UUID runs from another folder (a copy of
+	 * this VM in another root): its settings file, and state is
+	 * VM_STOPPED for this one.
+	 */
+	char other_config[320];
 	pid_t pid;
 	unsigned long long starttime;	/* the process's, clock ticks */
 	char state_path[320];		/* RUNTIME/UUID.json */
@@ -114,13 +121,38 @@ int vmctl_runtime_dir(char *buf, size_t len);
  * VMCTL_FAILED with the reason printed.
  */
 int vmctl_runtime_folder(char *buf, size_t len, bool create);
-/* s's run state into *r: VMCTL_OK, or VMCTL_FAILED. */
-int vmctl_vm_run(const struct vm_settings *s, struct vm_run *r);
+/* The run state of s, in folder dir, into *r: VMCTL_OK, or VMCTL_FAILED. */
+int vmctl_vm_run(const struct vm_settings *s, const char *dir,
+		 struct vm_run *r);
 bool vmctl_vm_alive(const struct vm_run *r);
 const char *vmctl_state_name(enum vm_state state);
-/* One request on the VM's control socket: the answer, or NULL. */
+/*
+ * The VM's control socket (client.c), every wait bounded: 0 or -errno
+ * (-EPROTO: not a vireo-vm of this VM).
+ */
+#define VMCTL_ANSWER_MS	10000	/* a request's answer, at most */
+#define VMCTL_FOREVER	(1LL << 62)	/* a deadline that never comes */
+
+struct vmctl_conn {
+	int fd;
+	char buf[8192];
+	size_t len;
+};
+
+int vmctl_connect(const struct vm_run *r, struct vmctl_conn *c, int ms);
+int vmctl_conn_send(struct vmctl_conn *c, const char *request, int ms);
+/* The answer to the last request (events before it are skipped). */
+struct json_object *vmctl_conn_answer(struct vmctl_conn *c, int ms);
+/* The next line, whatever it is; deadline in CLOCK_MONOTONIC ms. */
+struct json_object *vmctl_conn_next(struct vmctl_conn *c, long long deadline);
+void vmctl_conn_close(struct vmctl_conn *c);
+/* One request on a connection of its own: the answer, or NULL. */
 struct json_object *vmctl_ask(const struct vm_run *r, const char *request);
 bool vmctl_ask_ok(const struct vm_run *r, const char *request);
+/* An answer's "ok", "error" (or "no-answer" for NULL) and "message". */
+bool vmctl_answer_ok(struct json_object *a);
+const char *vmctl_answer_error(struct json_object *a);
+const char *vmctl_answer_message(struct json_object *a);
 /* Wait until the VM process is gone: 0, or -ETIMEDOUT after ms. */
 int vmctl_wait_gone(const struct vm_run *r, unsigned int ms);
 /*
@@ -128,8 +160,21 @@ int vmctl_wait_gone(const struct vm_run *r, unsigned int ms);
  * that, 2 s at most.
  */
 void vmctl_wait_cleaned(const struct vm_run *r);
+/*
+ * The VM named arg, which must be running: VMCTL_OK with dir, *s (to
+ * settings_free()) and *r filled; else the status, said why.
+ */
+int vmctl_find_running(struct vmctl *ctl, const char *arg, char *dir,
+		       size_t len, struct vm_settings *s, struct vm_run *r);
+/*
+ * One request to a running VM: VMCTL_OK; VMCTL_STATE when it is in the
+ * wrong state for it; VMCTL_FAILED.  The refusal is said.
+ */
+int vmctl_request(const struct vm_settings *s, const struct vm_run *r,
+		  const char *request);
 /* VMCTL_OK when s is not running; else VMCTL_STATE, said why. */
-int vmctl_not_running(struct vmctl *ctl, const struct vm_settings *s);
+int vmctl_not_running(struct vmctl *ctl, const struct vm_settings *s,
+		      const char *dir);
 
 int vmctl_cmd_create(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv);
@@ -140,5 +185,9 @@ int vmctl_cmd_show(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_modify(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_delete(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_help(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_pause(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_resume(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_reset(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_events(struct vmctl *ctl, int argc, char **argv);
 
 #endif /* VIREO_VMCTL_H */

@@ -16,16 +16,18 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 
 #include <json-c/json.h>
 #include <seccomp.h>
 
 #include "control.h"
 #include "control_files.h"
-#include "dev/acpi_pm.h"
 #include "evloop.h"
 #include "exitcodes.h"
+#include "pause.h"
 #include "proc.h"
+#include "requests.h"
 #include "seccomp.h"
 #include "util.h"
 
@@ -36,6 +38,17 @@ struct client {
 	char *out;		/* CONTROL_MAX_OUT bytes */
 	size_t out_len;
 	bool want_out;		/* watched for EPOLLOUT too */
+	bool subscribed;	/* sent the VM's events */
+	uint64_t last_ns;	/* its last request (or connection) */
+};
+
+/* State changes on their way from machine_notify() to subscribers. */
+#define CONTROL_EVENTS	32
+
+struct control_event {
+	const char *state;	/* a string literal (machine.h) */
+	int status;
+	uint64_t time_ms;	/* CLOCK_REALTIME */
 };
 
 struct control {
@@ -44,11 +57,18 @@ struct control {
 	pthread_mutex_t lock;	/* over the clients */
 	struct control_files files;	/* the socket, the state file */
 	struct ev_timer *accept_again;	/* after running out of fds */
-	char *vm_name, *vm_uuid;
+	char *vm_name, *vm_uuid, *config;
 	unsigned int vcpus;
 	uint64_t memory;
 	uint64_t started_ns;
 	struct client clients[CONTROL_MAX_CLIENTS];
+
+	/* Filled by notify() from any thread; drained on the loop. */
+	pthread_mutex_t events_lock;	/* a leaf */
+	struct control_event events[CONTROL_EVENTS];
+	unsigned int nr_events;
+	uint64_t events_lost;
+	struct ev_timer *events_due;
 };
 
 static const int control_syscalls[] = {
@@ -71,6 +91,7 @@ static void client_close(struct control *c, struct client *cl)
 	cl->out = NULL;
 	cl->in_len = cl->out_len = 0;
 	cl->want_out = false;
+	cl->subscribed = false;
 }
 
 static void client_ready(void *opaque, int fd, uint32_t events);
@@ -158,6 +179,9 @@ static void add_identity(struct control *c, struct json_object *o)
 	if (c->vm_uuid)
 		json_object_object_add(o, "uuid",
 				       json_object_new_string(c->vm_uuid));
+	if (c->config)
+		json_object_object_add(o, "config",
+				       json_object_new_string(c->config));
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 }
 
@@ -167,7 +191,7 @@ static struct json_object *do_status(struct control *c)
 
 	add_identity(c, o);
 	json_object_object_add(o, "state", json_object_new_string(
-				       c->m->paused ? "paused" : "running"));
+				       machine_is_paused(c->m) ? "paused" : "running"));
 	json_object_object_add(o, "vcpus", json_object_new_int(c->vcpus));
 	json_object_object_add(o, "memory", json_object_new_int64(c->memory));
 	json_object_object_add(o, "uptime_ms", json_object_new_int64(
@@ -175,24 +199,142 @@ static struct json_object *do_status(struct control *c)
 	return o;
 }
 
+static struct json_object *do_pause(struct control *c)
+{
+	int err = machine_pause_vm(c->m);
+
+	if (err == -EALREADY)
+		return refusal("wrong-state", "the VM is paused already");
+	if (err == -EAGAIN)
+		return refusal("busy", "the VM is starting, resetting or ending: ask again");
+	if (err)
+		return refusal("failed", strerror(-err));
+	return answer(true);
+}
+
+static struct json_object *do_resume(struct control *c)
+{
+	int err = machine_resume_vm(c->m);
+
+	if (err == -EALREADY)
+		return refusal("wrong-state", "the VM is not paused");
+	if (err) {
+		/* Its devices or clocks cannot go on: the VM cannot run. */
+		machine_request_exit(c->m, EXIT_CODE_HOST);
+		return refusal("failed", strerror(-err));
+	}
+	return answer(true);
+}
+
+static struct json_object *do_power_button(struct control *c)
+{
+	if (vm_power_button(c->m))
+		return refusal("not-listening",
+			       "the guest has not enabled ACPI's power button: only quit ends it");
+	return answer(true);
+}
+
+static struct json_object *do_reset(struct control *c)
+{
+	if (machine_is_paused(c->m))
+		return refusal("wrong-state", "the VM is paused: resume it first");
+	machine_request_exit(c->m, EXIT_CODE_RESET);
+	return answer(true);
+}
+
+static struct json_object *do_subscribe(struct control *c, struct client *cl)
+{
+	struct json_object *o = answer(true);
+
+	cl->subscribed = true;
+	json_object_object_add(o, "state", json_object_new_string(
+		machine_is_paused(c->m) ? "paused" : "running"));
+	return o;
+}
+
 /* What a request asks, and the answer: a table, as the protocol's doc. */
-static struct json_object *handle(struct control *c, const char *req)
+static struct json_object *handle(struct control *c, struct client *cl,
+				  const char *req)
 {
 	if (!strcmp(req, "status"))
 		return do_status(c);
-	if (!strcmp(req, "power-button")) {
-		acpi_pm_power_button(c->m);
-		return answer(true);
-	}
-	if (!strcmp(req, "reset")) {
-		machine_request_exit(c->m, EXIT_CODE_RESET);
-		return answer(true);
-	}
+	if (!strcmp(req, "pause"))
+		return do_pause(c);
+	if (!strcmp(req, "resume"))
+		return do_resume(c);
+	if (!strcmp(req, "power-button"))
+		return do_power_button(c);
+	if (!strcmp(req, "reset"))
+		return do_reset(c);
 	if (!strcmp(req, "quit")) {
 		machine_request_exit(c->m, EXIT_CODE_SIGNAL);
 		return answer(true);
 	}
+	if (!strcmp(req, "subscribe"))
+		return do_subscribe(c, cl);
 	return refusal("unknown-request", "no such request in protocol 1");
+}
+
+/* machine->notify: from any thread, holding none of the control's locks. */
+static void notify(void *opaque, const char *state, int status)
+{
+	struct control *c = opaque;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	pthread_mutex_lock(&c->events_lock);
+	if (c->nr_events == CONTROL_EVENTS) {
+		c->events_lost++;
+	} else {
+		c->events[c->nr_events++] = (struct control_event) {
+			.state = state, .status = status,
+			.time_ms = ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000,
+		};
+	}
+	pthread_mutex_unlock(&c->events_lock);
+	ev_timer_arm(c->events_due, 0);
+}
+
+static struct json_object *event_object(const struct control_event *e)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "event", json_object_new_string("state"));
+	json_object_object_add(o, "state", json_object_new_string(e->state));
+	if (!strcmp(e->state, "stopping"))
+		json_object_object_add(o, "status",
+				       json_object_new_int(e->status));
+	json_object_object_add(o, "time_ms",
+			       json_object_new_int64(e->time_ms));
+	return o;
+}
+
+/* On the loop, under the control's lock: every subscriber hears them. */
+static void events_send(void *opaque)
+{
+	struct control *c = opaque;
+	struct control_event e[CONTROL_EVENTS];
+	unsigned int n, i, j;
+	uint64_t lost;
+
+	pthread_mutex_lock(&c->events_lock);
+	n = c->nr_events;
+	memcpy(e, c->events, n * sizeof(e[0]));
+	c->nr_events = 0;
+	lost = c->events_lost;
+	c->events_lost = 0;
+	pthread_mutex_unlock(&c->events_lock);
+	if (lost)
+		pr_err("control: %llu state events were lost (too many at once)\n",
+		       (unsigned long long)lost);
+	for (i = 0; i < n; i++) {
+		struct json_object *o = event_object(&e[i]);
+
+		for (j = 0; j < CONTROL_MAX_CLIENTS; j++)
+			if (c->clients[j].fd >= 0 && c->clients[j].subscribed)
+				client_send(c, &c->clients[j], o);
+		json_object_put(o);
+	}
 }
 
 static bool client_line(struct control *c, struct client *cl, char *line)
@@ -217,7 +359,7 @@ static bool client_line(struct control *c, struct client *cl, char *line)
 		ans = refusal("bad-request",
 			      "a request is a JSON object with a \"request\" string");
 	else
-		ans = handle(c, json_object_get_string(v));
+		ans = handle(c, cl, json_object_get_string(v));
 	json_object_put(req);
 	alive = ans && client_send(c, cl, ans);
 	json_object_put(ans);
@@ -229,6 +371,10 @@ static void client_input(struct control *c, struct client *cl)
 	char *nl;
 	ssize_t n;
 
+	/*
+	 * One read a turn: a client that keeps sending gets its turn again
+	 * from the loop (level-triggered), after the others'.
+	 */
 	for (;;) {
 		n = recv(cl->fd, cl->in + cl->in_len,
 			 CONTROL_MAX_LINE - cl->in_len, MSG_DONTWAIT);
@@ -240,6 +386,7 @@ static void client_input(struct control *c, struct client *cl)
 			client_close(c, cl);
 			return;
 		}
+		cl->last_ns = evloop_now();
 		cl->in_len += n;
 		cl->in[cl->in_len] = '\0';
 		while ((nl = memchr(cl->in, '\n', cl->in_len))) {
@@ -263,8 +410,8 @@ static void client_input(struct control *c, struct client *cl)
 			json_object_put(o);
 			if (cl->fd >= 0)
 				client_close(c, cl);
-			return;
 		}
+		return;
 	}
 }
 
@@ -304,6 +451,29 @@ static bool peer_allowed(int fd)
 
 static void accept_ready(void *opaque, int fd, uint32_t events);
 
+/*
+ * Every slot taken: the client idle longest (not a subscriber, whose
+ * silence is its use) goes, if it has been for CONTROL_IDLE_NS, so that
+ * idle connections cannot lock the VM's owner out.
+ */
+static struct client *evict_idle(struct control *c)
+{
+	struct client *oldest = NULL;
+	unsigned int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct client *cl = &c->clients[i];
+
+		if (cl->fd >= 0 && !cl->subscribed &&
+		    (!oldest || cl->last_ns < oldest->last_ns))
+			oldest = cl;
+	}
+	if (!oldest || evloop_now() - oldest->last_ns < CONTROL_IDLE_NS)
+		return NULL;
+	client_close(c, oldest);
+	return oldest;
+}
+
 static void accept_resume(void *opaque)
 {
 	struct control *c = opaque;
@@ -336,6 +506,8 @@ static void accept_ready(void *opaque, int fd, uint32_t events)
 		if (cfd < 0)
 			return;
 		cl = client_of(c, -1);
+		if (!cl)
+			cl = evict_idle(c);
 		if (!cl || !peer_allowed(cfd)) {
 			close(cfd);
 			continue;
@@ -350,6 +522,7 @@ static void accept_ready(void *opaque, int fd, uint32_t events)
 			continue;
 		}
 		cl->fd = cfd;
+		cl->last_ns = evloop_now();
 		hello = json_object_new_object();
 		json_object_object_add(hello, "hello",
 				       json_object_new_string("vireo-vm"));
@@ -395,13 +568,17 @@ struct control *control_start(struct machine *m, const char *path,
 		c->clients[i].fd = -1;
 	c->vm_name = info->name ? strdup(info->name) : NULL;
 	c->vm_uuid = info->uuid ? strdup(info->uuid) : NULL;
+	c->config = info->config ? strdup(info->config) : NULL;
 	c->vcpus = info->vcpus;
 	c->memory = info->memory;
 	c->started_ns = evloop_now();
+	pthread_mutex_init(&c->events_lock, NULL);
 	c->ev = evloop_create(m);
 	c->accept_again = c->ev ? ev_timer_new(c->ev, accept_resume, c,
 					       &c->lock) : NULL;
-	err = c->accept_again ?
+	c->events_due = c->ev ? ev_timer_new(c->ev, events_send, c,
+					     &c->lock) : NULL;
+	err = c->accept_again && c->events_due ?
 	      -control_files_open(&c->files, path, info->state_name) : ENOMEM;
 	if (!err)
 		err = -evloop_watch_fd(c->ev, c->files.listen_fd, EPOLLIN,
@@ -411,8 +588,11 @@ struct control *control_start(struct machine *m, const char *path,
 	/* Before the thread: the process forks while it has one. */
 	if (!err)
 		err = -control_files_start_cleaner(&c->files);
-	if (!err)
+	if (!err) {
+		m->notify_opaque = c;
+		m->notify = notify;
 		err = -evloop_start(c->ev);
+	}
 	if (err) {
 		pr_err("control socket %s: %s\n", path,
 		       err == EADDRINUSE ? "another VM process serves it" :
@@ -433,6 +613,12 @@ void control_stop(struct control *c)
 	if (!c)
 		return;
 	evloop_stop(c->ev);
+	if (c->m->notify_opaque == c) {
+		c->m->notify = NULL;
+		c->m->notify_opaque = NULL;
+	}
+	/* The last events ("stopping"), to whoever still reads. */
+	events_send(c);
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (c->clients[i].fd >= 0)
 			client_close(c, &c->clients[i]);
@@ -440,9 +626,12 @@ void control_stop(struct control *c)
 		evloop_unwatch_fd(c->ev, c->files.listen_fd);
 	control_files_close(&c->files, true);
 	ev_timer_free(c->accept_again);
+	ev_timer_free(c->events_due);
+	pthread_mutex_destroy(&c->events_lock);
 	evloop_destroy(c->ev);
 	pthread_mutex_destroy(&c->lock);
 	free(c->vm_name);
 	free(c->vm_uuid);
+	free(c->config);
 	free(c);
 }

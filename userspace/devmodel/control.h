@@ -20,6 +20,8 @@
 #define CONTROL_MAX_OUT		65536	/* unread answers: then it is dropped */
 #define CONTROL_MAX_CLIENTS	16
 #define CONTROL_ACCEPT_BACKOFF_NS	100000000ULL	/* out of fds: wait */
+/* All slots taken: one idle this long (not a subscriber) makes room. */
+#define CONTROL_IDLE_NS		1000000000ULL
 
 struct control;
 
@@ -27,6 +29,11 @@ struct control;
 struct control_info {
 	const char *name;	/* NULL: none */
 	const char *uuid;	/* NULL: none */
+	/*
+	 * The settings file the VM runs from (absolute, links resolved), so
+	 * vmctl tells this VM from a copy of it with the same UUID; NULL.
+	 */
+	const char *config;
 	unsigned int vcpus;
 	uint64_t memory;
 	/*

@@ -38,15 +38,20 @@ static int open_folder(const char *path, char *name, size_t name_len)
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) || (st.st_mode & 022)) {
+	/* Ours (or root's), and nobody else may write in it. */
+	if (fstat(fd, &st) || (st.st_mode & 022) ||
+	    (st.st_uid != geteuid() && st.st_uid != 0)) {
 		close(fd);
 		return -EPERM;	/* others could swap what is in it */
 	}
 	return fd;
 }
 
-/* bind() the bare name in the folder (the process has one thread). */
-static int bind_at(int sock, int dir_fd, const char *name)
+/*
+ * bind() or connect() the bare name in the folder, whatever the folder's
+ * path length (the process has one thread: the working folder is its).
+ */
+static int sock_at(int sock, int dir_fd, const char *name, bool do_bind)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	int cwd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret, err;
@@ -60,11 +65,16 @@ static int bind_at(int sock, int dir_fd, const char *name)
 		errno = err;
 		return -1;
 	}
-	/* The file is made with the umask's mode: 0600. */
-	old = umask(0177);
-	ret = bind(sock, (struct sockaddr *)&a, sizeof(a));
-	err = errno;
-	umask(old);
+	if (do_bind) {
+		/* The file is made with the umask's mode: 0600. */
+		old = umask(0177);
+		ret = bind(sock, (struct sockaddr *)&a, sizeof(a));
+		err = errno;
+		umask(old);
+	} else {
+		ret = connect(sock, (struct sockaddr *)&a, sizeof(a));
+		err = errno;
+	}
 	if (fchdir(cwd) && !ret) {
 		ret = -1;
 		err = errno;
@@ -74,25 +84,19 @@ static int bind_at(int sock, int dir_fd, const char *name)
 	return ret;
 }
 
-/* Does anybody accept at name?  (A crashed VM's socket: nobody.) */
+/*
+ * Does anybody accept at name?  Only a refused connection says no (a
+ * crashed VM's socket); a full backlog (a busy VM process) says yes, at
+ * once: the socket is non-blocking.
+ */
 static bool live_at(int dir_fd, const char *name)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	char path[64];
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	bool live;
 
 	if (fd < 0)
 		return true;	/* cannot tell: do not remove it */
-	/* Through /proc, the folder fd's path stays the one checked. */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d/", dir_fd);
-	if (strlen(path) + strlen(name) >= sizeof(a.sun_path)) {
-		close(fd);
-		return true;
-	}
-	memcpy(a.sun_path, path, strlen(path));
-	memcpy(a.sun_path + strlen(path), name, strlen(name) + 1);
-	live = !connect(fd, (struct sockaddr *)&a, sizeof(a));
+	live = !sock_at(fd, dir_fd, name, false) || errno != ECONNREFUSED;
 	close(fd);
 	return live;
 }
@@ -102,6 +106,7 @@ int control_files_open(struct control_files *f, const char *path,
 {
 	struct stat st;
 	int fd, err;
+	bool bound;
 
 	memset(f, 0, sizeof(*f));
 	f->listen_fd = f->cleaner_fd = -1;
@@ -113,17 +118,20 @@ int control_files_open(struct control_files *f, const char *path,
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind_at(fd, f->dir_fd, f->sock) && errno == EADDRINUSE) {
+	bound = !sock_at(fd, f->dir_fd, f->sock, true);
+	if (!bound && errno == EADDRINUSE) {
 		if (live_at(f->dir_fd, f->sock))
 			err = -EADDRINUSE;
 		else if (fstatat(f->dir_fd, f->sock, &st,
 				 AT_SYMLINK_NOFOLLOW) || !S_ISSOCK(st.st_mode))
 			err = -EEXIST;	/* not a socket: not ours to remove */
 		else if (unlinkat(f->dir_fd, f->sock, 0) ||
-			 bind_at(fd, f->dir_fd, f->sock))
+			 sock_at(fd, f->dir_fd, f->sock, true))
 			err = -errno;
 		else
 			err = 0;
+	} else if (!bound) {
+		err = -errno;		/* bind's own: EACCES, EROFS, ... */
 	} else {
 		err = fstatat(f->dir_fd, f->sock, &st, AT_SYMLINK_NOFOLLOW) ?
 		      -errno : 0;
@@ -153,9 +161,10 @@ int control_files_write_state(struct control_files *f, const char *text)
 		    O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
+	errno = 0;
 	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
 	    fsync(fd))
-		err = errno ? -errno : -EIO;
+		err = errno ? -errno : -EIO;	/* a short write: no errno */
 	close(fd);
 	if (!err && renameat(f->dir_fd, tmp, f->dir_fd, f->state))
 		err = -errno;
@@ -165,13 +174,19 @@ int control_files_write_state(struct control_files *f, const char *text)
 	return err;
 }
 
-/* name, if it is still the file st described. */
+/*
+ * name, if it is still the file st described: the same inode, and made at
+ * the same nanosecond (an inode number can be used again by a file another
+ * VM process made after vmctl removed this one's).
+ */
 static void unlink_same(int dir_fd, const char *name, const struct stat *st)
 {
 	struct stat now;
 
 	if (name[0] && !fstatat(dir_fd, name, &now, AT_SYMLINK_NOFOLLOW) &&
-	    now.st_dev == st->st_dev && now.st_ino == st->st_ino)
+	    now.st_dev == st->st_dev && now.st_ino == st->st_ino &&
+	    now.st_mtim.tv_sec == st->st_mtim.tv_sec &&
+	    now.st_mtim.tv_nsec == st->st_mtim.tv_nsec)
 		unlinkat(dir_fd, name, 0);
 }
 

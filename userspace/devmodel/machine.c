@@ -23,6 +23,8 @@ void machine_request_exit(struct machine *m, int status)
 {
 	machine_lock(m);
 	m->request_exit(m, status);
+	/* vCPUs waiting out a pause, and a pause waiting for them, look. */
+	pthread_cond_broadcast(&m->vcpus_cond);
 	machine_unlock(m);
 }
 
@@ -30,6 +32,8 @@ void machine_init(struct machine *m, int console_fd)
 {
 	memset(m, 0, sizeof(*m));
 	pthread_mutex_init(&m->lock, NULL);
+	pthread_mutex_init(&m->run_lock, NULL);
+	pthread_cond_init(&m->vcpus_cond, NULL);
 	bus_init_pio(&m->pio);
 	bus_init_mmio(&m->mmio);
 	m->console_fd = console_fd;
@@ -42,5 +46,7 @@ void machine_destroy(struct machine *m)
 {
 	bus_destroy(&m->pio);
 	bus_destroy(&m->mmio);
+	pthread_cond_destroy(&m->vcpus_cond);
+	pthread_mutex_destroy(&m->run_lock);
 	pthread_mutex_destroy(&m->lock);
 }

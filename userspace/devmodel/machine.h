@@ -82,7 +82,49 @@ struct machine {
 	void (*request_exit)(struct machine *m, int status);
 	bool exit_requested;	/* under the lock; atomic reads outside */
 	int exit_status;
+
+	/*
+	 * Pausing the whole VM (pause.h).  run_lock orders a pause, a
+	 * resume and the main thread's end and start of each run; it is
+	 * taken before any other.  Under the lock above: the vCPU threads'
+	 * rendezvous, announced by vcpus_cond (which machine_request_exit()
+	 * signals too).
+	 */
+	pthread_mutex_t run_lock;
+	pthread_cond_t vcpus_cond;
+	bool pause_requested;		/* atomic reads outside the lock */
+	unsigned int vcpus_alive;	/* vCPU threads in their loop */
+	unsigned int vcpus_parked;	/* ... waiting out the pause */
+	/* Set by vcpus_run(): kick every vCPU thread out of VIREO_RUN. */
+	void (*kick_vcpus)(struct machine *m);
+	/*
+	 * Stop or start the guest's time in the kernel (VIREO_SET_GUEST_TIME):
+	 * 0 or -errno.  NULL in tests without a kernel VM.
+	 */
+	int (*set_guest_time)(struct machine *m, bool stopped);
+	void *guest_time_opaque;
+	/*
+	 * A change of run state ("paused", "running", "reset", "stopping"),
+	 * for listeners (the control socket's events); status is the exit
+	 * status for "stopping".  Called from any thread with no device,
+	 * bus or machine lock held; must not block.  NULL: nobody listens.
+	 */
+	void (*notify)(void *opaque, const char *state, int status);
+	void *notify_opaque;
+	/*
+	 * SIGTERM's polite request (vireo-vm: the power button, requests.h):
+	 * 0 when the guest was asked to shut down.  NULL, or an error: the
+	 * signal ends the VM at once.
+	 */
+	int (*shutdown_request)(struct machine *m);
 };
+
+static inline void machine_notify(struct machine *m, const char *state,
+				  int status)
+{
+	if (m->notify)
+		m->notify(m->notify_opaque, state, status);
+}
 
 void machine_init(struct machine *m, int console_fd);
 /* Free the buses (after devices_destroy()). */

@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,6 +33,8 @@
 #include "exitcodes.h"
 #include "machine.h"
 #include "options.h"
+#include "pause.h"
+#include "requests.h"
 #include "rom.h"
 #include "seccomp.h"
 #include "signals.h"
@@ -91,6 +94,9 @@ static int setup_machine(struct vm_process *v)
 	m->nr_cpus = v->opt.cpus;
 	m->signal_msi = vm_signal_msi;
 	m->msi_opaque = &v->vm;
+	m->set_guest_time = vm_set_guest_time;
+	m->shutdown_request = vm_power_button;
+	m->guest_time_opaque = &v->vm;
 	m->mem = &v->vm.mem;
 	m->evloop = evloop_create(m);
 	if (!m->evloop) {
@@ -221,6 +227,8 @@ static int restart_vm(struct vm_process *v)
 	return ret;
 }
 
+#define RESETS_LOGGED	10
+
 /* Run until the guest powers off or fails; a reset starts it again. */
 static int run_machine(struct vm_process *v)
 {
@@ -229,16 +237,32 @@ static int run_machine(struct vm_process *v)
 
 	for (;;) {
 		ret = run_vm(v);
-		/* The vCPU threads are joined: nothing runs but the event loop. */
+		/*
+		 * The vCPU threads are joined: nothing runs but the event
+		 * loop.  No pause or resume meanwhile (pause.h).
+		 */
+		pthread_mutex_lock(&v->m.run_lock);
+		machine_end_pause(&v->m);
 		evloop_stop(v->m.evloop);
-		if (ret != EXIT_CODE_RESET || v->opt.no_reboot)
+		if (ret != EXIT_CODE_RESET || v->opt.no_reboot) {
+			pthread_mutex_unlock(&v->m.run_lock);
+			machine_notify(&v->m, "stopping", ret);
 			return ret;
+		}
 		resets++;
-		pr_info("the guest reset the machine: starting it again (reset %lu)\n",
-			resets);
+		/* A guest resetting in a loop must not fill the log. */
+		if (resets <= RESETS_LOGGED || !(resets % 1000))
+			pr_info("the guest reset the machine: starting it again (reset %lu%s)\n",
+				resets, resets == RESETS_LOGGED ?
+				"; from here on every 1000th is logged" : "");
+		machine_notify(&v->m, "reset", 0);
 		ret = restart_vm(v);
-		if (ret)
+		pthread_mutex_unlock(&v->m.run_lock);
+		if (ret) {
+			machine_notify(&v->m, "stopping", ret);
 			return ret;
+		}
+		machine_notify(&v->m, "running", 0);
 	}
 }
 
@@ -284,8 +308,9 @@ static int start_control(struct vm_process *v)
 		.name = v->opt.vm_name, .uuid = v->opt.vm_uuid,
 		.vcpus = v->opt.cpus, .memory = v->opt.mem,
 	};
-	char path[256], state[64];
+	char path[256], state[64], config[PATH_MAX];
 	const char *where = v->opt.control;
+	struct control *c;
 
 	if (v->opt.runtime) {
 		snprintf(state, sizeof(state), "%s.json", v->opt.vm_uuid);
@@ -297,8 +322,11 @@ static int start_control(struct vm_process *v)
 		info.state_name = state;
 		where = path;
 	}
-	v->control = control_start(&v->m, where, &info);
-	return v->control ? 0 : EXIT_CODE_HOST;
+	if (v->opt.config && realpath(v->opt.config, config))
+		info.config = config;
+	c = control_start(&v->m, where, &info);
+	v->control = c;
+	return c ? 0 : EXIT_CODE_HOST;
 }
 
 /*

@@ -4,10 +4,12 @@
  * in the machine; the devices are told its length, in evloop_now()'s time.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "devices.h"
 #include "evloop.h"
 #include "pause.h"
+#include "util.h"
 
 int machine_pause(struct machine *m)
 {
@@ -16,7 +18,7 @@ int machine_pause(struct machine *m)
 	/* Nothing runs in a device from here on but these hooks. */
 	m->paused_loop = evloop_stop(m->evloop);
 	m->paused_at = evloop_now();
-	m->paused = true;
+	__atomic_store_n(&m->paused, true, __ATOMIC_RELEASE);
 	devices_pause(m);
 	return 0;
 }
@@ -27,9 +29,127 @@ int machine_resume(struct machine *m)
 
 	if (!m->paused)
 		return -EALREADY;
-	m->paused = false;
+	__atomic_store_n(&m->paused, false, __ATOMIC_RELEASE);
 	devices_resume(m, evloop_now() - m->paused_at);
 	if (m->paused_loop)
 		err = evloop_start(m->evloop);
 	return err;
+}
+
+bool machine_is_paused(struct machine *m)
+{
+	return __atomic_load_n(&m->paused, __ATOMIC_ACQUIRE);
+}
+
+void machine_vcpu_park(struct machine *m, struct vireo_run *run)
+{
+	if (!__atomic_load_n(&m->pause_requested, __ATOMIC_ACQUIRE))
+		return;
+	machine_lock(m);
+	if (m->pause_requested && !m->exit_requested) {
+		m->vcpus_parked++;
+		pthread_cond_broadcast(&m->vcpus_cond);
+		while (m->pause_requested && !m->exit_requested)
+			pthread_cond_wait(&m->vcpus_cond, &m->lock);
+		m->vcpus_parked--;
+	}
+	/*
+	 * Under the lock: a later pause kicks after it has set its request
+	 * under the lock, so this never clears that kick's flag.  At the
+	 * VM's end, exit_requested is set before the kick: the loop sees it.
+	 */
+	if (run)
+		__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	machine_unlock(m);
+}
+
+/* With the machine lock held: let the parked vCPUs go. */
+static void release_vcpus(struct machine *m)
+{
+	__atomic_store_n(&m->pause_requested, false, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&m->vcpus_cond);
+}
+
+/* Step 1: 0 once every vCPU thread waits, or -EAGAIN. */
+static int rendezvous(struct machine *m)
+{
+	int err = 0;
+
+	machine_lock(m);
+	if (!m->vcpus_alive || m->exit_requested || !m->kick_vcpus) {
+		machine_unlock(m);
+		return -EAGAIN;
+	}
+	__atomic_store_n(&m->pause_requested, true, __ATOMIC_RELEASE);
+	m->kick_vcpus(m);
+	while (m->vcpus_parked < m->vcpus_alive && !m->exit_requested)
+		pthread_cond_wait(&m->vcpus_cond, &m->lock);
+	if (m->exit_requested || !m->vcpus_alive) {
+		release_vcpus(m);
+		err = -EAGAIN;
+	}
+	machine_unlock(m);
+	return err;
+}
+
+int machine_pause_vm(struct machine *m)
+{
+	int err;
+
+	pthread_mutex_lock(&m->run_lock);
+	if (m->paused) {
+		err = -EALREADY;
+		goto out;
+	}
+	err = rendezvous(m);
+	if (err)
+		goto out;
+	if (m->set_guest_time)
+		err = m->set_guest_time(m, true);
+	if (err) {
+		pr_err("pause: cannot stop the guest's time: %s\n",
+		       strerror(-err));
+		machine_lock(m);
+		release_vcpus(m);
+		machine_unlock(m);
+		goto out;
+	}
+	machine_pause(m);
+	machine_notify(m, "paused", 0);
+out:
+	pthread_mutex_unlock(&m->run_lock);
+	return err;
+}
+
+int machine_resume_vm(struct machine *m)
+{
+	int err, time_err = 0;
+
+	pthread_mutex_lock(&m->run_lock);
+	err = machine_resume(m);
+	if (err == -EALREADY)
+		goto out;
+	if (m->set_guest_time)
+		time_err = m->set_guest_time(m, false);
+	if (time_err)
+		pr_err("resume: cannot start the guest's time again: %s\n",
+		       strerror(-time_err));
+	machine_lock(m);
+	release_vcpus(m);
+	machine_unlock(m);
+	if (!err)
+		err = time_err;
+	if (!err)
+		machine_notify(m, "running", 0);
+out:
+	pthread_mutex_unlock(&m->run_lock);
+	return err;
+}
+
+void machine_end_pause(struct machine *m)
+{
+	machine_resume(m);
+	machine_lock(m);
+	release_vcpus(m);
+	machine_unlock(m);
 }

@@ -35,6 +35,13 @@ static int vcpu_map_run(struct vm *vm, struct vcpu *vcpu)
 		pr_err("cannot map the run area of vCPU %u: %m\n", vcpu->id);
 		return EXIT_CODE_HOST;
 	}
+	/* A child (the cleaner) must not keep the vCPU, and so the VM, alive. */
+	if (madvise(run, size, MADV_DONTFORK)) {
+		pr_err("cannot keep the run area of vCPU %u from children: %m\n",
+		       vcpu->id);
+		munmap(run, size);
+		return EXIT_CODE_HOST;
+	}
 	vcpu->run = run;
 	vcpu->run_size = size;
 	return 0;

@@ -12,6 +12,7 @@
 
 #include "exitcodes.h"
 #include "le.h"
+#include "pause.h"
 #include "pc_layout.h"
 #include "util.h"
 #include "vcpu_loop.h"
@@ -340,6 +341,7 @@ int vcpu_run_loop(struct vcpu *vcpu, struct machine *m)
 	int ret;
 
 	for (;;) {
+		machine_vcpu_park(m, vcpu->run);
 		if (vm_ending(m))
 			return ending_status(m);
 		if (ioctl(vcpu->fd, VIREO_RUN, 0) < 0) {

@@ -18,6 +18,7 @@
 /* One VM per process: the thread in vcpus_run() and the hook it wraps. */
 static pthread_t waiter;
 static void (*chained_request_exit)(struct machine *m, int status);
+static struct vcpus *running;
 
 /*
  * machine->request_exit while the vCPUs run, called with the machine lock
@@ -52,6 +53,11 @@ static void *vcpu_thread(void *arg)
 	}
 	/* A no-op when another vCPU or a device ended the VM first. */
 	machine_request_exit(s->m, status);
+	machine_lock(s->m);
+	s->m->vcpus_alive--;
+	/* A pause waiting for every vCPU no longer waits for this one. */
+	pthread_cond_broadcast(&s->m->vcpus_cond);
+	machine_unlock(s->m);
 	return NULL;
 }
 
@@ -67,11 +73,25 @@ static void vcpu_kick(struct vcpu *v)
 	pthread_kill(v->thread, SIGNAL_KICK);
 }
 
+/* machine->kick_vcpus while the vCPUs run (a pause), machine lock held. */
+static void vcpus_kick_all(struct machine *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < running->nr; i++)
+		if (running->vcpu[i].thread_started)
+			vcpu_kick(&running->vcpu[i]);
+}
+
 static int vcpus_start(struct vcpus *s)
 {
 	unsigned int i;
 	int err;
 
+	/* Counted before they start: a pause waits for all of them. */
+	machine_lock(s->m);
+	s->m->vcpus_alive = s->nr;
+	machine_unlock(s->m);
 	for (i = 0; i < s->nr; i++) {
 		struct vcpu *v = &s->vcpu[i];
 
@@ -79,6 +99,10 @@ static int vcpus_start(struct vcpus *s)
 		if (err) {
 			pr_err("cannot start the thread of vCPU %u: %s\n",
 			       v->id, strerror(err));
+			machine_lock(s->m);
+			s->m->vcpus_alive -= s->nr - i;
+			pthread_cond_broadcast(&s->m->vcpus_cond);
+			machine_unlock(s->m);
 			return EXIT_CODE_HOST;
 		}
 		v->thread_started = true;
@@ -96,14 +120,28 @@ static bool vm_ending(struct machine *m)
 	return ending;
 }
 
+/*
+ * SIGTERM (systemctl stop, a host shutdown, kill) presses the power button,
+ * so that the guest shuts down cleanly, when the guest listens to it (its
+ * ACPI enabled the event); a second SIGTERM, SIGINT or SIGHUP ends the VM
+ * at once.
+ */
 static void wait_for_the_end(struct machine *m)
 {
+	bool pressed = false;
 	int sig;
 
 	while (!vm_ending(m)) {
 		sig = signals_wait();
 		if (!signals_is_termination(sig))
 			continue;
+		if (sig == SIGTERM && !pressed) {
+			pressed = true;
+			if (m->shutdown_request && !m->shutdown_request(m)) {
+				pr_info("SIGTERM: the power button is pressed, for the guest to shut down; a second SIGTERM ends the VM at once\n");
+				continue;
+			}
+		}
 		pr_err("stopping the VM: received %s\n", signals_name(sig));
 		machine_request_exit(m, EXIT_CODE_SIGNAL);
 	}
@@ -117,9 +155,11 @@ int vcpus_run(struct vcpus *s, struct machine *m, vcpu_loop_fn loop)
 	s->m = m;
 	s->loop = loop;
 	waiter = pthread_self();
+	running = s;
 	machine_lock(m);
 	chained_request_exit = m->request_exit;
 	m->request_exit = vcpus_request_exit;
+	m->kick_vcpus = vcpus_kick_all;
 	machine_unlock(m);
 
 	status = vcpus_start(s);
@@ -139,6 +179,7 @@ int vcpus_run(struct vcpus *s, struct machine *m, vcpu_loop_fn loop)
 
 	machine_lock(m);
 	m->request_exit = chained_request_exit;
+	m->kick_vcpus = NULL;
 	status = m->exit_status;
 	machine_unlock(m);
 	return status;

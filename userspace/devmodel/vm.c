@@ -16,12 +16,23 @@
 #include "util.h"
 #include "vm.h"
 
+/*
+ * Not inherited by a child (the control socket's cleaner, control_files.h):
+ * a fork would otherwise share the pages copy-on-write, and the VM's
+ * first write to each (its pin) would copy it.  QEMU does the same.
+ */
 static void *alloc_guest_memory(uint64_t size)
 {
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	if (madvise(p, size, MADV_DONTFORK)) {
+		munmap(p, size);
+		return NULL;
+	}
+	return p;
 }
 
 int vm_alloc_memory(struct vm *vm, uint64_t ram_size, uint64_t rom_size)
@@ -163,6 +174,22 @@ int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data)
 		pr_err("VIREO_SIGNAL_MSI 0x%llx/0x%x failed: %s (reported once)\n",
 		       (unsigned long long)address, data, strerror(-ret));
 	return ret;
+}
+
+int vm_set_guest_time(struct machine *m, bool stopped)
+{
+	const struct vm *vm = m->guest_time_opaque;
+	struct vireo_guest_time t = {
+		.state = stopped ? VIREO_GUEST_TIME_STOPPED :
+				   VIREO_GUEST_TIME_RUNNING,
+	};
+
+	if (!ioctl(vm->vm_fd, VIREO_SET_GUEST_TIME, &t))
+		return 0;
+	/* A vireo.ko older than this vireo-vm (VIREO_CAP_GUEST_TIME). */
+	if (errno == ENOTTY)
+		pr_err("the loaded vireo.ko cannot stop guest time: load this version's module to pause VMs\n");
+	return -errno;
 }
 
 void vm_close(struct vm *vm)

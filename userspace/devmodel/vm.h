@@ -7,6 +7,7 @@
 #ifndef VIREO_VM_H
 #define VIREO_VM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "guest_mem.h"
@@ -46,6 +47,11 @@ int vm_map_memory(struct vm *vm);
  * number of local APICs that took the message) or -errno.
  */
 int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data);
+/*
+ * machine->set_guest_time, with machine->guest_time_opaque the vm:
+ * VIREO_SET_GUEST_TIME on the VM fd.  0 or -errno.
+ */
+int vm_set_guest_time(struct machine *m, bool stopped);
 /*
  * Close the VM (its vCPUs, local APICs, slots and clocks go with it) but
  * keep guest memory and /dev/vireo: a reset builds a new VM around the

@@ -74,6 +74,12 @@ struct acpi_pm {
 	uint64_t tmr_epoch;	/* count >> 23 when TMR_STS was last due */
 	struct ev_timer *tmr_timer;
 	bool sci;
+	/*
+	 * The guest's OS has taken ACPI over: it wrote PM1_EN (Linux does
+	 * at ACPI's start, clearing every fixed event it has no handler
+	 * for).  A ROM never does: pressing its power button means nothing.
+	 */
+	bool os_acpi;
 };
 
 static const struct dev_class acpi_pm_class;
@@ -202,6 +208,8 @@ static void pm1_evt_write(void *opaque, uint64_t offset, unsigned int size,
 			write_byte(&pm->pm1_sts, b, v, 0xffff, true);
 		else
 			write_byte(&pm->pm1_en, b - 2, v, PM1_EN_MASK, false);
+		if (b >= 2)
+			pm->os_acpi = true;
 	}
 	pm_update_sci(pm);
 	pm_schedule_timer(pm, now);
@@ -316,6 +324,16 @@ void acpi_pm_power_button(struct machine *m)
 	acpi_pm_unlock(dev);
 }
 
+bool acpi_pm_power_button_enabled(struct machine *m)
+{
+	struct device *dev;
+	struct acpi_pm *pm = acpi_pm_lock(m, &dev);
+	bool enabled = pm && pm->os_acpi;
+
+	acpi_pm_unlock(dev);
+	return enabled;
+}
+
 void acpi_pm_gpe_raise(struct machine *m, unsigned int gpe)
 {
 	struct device *dev;
@@ -368,6 +386,7 @@ static const struct {
 static void acpi_pm_power_on(struct acpi_pm *pm)
 {
 	pm->pm1_sts = pm->pm1_en = pm->pm1_cnt = 0;
+	pm->os_acpi = false;
 	pm->gpe0_sts = pm->gpe0_en = 0;
 	pm->reset_reg = 0;
 	pm->tmr_base = machine_now(pm->m);
@@ -444,6 +463,7 @@ static const struct devstate_field acpi_pm_fields[] = {
 	DEVSTATE_FIELD(struct acpi_pm, reset_reg, 0xff),
 	DEVSTATE_FIELD(struct acpi_pm, tmr_epoch, UINT64_MAX),
 	DEVSTATE_FIELD(struct acpi_pm, sci, 1),
+	DEVSTATE_FIELD(struct acpi_pm, os_acpi, 1),
 };
 
 /* The PM timer is saved as how long ago it read 0, so it runs on. */

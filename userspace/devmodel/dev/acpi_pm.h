@@ -13,8 +13,16 @@
 
 struct machine;
 
+#include <stdbool.h>
+
 /* Press the ACPI fixed power button: PWRBTN_STS, and the SCI if enabled. */
 void acpi_pm_power_button(struct machine *m);
+/*
+ * Would the guest hear it: has an ACPI OS taken the PM registers over (it
+ * wrote PM1_EN since the last reset)?  A ROM, or an OS without ACPI,
+ * never does.  False without an ACPI PM device.
+ */
+bool acpi_pm_power_button_enabled(struct machine *m);
 
 /* Set general-purpose event status bit gpe (0-15) of GPE0. */
 void acpi_pm_gpe_raise(struct machine *m, unsigned int gpe);
