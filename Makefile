@@ -52,6 +52,40 @@ module-6.12:
 		$(BUILD)/kbuild-6.12/
 	$(MAKE) -C $(KDIR_612) M=$(CURDIR)/$(BUILD)/kbuild-6.12/kernel modules
 
+# ---- make install (DESTDIR, PREFIX), as a Debian package lays it out with
+# PREFIX=/usr: the programs and their man pages, vireo.ko's source for DKMS
+# (PREFIX/src/vireo-VERSION: DKMS looks in /usr/src), the systemd template
+# unit, the udev rule and sysusers file that give /dev/vireo to the group
+# vireo, and vmctl's bash completion.  The module itself is DKMS's to build.
+VERSION		:= $(shell cat VERSION)
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+MANDIR		?= $(PREFIX)/share/man/man1
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+UDEVDIR		?= $(PREFIX)/lib/udev/rules.d
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
+SRCDIR		?= $(PREFIX)/src/vireo-$(VERSION)
+
+.PHONY: install
+install: userspace
+	install -D -m 0755 $(BUILD)/vireo-vm $(DESTDIR)$(BINDIR)/vireo-vm
+	install -D -m 0755 $(BUILD)/vmctl $(DESTDIR)$(BINDIR)/vmctl
+	install -D -m 0644 $(BUILD)/man/vireo-vm.1 $(DESTDIR)$(MANDIR)/vireo-vm.1
+	install -D -m 0644 $(BUILD)/man/vmctl.1 $(DESTDIR)$(MANDIR)/vmctl.1
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' packaging/vireo-vm@.service \
+		> $(DESTDIR)$(UNITDIR)/vireo-vm@.service
+	install -D -m 0644 packaging/60-vireo.rules $(DESTDIR)$(UDEVDIR)/60-vireo.rules
+	install -D -m 0644 packaging/vireo.sysusers $(DESTDIR)$(SYSUSERSDIR)/vireo.conf
+	install -D -m 0644 packaging/vmctl.bash-completion \
+		$(DESTDIR)$(COMPLETIONDIR)/vmctl
+	rm -rf $(DESTDIR)$(SRCDIR) && install -d $(DESTDIR)$(SRCDIR)
+	cp --parents kernel/Kbuild $$(find kernel include -name '*.[chS]' \
+		! -name '*.mod.c') $(DESTDIR)$(SRCDIR)/
+	sed 's|@VERSION@|$(VERSION)|g' packaging/dkms.conf \
+		> $(DESTDIR)$(SRCDIR)/dkms.conf
+
 deps:
 	@scripts/deps
 

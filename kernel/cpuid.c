@@ -235,6 +235,7 @@ int vireo_handle_cpuid(struct vireo_vcpu *vcpu, u64 next_rip)
 	const struct vireo_cpuid_entry *e;
 	u32 r[4] = { 0 };
 
+	vireo_count_exit(vcpu, VIREO_STAT_CPUID);
 	e = vireo_cpuid_find(vcpu, fn, index);
 	if (!e)
 		e = vireo_cpuid_out_of_range(vcpu, &fn, index);

@@ -70,6 +70,8 @@ static long vireo_check_cap(unsigned long cap)
 		return VIREO_GPA_BITS;
 	case VIREO_CAP_GUEST_TIME:
 		return 1;
+	case VIREO_CAP_NETLINK:
+		return VIREO_GENL_VERSION;
 	}
 	return -EINVAL;
 }
@@ -162,10 +164,19 @@ static int __init vireo_init(void)
 	/* run.c's notifier: the static key that makes the scheduler call it. */
 	preempt_notifier_inc();
 	vireo_debugfs_init();
+	r = vireo_netlink_init();
+	if (r) {
+		pr_err("vireo: cannot register the netlink family: %d\n", r);
+		vireo_debugfs_exit();
+		preempt_notifier_dec();
+		vireo_backend.exit();
+		return r;
+	}
 
 	r = misc_register(&vireo_dev);
 	if (r) {
 		pr_err("vireo: cannot register /dev/vireo: %d\n", r);
+		vireo_netlink_exit();
 		vireo_debugfs_exit();
 		preempt_notifier_dec();
 		vireo_backend.exit();
@@ -179,6 +190,7 @@ static int __init vireo_init(void)
 static void __exit vireo_exit(void)
 {
 	misc_deregister(&vireo_dev);
+	vireo_netlink_exit();
 	vireo_debugfs_exit();
 	preempt_notifier_dec();
 	vireo_backend.exit();

@@ -54,8 +54,10 @@ int vireo_mmu_fault(struct vireo_vcpu *vcpu, u64 gpa, bool write, bool fetch)
 	writable = s && !(s->flags & VIREO_MEM_READONLY);
 	if (!s || (write && !writable)) {
 		mutex_unlock(&vm->mmu_lock);
+		vireo_count_exit(vcpu, VIREO_STAT_MMIO);
 		return vireo_emulate_mmio(vcpu, gpa, write, fetch);
 	}
+	vireo_count_exit(vcpu, VIREO_STAT_NPF);
 	r = vireo_pin_gfn(s, gpa >> PAGE_SHIFT, &page);
 	if (!r)
 		r = npt_map(&vm->npt, gpa & PAGE_MASK, page_to_phys(page),

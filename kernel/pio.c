@@ -237,6 +237,7 @@ int vireo_handle_pio(struct vireo_vcpu *vcpu, const struct vireo_pio *req)
 {
 	struct vireo_pio pio = *req;
 
+	vireo_count_exit(vcpu, VIREO_STAT_IO);
 	if (pio.size != 1 && pio.size != 2 && pio.size != 4)
 		return vireo_exit_internal(vcpu, VIREO_INTERNAL_ERROR_EMULATION,
 					   vcpu->rip, pio.size);

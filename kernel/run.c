@@ -96,8 +96,11 @@ static int vireo_vcpu_run_loop(struct vireo_vcpu *vcpu)
 		}
 		r = vireo_ops.vcpu_run_once(vcpu);
 		run->exit_count++;
-		if (r <= 0)
+		WRITE_ONCE(vcpu->exits, vcpu->exits + 1);
+		if (r <= 0) {
+			vireo_count_exit(vcpu, VIREO_STAT_USER);
 			return r;
+		}
 		if (vcpu->eoi_exit_pending) {
 			vcpu->eoi_exit_pending = false;
 			run->exit_reason = VIREO_EXIT_EOI;
@@ -116,6 +119,7 @@ static int vireo_vcpu_run_loop(struct vireo_vcpu *vcpu)
  */
 int vireo_exit_hlt(struct vireo_vcpu *vcpu, u64 next_rip)
 {
+	vireo_count_exit(vcpu, VIREO_STAT_HLT);
 	vcpu->rip = next_rip;
 	if (vcpu->rflags & X86_EFLAGS_IF) {
 		vcpu->mp_state = VIREO_MP_STATE_HALTED;
@@ -140,6 +144,7 @@ int vireo_exit_mmio(struct vireo_vcpu *vcpu, u64 gpa, bool write, bool fetch)
 int vireo_exit_shutdown(struct vireo_vcpu *vcpu)
 {
 	vcpu->run->exit_reason = VIREO_EXIT_SHUTDOWN;
+	vireo_vcpu_event(vcpu, VIREO_EVENT_VCPU_SHUTDOWN);
 	return 0;
 }
 
@@ -154,6 +159,7 @@ int vireo_exit_internal(struct vireo_vcpu *vcpu, u32 suberror, u64 data0,
 	run->internal.ndata = 2;
 	run->internal.data[0] = data0;
 	run->internal.data[1] = data1;
+	vireo_vcpu_event(vcpu, VIREO_EVENT_VCPU_INTERNAL_ERROR);
 	return 0;
 }
 
@@ -202,6 +208,7 @@ int vireo_handle_msr(struct vireo_vcpu *vcpu, bool write, u64 next_rip)
 	u64 val;
 	int r;
 
+	vireo_count_exit(vcpu, VIREO_STAT_MSR);
 	if (write) {
 		val = (vcpu->regs[VIREO_REG_RDX] << 32) |
 		      (u32)vcpu->regs[VIREO_REG_RAX];

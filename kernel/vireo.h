@@ -39,6 +39,12 @@
 
 struct vireo_vcpu;
 
+/* Exit reasons counted per vCPU, in VIREO_A_VCPU_EXITS_IO's order. */
+enum vireo_exit_stat {
+	VIREO_STAT_IO, VIREO_STAT_MMIO, VIREO_STAT_HLT, VIREO_STAT_CPUID,
+	VIREO_STAT_MSR, VIREO_STAT_NPF, VIREO_STAT_USER, VIREO_STAT_NR,
+};
+
 /*
  * CR4 bits a vCPU may ever have (SET_SREGS); the guest's own MOV to CR4 is
  * held to those its CPUID offers (vireo_cr4_guest_valid()).
@@ -152,6 +158,11 @@ struct vireo_guest_clock {
 
 struct vireo_vm {
 	refcount_t refs;		/* the VM fd and each vCPU fd */
+	/* netlink.c: its number, maker and birth, for VIREO_CMD_LIST_VMS. */
+	u32 id;				/* 0 until registered */
+	pid_t pid;
+	kuid_t uid;
+	u64 created_ns;
 	struct mm_struct *mm;		/* slots are addresses in this mm */
 	struct mutex lock;		/* vcpus[] */
 	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];
@@ -253,6 +264,10 @@ struct vireo_vcpu {
 	bool dr_loaded;			/* db[] is in the hardware */
 
 	struct dentry *debugfs;
+
+	/* Exit counts, for netlink (netlink.c): all, and by reason. */
+	u64 exits;
+	u64 exit_stats[VIREO_STAT_NR];
 
 	/* MMIO emulation (mmio.c), kept across a read from userspace. */
 	struct emul_ctx emul;
@@ -450,6 +465,23 @@ u64 vireo_guest_boottime_ns(struct vireo_vm *vm);
 u64 vireo_guest_tsc(struct vireo_vm *vm);
 bool vireo_guest_time_stopped(struct vireo_vm *vm);
 int vireo_guest_time_wait(struct vireo_vm *vm);
+
+/*
+ * netlink.c: the "vireo" generic netlink family and the registry of VMs.
+ * Register after the VM is whole, unregister before it is taken apart.
+ */
+int vireo_netlink_init(void);
+void vireo_netlink_exit(void);
+int vireo_vm_register(struct vireo_vm *vm);
+void vireo_vm_unregister(struct vireo_vm *vm);
+void vireo_vcpu_event(struct vireo_vcpu *vcpu, u32 event);
+
+/* Only the vCPU's thread counts; netlink reads without a lock. */
+static inline void vireo_count_exit(struct vireo_vcpu *vcpu,
+				    enum vireo_exit_stat s)
+{
+	WRITE_ONCE(vcpu->exit_stats[s], vcpu->exit_stats[s] + 1);
+}
 
 /* cpuid_policy.c: VIREO_GET_SUPPORTED_CPUID. */
 int vireo_get_supported_cpuid(void __user *arg);

@@ -18,6 +18,7 @@ static void vireo_vm_free(struct vireo_vm *vm)
 {
 	int i;
 
+	vireo_vm_unregister(vm);
 	/* vCPUs first: each removes its own directory inside the VM's. */
 	for (i = 0; i < VIREO_MAX_VCPUS; i++) {
 		if (vm->vcpus[i])
@@ -152,6 +153,13 @@ int vireo_create_vm(unsigned long type)
 		goto err_free;
 	}
 	vireo_debugfs_vm_add(vm, fd);
+	/* Listed from here on; its fd is the process's only once installed. */
+	r = vireo_vm_register(vm);
+	if (r) {
+		fput(file);	/* frees the VM through release */
+		put_unused_fd(fd);
+		return r;
+	}
 	fd_install(fd, file);
 	return fd;
 

@@ -39,6 +39,13 @@ DEVMODEL_OBJS	:= $(call devmodel_objs,main $(DEVMODEL_CORE) \
 # vmctl (userspace/ctl/): one file per command, the table in commands.c.
 CTL_DIR		:= userspace/ctl
 CTL_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(CTL_DIR)/*.c))
+# vmctl reads the kernel's "vireo" generic netlink family through
+# libnl-genl-3 (the named netlink dependency; Debian's libnl-genl-3-dev).
+NL_CFLAGS	:= $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null || \
+		     echo -I/usr/include/libnl3)
+NL_LIBS		:= $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null || \
+		     echo -lnl-genl-3 -lnl-3)
+$(CTL_OBJS): USER_CFLAGS += $(NL_CFLAGS)
 # The settings file (userspace/lib/settings.c) is JSON through json-c and
 # names VMs by UUID through libuuid.
 LIB_LIBS	:= -ljson-c -luuid
@@ -52,7 +59,7 @@ $(VMMDEV_OBJS): USER_CFLAGS += -I$(DEVMODEL_DIR)
 
 userspace: vireo-vm vmctl roms
 
-vireo-vm: $(BUILD)/vireo-vm
+vireo-vm: $(BUILD)/vireo-vm $(BUILD)/man/vireo-vm.1
 
 vmctl: $(BUILD)/vmctl $(BUILD)/man/vmctl.1
 
@@ -60,7 +67,16 @@ $(BUILD)/vireo-vm: $(DEVMODEL_OBJS) $(VMMDEV_OBJS) $(LIBVIREO)
 	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(DEVMODEL_LIBS) $(LIB_LIBS)
 
 $(BUILD)/vmctl: $(CTL_OBJS) $(LIBVIREO)
-	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS) $(NL_LIBS)
+
+# vireo-vm's man page is its --help, so that the two cannot disagree.
+$(BUILD)/man/vireo-vm.1: $(BUILD)/vireo-vm
+	@mkdir -p $(@D)
+	{ printf '.TH VIREO-VM 1 "" "Vireo" "User Commands"\n.SH NAME\n'; \
+	  printf 'vireo-vm \\- run a virtual machine on /dev/vireo\n'; \
+	  printf '.SH DESCRIPTION\n.nf\n'; \
+	  $< --help | sed 's/\\/\\e/g; s/^\./\\\&./'; \
+	  printf '.fi\n.SH SEE ALSO\nvmctl(1)\n'; } > $@
 
 # The man page comes from vmctl's command table, as its --help does.
 $(BUILD)/man/vmctl.1: $(BUILD)/vmctl

@@ -28,6 +28,7 @@
 #include "tap.h"
 
 static struct machine m;
+static int console_out_pipe[2], console_in_pipe[2];
 static char dir[] = "/tmp/test_control.XXXXXX";
 static char sock[100];
 static atomic_int exit_asked = -1;
@@ -222,6 +223,57 @@ static void test_other_user(void)
 	       "another user's client is disconnected without a hello");
 }
 
+/* Raw bytes from fd within a second: how many (into buf). */
+static ssize_t raw_read(int fd, char *buf, size_t len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 1000) != 1)
+		return 0;
+	return read(fd, buf, len);
+}
+
+static void test_console(void)
+{
+	int typer = dial(), watcher = dial(), late;
+	char buf[256];
+	char *l;
+	ssize_t n;
+
+	line(typer);		/* the hellos */
+	line(watcher);
+	l = ask(typer, "{\"request\": \"console\"}\n");
+	ok(l && strstr(l, "\"ok\":true") && strstr(l, "\"input\":true"),
+	   "console: the first attached types (%s)", l ? l : "nothing");
+	l = ask(watcher, "{\"request\": \"console\"}\n");
+	ok(l && strstr(l, "\"input\":false"),
+	   "...the second watches (%s)", l ? l : "nothing");
+	/* The guest writes "hi" to COM1's transmitter. */
+	ioport_write(&m.pio, PC_COM1, 1, 'h');
+	ioport_write(&m.pio, PC_COM1, 1, 'i');
+	n = raw_read(typer, buf, sizeof(buf));
+	ok(n == 2 && !memcmp(buf, "hi", 2), "the typer sees the guest's output");
+	n = raw_read(watcher, buf, sizeof(buf));
+	ok(n == 2 && !memcmp(buf, "hi", 2), "...and so does the watcher");
+	n = raw_read(console_out_pipe[0], buf, sizeof(buf));
+	ok(n == 2 && !memcmp(buf, "hi", 2),
+	   "...and the console's own output (the log) still has it");
+	send(typer, "ls\n", 3, MSG_NOSIGNAL);
+	send(watcher, "rm\n", 3, MSG_NOSIGNAL);
+	n = raw_read(console_in_pipe[0], buf, sizeof(buf));
+	ok(n == 3 && !memcmp(buf, "ls\n", 3),
+	   "the typer's bytes are the UART's input, the watcher's are not");
+	close(typer);
+	usleep(100000);
+	late = dial();
+	line(late);
+	l = ask(late, "{\"request\": \"console\"}\n");
+	ok(l && strstr(l, "\"input\":true"),
+	   "once the typer has gone, the next attached types");
+	close(late);
+	close(watcher);
+}
+
 static void test_socket_file(void)
 {
 	struct control_info info = { .name = "t" };
@@ -286,7 +338,11 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(sock, sizeof(sock), "%s/vm.sock", dir);
-	machine_init(&m, -1);
+	if (pipe2(console_out_pipe, O_NONBLOCK) || pipe2(console_in_pipe, O_NONBLOCK))
+		return 1;
+	machine_init(&m, console_out_pipe[1]);
+	m.console_in_fd = console_in_pipe[0];
+	info.console_in = console_in_pipe[1];
 	m.evloop = evloop_create(&m);
 	is_int(devices_init(&m, &failed), 0, "the default PC");
 	m.request_exit = record_exit;
@@ -295,6 +351,7 @@ int main(void)
 	if (!c)
 		return tap_done();
 	test_requests();
+	test_console();
 	test_misbehaving();
 	test_other_user();
 	test_socket_file();

@@ -29,9 +29,9 @@ const struct vmctl_cmd vmctl_cmds[] = {
 	{
 		.name = "start",
 		.handler = vmctl_cmd_start,
-		.args = "VM",
+		.args = "VM [--console]",
 		.summary = "start the VM's process, detached; its log and console output go to the VM's Logs/",
-		.help = NULL,
+		.help = "--console         then attach to its serial console (as vmctl console)\n",
 	},
 	{
 		.name = "stop",
@@ -63,6 +63,13 @@ const struct vmctl_cmd vmctl_cmds[] = {
 		.help = NULL,
 	},
 	{
+		.name = "console",
+		.handler = vmctl_cmd_console,
+		.args = "VM",
+		.summary = "attach to the VM's serial console (Ctrl-] detaches); the first attached types, others watch",
+		.help = NULL,
+	},
+	{
 		.name = "events",
 		.handler = vmctl_cmd_events,
 		.args = "VM [--json]",
@@ -70,11 +77,25 @@ const struct vmctl_cmd vmctl_cmds[] = {
 		.help = "--json            one JSON object a line: {\"event\": \"state\", \"state\", \"time_ms\"[, \"status\"]}\n",
 	},
 	{
+		.name = "enable",
+		.handler = vmctl_cmd_enable,
+		.args = "VM",
+		.summary = "start the VM at boot: systemctl enable vireo-vm@VM.service (VMs of /var/lib/vireo/vms)",
+		.help = NULL,
+	},
+	{
+		.name = "disable",
+		.handler = vmctl_cmd_disable,
+		.args = "VM",
+		.summary = "no longer start the VM at boot",
+		.help = NULL,
+	},
+	{
 		.name = "status",
 		.handler = vmctl_cmd_status,
-		.args = "VM [--json]",
-		.summary = "the VM's state (stopped, running, paused, crashed), pid, uptime, vCPUs and memory",
-		.help = "--json            one JSON object: state, pid, uptime_ms, vcpus, memory\n",
+		.args = "[VM] [--json]",
+		.summary = "the VM's state (stopped, running, paused, crashed), pid, uptime, vCPUs, memory and exit counts; without VM, every VM of the root and the host's others",
+		.help = "--json            one JSON object (an array without VM): name, uuid, state, pid, uptime_ms, vcpus, memory, and kernel: {vm_id, state, vcpus, memory, exits: {all, io, mmio, hlt, cpuid, msr, npf, userspace}} while it runs\n",
 	},
 	{
 		.name = "list",

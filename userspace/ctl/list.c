@@ -11,41 +11,6 @@
 
 #include "vmctl.h"
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The names of the root's folders that look like VMs, sorted. */
-static char **folder_names(const char *root, unsigned int *nr)
-{
-	DIR *d = opendir(root);
-	char **names = NULL, **grown;
-	unsigned int n = 0;
-	struct dirent *e;
-	char why[128];
-
-	*nr = 0;
-	if (!d)
-		return NULL;
-	while ((e = readdir(d))) {
-		if (settings_name_check(e->d_name, why, sizeof(why)))
-			continue;
-		grown = realloc(names, (n + 1) * sizeof(*names));
-		if (!grown)
-			break;
-		names = grown;
-		names[n] = strdup(e->d_name);
-		if (names[n])
-			n++;
-	}
-	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), by_name);
-	*nr = n;
-	return names;
-}
-
 int vmctl_cmd_list(struct vmctl *ctl, int argc, char **argv)
 {
 	bool json = argc == 2 && !strcmp(argv[1], "--json");
@@ -57,7 +22,7 @@ int vmctl_cmd_list(struct vmctl *ctl, int argc, char **argv)
 
 	if (argc > 2 || (argc == 2 && !json))
 		return vmctl_usage_err(ctl, "list: %s: unexpected", argv[1]);
-	names = folder_names(ctl->root, &nr);
+	names = vmctl_vm_names(ctl->root, &nr);
 	for (i = 0; i < nr; i++) {
 		struct vm_settings s;
 		int r;

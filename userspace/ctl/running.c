@@ -71,22 +71,30 @@ bool vmctl_vm_alive(const struct vm_run *r)
 	       proc_starttime(r->pid) == r->starttime;
 }
 
-/* The state file's "config" is not our settings file: another VM's. */
+/*
+ * The state file's settings file is not ours (by device and inode, so a
+ * moved folder or another mount of it is still ours): another VM's.
+ */
 static bool other_config(struct json_object *o, const char *dir,
 			 struct vm_run *r)
 {
-	char path[PATH_MAX], ours[PATH_MAX];
-	struct json_object *v;
+	struct json_object *id, *path;
+	char ours[64], file[PATH_MAX];
+	struct stat st;
 
-	if (!o || !json_object_object_get_ex(o, "config", &v) ||
-	    !json_object_is_type(v, json_type_string))
+	if (!o || !json_object_object_get_ex(o, "config_id", &id) ||
+	    !json_object_is_type(id, json_type_string))
 		return false;	/* a vireo-vm run by hand: no settings */
-	if (vmctl_settings_path(dir, path, sizeof(path)) ||
-	    !realpath(path, ours) ||
-	    !strcmp(ours, json_object_get_string(v)))
+	if (vmctl_settings_path(dir, file, sizeof(file)) || stat(file, &st))
+		return false;
+	snprintf(ours, sizeof(ours), "%llu:%llu",
+		 (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+	if (!strcmp(ours, json_object_get_string(id)))
 		return false;
 	snprintf(r->other_config, sizeof(r->other_config), "%s",
-		 json_object_get_string(v));
+		 json_object_object_get_ex(o, "config", &path) &&
+		 json_object_is_type(path, json_type_string) ?
+		 json_object_get_string(path) : "another folder");
 	return true;
 }
 
@@ -182,6 +190,11 @@ int vmctl_not_running(struct vmctl *ctl, const struct vm_settings *s,
 
 	if (vmctl_vm_run(s, dir, &r) != VMCTL_OK)
 		return VMCTL_FAILED;
+	if (r.other_config[0]) {
+		vmctl_err("a VM with %s's UUID is running (from %s): stop it first",
+			  s->name, r.other_config);
+		return VMCTL_STATE;
+	}
 	if (r.state != VM_RUNNING)
 		return VMCTL_OK;
 	vmctl_err("%s is running (pid %d): `vmctl stop %s` first", s->name,

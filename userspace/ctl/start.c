@@ -106,8 +106,10 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 	int status, wstatus;
 	pid_t pid;
 
-	if (argc != 2 || argv[1][0] == '-')
-		return vmctl_usage_err(ctl, "start VM");
+	bool attach = argc == 3 && !strcmp(argv[2], "--console");
+
+	if (argc < 2 || argc > 3 || argv[1][0] == '-' || (argc == 3 && !attach))
+		return vmctl_usage_err(ctl, "start VM [--console]");
 	/* Held until the VM serves: two starts of one VM wait in turn. */
 	status = vmctl_lock(ctl, false);
 	if (status == VMCTL_OK)
@@ -133,8 +135,12 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 		 * something still answers there (a process vmctl cannot see
 		 * in /proc, say): never a second process on one VM.
 		 */
-		if (!vmctl_connect(&r, &c, 1000)) {
-			vmctl_conn_close(&c);
+		int err = vmctl_connect(&r, &c, 1000);
+
+		/* Only a refused connection, or no socket, says dead. */
+		if (err != -ECONNREFUSED && err != -ENOENT) {
+			if (!err)
+				vmctl_conn_close(&c);
 			vmctl_err("%s's control socket %s answers though its process (pid %d) looks gone: not starting a second one",
 				  s.name, r.socket_path, (int)r.pid);
 			status = VMCTL_STATE;
@@ -195,6 +201,13 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 		goto out;
 	}
 	printf("%s started (pid %d)\n", s.name, (int)pid);
+	if (attach) {
+		fflush(stdout);
+		/* Others may use the root while we watch. */
+		close(ctl->lock_fd);
+		ctl->lock_fd = -1;
+		status = vmctl_console_attach(&s, &r);
+	}
 out:
 	settings_free(&s);
 	return status;

@@ -176,6 +176,28 @@ int vmctl_request(const struct vm_settings *s, const struct vm_run *r,
 int vmctl_not_running(struct vmctl *ctl, const struct vm_settings *s,
 		      const char *dir);
 
+/*
+ * The names of the root's folders that look like VMs (their settings are
+ * not read), sorted; *nr of them, each and the array to free().
+ */
+char **vmctl_vm_names(const char *root, unsigned int *nr);
+
+/* The kernel's view of the VMs (netlink.c), over its netlink family. */
+struct vmctl_nl_vm {
+	uint32_t id, pid, uid, nr_vcpus, state;
+	uint64_t memory, created_ns;
+	uint64_t exits[16];	/* by VIREO_A_VCPU_EXITS*, summed over vCPUs */
+};
+
+/*
+ * Every VM the kernel shows this user (root: all) into *vms (free()
+ * after): how many, or -errno (-ENOENT: no vireo.ko, or one too old).
+ */
+int vmctl_nl_list(struct vmctl_nl_vm **vms);
+/* The VM of process pid (its newest, after a reset), or NULL. */
+const struct vmctl_nl_vm *vmctl_nl_find(const struct vmctl_nl_vm *vms, int nr,
+					uint32_t pid);
+
 int vmctl_cmd_create(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_stop(struct vmctl *ctl, int argc, char **argv);
@@ -189,5 +211,10 @@ int vmctl_cmd_pause(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_resume(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_reset(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_events(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_console(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_enable(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_disable(struct vmctl *ctl, int argc, char **argv);
+/* Attach to a running VM's serial console until Ctrl-] or its end. */
+int vmctl_console_attach(const struct vm_settings *s, const struct vm_run *r);
 
 #endif /* VIREO_VMCTL_H */

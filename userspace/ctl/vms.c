@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <uuid/uuid.h>
@@ -121,4 +122,38 @@ int vmctl_find_vm(struct vmctl *ctl, const char *vm, char *dir, size_t len,
 	if (status == VMCTL_NO_VM)
 		vmctl_err("no VM %s in %s (see `vmctl list`)", vm, ctl->root);
 	return status;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **vmctl_vm_names(const char *root, unsigned int *nr)
+{
+	DIR *d = opendir(root);
+	char **names = NULL, **grown;
+	unsigned int n = 0;
+	struct dirent *e;
+	char why[128];
+
+	*nr = 0;
+	if (!d)
+		return NULL;
+	while ((e = readdir(d))) {
+		if (settings_name_check(e->d_name, why, sizeof(why)))
+			continue;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown)
+			break;
+		names = grown;
+		names[n] = strdup(e->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), by_name);
+	*nr = n;
+	return names;
 }

@@ -37,6 +37,9 @@ struct console_out {
 	console_room_fn room_fn;
 	void *room_opaque;
 	size_t want_room;	/* bytes the UART waits room for; 0: none */
+
+	console_tap_fn tap_fn;	/* every byte put, for other watchers */
+	void *tap_opaque;
 };
 
 /* write() without blocking, as the kind allows: bytes written, or -errno. */
@@ -206,9 +209,19 @@ bool console_out_room(struct console_out *co, size_t n)
 	return false;
 }
 
+void console_out_set_tap(struct console_out *co, console_tap_fn fn,
+			 void *opaque)
+{
+	co->tap_fn = fn;
+	co->tap_opaque = opaque;
+}
+
 bool console_out_put(struct console_out *co, uint8_t c)
 {
 	ssize_t n;
+
+	if (co->tap_fn)
+		co->tap_fn(co->tap_opaque, c);
 
 	/* A guest printing for ever must not fill the host's disk. */
 	if (co->fd < 0 || (co->kind == CO_FILE &&

@@ -67,6 +67,15 @@ bool console_out_room(struct console_out *co, size_t n);
 /* Queue @c; false when it found the buffer full and was dropped. */
 bool console_out_put(struct console_out *co, uint8_t c);
 
+/*
+ * Every byte put is also given to @fn (the control socket's attached
+ * consoles), which must not block: whatever happens to the fd.  Set while
+ * nothing else uses @co, or under its owner's lock.
+ */
+typedef void (*console_tap_fn)(void *opaque, uint8_t c);
+void console_out_set_tap(struct console_out *co, console_tap_fn fn,
+			 void *opaque);
+
 /* Call @fn when room comes back after console_out_room() said none (NULL: do not). */
 void console_out_on_room(struct console_out *co, console_room_fn fn,
 			 void *opaque);

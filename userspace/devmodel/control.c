@@ -22,6 +22,7 @@
 #include <seccomp.h>
 
 #include "control.h"
+#include "console_out.h"
 #include "control_files.h"
 #include "evloop.h"
 #include "exitcodes.h"
@@ -40,6 +41,10 @@ struct client {
 	bool want_out;		/* watched for EPOLLOUT too */
 	bool subscribed;	/* sent the VM's events */
 	uint64_t last_ns;	/* its last request (or connection) */
+	/* Attached to the serial console: raw bytes both ways from then. */
+	bool console;
+	bool typer;		/* ... and its bytes are the guest's input */
+	uint64_t console_dropped;	/* output it did not read in time */
 };
 
 /* State changes on their way from machine_notify() to subscribers. */
@@ -57,7 +62,7 @@ struct control {
 	pthread_mutex_t lock;	/* over the clients */
 	struct control_files files;	/* the socket, the state file */
 	struct ev_timer *accept_again;	/* after running out of fds */
-	char *vm_name, *vm_uuid, *config;
+	char *vm_name, *vm_uuid, *config, *config_id;
 	unsigned int vcpus;
 	uint64_t memory;
 	uint64_t started_ns;
@@ -69,6 +74,23 @@ struct control {
 	unsigned int nr_events;
 	uint64_t events_lost;
 	struct ev_timer *events_due;
+
+	/*
+	 * The serial console: every byte the guest writes comes through
+	 * console_tap() (under the UART's lock, any thread) into tap[], and
+	 * goes from there to the attached clients on the loop.  Input from
+	 * the one typing goes into console_in, the UART's input pipe.
+	 */
+	struct console_out *console;	/* NULL: no console */
+	int console_in;			/* -1: no input */
+	bool typer_taken;
+	pthread_mutex_t tap_lock;	/* a leaf: the fields below */
+	unsigned int consoles;		/* attached clients */
+	uint8_t tap[CONTROL_TAP_SIZE];
+	size_t tap_len;
+	uint64_t tap_dropped;
+	bool tap_due;
+	struct ev_timer *console_due;
 };
 
 static const int control_syscalls[] = {
@@ -84,6 +106,15 @@ void control_seccomp(const struct control *c, struct seccomp_extra *x)
 
 static void client_close(struct control *c, struct client *cl)
 {
+	if (cl->console) {
+		pthread_mutex_lock(&c->tap_lock);
+		c->consoles--;
+		pthread_mutex_unlock(&c->tap_lock);
+		if (cl->typer)
+			c->typer_taken = false;
+		cl->console = cl->typer = false;
+		cl->console_dropped = 0;
+	}
 	evloop_unwatch_fd(c->ev, cl->fd);
 	close(cl->fd);
 	free(cl->out);
@@ -182,6 +213,9 @@ static void add_identity(struct control *c, struct json_object *o)
 	if (c->config)
 		json_object_object_add(o, "config",
 				       json_object_new_string(c->config));
+	if (c->config_id)
+		json_object_object_add(o, "config_id",
+				       json_object_new_string(c->config_id));
 	json_object_object_add(o, "pid", json_object_new_int(getpid()));
 }
 
@@ -206,7 +240,9 @@ static struct json_object *do_pause(struct control *c)
 	if (err == -EALREADY)
 		return refusal("wrong-state", "the VM is paused already");
 	if (err == -EAGAIN)
-		return refusal("busy", "the VM is starting, resetting or ending: ask again");
+		return refusal("busy", "the VM is starting, resetting or ending, or a vCPU did not stop: ask again");
+	if (err == -ECANCELED)
+		return refusal("wrong-state", "the VM is shutting down (SIGTERM)");
 	if (err)
 		return refusal("failed", strerror(-err));
 	return answer(true);
@@ -252,6 +288,27 @@ static struct json_object *do_subscribe(struct control *c, struct client *cl)
 	return o;
 }
 
+/*
+ * The connection becomes the serial console's (after this answer): the
+ * first attached types, the others watch.
+ */
+static struct json_object *do_console(struct control *c, struct client *cl)
+{
+	struct json_object *o;
+
+	if (!c->console)
+		return refusal("no-console", "this VM has no serial console");
+	o = answer(true);
+	cl->console = true;
+	cl->typer = c->console_in >= 0 && !c->typer_taken;
+	c->typer_taken |= cl->typer;
+	pthread_mutex_lock(&c->tap_lock);
+	c->consoles++;
+	pthread_mutex_unlock(&c->tap_lock);
+	json_object_object_add(o, "input", json_object_new_boolean(cl->typer));
+	return o;
+}
+
 /* What a request asks, and the answer: a table, as the protocol's doc. */
 static struct json_object *handle(struct control *c, struct client *cl,
 				  const char *req)
@@ -272,7 +329,89 @@ static struct json_object *handle(struct control *c, struct client *cl,
 	}
 	if (!strcmp(req, "subscribe"))
 		return do_subscribe(c, cl);
+	if (!strcmp(req, "console"))
+		return do_console(c, cl);
 	return refusal("unknown-request", "no such request in protocol 1");
+}
+
+/*
+ * console_out's tap: a byte the guest wrote, under the UART's lock, on any
+ * thread.  Kept for the loop only while a client is attached; never waits.
+ */
+static void console_tap(void *opaque, uint8_t ch)
+{
+	struct control *c = opaque;
+	bool arm = false;
+
+	pthread_mutex_lock(&c->tap_lock);
+	if (c->consoles) {
+		if (c->tap_len < sizeof(c->tap))
+			c->tap[c->tap_len++] = ch;
+		else
+			c->tap_dropped++;
+		arm = !c->tap_due;
+		c->tap_due = true;
+	}
+	pthread_mutex_unlock(&c->tap_lock);
+	if (arm)
+		ev_timer_arm(c->console_due, 0);
+}
+
+/* Raw bytes for a console client; what does not fit is dropped, counted. */
+static void client_put_raw(struct control *c, struct client *cl,
+			   const uint8_t *p, size_t n)
+{
+	size_t room = CONTROL_MAX_OUT - cl->out_len;
+
+	if (n > room) {
+		cl->console_dropped += n - room;
+		n = room;
+	}
+	memcpy(cl->out + cl->out_len, p, n);
+	cl->out_len += n;
+	client_flush(c, cl);
+}
+
+/* On the loop, under the control's lock: the guest's output to consoles. */
+static void console_send(void *opaque)
+{
+	static uint8_t buf[CONTROL_TAP_SIZE];
+	struct control *c = opaque;
+	unsigned int i;
+	size_t n;
+
+	pthread_mutex_lock(&c->tap_lock);
+	n = c->tap_len;
+	memcpy(buf, c->tap, n);
+	c->tap_len = 0;
+	c->tap_due = false;
+	pthread_mutex_unlock(&c->tap_lock);
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0 && c->clients[i].console)
+			client_put_raw(c, &c->clients[i], buf, n);
+}
+
+/*
+ * Bytes from an attached client: the guest's input if it types (what the
+ * UART's pipe cannot take now is dropped: the guest is not reading),
+ * nothing otherwise.
+ */
+static void console_input(struct control *c, struct client *cl,
+			  const char *p, size_t n)
+{
+	ssize_t w;
+
+	if (!cl->typer || c->console_in < 0)
+		return;
+	while (n) {
+		w = write(c->console_in, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= w;
+	}
 }
 
 /* machine->notify: from any thread, holding none of the control's locks. */
@@ -283,14 +422,15 @@ static void notify(void *opaque, const char *state, int status)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	pthread_mutex_lock(&c->events_lock);
+	/* Full: the newest replaces the last, so the last state is right. */
 	if (c->nr_events == CONTROL_EVENTS) {
 		c->events_lost++;
-	} else {
-		c->events[c->nr_events++] = (struct control_event) {
-			.state = state, .status = status,
-			.time_ms = ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000,
-		};
+		c->nr_events--;
 	}
+	c->events[c->nr_events++] = (struct control_event) {
+		.state = state, .status = status,
+		.time_ms = ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000,
+	};
 	pthread_mutex_unlock(&c->events_lock);
 	ev_timer_arm(c->events_due, 0);
 }
@@ -324,14 +464,16 @@ static void events_send(void *opaque)
 	lost = c->events_lost;
 	c->events_lost = 0;
 	pthread_mutex_unlock(&c->events_lock);
-	if (lost)
-		pr_err("control: %llu state events were lost (too many at once)\n",
-		       (unsigned long long)lost);
 	for (i = 0; i < n; i++) {
 		struct json_object *o = event_object(&e[i]);
 
+		/* The last of a batch says how many came and went unsent. */
+		if (lost && i == n - 1)
+			json_object_object_add(o, "lost",
+					       json_object_new_int64(lost));
 		for (j = 0; j < CONTROL_MAX_CLIENTS; j++)
-			if (c->clients[j].fd >= 0 && c->clients[j].subscribed)
+			if (c->clients[j].fd >= 0 && c->clients[j].subscribed &&
+			    !c->clients[j].console)
 				client_send(c, &c->clients[j], o);
 		json_object_put(o);
 	}
@@ -389,7 +531,7 @@ static void client_input(struct control *c, struct client *cl)
 		cl->last_ns = evloop_now();
 		cl->in_len += n;
 		cl->in[cl->in_len] = '\0';
-		while ((nl = memchr(cl->in, '\n', cl->in_len))) {
+		while (!cl->console && (nl = memchr(cl->in, '\n', cl->in_len))) {
 			size_t used = nl - cl->in + 1;
 
 			*nl = '\0';
@@ -401,6 +543,12 @@ static void client_input(struct control *c, struct client *cl)
 			}
 			memmove(cl->in, cl->in + used, cl->in_len - used);
 			cl->in_len -= used;
+		}
+		/* Attached: whatever comes (after the request) is input. */
+		if (cl->console) {
+			console_input(c, cl, cl->in, cl->in_len);
+			cl->in_len = 0;
+			return;
 		}
 		if (cl->in_len == CONTROL_MAX_LINE) {
 			struct json_object *o = refusal("line-too-long",
@@ -569,16 +717,22 @@ struct control *control_start(struct machine *m, const char *path,
 	c->vm_name = info->name ? strdup(info->name) : NULL;
 	c->vm_uuid = info->uuid ? strdup(info->uuid) : NULL;
 	c->config = info->config ? strdup(info->config) : NULL;
+	c->config_id = info->config_id ? strdup(info->config_id) : NULL;
 	c->vcpus = info->vcpus;
 	c->memory = info->memory;
 	c->started_ns = evloop_now();
 	pthread_mutex_init(&c->events_lock, NULL);
+	pthread_mutex_init(&c->tap_lock, NULL);
+	c->console = m->console;
+	c->console_in = info->console_in > 0 ? info->console_in : -1;
 	c->ev = evloop_create(m);
 	c->accept_again = c->ev ? ev_timer_new(c->ev, accept_resume, c,
 					       &c->lock) : NULL;
 	c->events_due = c->ev ? ev_timer_new(c->ev, events_send, c,
 					     &c->lock) : NULL;
-	err = c->accept_again && c->events_due ?
+	c->console_due = c->ev ? ev_timer_new(c->ev, console_send, c,
+					      &c->lock) : NULL;
+	err = c->accept_again && c->events_due && c->console_due ?
 	      -control_files_open(&c->files, path, info->state_name) : ENOMEM;
 	if (!err)
 		err = -evloop_watch_fd(c->ev, c->files.listen_fd, EPOLLIN,
@@ -591,6 +745,9 @@ struct control *control_start(struct machine *m, const char *path,
 	if (!err) {
 		m->notify_opaque = c;
 		m->notify = notify;
+		/* No vCPU and no device loop runs yet: the UART is idle. */
+		if (c->console)
+			console_out_set_tap(c->console, console_tap, c);
 		err = -evloop_start(c->ev);
 	}
 	if (err) {
@@ -606,6 +763,31 @@ struct control *control_start(struct machine *m, const char *path,
 	return c;
 }
 
+/*
+ * Write what waits for every client, for at most ns (the loop is gone;
+ * nanosleep, not poll: the system call filter has only what the VM needs).
+ */
+static void flush_all(struct control *c, uint64_t ns)
+{
+	uint64_t until = evloop_now() + ns;
+	struct timespec pause = { 0, 10000000 };
+	bool waiting = true;
+	unsigned int i;
+
+	while (waiting && evloop_now() < until) {
+		waiting = false;
+		for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+			struct client *cl = &c->clients[i];
+
+			if (cl->fd >= 0 && cl->out_len &&
+			    client_flush(c, cl) && cl->out_len)
+				waiting = true;
+		}
+		if (waiting)
+			nanosleep(&pause, NULL);
+	}
+}
+
 void control_stop(struct control *c)
 {
 	unsigned int i;
@@ -617,8 +799,12 @@ void control_stop(struct control *c)
 		c->m->notify = NULL;
 		c->m->notify_opaque = NULL;
 	}
-	/* The last events ("stopping"), to whoever still reads. */
+	/* The vCPUs and the device loop are gone: the UART is idle. */
+	if (c->console)
+		console_out_set_tap(c->console, NULL, NULL);
+	/* The last events ("stopping"), to whoever still reads, briefly. */
 	events_send(c);
+	flush_all(c, CONTROL_LAST_WORDS_NS);
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		if (c->clients[i].fd >= 0)
 			client_close(c, &c->clients[i]);
@@ -627,11 +813,16 @@ void control_stop(struct control *c)
 	control_files_close(&c->files, true);
 	ev_timer_free(c->accept_again);
 	ev_timer_free(c->events_due);
+	ev_timer_free(c->console_due);
 	pthread_mutex_destroy(&c->events_lock);
+	pthread_mutex_destroy(&c->tap_lock);
+	if (c->console_in >= 0)
+		close(c->console_in);
 	evloop_destroy(c->ev);
 	pthread_mutex_destroy(&c->lock);
 	free(c->vm_name);
 	free(c->vm_uuid);
 	free(c->config);
+	free(c->config_id);
 	free(c);
 }

@@ -22,6 +22,10 @@
 #define CONTROL_ACCEPT_BACKOFF_NS	100000000ULL	/* out of fds: wait */
 /* All slots taken: one idle this long (not a subscriber) makes room. */
 #define CONTROL_IDLE_NS		1000000000ULL
+/* At the end, the last events wait this long for slow readers. */
+#define CONTROL_LAST_WORDS_NS	200000000ULL
+/* The guest's console output waiting for the loop, at most. */
+#define CONTROL_TAP_SIZE	65536
 
 struct control;
 
@@ -34,6 +38,7 @@ struct control_info {
 	 * vmctl tells this VM from a copy of it with the same UUID; NULL.
 	 */
 	const char *config;
+	const char *config_id;	/* its "DEV:INODE", however it is reached */
 	unsigned int vcpus;
 	uint64_t memory;
 	/*
@@ -42,6 +47,14 @@ struct control_info {
 	 * name in the socket's folder, or NULL for none.
 	 */
 	const char *state_name;
+	/*
+	 * The write end of the UART's input pipe, for the attached client
+	 * that types (taken over: closed by control_stop()); -1: the
+	 * console's input is elsewhere (a terminal), or there is none.
+	 * 0 means none too (stdin is never the pipe: vireo-vm keeps fds
+	 * 0-2 open), so an initializer that leaves it out is safe.
+	 */
+	int console_in;
 };
 
 /*

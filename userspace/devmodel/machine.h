@@ -85,8 +85,10 @@ struct machine {
 
 	/*
 	 * Pausing the whole VM (pause.h).  run_lock orders a pause, a
-	 * resume and the main thread's end and start of each run; it is
-	 * taken before any other.  Under the lock above: the vCPU threads'
+	 * resume, the power button and the main thread's end and start of
+	 * each run; it is taken after the control socket's lock (a request
+	 * runs under it) and before every other.  Under the lock above: the
+	 * vCPU threads'
 	 * rendezvous, announced by vcpus_cond (which machine_request_exit()
 	 * signals too).
 	 */
@@ -117,6 +119,11 @@ struct machine {
 	 * signal ends the VM at once.
 	 */
 	int (*shutdown_request)(struct machine *m);
+	/*
+	 * A SIGTERM came (the main thread's; read by pauses under run_lock,
+	 * which are refused then: the guest is to shut down, not wait).
+	 */
+	bool sigterm_seen;
 };
 
 static inline void machine_notify(struct machine *m, const char *state,

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "boot_pc.h"
 #include "console.h"
@@ -50,6 +51,11 @@ struct vm_process {
 	struct vcpus vcpus;
 	struct boot_cpu_state boot;	/* vCPU 0's, with --kernel */
 	struct control *control;	/* --control PATH, or NULL */
+	/*
+	 * With a control socket and no terminal or pipe on stdin, the
+	 * UART reads a pipe whose write end attached consoles type into.
+	 */
+	int console_in;
 };
 
 static int load_rom(struct vm *vm, const char *path)
@@ -90,6 +96,16 @@ static int setup_machine(struct vm_process *v)
 
 	machine_init(m, STDOUT_FILENO);
 	m->console_in_fd = console_input_fd();
+	if (m->console_in_fd < 0 && (v->opt.control || v->opt.runtime)) {
+		int p[2];
+
+		if (pipe2(p, O_CLOEXEC | O_NONBLOCK)) {
+			pr_err("cannot make the console's input pipe: %m\n");
+			return EXIT_CODE_HOST;
+		}
+		m->console_in_fd = p[0];
+		v->console_in = p[1];
+	}
 	m->ram_size = v->opt.mem;
 	m->nr_cpus = v->opt.cpus;
 	m->signal_msi = vm_signal_msi;
@@ -308,7 +324,8 @@ static int start_control(struct vm_process *v)
 		.name = v->opt.vm_name, .uuid = v->opt.vm_uuid,
 		.vcpus = v->opt.cpus, .memory = v->opt.mem,
 	};
-	char path[256], state[64], config[PATH_MAX];
+	char path[256], state[64], config[PATH_MAX], config_id[48];
+	struct stat st;
 	const char *where = v->opt.control;
 	struct control *c;
 
@@ -324,6 +341,14 @@ static int start_control(struct vm_process *v)
 	}
 	if (v->opt.config && realpath(v->opt.config, config))
 		info.config = config;
+	if (v->opt.config && !stat(v->opt.config, &st)) {
+		snprintf(config_id, sizeof(config_id), "%llu:%llu",
+			 (unsigned long long)st.st_dev,
+			 (unsigned long long)st.st_ino);
+		info.config_id = config_id;
+	}
+	info.console_in = v->console_in;
+	v->console_in = -1;	/* the control's now */
 	c = control_start(&v->m, where, &info);
 	v->control = c;
 	return c ? 0 : EXIT_CODE_HOST;

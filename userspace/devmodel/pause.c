@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "devices.h"
 #include "evloop.h"
@@ -70,9 +71,19 @@ static void release_vcpus(struct machine *m)
 	pthread_cond_broadcast(&m->vcpus_cond);
 }
 
-/* Step 1: 0 once every vCPU thread waits, or -EAGAIN. */
+/*
+ * Step 1: 0 once every vCPU thread waits, or -EAGAIN.  A vCPU that has
+ * not come is kicked again every PAUSE_KICK_NS (a signal that reached it
+ * just before its RUN began); one that never comes (a thread stuck in a
+ * device) costs PAUSE_WAIT_NS, not the control socket for ever.
+ */
+#define PAUSE_KICK_NS	(50ULL * 1000 * 1000)
+#define PAUSE_WAIT_NS	(5ULL * 1000 * 1000 * 1000)
+
 static int rendezvous(struct machine *m)
 {
+	struct timespec until;
+	uint64_t waited = 0;
 	int err = 0;
 
 	machine_lock(m);
@@ -82,9 +93,26 @@ static int rendezvous(struct machine *m)
 	}
 	__atomic_store_n(&m->pause_requested, true, __ATOMIC_RELEASE);
 	m->kick_vcpus(m);
-	while (m->vcpus_parked < m->vcpus_alive && !m->exit_requested)
-		pthread_cond_wait(&m->vcpus_cond, &m->lock);
-	if (m->exit_requested || !m->vcpus_alive) {
+	while (m->vcpus_parked < m->vcpus_alive && !m->exit_requested &&
+	       waited < PAUSE_WAIT_NS) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += PAUSE_KICK_NS;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&m->vcpus_cond, &m->lock,
+					   &until) == ETIMEDOUT) {
+			waited += PAUSE_KICK_NS;
+			m->kick_vcpus(m);
+		}
+	}
+	if (m->vcpus_parked < m->vcpus_alive || m->exit_requested ||
+	    !m->vcpus_alive) {
+		if (waited >= PAUSE_WAIT_NS)
+			pr_err("pause: %u of %u vCPUs did not stop in %llu s: not paused\n",
+			       m->vcpus_alive - m->vcpus_parked,
+			       m->vcpus_alive, PAUSE_WAIT_NS / 1000000000ULL);
 		release_vcpus(m);
 		err = -EAGAIN;
 	}
@@ -99,6 +127,11 @@ int machine_pause_vm(struct machine *m)
 	pthread_mutex_lock(&m->run_lock);
 	if (m->paused) {
 		err = -EALREADY;
+		goto out;
+	}
+	/* The guest is to shut down (SIGTERM pressed its button). */
+	if (__atomic_load_n(&m->sigterm_seen, __ATOMIC_SEQ_CST)) {
+		err = -ECANCELED;
 		goto out;
 	}
 	err = rendezvous(m);
@@ -123,9 +156,18 @@ out:
 
 int machine_resume_vm(struct machine *m)
 {
-	int err, time_err = 0;
+	int err;
 
 	pthread_mutex_lock(&m->run_lock);
+	err = machine_resume_vm_locked(m);
+	pthread_mutex_unlock(&m->run_lock);
+	return err;
+}
+
+int machine_resume_vm_locked(struct machine *m)
+{
+	int err, time_err = 0;
+
 	err = machine_resume(m);
 	if (err == -EALREADY)
 		goto out;
@@ -142,7 +184,6 @@ int machine_resume_vm(struct machine *m)
 	if (!err)
 		machine_notify(m, "running", 0);
 out:
-	pthread_mutex_unlock(&m->run_lock);
 	return err;
 }
 

@@ -30,9 +30,10 @@
 #include "machine.h"
 
 /*
- * 0; -EALREADY when already paused; -EAGAIN when no vCPU runs or the VM
- * ends or resets meanwhile (nothing was paused); another -errno when
- * guest time could not stop (nothing was paused).
+ * 0; -EALREADY when already paused; -EAGAIN when no vCPU runs, the VM
+ * ends or resets meanwhile, or a vCPU does not stop within 5 s (nothing
+ * was paused); -ECANCELED after a SIGTERM (the guest is shutting down);
+ * another -errno when guest time could not stop (nothing was paused).
  */
 int machine_pause_vm(struct machine *m);
 /*
@@ -40,6 +41,8 @@ int machine_pause_vm(struct machine *m);
  * again (the VM cannot run on: the caller ends it).
  */
 int machine_resume_vm(struct machine *m);
+/* The same with run_lock held (requests.c's power button). */
+int machine_resume_vm_locked(struct machine *m);
 /* Is the VM paused?  (From any thread; a snapshot.) */
 bool machine_is_paused(struct machine *m);
 

@@ -95,17 +95,20 @@ static int vcpus_start(struct vcpus *s)
 	for (i = 0; i < s->nr; i++) {
 		struct vcpu *v = &s->vcpu[i];
 
+		/* Under the lock: a pause's kick sees every started thread. */
+		machine_lock(s->m);
 		err = pthread_create(&v->thread, NULL, vcpu_thread, v);
+		v->thread_started = !err;
+		if (err) {
+			s->m->vcpus_alive -= s->nr - i;
+			pthread_cond_broadcast(&s->m->vcpus_cond);
+		}
+		machine_unlock(s->m);
 		if (err) {
 			pr_err("cannot start the thread of vCPU %u: %s\n",
 			       v->id, strerror(err));
-			machine_lock(s->m);
-			s->m->vcpus_alive -= s->nr - i;
-			pthread_cond_broadcast(&s->m->vcpus_cond);
-			machine_unlock(s->m);
 			return EXIT_CODE_HOST;
 		}
-		v->thread_started = true;
 	}
 	return 0;
 }
@@ -128,15 +131,16 @@ static bool vm_ending(struct machine *m)
  */
 static void wait_for_the_end(struct machine *m)
 {
-	bool pressed = false;
 	int sig;
 
 	while (!vm_ending(m)) {
 		sig = signals_wait();
 		if (!signals_is_termination(sig))
 			continue;
-		if (sig == SIGTERM && !pressed) {
-			pressed = true;
+		/* Once for the process's life: a reset does not rearm it. */
+		if (sig == SIGTERM &&
+		    !__atomic_exchange_n(&m->sigterm_seen, true,
+					 __ATOMIC_SEQ_CST)) {
 			if (m->shutdown_request && !m->shutdown_request(m)) {
 				pr_info("SIGTERM: the power button is pressed, for the guest to shut down; a second SIGTERM ends the VM at once\n");
 				continue;

@@ -48,6 +48,7 @@ enum vireo_cap {
 	VIREO_CAP_MAX_CPUID	= 6,	/* entries accepted by SET_CPUID */
 	VIREO_CAP_MAX_GPA_BITS	= 7,	/* guest-physical address width */
 	VIREO_CAP_GUEST_TIME	= 8,	/* 1: VIREO_GET/SET_GUEST_TIME */
+	VIREO_CAP_NETLINK	= 9,	/* the "vireo" family's version */
 };
 
 enum vireo_backend_id {
@@ -344,6 +345,79 @@ struct vireo_run {
 		__u8 exit_data[256];
 	};
 	__u64 reserved2[16];
+};
+
+/* ---- the generic netlink family "vireo" ------------------------------ */
+
+/*
+ * The host-wide view of Vireo's VMs (docs/netlink.md), through generic
+ * netlink (libnl-genl-3: genl_ctrl_resolve(VIREO_GENL_NAME)).
+ *
+ * VIREO_CMD_LIST_VMS, a dump (NLM_F_DUMP), no attributes: one message per
+ * VM, root (CAP_SYS_ADMIN) seeing every VM, any other user those their
+ * processes made.  Each has VIREO_A_VM_ID, _PID, _UID, _CREATED_NS,
+ * _NR_VCPUS, _MEMORY, _STATE and one nested VIREO_A_VCPU per vCPU with
+ * its exit counts.
+ *
+ * The multicast group VIREO_GENL_MCGRP_EVENTS (CAP_SYS_ADMIN to join)
+ * gets a VIREO_CMD_EVENT message for each VIREO_EVENT_*: VIREO_A_EVENT,
+ * VIREO_A_VM_ID, _PID, _UID, and for vCPU events VIREO_A_VCPU_ID.
+ */
+#define VIREO_GENL_NAME		"vireo"
+#define VIREO_GENL_VERSION	1
+#define VIREO_GENL_MCGRP_EVENTS	"events"
+
+enum vireo_genl_cmd {
+	VIREO_CMD_UNSPEC,
+	VIREO_CMD_LIST_VMS,
+	VIREO_CMD_EVENT,
+	__VIREO_CMD_MAX,
+};
+
+enum vireo_genl_attr {
+	VIREO_A_UNSPEC,
+	VIREO_A_VM_ID,		/* u32: the module's number for the VM */
+	VIREO_A_PID,		/* u32: the process that made it (tgid) */
+	VIREO_A_UID,		/* u32: its effective uid then */
+	VIREO_A_CREATED_NS,	/* u64: CLOCK_BOOTTIME when it was made */
+	VIREO_A_NR_VCPUS,	/* u32 */
+	VIREO_A_MEMORY,		/* u64: bytes of guest memory in its slots */
+	VIREO_A_STATE,		/* u32: VIREO_VM_STATE_* */
+	VIREO_A_VCPU,		/* nested VIREO_A_VCPU_*, one per vCPU */
+	VIREO_A_EVENT,		/* u32: VIREO_EVENT_* */
+	VIREO_A_VCPU_ID,	/* u32: in vCPU events */
+	VIREO_A_PAD,
+	__VIREO_A_MAX,
+};
+#define VIREO_A_MAX (__VIREO_A_MAX - 1)
+
+/* Inside VIREO_A_VCPU: u32 id, then u64 counts of exits. */
+enum vireo_genl_vcpu_attr {
+	VIREO_A_VCPU_UNSPEC,
+	VIREO_A_VCPU_NR,	/* u32: the vCPU id */
+	VIREO_A_VCPU_EXITS,	/* every exit from the guest */
+	VIREO_A_VCPU_EXITS_IO,	/* port I/O */
+	VIREO_A_VCPU_EXITS_MMIO,	/* emulated MMIO */
+	VIREO_A_VCPU_EXITS_HLT,
+	VIREO_A_VCPU_EXITS_CPUID,
+	VIREO_A_VCPU_EXITS_MSR,	/* RDMSR, WRMSR */
+	VIREO_A_VCPU_EXITS_NPF,	/* nested page faults (memory first touched) */
+	VIREO_A_VCPU_EXITS_USER,	/* RUN returns to userspace */
+	VIREO_A_VCPU_PAD,
+	__VIREO_A_VCPU_MAX,
+};
+#define VIREO_A_VCPU_MAX (__VIREO_A_VCPU_MAX - 1)
+
+enum vireo_vm_state {
+	VIREO_VM_STATE_RUNNING	= 0,
+	VIREO_VM_STATE_STOPPED	= 1,	/* guest time stopped: paused */
+};
+
+enum vireo_event {
+	VIREO_EVENT_VM_CREATED		= 1,
+	VIREO_EVENT_VM_DESTROYED	= 2,
+	VIREO_EVENT_VCPU_SHUTDOWN	= 3,	/* VIREO_EXIT_SHUTDOWN */
+	VIREO_EVENT_VCPU_INTERNAL_ERROR	= 4,	/* VIREO_EXIT_INTERNAL_ERROR */
 };
 
 #ifdef __KERNEL__
