@@ -54,9 +54,10 @@ module-6.12:
 
 # ---- make install (DESTDIR, PREFIX), as a Debian package lays it out with
 # PREFIX=/usr: the programs and their man pages, vireo.ko's source for DKMS
-# (PREFIX/src/vireo-VERSION: DKMS looks in /usr/src), the systemd template
-# unit, the udev rule and sysusers file that give /dev/vireo to the group
-# vireo, and vmctl's bash completion.  The module itself is DKMS's to build.
+# (/usr/src/vireo-VERSION, where DKMS looks), the systemd template unit,
+# the udev rule and sysusers file that give /dev/vireo to the group vireo,
+# a modules-load.d file (vireo.ko at boot, for the units), and vmctl's bash
+# completion.  The module itself is DKMS's to build.
 VERSION		:= $(shell cat VERSION)
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
@@ -65,7 +66,9 @@ UNITDIR		?= $(PREFIX)/lib/systemd/system
 UDEVDIR		?= $(PREFIX)/lib/udev/rules.d
 SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
 COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
-SRCDIR		?= $(PREFIX)/src/vireo-$(VERSION)
+MODLOADDIR	?= $(PREFIX)/lib/modules-load.d
+# DKMS looks in /usr/src whatever the prefix.
+SRCDIR		?= /usr/src/vireo-$(VERSION)
 
 .PHONY: install
 install: userspace
@@ -78,6 +81,7 @@ install: userspace
 		> $(DESTDIR)$(UNITDIR)/vireo-vm@.service
 	install -D -m 0644 packaging/60-vireo.rules $(DESTDIR)$(UDEVDIR)/60-vireo.rules
 	install -D -m 0644 packaging/vireo.sysusers $(DESTDIR)$(SYSUSERSDIR)/vireo.conf
+	install -D -m 0644 packaging/vireo.modules-load $(DESTDIR)$(MODLOADDIR)/vireo.conf
 	install -D -m 0644 packaging/vmctl.bash-completion \
 		$(DESTDIR)$(COMPLETIONDIR)/vmctl
 	rm -rf $(DESTDIR)$(SRCDIR) && install -d $(DESTDIR)$(SRCDIR)

@@ -130,13 +130,16 @@ int vireo_set_memory_region(struct vireo_vm *vm,
 	if (!npages) {
 		if (!s->npages)
 			return -EINVAL;
+		WRITE_ONCE(vm->memory_pages, vm->memory_pages - s->npages);
 		vireo_slot_delete(vm, s);
 		return 0;
 	}
 	if (vireo_slot_overlaps(vm, r->slot, gfn, npages))
 		return -EEXIST;
-	if (!s->npages)
+	if (!s->npages) {
+		WRITE_ONCE(vm->memory_pages, vm->memory_pages + npages);
 		return vireo_slot_create(s, r);
+	}
 
 	/* An existing slot may only move. */
 	if (npages != s->npages || r->flags != s->flags ||

@@ -8,7 +8,8 @@
  * Only the initial network namespace sees the family (netnsok unset), and
  * a user other than root sees only the VMs its processes made.  Attributes
  * are checked by the family's policy, strictly: the core answers anything
- * malformed with an error before this file sees it.
+ * malformed with an error before this file sees it.  A dump never waits on
+ * one VM's memory lock (see vm_memory()).
  */
 #include <linux/cred.h>
 #include <linux/mutex.h>
@@ -36,10 +37,20 @@ static const struct genl_small_ops vireo_nl_ops[] = {
 	},
 };
 
+/*
+ * Every user's VMs come and go there: root's only.  A kernel without the
+ * flag (6.1 before its backport) gets no group: no events, rather than
+ * events anyone may read.
+ */
+#ifdef GENL_MCAST_CAP_SYS_ADMIN
 static const struct genl_multicast_group vireo_nl_groups[] = {
-	/* Every user's VMs come and go there: root's only. */
 	{ .name = VIREO_GENL_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_SYS_ADMIN },
 };
+#define VIREO_NL_GROUPS	ARRAY_SIZE(vireo_nl_groups)
+#else
+#define vireo_nl_groups	NULL
+#define VIREO_NL_GROUPS	0
+#endif
 
 static struct genl_family vireo_nl_family __ro_after_init = {
 	.name = VIREO_GENL_NAME,
@@ -49,22 +60,19 @@ static struct genl_family vireo_nl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.small_ops = vireo_nl_ops,
 	.n_small_ops = ARRAY_SIZE(vireo_nl_ops),
-	/* Strict checking of every command: none predates it. */
-	.resv_start_op = VIREO_CMD_EVENT + 1,
+	/* resv_start_op 0: every command gets the header's strict checks. */
 	.mcgrps = vireo_nl_groups,
-	.n_mcgrps = ARRAY_SIZE(vireo_nl_groups),
+	.n_mcgrps = VIREO_NL_GROUPS,
 };
 
+/*
+ * Read without the VM's mmu_lock, which a fault holds while it pins a page
+ * (a page of a file that answers slowly, or never): a dump must not wait
+ * on one VM with every VM's registry locked.
+ */
 static u64 vm_memory(struct vireo_vm *vm)
 {
-	u64 pages = 0;
-	int i;
-
-	mutex_lock(&vm->mmu_lock);
-	for (i = 0; i < VIREO_MAX_MEMSLOTS; i++)
-		pages += vm->slots[i].npages;
-	mutex_unlock(&vm->mmu_lock);
-	return pages << PAGE_SHIFT;
+	return READ_ONCE(vm->memory_pages) << PAGE_SHIFT;
 }
 
 static int put_vcpu(struct sk_buff *skb, struct vireo_vcpu *vcpu)
@@ -133,27 +141,39 @@ static int put_vm(struct sk_buff *skb, struct vireo_vm *vm, u32 portid,
 }
 
 /*
- * Root's dump has every VM, another user's those its processes made;
- * cb->args[0] is the id to go on from in the next part.
+ * Root's dump has every VM, another user's those its processes made.
+ * Who asked is decided once, by the first part (which runs in the asking
+ * process); the later parts run in whoever reads the socket.  cb->args:
+ * [0] the id to go on from, [1] 0 before the first part, then 1 + all,
+ * [2] the asker's uid.
  */
 static int vireo_nl_list_vms(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	bool all = netlink_capable(cb->skb, CAP_SYS_ADMIN);
-	kuid_t uid = current_euid();
 	struct vireo_vm *vm;
 	unsigned long id;
+	bool all;
+	kuid_t uid;
+	int r = 0;
 
+	if (!cb->args[1]) {
+		cb->args[1] = 1 + netlink_capable(cb->skb, CAP_SYS_ADMIN);
+		cb->args[2] = from_kuid_munged(&init_user_ns, current_euid());
+	}
+	all = cb->args[1] == 2;
+	uid = make_kuid(&init_user_ns, cb->args[2]);
 	mutex_lock(&vireo_vms_lock);
 	xa_for_each_start(&vireo_vms, id, vm, cb->args[0]) {
 		if (!all && !uid_eq(vm->uid, uid))
 			continue;
-		if (put_vm(skb, vm, NETLINK_CB(cb->skb).portid,
-			   cb->nlh->nlmsg_seq))
+		r = put_vm(skb, vm, NETLINK_CB(cb->skb).portid,
+			   cb->nlh->nlmsg_seq);
+		if (r)
 			break;
 		cb->args[0] = id + 1;
 	}
 	mutex_unlock(&vireo_vms_lock);
-	return skb->len;
+	/* A VM that fits no message at all is an error, not the end. */
+	return r && !skb->len ? r : skb->len;
 }
 
 static void send_event(struct vireo_vm *vm, u32 event, int vcpu_id)
@@ -179,13 +199,17 @@ static void send_event(struct vireo_vm *vm, u32 event, int vcpu_id)
 
 int vireo_vm_register(struct vireo_vm *vm)
 {
+	u32 id;
 	int r;
 
 	vm->pid = task_tgid_nr(current);
 	vm->uid = current_euid();
 	vm->created_ns = ktime_get_boottime_ns();
 	mutex_lock(&vireo_vms_lock);
-	r = xa_alloc(&vireo_vms, &vm->id, vm, xa_limit_31b, GFP_KERNEL);
+	/* xa_alloc() writes the id even when it fails: only ours on success. */
+	r = xa_alloc(&vireo_vms, &id, vm, xa_limit_31b, GFP_KERNEL);
+	if (!r)
+		vm->id = id;
 	mutex_unlock(&vireo_vms_lock);
 	if (!r)
 		send_event(vm, VIREO_EVENT_VM_CREATED, -1);

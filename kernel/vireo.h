@@ -163,6 +163,8 @@ struct vireo_vm {
 	pid_t pid;
 	kuid_t uid;
 	u64 created_ns;
+	/* Pages in its slots: written under mmu_lock, read without. */
+	u64 memory_pages;
 	struct mm_struct *mm;		/* slots are addresses in this mm */
 	struct mutex lock;		/* vcpus[] */
 	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];

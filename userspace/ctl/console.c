@@ -54,7 +54,10 @@ static void raw_tty(void)
 		raw = 1;
 }
 
-/* All of p to fd (a non-blocking socket, or stdout): false when it is gone. */
+/*
+ * All of p to fd (a non-blocking socket, or stdout): false when it is gone.
+ * SIGPIPE is ignored while attached: a gone reader is an error here.
+ */
 static bool write_all(int fd, const char *p, size_t n)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
@@ -79,9 +82,10 @@ static bool write_all(int fd, const char *p, size_t n)
 /* Until Ctrl-] or the VM process's end; VMCTL_OK either way. */
 static int relay(struct vmctl_conn *c, bool typing)
 {
+	/* stdin is read even when watching: for Ctrl-]. */
 	struct pollfd p[2] = {
 		{ .fd = c->fd, .events = POLLIN },
-		{ .fd = STDIN_FILENO, .events = typing ? POLLIN : 0 },
+		{ .fd = STDIN_FILENO, .events = POLLIN },
 	};
 	char buf[4096], *end;
 	ssize_t n;
@@ -117,7 +121,10 @@ static int relay(struct vmctl_conn *c, bool typing)
 				continue;
 			}
 			end = memchr(buf, CTRL_RIGHT_BRACKET, n);
-			if (!write_all(c->fd, buf, end ? end - buf : n) || end)
+			if (typing &&
+			    !write_all(c->fd, buf, end ? end - buf : n))
+				return VMCTL_OK;
+			if (end)
 				return VMCTL_OK;
 		}
 	}
@@ -149,6 +156,7 @@ int vmctl_console_attach(const struct vm_settings *s, const struct vm_run *r)
 	json_object_put(a);
 	fprintf(stderr, "vmctl: %s's console%s; Ctrl-] detaches\n", s->name,
 		typing ? "" : " (watching: another client types)");
+	signal(SIGPIPE, SIG_IGN);
 	raw_tty();
 	status = relay(&c, typing);
 	restore_tty();

@@ -612,7 +612,8 @@ static struct client *evict_idle(struct control *c)
 	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
 		struct client *cl = &c->clients[i];
 
-		if (cl->fd >= 0 && !cl->subscribed &&
+		/* Subscribers and consoles are silent by their nature. */
+		if (cl->fd >= 0 && !cl->subscribed && !cl->console &&
 		    (!oldest || cl->last_ns < oldest->last_ns))
 			oldest = cl;
 	}
