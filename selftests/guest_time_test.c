@@ -109,19 +109,6 @@ static uint64_t pause_guest(struct vireo_vm *vm)
 	return now_ns() - start;
 }
 
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint64_t v;
-
-	GUEST_ASSERT_EQ(rdmsr_safe(msr, &v), 0);
-	return v;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	GUEST_ASSERT_EQ(wrmsr_safe(msr, v), 0);
-}
-
 static uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -132,9 +119,9 @@ static uint64_t rdtsc(void)
 
 static void apic_on(void)
 {
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EN |
+	wrmsr_ok(MSR_APIC_BASE, rdmsr_ok(MSR_APIC_BASE) | APIC_BASE_EN |
 	      APIC_BASE_EXTD);
-	wrmsr(MSR_X2APIC_SVR, 0x1ff);
+	wrmsr_ok(MSR_X2APIC_SVR, 0x1ff);
 }
 
 TEST_F_TIMEOUT(gt, api, TIMEOUT)
@@ -224,11 +211,11 @@ TEST_F_TIMEOUT(gt, tsc_goes_on_from_the_stop, TIMEOUT)
 static void guest_counts(void)
 {
 	apic_on();
-	wrmsr(MSR_X2APIC_TDCR, 0xb);			/* divide by 1 */
-	wrmsr(MSR_X2APIC_LVTT, LVT_MASKED | VEC_TIMER);	/* one-shot */
-	wrmsr(MSR_X2APIC_TMICT, 0xffffffff);		/* 4.3 s at 1 GHz */
-	ucall(UCALL_SYNC, rdtsc(), rdmsr(MSR_X2APIC_TMCCT));
-	ucall(UCALL_SYNC, rdtsc(), rdmsr(MSR_X2APIC_TMCCT));
+	wrmsr_ok(MSR_X2APIC_TDCR, 0xb);			/* divide by 1 */
+	wrmsr_ok(MSR_X2APIC_LVTT, LVT_MASKED | VEC_TIMER);	/* one-shot */
+	wrmsr_ok(MSR_X2APIC_TMICT, 0xffffffff);		/* 4.3 s at 1 GHz */
+	ucall(UCALL_SYNC, rdtsc(), rdmsr_ok(MSR_X2APIC_TMCCT));
+	ucall(UCALL_SYNC, rdtsc(), rdmsr_ok(MSR_X2APIC_TMCCT));
 	GUEST_DONE();
 }
 
@@ -273,16 +260,16 @@ static void guest_deadline(uint64_t ticks)
 	uint64_t deadline;
 
 	apic_on();
-	wrmsr(MSR_X2APIC_LVTT, LVT_TSC_DEADLINE | VEC_TIMER);
+	wrmsr_ok(MSR_X2APIC_LVTT, LVT_TSC_DEADLINE | VEC_TIMER);
 	deadline = rdtsc() + ticks;
-	wrmsr(MSR_TSC_DEADLINE, deadline);
+	wrmsr_ok(MSR_TSC_DEADLINE, deadline);
 	GUEST_SYNC(0);
 	/* Back from the pause: not yet. */
-	GUEST_SYNC(rdmsr(MSR_X2APIC_IRR2) & 1);
+	GUEST_SYNC(rdmsr_ok(MSR_X2APIC_IRR2) & 1);
 	/* Ten times the wait at most, by the guest's own clock. */
-	while (!(rdmsr(MSR_X2APIC_IRR2) & 1) && rdtsc() < deadline + 10 * ticks)
+	while (!(rdmsr_ok(MSR_X2APIC_IRR2) & 1) && rdtsc() < deadline + 10 * ticks)
 		asm volatile("pause");
-	GUEST_ASSERT_EQ(rdmsr(MSR_X2APIC_IRR2) & 1, 1);
+	GUEST_ASSERT_EQ(rdmsr_ok(MSR_X2APIC_IRR2) & 1, 1);
 	GUEST_ASSERT(rdtsc() >= deadline);
 	GUEST_DONE();
 }
@@ -350,16 +337,16 @@ static void guest_reprogram(uint64_t ticks_per_ms)
 	unsigned int v;
 
 	apic_on();
-	wrmsr(MSR_X2APIC_TDCR, 0xb);
+	wrmsr_ok(MSR_X2APIC_TDCR, 0xb);
 	GUEST_SYNC(0);
 	for (v = FIRST_VEC; v <= LAST_VEC; v++) {
-		wrmsr(MSR_X2APIC_LVTT, v);			/* one-shot */
-		wrmsr(MSR_X2APIC_TMICT, 50000);
+		wrmsr_ok(MSR_X2APIC_LVTT, v);			/* one-shot */
+		wrmsr_ok(MSR_X2APIC_TMICT, 50000);
 		until = rdtsc() + 2000 * ticks_per_ms;
-		while (!(rdmsr(0x820 + v / 32) & (1u << (v % 32))) &&
+		while (!(rdmsr_ok(0x820 + v / 32) & (1u << (v % 32))) &&
 		       rdtsc() < until)
 			asm volatile("pause");
-		GUEST_ASSERT_EQ((rdmsr(0x820 + v / 32) >> (v % 32)) & 1, 1);
+		GUEST_ASSERT_EQ((rdmsr_ok(0x820 + v / 32) >> (v % 32)) & 1, 1);
 	}
 	GUEST_DONE();
 }

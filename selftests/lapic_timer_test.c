@@ -42,38 +42,25 @@ FIXTURE_TEARDOWN(lapic_timer)
 	vm_free(self->vm);
 }
 
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint64_t v;
-
-	GUEST_ASSERT_EQ(rdmsr_safe(msr, &v), 0);
-	return v;
-}
-
-static void wrmsr(uint32_t msr, uint64_t v)
-{
-	GUEST_ASSERT_EQ(wrmsr_safe(msr, v), 0);
-}
-
 static void guest_timer(void)
 {
 	int i;
 
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | APIC_BASE_EN |
+	wrmsr_ok(MSR_APIC_BASE, rdmsr_ok(MSR_APIC_BASE) | APIC_BASE_EN |
 	      APIC_BASE_EXTD);
-	wrmsr(MSR_X2APIC_SVR, 0x1ff);
-	wrmsr(MSR_X2APIC_TDCR, 0xb);			/* divide by 1 */
-	wrmsr(MSR_X2APIC_LVTT, LVT_PERIODIC | LVT_MASKED | VEC_TIMER);
-	wrmsr(MSR_X2APIC_TMICT, 1);			/* the floor */
+	wrmsr_ok(MSR_X2APIC_SVR, 0x1ff);
+	wrmsr_ok(MSR_X2APIC_TDCR, 0xb);			/* divide by 1 */
+	wrmsr_ok(MSR_X2APIC_LVTT, LVT_PERIODIC | LVT_MASKED | VEC_TIMER);
+	wrmsr_ok(MSR_X2APIC_TMICT, 1);			/* the floor */
 	GUEST_SYNC(1);
 	/* Unmasked with interrupts off: the next tick waits in the IRR. */
-	wrmsr(MSR_X2APIC_LVTT, LVT_PERIODIC | VEC_TIMER);
+	wrmsr_ok(MSR_X2APIC_LVTT, LVT_PERIODIC | VEC_TIMER);
 	for (i = 0; i < 10000000; i++) {
-		if (rdmsr(MSR_X2APIC_IRR2) & 1)
+		if (rdmsr_ok(MSR_X2APIC_IRR2) & 1)
 			break;
 		asm volatile("pause");
 	}
-	GUEST_ASSERT_EQ(rdmsr(MSR_X2APIC_IRR2) & 1, 1);
+	GUEST_ASSERT_EQ(rdmsr_ok(MSR_X2APIC_IRR2) & 1, 1);
 	GUEST_SYNC(2);
 	GUEST_DONE();
 }

@@ -48,17 +48,9 @@ static inline void write_cr8(uint64_t v)
 	asm volatile("mov %0, %%cr8" :: "r"(v) : "memory");
 }
 
-static uint64_t rdmsr(uint32_t msr)
-{
-	uint64_t v;
-
-	GUEST_ASSERT_EQ(rdmsr_safe(msr, &v), 0);
-	return v;
-}
-
 static void x2apic_on(void)
 {
-	GUEST_ASSERT_EQ(wrmsr_safe(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) |
+	GUEST_ASSERT_EQ(wrmsr_safe(MSR_APIC_BASE, rdmsr_ok(MSR_APIC_BASE) |
 				   APIC_BASE_EN | APIC_BASE_EXTD), 0);
 	GUEST_ASSERT_EQ(wrmsr_safe(MSR_X2APIC_SVR, 0x1ff), 0);
 }
@@ -67,12 +59,12 @@ static void guest_cr8_is_tpr(void)
 {
 	x2apic_on();
 	write_cr8(5);
-	GUEST_ASSERT_EQ(rdmsr(MSR_X2APIC_TPR), 0x50);
+	GUEST_ASSERT_EQ(rdmsr_ok(MSR_X2APIC_TPR), 0x50);
 	GUEST_ASSERT_EQ(wrmsr_safe(MSR_X2APIC_TPR, 0x3c), 0);
 	GUEST_ASSERT_EQ(read_cr8(), 3);
 	write_cr8(9);
 	GUEST_SYNC(0);		/* the host reads cr8 9, then sets 2 */
-	GUEST_ASSERT_EQ(rdmsr(MSR_X2APIC_TPR), 0x20);
+	GUEST_ASSERT_EQ(rdmsr_ok(MSR_X2APIC_TPR), 0x20);
 	GUEST_ASSERT_EQ(read_cr8(), 2);
 	GUEST_DONE();
 }

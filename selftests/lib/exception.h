@@ -15,6 +15,7 @@
 #ifndef SELFTEST_EXCEPTION_H
 #define SELFTEST_EXCEPTION_H
 
+#include "ucall.h"
 #include "vireo_util.h"
 
 #define UD_VECTOR	6
@@ -64,6 +65,20 @@ static inline uint8_t wrmsr_safe(uint32_t msr, uint64_t val)
 {
 	return asm_safe("wrmsr", "c"(msr), "a"((uint32_t)val),
 			"d"((uint32_t)(val >> 32)));
+}
+
+/* RDMSR and WRMSR that must not fault: a fault is a failed guest assertion. */
+static inline uint64_t rdmsr_ok(uint32_t msr)
+{
+	uint64_t v;
+
+	GUEST_ASSERT_EQ(rdmsr_safe(msr, &v), 0);
+	return v;
+}
+
+static inline void wrmsr_ok(uint32_t msr, uint64_t v)
+{
+	GUEST_ASSERT_EQ(wrmsr_safe(msr, v), 0);
 }
 
 #endif /* SELFTEST_EXCEPTION_H */

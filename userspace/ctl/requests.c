@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmctl pause and resume: the VM process stops its vCPUs, the guest's time
- * and its devices, and starts them again (docs/control-protocol.md).
+ * vmctl pause, resume and reset: one request each to the VM process
+ * (docs/control-protocol.md).  A pause stops its vCPUs, the guest's time
+ * and its devices, a resume starts them again; a reset is the machine's,
+ * as its reset button would do it.
  */
 #include <limits.h>
 #include <stdio.h>
 
 #include "vmctl.h"
 
-static int pause_or_resume(struct vmctl *ctl, int argc, char **argv,
+static int simple_request(struct vmctl *ctl, int argc, char **argv,
 			   const char *request, const char *done)
 {
 	char dir[PATH_MAX];
@@ -30,10 +32,15 @@ static int pause_or_resume(struct vmctl *ctl, int argc, char **argv,
 
 int vmctl_cmd_pause(struct vmctl *ctl, int argc, char **argv)
 {
-	return pause_or_resume(ctl, argc, argv, "pause", "paused");
+	return simple_request(ctl, argc, argv, "pause", "paused");
 }
 
 int vmctl_cmd_resume(struct vmctl *ctl, int argc, char **argv)
 {
-	return pause_or_resume(ctl, argc, argv, "resume", "resumed");
+	return simple_request(ctl, argc, argv, "resume", "resumed");
+}
+
+int vmctl_cmd_reset(struct vmctl *ctl, int argc, char **argv)
+{
+	return simple_request(ctl, argc, argv, "reset", "reset");
 }
