@@ -14,6 +14,9 @@ endif
 
 CC	?= cc
 BUILD	:= build
+# The release: vireo.ko's MODULE_VERSION (kernel/Kbuild reads the file
+# too), the programs' --version, the DKMS tree's name, the packages'.
+VERSION	:= $(shell cat VERSION)
 CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 		 -std=gnu11 -D_GNU_SOURCE -I$(CURDIR)/include/uapi
 # userspace/lib/'s headers are every userspace program's (userspace/build.mk).
@@ -48,7 +51,7 @@ print-kdir-612:
 module-6.12:
 	@test -n "$(KDIR_612)" || { echo "no 6.12 headers (run scripts/deps)"; exit 1; }
 	rm -rf $(BUILD)/kbuild-6.12 && mkdir -p $(BUILD)/kbuild-6.12
-	cp --parents kernel/Kbuild $$(find kernel include -name '*.[chS]') \
+	cp --parents VERSION kernel/Kbuild $$(find kernel include -name '*.[chS]') \
 		$(BUILD)/kbuild-6.12/
 	$(MAKE) -C $(KDIR_612) M=$(CURDIR)/$(BUILD)/kbuild-6.12/kernel modules
 
@@ -58,7 +61,6 @@ module-6.12:
 # the udev rule and sysusers file that give /dev/vireo to the group vireo,
 # a modules-load.d file (vireo.ko at boot, for the units), and vmctl's bash
 # completion.  The module itself is DKMS's to build.
-VERSION		:= $(shell cat VERSION)
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
 MANDIR		?= $(PREFIX)/share/man/man1
@@ -71,7 +73,7 @@ MODLOADDIR	?= $(PREFIX)/lib/modules-load.d
 SRCDIR		?= /usr/src/vireo-$(VERSION)
 
 .PHONY: install
-install: userspace
+install: vireo-vm vmctl
 	install -D -m 0755 $(BUILD)/vireo-vm $(DESTDIR)$(BINDIR)/vireo-vm
 	install -D -m 0755 $(BUILD)/vmctl $(DESTDIR)$(BINDIR)/vmctl
 	install -D -m 0644 $(BUILD)/man/vireo-vm.1 $(DESTDIR)$(MANDIR)/vireo-vm.1
@@ -85,7 +87,7 @@ install: userspace
 	install -D -m 0644 packaging/vmctl.bash-completion \
 		$(DESTDIR)$(COMPLETIONDIR)/vmctl
 	rm -rf $(DESTDIR)$(SRCDIR) && install -d $(DESTDIR)$(SRCDIR)
-	cp --parents kernel/Kbuild $$(find kernel include -name '*.[chS]' \
+	cp --parents VERSION kernel/Kbuild $$(find kernel include -name '*.[chS]' \
 		! -name '*.mod.c') $(DESTDIR)$(SRCDIR)/
 	sed 's|@VERSION@|$(VERSION)|g' packaging/dkms.conf \
 		> $(DESTDIR)$(SRCDIR)/dkms.conf

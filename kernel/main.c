@@ -200,3 +200,4 @@ module_init(vireo_init);
 module_exit(vireo_exit);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Vireo hypervisor: VMs through /dev/vireo");
+MODULE_VERSION(VIREO_VERSION);
