@@ -83,6 +83,10 @@ $(BUILD)/man/vmctl.1: $(BUILD)/vmctl
 	@mkdir -p $(@D)
 	$< help --man > $@
 
+# The release, for --version and the comparison with vireo.ko's.
+$(BUILD)/$(LIB_DIR)/release.o: USER_CFLAGS += -DVIREO_VERSION='"$(VERSION)"'
+$(BUILD)/$(LIB_DIR)/release.o: VERSION
+
 $(LIBVIREO): $(LIB_OBJS)
 	$(AR) rcs $@ $^
 

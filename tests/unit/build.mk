@@ -18,7 +18,7 @@ UNIT_TESTS	+= test_x86_emulate
 UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
 UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
 		   test_guest_mem test_machine test_devstate test_pci_msi \
-		   test_seccomp test_settings test_control
+		   test_seccomp test_settings test_control test_release
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_bus		:= bus
@@ -96,6 +96,7 @@ $(UNIT_OUT)/test_multiboot.o: \
 # The settings file (userspace/lib/settings.c, in libvireo.a), against the
 # golden file of its format.
 unit_deps_test_settings		:=
+unit_deps_test_release		:=
 $(UNIT_OUT)/test_settings.o: \
 	UNIT_CFLAGS += -DGOLDEN_DIR='"$(CURDIR)/$(UNIT_DIR)/golden"'
 

@@ -161,10 +161,13 @@ void vmctl_usage(FILE *f)
 {
 	unsigned int i;
 
-	fprintf(f, "usage: vmctl [--root DIR] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: vmctl [--root DIR] COMMAND [ARGS]\n"
+		"       vmctl --version\n\n"
 		"Manage Vireo VMs: each is a folder under the root (--root,\n"
 		"VIREO_ROOT, or /var/lib/vireo/vms for root and\n"
-		"~/.local/share/vireo/vms for others).\n\ncommands:\n");
+		"~/.local/share/vireo/vms for others).  --version prints\n"
+		"vmctl's release and the loaded vireo.ko's, and which to\n"
+		"restart or upgrade when they differ.\n\ncommands:\n");
 	for (i = 0; i < vmctl_nr_cmds; i++)
 		fprintf(f, "  %-8s %s\n", vmctl_cmds[i].name,
 			vmctl_cmds[i].summary);

@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "release.h"
 #include "vmctl.h"
 
 void vmctl_err(const char *fmt, ...)
@@ -137,6 +138,9 @@ int main(int argc, char **argv)
 	while (i < argc && argv[i][0] == '-') {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage_and_exit(VMCTL_OK);
+		} else if (!strcmp(argv[i], "--version")) {
+			release_print_version("vmctl");
+			return VMCTL_OK;
 		} else if (!strcmp(argv[i], "--root") && i + 1 < argc) {
 			ctl.root = argv[i + 1];
 			i += 2;

@@ -6,6 +6,7 @@
  * root, then the Vireo VMs of the host (root sees all, another user its
  * own) that no folder of the root runs, such as a vireo-vm run by hand.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include <json-c/json.h>
 #include <linux/vireo.h>
 
+#include "proc.h"
+#include "release.h"
 #include "vmctl.h"
 
 static const char *const exit_names[] = {
@@ -75,8 +78,11 @@ static struct json_object *vm_status(const struct vm_settings *s,
 	json_object_object_add(o, "uuid", json_object_new_string(s->uuid));
 	json_object_object_add(o, "state", json_object_new_string(
 				       vmctl_state_name(r.state)));
-	if (r.state == VM_RUNNING || r.state == VM_PAUSED)
+	if (r.state == VM_RUNNING || r.state == VM_PAUSED) {
 		json_object_object_add(o, "pid", json_object_new_int(r.pid));
+		json_object_object_add(o, "upgraded", json_object_new_boolean(
+					       proc_exe_replaced(r.pid)));
+	}
 	if (ans && json_object_object_get_ex(ans, "uptime_ms", &v))
 		json_object_object_add(o, "uptime_ms", json_object_get(v));
 	json_object_object_add(o, "vcpus", json_object_new_int(s->cpus));
@@ -97,6 +103,8 @@ static struct json_object *other_status(const struct vmctl_nl_vm *k)
 	json_object_object_add(o, "state", json_object_new_string(
 		k->state == VIREO_VM_STATE_STOPPED ? "paused" : "running"));
 	json_object_object_add(o, "pid", json_object_new_int(k->pid));
+	json_object_object_add(o, "upgraded", json_object_new_boolean(
+				       proc_exe_replaced(k->pid)));
 	json_object_object_add(o, "uid", json_object_new_int64(k->uid));
 	json_object_object_add(o, "vcpus", json_object_new_int(k->nr_vcpus));
 	json_object_object_add(o, "memory", json_object_new_int64(k->memory));
@@ -113,6 +121,46 @@ static long long get_int(struct json_object *o, const char *key,
 		return -1;
 	return json_object_object_get_ex(o, key, &v) ?
 	       json_object_get_int64(v) : -1;
+}
+
+static bool is_upgraded(struct json_object *o)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, "upgraded", &v) &&
+	       json_object_get_boolean(v);
+}
+
+/*
+ * After a package upgrade: the loaded module older or newer than vmctl,
+ * and VM processes that still run the replaced vireo-vm.
+ */
+static void print_upgrade_notes(struct json_object *vms)
+{
+	bool many = json_object_is_type(vms, json_type_array);
+	unsigned int i, nr = many ? json_object_array_length(vms) : 1;
+	char module[64], advice[320];
+	int err = release_of_module(module, sizeof(module));
+
+	if (err != -ENOENT &&
+	    release_advice("vmctl", vireo_release(), err ? NULL : module,
+			   advice, sizeof(advice)))
+		fprintf(stderr, "note: %s\n", advice);
+	for (i = 0; i < nr; i++) {
+		struct json_object *o = many ?
+			json_object_array_get_idx(vms, i) : vms;
+		struct json_object *v;
+
+		if (!is_upgraded(o))
+			continue;
+		json_object_object_get_ex(o, "name", &v);
+		if (v)
+			fprintf(stderr, "note: VM %s runs a vireo-vm that was upgraded since it started: stop and start it to run vireo-vm %s\n",
+				json_object_get_string(v), vireo_release());
+		else
+			fprintf(stderr, "note: pid %lld runs a vireo-vm that was upgraded since it started: restart that VM to run vireo-vm %s\n",
+				get_int(o, "pid", NULL), vireo_release());
+	}
 }
 
 static void print_one(struct json_object *o)
@@ -208,6 +256,7 @@ static int status_all(struct vmctl *ctl, bool json,
 		if (!ours && vmctl_nl_find(nl, nr_nl, nl[j].pid) == &nl[j])
 			json_object_array_add(arr, other_status(&nl[j]));
 	}
+	print_upgrade_notes(arr);
 	if (json) {
 		print_json(arr);
 	} else {
@@ -251,6 +300,7 @@ int vmctl_cmd_status(struct vmctl *ctl, int argc, char **argv)
 		return status;
 	}
 	o = vm_status(&s, dir, nl, nr_nl, &pid, &status);
+	print_upgrade_notes(o);
 	if (json)
 		print_json(o);
 	else

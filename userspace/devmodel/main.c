@@ -35,6 +35,7 @@
 #include "machine.h"
 #include "options.h"
 #include "pause.h"
+#include "release.h"
 #include "requests.h"
 #include "rom.h"
 #include "seccomp.h"
@@ -382,6 +383,9 @@ int main(int argc, char **argv)
 	switch (options_parse(argc, argv, &v.opt)) {
 	case OPTIONS_HELP:
 		options_usage(stdout);
+		return 0;
+	case OPTIONS_VERSION:
+		release_print_version("vireo-vm");
 		return 0;
 	case OPTIONS_ERROR:
 		return EXIT_CODE_USAGE;

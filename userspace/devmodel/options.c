@@ -70,6 +70,8 @@ void options_usage(FILE *f)
 		"                        source, RAM, vCPUs and devices, which the\n"
 		"                        options above then cannot give\n"
 		"  -h, --help            show this help\n"
+		"      --version         print vireo-vm's release and the loaded\n"
+		"                        vireo.ko's\n"
 		"\n"
 		"Console: the UART's output goes to stdout.  Its input is stdin when\n"
 		"stdin is a pipe, or a terminal in the foreground, which is then put in\n"
@@ -213,6 +215,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "control", required_argument, NULL, 'X' },
 		{ "runtime", required_argument, NULL, 'T' },
 		{ "help",   no_argument,       NULL, 'h' },
+		{ "version", no_argument,      NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool mem_given = false;
@@ -286,6 +289,8 @@ int options_parse(int argc, char **argv, struct options *opt)
 			break;
 		case 'h':
 			return OPTIONS_HELP;
+		case 'V':
+			return OPTIONS_VERSION;
 		case ':':
 			return usage_error("missing argument for %s",
 					   argv[optind - 1]);

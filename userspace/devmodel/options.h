@@ -44,6 +44,7 @@ struct options {
 enum options_result {
 	OPTIONS_RUN,		/* *opt describes a VM to run */
 	OPTIONS_HELP,		/* --help: print options_usage(), exit 0 */
+	OPTIONS_VERSION,	/* --version: print the releases, exit 0 */
 	OPTIONS_ERROR,		/* reason printed: exit EXIT_CODE_USAGE */
 };
 

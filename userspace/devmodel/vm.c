@@ -13,6 +13,7 @@
 #include "exitcodes.h"
 #include "machine.h"
 #include "memmap.h"
+#include "release.h"
 #include "util.h"
 #include "vm.h"
 
@@ -75,9 +76,21 @@ static void explain_open_error(int err)
 	pr_err("disables them (see dmesg)\n");
 }
 
+/*
+ * The module's API first (a mismatch stops here), then its release: after
+ * an upgrade the old module stays loaded while VMs run, and the user is
+ * told which of the two to restart or upgrade (release.h).
+ */
 static int vm_check_api(int dev_fd)
 {
 	int version = ioctl(dev_fd, VIREO_GET_API_VERSION, 0);
+	char module[64], advice[320];
+	int err = release_of_module(module, sizeof(module));
+	/* No /sys/module/vireo at all (not the usual /sys): nothing to say. */
+	bool differ = err != -ENOENT &&
+		      release_advice("vireo-vm", vireo_release(),
+				     err ? NULL : module, advice,
+				     sizeof(advice));
 
 	if (version < 0) {
 		pr_err("VIREO_GET_API_VERSION failed: %m\n");
@@ -86,9 +99,12 @@ static int vm_check_api(int dev_fd)
 	if (version != VIREO_API_VERSION) {
 		pr_err("API version mismatch: vireo.ko has %d, vireo-vm wants %d\n",
 		       version, VIREO_API_VERSION);
-		pr_err("build both from the same tree\n");
+		pr_err("%s\n", differ ? advice :
+		       "build both from the same tree");
 		return EXIT_CODE_API_VERSION;
 	}
+	if (differ)
+		pr_err("note: %s\n", advice);
 	return 0;
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,4 +34,18 @@ unsigned long long proc_starttime(pid_t pid)
 	if (p)
 		t = strtoull(p + 1, NULL, 10);
 	return t;
+}
+
+bool proc_exe_replaced(pid_t pid)
+{
+	static const char deleted[] = " (deleted)";
+	char path[64], exe[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n < (ssize_t)sizeof(deleted) - 1)
+		return false;
+	exe[n] = '\0';
+	return !strcmp(exe + n - (sizeof(deleted) - 1), deleted);
 }

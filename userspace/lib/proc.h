@@ -3,6 +3,7 @@
 #ifndef VIREO_PROC_H
 #define VIREO_PROC_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /*
@@ -11,5 +12,13 @@
  * for good, as pids are reused.  0 when there is no such process.
  */
 unsigned long long proc_starttime(pid_t pid);
+
+/*
+ * Whether the program process pid runs was deleted or replaced on disk
+ * since it started (/proc/PID/exe ends in " (deleted)", proc(5)): after
+ * a package upgrade, a VM process that still runs the old vireo-vm.
+ * False when it cannot tell (no such process, not ours to look at).
+ */
+bool proc_exe_replaced(pid_t pid);
 
 #endif /* VIREO_PROC_H */
