@@ -10,10 +10,14 @@
  * slot's size, about 8 bytes per page the guest touched.  The size itself
  * is bounded only by the guest-physical address space; no allocation
  * follows it, so no size can make one fail or WARN.  Pinned pages are
- * counted in /sys/class/misc/vireo/pinned but not yet against
- * RLIMIT_MEMLOCK (see docs/architecture.md).
+ * counted in /sys/class/misc/vireo/pinned, and charged to the VM process's
+ * locked memory (mm->locked_vm, what mlock() counts) against its
+ * RLIMIT_MEMLOCK, as VFIO charges the pages it pins: a process without
+ * CAP_IPC_LOCK pins no more than its limit, and a guest touching a page
+ * over it stops with VIREO_INTERNAL_ERROR_GUEST_MEMORY, ENOMEM.
  */
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -70,8 +74,64 @@ static int vireo_region_check(const struct vireo_memory_region *r)
 	return 0;
 }
 
+/*
+ * Charging ahead in batches keeps mmap_lock (which account_locked_vm()
+ * takes for writing) off most first touches; near the limit it falls back
+ * to single pages, so the limit holds to the page.
+ */
+#define VIREO_LOCK_BATCH	512
+
+/* One more pinned page against RLIMIT_MEMLOCK; -ENOMEM over it. */
+int vireo_lock_charge(struct vireo_vm *vm)
+{
+	if (vm->locked_used == vm->locked_charged) {
+		unsigned long n = VIREO_LOCK_BATCH;
+
+		if (account_locked_vm(vm->mm, n, true)) {
+			n = 1;
+			if (account_locked_vm(vm->mm, n, true))
+				return -ENOMEM;
+		}
+		vm->locked_charged += n;
+	}
+	vm->locked_used++;
+	return 0;
+}
+
+/*
+ * Pages unpinned.  The charge goes back to the mm, unless the process is
+ * gone (its mm torn down: nothing to give back to, as in VFIO).
+ */
+void vireo_lock_uncharge(struct vireo_vm *vm, unsigned long pages)
+{
+	unsigned long ahead;
+
+	vm->locked_used -= pages;
+	ahead = vm->locked_charged - vm->locked_used;
+	/* Keep at most one batch charged ahead. */
+	if (ahead <= VIREO_LOCK_BATCH)
+		return;
+	ahead -= VIREO_LOCK_BATCH;
+	vm->locked_charged -= ahead;
+	if (mmget_not_zero(vm->mm)) {
+		account_locked_vm(vm->mm, ahead, false);
+		mmput(vm->mm);
+	}
+}
+
+/* Every charge given back: the VM is going. */
+static void vireo_lock_uncharge_all(struct vireo_vm *vm)
+{
+	if (vm->locked_charged && mmget_not_zero(vm->mm)) {
+		account_locked_vm(vm->mm, vm->locked_charged, false);
+		mmput(vm->mm);
+	}
+	vm->locked_charged = 0;
+	vm->locked_used = 0;
+}
+
 /* Unpin every pinned page, preemptibly; the slot stays defined. */
-static void vireo_slot_unpin(struct vireo_memslot *s)
+static void vireo_slot_unpin(struct vireo_vm *vm, struct vireo_memslot *s)
 {
 	bool writable = !(s->flags & VIREO_MEM_READONLY);
 	unsigned long idx, n = 0;
@@ -84,6 +144,8 @@ static void vireo_slot_unpin(struct vireo_memslot *s)
 			cond_resched();
 	}
 	xa_destroy(&s->pinned);
+	if (n)
+		vireo_lock_uncharge(vm, n);
 }
 
 /* Unmap, flush and unpin every page of the slot; the slot stays defined. */
@@ -92,7 +154,7 @@ static void vireo_slot_release_pages(struct vireo_vm *vm,
 {
 
 	vireo_mmu_unmap_slot(vm, s);
-	vireo_slot_unpin(s);
+	vireo_slot_unpin(vm, s);
 }
 
 static void vireo_slot_delete(struct vireo_vm *vm, struct vireo_memslot *s)
@@ -159,6 +221,7 @@ void vireo_free_memslots(struct vireo_vm *vm)
 	/* The VM is gone: no vCPU runs, the tables are freed whole after. */
 	for (i = 0; i < VIREO_MAX_MEMSLOTS; i++) {
 		if (vm->slots[i].npages)
-			vireo_slot_unpin(&vm->slots[i]);
+			vireo_slot_unpin(vm, &vm->slots[i]);
 	}
+	vireo_lock_uncharge_all(vm);
 }

@@ -11,7 +11,8 @@
 
 #include "vireo.h"
 
-static int vireo_pin_gfn(struct vireo_memslot *s, u64 gfn, struct page **out)
+static int vireo_pin_gfn(struct vireo_vm *vm, struct vireo_memslot *s,
+			 u64 gfn, struct page **out)
 {
 	u64 idx = gfn - s->base_gfn;
 	unsigned long hva = s->uaddr + (idx << PAGE_SHIFT);
@@ -27,13 +28,20 @@ static int vireo_pin_gfn(struct vireo_memslot *s, u64 gfn, struct page **out)
 	/* Break copy-on-write now so the guest and the process share it. */
 	if (!(s->flags & VIREO_MEM_READONLY))
 		flags |= FOLL_WRITE;
+	/* RLIMIT_MEMLOCK first: a page over it is never pinned. */
+	r = vireo_lock_charge(vm);
+	if (r)
+		return r;
 	r = pin_user_pages_fast(hva, 1, flags, &page);
-	if (r != 1)
+	if (r != 1) {
+		vireo_lock_uncharge(vm, 1);
 		return r < 0 ? r : -EFAULT;
+	}
 	/* Charged to the VM process, as the slot's other kernel memory. */
 	r = xa_err(xa_store(&s->pinned, idx, page, GFP_KERNEL_ACCOUNT));
 	if (r) {
 		unpin_user_page(page);
+		vireo_lock_uncharge(vm, 1);
 		return r;
 	}
 	vireo_stat_pinned(1);
@@ -58,7 +66,7 @@ int vireo_mmu_fault(struct vireo_vcpu *vcpu, u64 gpa, bool write, bool fetch)
 		return vireo_emulate_mmio(vcpu, gpa, write, fetch);
 	}
 	vireo_count_exit(vcpu, VIREO_STAT_NPF);
-	r = vireo_pin_gfn(s, gpa >> PAGE_SHIFT, &page);
+	r = vireo_pin_gfn(vm, s, gpa >> PAGE_SHIFT, &page);
 	if (!r)
 		r = npt_map(&vm->npt, gpa & PAGE_MASK, page_to_phys(page),
 			    writable);

@@ -166,6 +166,13 @@ struct vireo_vm {
 	/* Pages in its slots: written under mmu_lock, read without. */
 	u64 memory_pages;
 	struct mm_struct *mm;		/* slots are addresses in this mm */
+	/*
+	 * Pinned pages are charged to mm's locked_vm, against RLIMIT_MEMLOCK
+	 * (memslot.c): locked_charged pages are charged, locked_used of them
+	 * pinned; the rest is charged ahead.  Both under mmu_lock.
+	 */
+	unsigned long locked_charged;
+	unsigned long locked_used;
 	struct mutex lock;		/* vcpus[] */
 	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];
 	struct mutex mmu_lock;		/* slots[], npt */
@@ -357,6 +364,8 @@ int vireo_set_memory_region(struct vireo_vm *vm,
 			    const struct vireo_memory_region *r);
 struct vireo_memslot *vireo_find_slot(struct vireo_vm *vm, u64 gfn);
 void vireo_free_memslots(struct vireo_vm *vm);
+int vireo_lock_charge(struct vireo_vm *vm);
+void vireo_lock_uncharge(struct vireo_vm *vm, unsigned long pages);
 
 /* mmu.c */
 int vireo_mmu_fault(struct vireo_vcpu *vcpu, u64 gpa, bool write, bool fetch);

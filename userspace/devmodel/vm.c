@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <linux/vireo.h>
 
@@ -36,8 +37,54 @@ static void *alloc_guest_memory(uint64_t size)
 	return p;
 }
 
+/* CAP_IPC_LOCK in the effective set (/proc/self/status, proc(5)). */
+static bool can_lock_any(void)
+{
+	unsigned long long eff = 0;
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return eff & (1ULL << 14);	/* CAP_IPC_LOCK */
+}
+
+/*
+ * vireo.ko charges each guest page it pins to this process's locked
+ * memory, against RLIMIT_MEMLOCK (kernel/memslot.c): a guest that could
+ * not touch all its memory would stop midway.  The soft limit goes up to
+ * the hard one; if that is still too little, say so now, and what to do.
+ */
+static int check_memlock(uint64_t bytes)
+{
+	struct rlimit rl;
+
+	if (can_lock_any() || getrlimit(RLIMIT_MEMLOCK, &rl))
+		return 0;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_MEMLOCK, &rl))
+			getrlimit(RLIMIT_MEMLOCK, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= bytes)
+		return 0;
+	pr_err("the guest's %llu KiB of memory is more than this process may lock: RLIMIT_MEMLOCK is %llu KiB\n",
+	       (unsigned long long)(bytes >> 10),
+	       (unsigned long long)(rl.rlim_cur >> 10));
+	pr_err("raise it: ulimit -l (as root), LimitMEMLOCK= for a systemd unit, a memlock line in /etc/security/limits.d/ for a user (README.md, \"Installing\")\n");
+	return EXIT_CODE_HOST;
+}
+
 int vm_alloc_memory(struct vm *vm, uint64_t ram_size, uint64_t rom_size)
 {
+	int ret = check_memlock(ram_size + rom_size);
+
+	if (ret)
+		return ret;
 	memset(vm, 0, sizeof(*vm));
 	vm->dev_fd = -1;
 	vm->vm_fd = -1;
