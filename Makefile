@@ -16,8 +16,15 @@ CC	?= cc
 BUILD	:= build
 # The release: vireo.ko's MODULE_VERSION (kernel/Kbuild reads the file
 # too), the programs' --version, the DKMS tree's name, the packages'.
+# Digits and dots only: it goes into C strings, shell words and sed.
 VERSION	:= $(shell cat VERSION)
-CFLAGS_COMMON := -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+ifneq ($(shell echo '$(VERSION)' | grep -xE '[0-9]+(\.[0-9]+)*'),$(VERSION))
+$(error VERSION must be digits and dots, such as 0.12.0, not '$(VERSION)')
+endif
+# Warnings are errors here; a package build (debian/rules) sets WERROR= so
+# that a newer compiler's new warning does not stop it.
+WERROR	?= -Werror
+CFLAGS_COMMON := -O2 -g -Wall -Wextra $(WERROR) -Wno-unused-parameter \
 		 -std=gnu11 -D_GNU_SOURCE -I$(CURDIR)/include/uapi
 # userspace/lib/'s headers are every userspace program's (userspace/build.mk).
 USER_CFLAGS := $(CFLAGS_COMMON) -I$(CURDIR)/userspace/lib $(CFLAGS)
@@ -59,7 +66,7 @@ module-6.12:
 # PREFIX=/usr: the programs and their man pages, vireo.ko's source for DKMS
 # (/usr/src/vireo-VERSION, where DKMS looks), the systemd template unit,
 # the udev rule and sysusers file that give /dev/vireo to the group vireo,
-# a modules-load.d file (vireo.ko at boot, for the units), and vmctl's bash
+# and vmctl's bash
 # completion.  The module itself is DKMS's to build.
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
@@ -68,7 +75,6 @@ UNITDIR		?= $(PREFIX)/lib/systemd/system
 UDEVDIR		?= $(PREFIX)/lib/udev/rules.d
 SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
 COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
-MODLOADDIR	?= $(PREFIX)/lib/modules-load.d
 # DKMS looks in /usr/src whatever the prefix.
 SRCDIR		?= /usr/src/vireo-$(VERSION)
 
@@ -83,7 +89,6 @@ install: vireo-vm vmctl
 		> $(DESTDIR)$(UNITDIR)/vireo-vm@.service
 	install -D -m 0644 packaging/60-vireo.rules $(DESTDIR)$(UDEVDIR)/60-vireo.rules
 	install -D -m 0644 packaging/vireo.sysusers $(DESTDIR)$(SYSUSERSDIR)/vireo.conf
-	install -D -m 0644 packaging/vireo.modules-load $(DESTDIR)$(MODLOADDIR)/vireo.conf
 	install -D -m 0644 packaging/vmctl.bash-completion \
 		$(DESTDIR)$(COMPLETIONDIR)/vmctl
 	rm -rf $(DESTDIR)$(SRCDIR) && install -d $(DESTDIR)$(SRCDIR)

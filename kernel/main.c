@@ -7,6 +7,7 @@
 #include <linux/miscdevice.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <asm/cpu_device_id.h>
 
 #include "vireo.h"
 
@@ -195,6 +196,17 @@ static void __exit vireo_exit(void)
 	preempt_notifier_dec();
 	vireo_backend.exit();
 }
+
+/*
+ * Loaded at boot by udev on a CPU that has VT-x or AMD-V (its modalias, as
+ * kvm_intel's and kvm_amd's), and never asked for on one that has neither.
+ */
+static const struct x86_cpu_id vireo_cpu_ids[] = {
+	X86_MATCH_FEATURE(X86_FEATURE_VMX, NULL),
+	X86_MATCH_FEATURE(X86_FEATURE_SVM, NULL),
+	{}
+};
+MODULE_DEVICE_TABLE(x86cpu, vireo_cpu_ids);
 
 module_init(vireo_init);
 module_exit(vireo_exit);

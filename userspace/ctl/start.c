@@ -1,10 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmctl start: the VM process (vireo-vm --config ... --runtime ...),
- * detached in a session of its own, its stderr in Logs/vireo-vm.log and
- * the serial console in Logs/console.log (the last 3 of each kept, as
- * VirtualBox keeps VBox.log.1-3).  Returns once the VM process serves its
- * control socket, or with its log's end if it failed to start.
+ * detached, its stderr in Logs/vireo-vm.log and the serial console in
+ * Logs/console.log (the last 3 of each kept, as VirtualBox keeps
+ * VBox.log.1-3).  Where systemd is the init and vmctl runs as root, the VM
+ * process is a transient unit of it (start_unit.c), so that systemctl stop
+ * and a host shutdown press its power button as they do for
+ * vireo-vm@NAME.service; elsewhere, or when others could change the
+ * folders systemd would open the logs by, a plain daemon in a session of
+ * its own, given the logs as open files.  Returns once the VM process
+ * serves its control socket, or with its log's end if it failed to start.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -22,20 +29,98 @@
 #define LOGS_KEPT	3
 #define START_WAIT_MS	30000
 
-/* log -> log.1 -> ... -> log.LOGS_KEPT, the oldest dropped. */
-static void rotate(const char *log)
+/* Logs/ of a VM folder, opened once; its files made in it. */
+struct logs {
+	int dir;
+	int err;			/* vireo-vm.log: vireo-vm's stderr */
+	int out;			/* console.log: the serial console */
+	char path[PATH_MAX + 8];	/* the folder */
+	char log[PATH_MAX + 32];	/* its two files, by path */
+	char console[PATH_MAX + 32];
+};
+
+/* name -> name.1 -> ... -> name.LOGS_KEPT in Logs/, the oldest dropped. */
+static void rotate(int dir, const char *name)
 {
-	char from[PATH_MAX + 48], to[PATH_MAX + 48];
+	char from[64], to[64];
 	int i;
 
 	for (i = LOGS_KEPT; i > 0; i--) {
-		snprintf(to, sizeof(to), "%s.%d", log, i);
+		snprintf(to, sizeof(to), "%s.%d", name, i);
 		if (i == 1)
-			snprintf(from, sizeof(from), "%s", log);
+			snprintf(from, sizeof(from), "%s", name);
 		else
-			snprintf(from, sizeof(from), "%s.%d", log, i - 1);
-		rename(from, to);
+			snprintf(from, sizeof(from), "%s.%d", name, i - 1);
+		renameat(dir, from, dir, to);
 	}
+}
+
+/*
+ * A log file in Logs/, never through a link, a FIFO or another's file: the
+ * guest's console goes there, and vmctl may run as root on a folder that
+ * someone else can write.
+ */
+static int open_log(const struct logs *l, const char *name)
+{
+	struct stat st;
+	int fd = openat(l->dir, name, O_WRONLY | O_CREAT | O_APPEND |
+			O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		vmctl_err("cannot create %s/%s: %m", l->path, name);
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid()) {
+		vmctl_err("%s/%s is not a file of yours: remove it", l->path,
+			  name);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void close_logs(struct logs *l)
+{
+	if (l->dir >= 0)
+		close(l->dir);
+	if (l->err >= 0)
+		close(l->err);
+	if (l->out >= 0)
+		close(l->out);
+	l->dir = l->err = l->out = -1;
+}
+
+/* Logs/ made, or opened as it is, a private folder of ours; rotated. */
+static int open_logs(const char *dir, struct logs *l)
+{
+	struct stat st;
+
+	l->dir = l->err = l->out = -1;
+	snprintf(l->path, sizeof(l->path), "%s/Logs", dir);
+	if (mkdir(l->path, 0700) && errno != EEXIST) {
+		vmctl_err("cannot create %s: %m", l->path);
+		return -1;
+	}
+	l->dir = open(l->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (l->dir < 0 || fstat(l->dir, &st) || st.st_uid != geteuid() ||
+	    (st.st_mode & 022)) {
+		vmctl_err("%s is not a private folder of yours (a link?): remove it",
+			  l->path);
+		close_logs(l);
+		return -1;
+	}
+	rotate(l->dir, "vireo-vm.log");
+	rotate(l->dir, "console.log");
+	l->err = open_log(l, "vireo-vm.log");
+	l->out = l->err < 0 ? -1 : open_log(l, "console.log");
+	if (l->out < 0) {
+		close_logs(l);
+		return -1;
+	}
+	snprintf(l->log, sizeof(l->log), "%s/vireo-vm.log", l->path);
+	snprintf(l->console, sizeof(l->console), "%s/console.log", l->path);
+	return 0;
 }
 
 /* vireo-vm beside this vmctl (a build tree, an install), else PATH's. */
@@ -64,10 +149,10 @@ static void vireo_vm_path(char *buf, size_t len)
 	snprintf(buf, len, "vireo-vm");
 }
 
-static void show_log_end(const char *log)
+void vmctl_show_log_end(const char *log)
 {
 	char line[512];
-	FILE *f = fopen(log, "r");
+	FILE *f = fopen(log, "re");
 
 	if (!f)
 		return;
@@ -77,16 +162,16 @@ static void show_log_end(const char *log)
 }
 
 static void child(const char *vm, const char *settings, const char *rundir,
-		  const char *log, const char *console)
+		  const struct logs *l)
 {
 	int null = open("/dev/null", O_RDONLY);
-	int out = open(console, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW,
-		       0600);
-	int err = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW, 0600);
 
-	if (null < 0 || out < 0 || err < 0 || setsid() < 0 ||
-	    dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+	if (null < 0 || setsid() < 0 || dup2(null, 0) < 0 ||
+	    dup2(l->out, 1) < 0 || dup2(l->err, 2) < 0)
 		_exit(127);
+	/* O_NONBLOCK was for the opening only (a FIFO would have hung it). */
+	fcntl(1, F_SETFL, O_APPEND);
+	fcntl(2, F_SETFL, O_APPEND);
 	/* vireo-vm gets stdin, stdout, stderr and nothing else of ours. */
 	close_range(3, ~0U, 0);
 	execlp(vm, vm, "--config", settings, "--runtime", rundir,
@@ -95,15 +180,25 @@ static void child(const char *vm, const char *settings, const char *rundir,
 	_exit(127);
 }
 
+/* Whether the VM process ended; a unit's is not our child: its pidfd says. */
+static bool ended(bool unit, pid_t pid, int pidfd, int *wstatus)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	if (unit)
+		return poll(&p, 1, 0) > 0;
+	return waitpid(pid, wstatus, WNOHANG) == pid;
+}
+
 int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 {
 	char dir[PATH_MAX], settings[PATH_MAX], rundir[300], vm[PATH_MAX];
-	char logs[PATH_MAX + 8], log[PATH_MAX + 32], console[PATH_MAX + 32];
+	struct logs l = { .dir = -1, .err = -1, .out = -1 };
 	struct vm_settings s;
 	struct vm_run r;
 	unsigned int waited;
-	struct stat st;
-	int status, wstatus;
+	int status, wstatus = 0, pidfd = -1;
+	bool unit;
 	pid_t pid;
 
 	bool attach = argc == 3 && !strcmp(argv[2], "--console");
@@ -152,39 +247,43 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 	status = vmctl_runtime_folder(rundir, sizeof(rundir), true);
 	if (status != VMCTL_OK)
 		goto out;
-	snprintf(logs, sizeof(logs), "%s/Logs", dir);
-	if (mkdir(logs, 0700) && errno != EEXIST) {
-		vmctl_err("cannot create %s: %m", logs);
+	if (open_logs(dir, &l)) {
 		status = VMCTL_FAILED;
 		goto out;
 	}
-	/* The guest writes there: not through a link out of the folder. */
-	if (lstat(logs, &st) || !S_ISDIR(st.st_mode)) {
-		vmctl_err("%s is not a folder (a link?): remove it", logs);
-		status = VMCTL_FAILED;
-		goto out;
-	}
-	snprintf(log, sizeof(log), "%s/vireo-vm.log", logs);
-	snprintf(console, sizeof(console), "%s/console.log", logs);
-	rotate(log);
-	rotate(console);
 	vmctl_settings_path(dir, settings, sizeof(settings));
 	vireo_vm_path(vm, sizeof(vm));
-	pid = fork();
-	if (pid < 0) {
-		vmctl_err("cannot start %s: %m", s.name);
-		status = VMCTL_FAILED;
-		goto out;
+	unit = vmctl_unit_wanted(l.path, rundir);
+	if (unit) {
+		pid = vmctl_start_unit(&s, vm, settings, rundir, l.log,
+				       l.console, &pidfd);
+		if (pid < 0) {
+			status = VMCTL_FAILED;
+			goto out;
+		}
+	} else {
+		pid = fork();
+		if (pid < 0) {
+			vmctl_err("cannot start %s: %m", s.name);
+			status = VMCTL_FAILED;
+			goto out;
+		}
+		if (pid == 0)
+			child(vm, settings, rundir, &l);
 	}
-	if (pid == 0)
-		child(vm, settings, rundir, log, console);
+	close_logs(&l);
 	for (waited = 0; waited < START_WAIT_MS; waited += 50) {
-		if (waitpid(pid, &wstatus, WNOHANG) == pid) {
-			vmctl_err("%s did not start (%s %d); its log, %s:",
-				  s.name, WIFEXITED(wstatus) ? "status" : "signal",
-				  WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) :
-				  WTERMSIG(wstatus), log);
-			show_log_end(log);
+		if (ended(unit, pid, pidfd, &wstatus)) {
+			if (unit)
+				vmctl_err("%s did not start (journalctl -u vireo-vm-%s says more); its log, %s:",
+					  s.name, s.uuid, l.log);
+			else
+				vmctl_err("%s did not start (%s %d); its log, %s:",
+					  s.name, WIFEXITED(wstatus) ? "status" :
+					  "signal", WIFEXITED(wstatus) ?
+					  WEXITSTATUS(wstatus) :
+					  WTERMSIG(wstatus), l.log);
+			vmctl_show_log_end(l.log);
 			status = VMCTL_FAILED;
 			goto out;
 		}
@@ -194,9 +293,13 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 	}
 	if (waited >= START_WAIT_MS) {
 		vmctl_err("%s (pid %d) did not answer in %d s: ending it; see %s",
-			  s.name, (int)pid, START_WAIT_MS / 1000, log);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+			  s.name, (int)pid, START_WAIT_MS / 1000, l.log);
+		if (unit) {
+			pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+		} else {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
 		status = VMCTL_FAILED;
 		goto out;
 	}
@@ -209,6 +312,9 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 		status = vmctl_console_attach(&s, &r);
 	}
 out:
+	close_logs(&l);
+	if (pidfd >= 0)
+		close(pidfd);
 	settings_free(&s);
 	return status;
 }

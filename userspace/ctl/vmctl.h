@@ -217,4 +217,17 @@ int vmctl_cmd_disable(struct vmctl *ctl, int argc, char **argv);
 /* Attach to a running VM's serial console until Ctrl-] or its end. */
 int vmctl_console_attach(const struct vm_settings *s, const struct vm_run *r);
 
+/* vmctl start (start.c): the end of a log, on stderr, indented. */
+void vmctl_show_log_end(const char *log);
+/*
+ * start_unit.c: whether the VM process should be a transient systemd unit
+ * (root, systemd the init, VIREO_NO_SYSTEMD unset, the logs and runtime
+ * folders changeable by nobody else), and starting it so: its main pid,
+ * held by *pidfd, or -1 with the reason printed.
+ */
+bool vmctl_unit_wanted(const char *logs, const char *rundir);
+pid_t vmctl_start_unit(const struct vm_settings *s, const char *vm,
+		       const char *settings, const char *rundir,
+		       const char *log, const char *console, int *pidfd);
+
 #endif /* VIREO_VMCTL_H */
