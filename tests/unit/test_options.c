@@ -143,6 +143,14 @@ static void test_errors(void)
 	   "...named, and --help suggested");
 	is_int(parse("--kernel", "k", "--help", NULL), OPTIONS_HELP,
 	       "--help wins");
+	/* No device class is linked in here: tests/ctl/run checks real ones. */
+	is_int(parse("--rom", "r", "--check", NULL), OPTIONS_RUN, "--check");
+	ok(opt.check, "...says check");
+	is_int(parse("--rom", "r", "--check", "--device", "bogus", NULL),
+	       OPTIONS_ERROR, "--check still checks each --device");
+	ok(said("no device class \"bogus\""), "...named");
+	is_int(parse("--rom", "r", NULL), OPTIONS_RUN, "no --check");
+	ok(!opt.check, "...says run");
 }
 
 static void test_usage(void)

@@ -123,32 +123,6 @@ static int open_logs(const char *dir, struct logs *l)
 	return 0;
 }
 
-/* vireo-vm beside this vmctl (a build tree, an install), else PATH's. */
-static void vireo_vm_path(char *buf, size_t len)
-{
-	const char *env = getenv("VIREO_VM");
-	char self[PATH_MAX - 16];
-	ssize_t n;
-	char *slash;
-
-	if (env && *env) {
-		snprintf(buf, len, "%s", env);
-		return;
-	}
-	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			snprintf(buf, len, "%s/vireo-vm", self);
-			if (!access(buf, X_OK))
-				return;
-		}
-	}
-	snprintf(buf, len, "vireo-vm");
-}
-
 void vmctl_show_log_end(const char *log)
 {
 	char line[512];
@@ -252,7 +226,7 @@ int vmctl_cmd_start(struct vmctl *ctl, int argc, char **argv)
 		goto out;
 	}
 	vmctl_settings_path(dir, settings, sizeof(settings));
-	vireo_vm_path(vm, sizeof(vm));
+	vmctl_vireo_vm_path(vm, sizeof(vm));
 	unit = vmctl_unit_wanted(l.path, rundir);
 	if (unit) {
 		pid = vmctl_start_unit(&s, vm, settings, rundir, l.log,

@@ -5,15 +5,19 @@
  * now, so a typo shows at once and not at the first start.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "memsize.h"
 #include "vmctl.h"
+
+static int check_devices(const char *name, char **devs, unsigned int nr);
 
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_ROM, OPT_CPUS,
@@ -184,5 +188,89 @@ int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 		vmctl_err("%s: %s", s->name, why);
 		return VMCTL_USAGE;
 	}
-	return VMCTL_OK;
+	/* Only the new ones: the others were checked as they came. */
+	return check_devices(s->name, devs, nr_devs);
+}
+
+void vmctl_vireo_vm_path(char *buf, size_t len)
+{
+	const char *env = getenv("VIREO_VM");
+	char self[PATH_MAX - 16];
+	ssize_t n;
+	char *slash;
+
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(buf, len, "%s/vireo-vm", self);
+			if (!access(buf, X_OK))
+				return;
+		}
+	}
+	snprintf(buf, len, "vireo-vm");
+}
+
+/*
+ * --device specs, checked by the parser that will use them: vireo-vm
+ * --check (its class and keys; vireo-vm checks values as it builds the
+ * device).  VMCTL_OK, or VMCTL_USAGE with vireo-vm's reason.
+ */
+static int check_devices(const char *name, char **devs, unsigned int nr)
+{
+	const char *argv[4 + 2 * SETTINGS_MAX_DEVICES + 1];
+	char vm[PATH_MAX], why[512] = "";
+	unsigned int i, argc = 0;
+	int p[2], wstatus = 0;
+	ssize_t n = 0, got;
+	pid_t pid;
+
+	if (!nr)
+		return VMCTL_OK;
+	vmctl_vireo_vm_path(vm, sizeof(vm));
+	argv[argc++] = vm;
+	argv[argc++] = "--check";
+	argv[argc++] = "--rom";
+	argv[argc++] = "/dev/null";
+	for (i = 0; i < nr && i < SETTINGS_MAX_DEVICES; i++) {
+		argv[argc++] = "--device";
+		argv[argc++] = devs[i];
+	}
+	argv[argc] = NULL;
+	if (pipe2(p, O_CLOEXEC))
+		return VMCTL_FAILED;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(p[1], 2) < 0)
+			_exit(127);
+		execvp(vm, (char *const *)argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while (pid > 0 && (size_t)n < sizeof(why) - 1 &&
+	       (got = read(p[0], why + n, sizeof(why) - 1 - n)) > 0)
+		n += got;
+	close(p[0]);
+	why[n] = '\0';
+	if (pid < 0 || waitpid(pid, &wstatus, 0) != pid ||
+	    !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) == 127) {
+		vmctl_err("%s: cannot check --device with %s (set VIREO_VM to vireo-vm's path): nothing changed",
+			  name, vm);
+		return VMCTL_FAILED;
+	}
+	if (!WEXITSTATUS(wstatus))
+		return VMCTL_OK;
+	/* Its first line: "vireo-vm: --device SPEC: reason". */
+	why[strcspn(why, "\n")] = '\0';
+	vmctl_err("%s: %s", name, why[0] ? why : "vireo-vm refused the --device options");
+	return VMCTL_USAGE;
 }

@@ -217,6 +217,8 @@ int vmctl_cmd_disable(struct vmctl *ctl, int argc, char **argv);
 /* Attach to a running VM's serial console until Ctrl-] or its end. */
 int vmctl_console_attach(const struct vm_settings *s, const struct vm_run *r);
 
+/* vireo-vm: VIREO_VM, else beside this vmctl (a build tree, an install), else PATH's. */
+void vmctl_vireo_vm_path(char *buf, size_t len);
 /* vmctl start (start.c): the end of a log, on stderr, indented. */
 void vmctl_show_log_end(const char *log);
 /*

@@ -390,6 +390,8 @@ int main(int argc, char **argv)
 	case OPTIONS_ERROR:
 		return EXIT_CODE_USAGE;
 	}
+	if (v.opt.check)
+		return 0;
 	ret = setup_vm(&v);
 	if (!ret)
 		start_console();

@@ -69,6 +69,10 @@ void options_usage(FILE *f)
 		"                        vmctl writes, docs/settings.md): its boot\n"
 		"                        source, RAM, vCPUs and devices, which the\n"
 		"                        options above then cannot give\n"
+		"      --check           check the options (a --config's settings,\n"
+		"                        each --device's class and keys) and exit:\n"
+		"                        status 0 if vireo-vm takes them (vmctl\n"
+		"                        checks --device so), 2 with the reason\n"
 		"  -h, --help            show this help\n"
 		"      --version         print vireo-vm's release and the loaded\n"
 		"                        vireo.ko's\n"
@@ -211,6 +215,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "device", required_argument, NULL, 'D' },
 		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
+		{ "check",  no_argument,       NULL, 'K' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "control", required_argument, NULL, 'X' },
 		{ "runtime", required_argument, NULL, 'T' },
@@ -277,6 +282,9 @@ int options_parse(int argc, char **argv, struct options *opt)
 			break;
 		case 'S':
 			opt->no_seccomp = true;
+			break;
+		case 'K':
+			opt->check = true;
 			break;
 		case 'C':
 			opt->config = optarg;
