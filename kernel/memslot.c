@@ -10,14 +10,16 @@
  * slot's size, about 8 bytes per page the guest touched.  The size itself
  * is bounded only by the guest-physical address space; no allocation
  * follows it, so no size can make one fail or WARN.  Pinned pages are
- * counted in /sys/class/misc/vireo/pinned, and charged to the VM process's
- * locked memory (mm->locked_vm, what mlock() counts) against its
- * RLIMIT_MEMLOCK, as VFIO charges the pages it pins: a process without
- * CAP_IPC_LOCK pins no more than its limit, and a guest touching a page
+ * counted in /sys/class/misc/vireo/pinned, and charged to the user who
+ * made the VM (user->locked_vm, as io_uring charges its registered
+ * buffers) against RLIMIT_MEMLOCK: without CAP_IPC_LOCK, all of a user's
+ * VMs together pin no more than that limit, and a guest touching a page
  * over it stops with VIREO_INTERNAL_ERROR_GUEST_MEMORY, ENOMEM.
  */
 #include <linux/mm.h>
-#include <linux/sched/mm.h>
+#include <linux/capability.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -75,59 +77,31 @@ static int vireo_region_check(const struct vireo_memory_region *r)
 }
 
 /*
- * Charging ahead in batches keeps mmap_lock (which account_locked_vm()
- * takes for writing) off most first touches; near the limit it falls back
- * to single pages, so the limit holds to the page.
+ * One more pinned page for the VM's user, against the RLIMIT_MEMLOCK of
+ * the task that pins it (a vCPU thread of the VM's process); -ENOMEM over
+ * it.  The charge lives as long as the pin, not as the process: a VM fd
+ * kept by another process (fork, exec, SCM_RIGHTS) keeps its pages
+ * charged to the user, so no one pins more by handing VMs on.
  */
-#define VIREO_LOCK_BATCH	512
-
-/* One more pinned page against RLIMIT_MEMLOCK; -ENOMEM over it. */
 int vireo_lock_charge(struct vireo_vm *vm)
 {
-	if (vm->locked_used == vm->locked_charged) {
-		unsigned long n = VIREO_LOCK_BATCH;
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	long cur = atomic_long_read(&vm->user->locked_vm), new;
 
-		if (account_locked_vm(vm->mm, n, true)) {
-			n = 1;
-			if (account_locked_vm(vm->mm, n, true))
-				return -ENOMEM;
-		}
-		vm->locked_charged += n;
-	}
-	vm->locked_used++;
+	do {
+		new = cur + 1;
+		if (new > limit && !capable(CAP_IPC_LOCK))
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&vm->user->locked_vm, &cur, new));
+	vm->locked_pages++;
 	return 0;
 }
 
-/*
- * Pages unpinned.  The charge goes back to the mm, unless the process is
- * gone (its mm torn down: nothing to give back to, as in VFIO).
- */
+/* Pages unpinned: their charge goes back to the user. */
 void vireo_lock_uncharge(struct vireo_vm *vm, unsigned long pages)
 {
-	unsigned long ahead;
-
-	vm->locked_used -= pages;
-	ahead = vm->locked_charged - vm->locked_used;
-	/* Keep at most one batch charged ahead. */
-	if (ahead <= VIREO_LOCK_BATCH)
-		return;
-	ahead -= VIREO_LOCK_BATCH;
-	vm->locked_charged -= ahead;
-	if (mmget_not_zero(vm->mm)) {
-		account_locked_vm(vm->mm, ahead, false);
-		mmput(vm->mm);
-	}
-}
-
-/* Every charge given back: the VM is going. */
-static void vireo_lock_uncharge_all(struct vireo_vm *vm)
-{
-	if (vm->locked_charged && mmget_not_zero(vm->mm)) {
-		account_locked_vm(vm->mm, vm->locked_charged, false);
-		mmput(vm->mm);
-	}
-	vm->locked_charged = 0;
-	vm->locked_used = 0;
+	atomic_long_sub(pages, &vm->user->locked_vm);
+	vm->locked_pages -= pages;
 }
 
 /* Unpin every pinned page, preemptibly; the slot stays defined. */
@@ -223,5 +197,6 @@ void vireo_free_memslots(struct vireo_vm *vm)
 		if (vm->slots[i].npages)
 			vireo_slot_unpin(vm, &vm->slots[i]);
 	}
-	vireo_lock_uncharge_all(vm);
+	/* Each pin gave its charge back as it went. */
+	WARN_ON_ONCE(vm->locked_pages);
 }

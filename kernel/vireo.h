@@ -167,12 +167,13 @@ struct vireo_vm {
 	u64 memory_pages;
 	struct mm_struct *mm;		/* slots are addresses in this mm */
 	/*
-	 * Pinned pages are charged to mm's locked_vm, against RLIMIT_MEMLOCK
-	 * (memslot.c): locked_charged pages are charged, locked_used of them
-	 * pinned; the rest is charged ahead.  Both under mmu_lock.
+	 * Pinned pages are charged to the creator's user (user->locked_vm,
+	 * as io_uring's and VFIO's pins), against RLIMIT_MEMLOCK
+	 * (memslot.c), for as long as they are pinned: locked_pages of them,
+	 * under mmu_lock.
 	 */
-	unsigned long locked_charged;
-	unsigned long locked_used;
+	struct user_struct *user;
+	unsigned long locked_pages;
 	struct mutex lock;		/* vcpus[] */
 	struct vireo_vcpu *vcpus[VIREO_MAX_VCPUS];
 	struct mutex mmu_lock;		/* slots[], npt */

@@ -27,6 +27,7 @@ static void vireo_vm_free(struct vireo_vm *vm)
 	vireo_debugfs_vm_remove(vm);
 	vireo_free_memslots(vm);
 	npt_destroy(&vm->npt);
+	free_uid(vm->user);
 	mmdrop(vm->mm);
 	kfree(vm);
 	vireo_stat_vms(-1);
@@ -114,6 +115,7 @@ static struct vireo_vm *vireo_vm_alloc(void)
 	 */
 	vm->mm = current->mm;
 	mmgrab(vm->mm);
+	vm->user = get_current_user();
 	/* The guest's TSC starts near zero, and runs at the host's rate. */
 	vm->tsc_offset = -rdtsc();
 	vireo_guest_time_init(vm);

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest pages that vireo.ko pins are charged to the VM process's locked
- * memory (mm->locked_vm, VmLck in /proc/PID/status) against its
- * RLIMIT_MEMLOCK, as VFIO charges the pages it pins (kernel/memslot.c).
- * A guest touching a page over the limit stops with an internal error
- * (guest memory, ENOMEM); CAP_IPC_LOCK lifts the limit but not the count;
- * the charge goes back when the VM goes.  The harness runs each test in a
- * child of its own, so dropping a capability or lowering the limit here
- * leaves the other tests alone.
+ * Guest pages that vireo.ko pins are charged to the user who made the VM
+ * (user->locked_vm, as io_uring and VFIO charge their pins) against the
+ * RLIMIT_MEMLOCK of the task that pins them (kernel/memslot.c), for as
+ * long as they stay pinned.  A guest touching a page over the limit stops
+ * with an internal error (guest memory, ENOMEM) and can go on once pages
+ * are given back; the limit is the user's across VMs and processes (a
+ * forked child does not start afresh); CAP_IPC_LOCK lifts it.  The harness
+ * runs each test in a child of its own, so dropping a capability or
+ * lowering the limit here leaves the other tests alone.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <linux/capability.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "realmode.h"
@@ -32,22 +34,6 @@ REALMODE_GUEST(touch_guest,
 	"hlt\n");
 
 #define TOUCHED_PAGES	112
-
-/* This process's VmLck, in KiB. */
-static long vmlck_kib(void)
-{
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
 
 static long pinned_pages(void)
 {
@@ -83,57 +69,107 @@ static int set_memlock(unsigned long bytes)
 	return setrlimit(RLIMIT_MEMLOCK, &rl);
 }
 
+/* Run until HLT (false), or the internal error of a page over the limit. */
+static bool run_stops_at_limit(struct __test_metadata *_metadata,
+			       struct vireo_vcpu *vcpu)
+{
+	EXPECT_EQ(0, _vcpu_run(vcpu));
+	if (vcpu->run->exit_reason == VIREO_EXIT_HLT)
+		return false;
+	EXPECT_EQ(VIREO_EXIT_INTERNAL_ERROR, vcpu->run->exit_reason);
+	EXPECT_EQ(VIREO_INTERNAL_ERROR_GUEST_MEMORY, vcpu->run->internal.suberror);
+	EXPECT_EQ(ENOMEM, vcpu->run->internal.data[1]);
+	EXPECT_GE(vcpu->run->internal.data[0], 0x10000);
+	EXPECT_LT(vcpu->run->internal.data[0], 0x80000);
+	return true;
+}
+
 /* Over the limit: the guest stops at the first page it may not pin. */
 TEST(over_the_limit)
 {
+	long before = pinned_pages();
 	struct vireo_vcpu *vcpu;
 	struct vireo_vm *vm;
-	long lck;
-
-	ASSERT_EQ(0, drop_ipc_lock());
-	ASSERT_EQ(0, set_memlock(32 * 4096));
-	ASSERT_EQ(0, vmlck_kib());
-	vm = vm_create_realmode(&touch_guest, &vcpu);
-	ASSERT_EQ(0, _vcpu_run(vcpu));
-	ASSERT_EQ(VIREO_EXIT_INTERNAL_ERROR, vcpu->run->exit_reason);
-	ASSERT_EQ(VIREO_INTERNAL_ERROR_GUEST_MEMORY, vcpu->run->internal.suberror);
-	EXPECT_EQ(ENOMEM, vcpu->run->internal.data[1]);
-	lck = vmlck_kib();
-	TH_LOG("stopped at GPA 0x%llx with VmLck %ld kB (limit 128 kB)",
-	       (unsigned long long)vcpu->run->internal.data[0], lck);
-	EXPECT_EQ(32 * 4, lck);
-	EXPECT_GE(vcpu->run->internal.data[0], 0x10000);
-	EXPECT_LT(vcpu->run->internal.data[0], 0x80000);
-	vm_free(vm);
-	EXPECT_EQ(0, vmlck_kib());
-}
-
-/* Under it: every pinned page counted, to the page, and given back. */
-TEST(under_the_limit)
-{
-	struct vireo_vcpu *vcpu;
-	struct vireo_vm *vm;
-	long before = pinned_pages(), pinned;
 
 	ASSERT_LE(0, before);
 	ASSERT_EQ(0, drop_ipc_lock());
-	/* Less than one batch (512 pages): charged one page at a time. */
-	ASSERT_EQ(0, set_memlock(256 * 4096));
+	ASSERT_EQ(0, set_memlock(32 * 4096));
 	vm = vm_create_realmode(&touch_guest, &vcpu);
-	vcpu_run(vcpu);
-	vcpu_assert_exit(vcpu, VIREO_EXIT_HLT);
-	pinned = pinned_pages() - before;
-	TH_LOG("%ld pages pinned, VmLck %ld kB", pinned, vmlck_kib());
-	EXPECT_GE(pinned, TOUCHED_PAGES);
-	EXPECT_EQ(pinned * 4, vmlck_kib());
+	ASSERT_TRUE(run_stops_at_limit(_metadata, vcpu));
+	TH_LOG("stopped at GPA 0x%llx with %ld pages pinned (limit 32)",
+	       (unsigned long long)vcpu->run->internal.data[0],
+	       pinned_pages() - before);
+	EXPECT_EQ(32, pinned_pages() - before);
 	vm_free(vm);
-	EXPECT_EQ(0, vmlck_kib());
 	EXPECT_EQ(before, pinned_pages());
 }
 
-/* CAP_IPC_LOCK lifts the limit, as for mlock(2); the count stays. */
+/*
+ * The limit is the user's, across VMs: a second VM stops where the two
+ * together reach it, and goes on once the first gives its pages back.
+ */
+TEST(across_vms)
+{
+	struct vireo_vcpu *vcpu_a, *vcpu_b;
+	struct vireo_vm *a, *b;
+	long before = pinned_pages();
+
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, drop_ipc_lock());
+	ASSERT_EQ(0, set_memlock(150 * 4096));
+	a = vm_create_realmode(&touch_guest, &vcpu_a);
+	ASSERT_FALSE(run_stops_at_limit(_metadata, vcpu_a));
+	EXPECT_GE(pinned_pages() - before, TOUCHED_PAGES);
+	b = vm_create_realmode(&touch_guest, &vcpu_b);
+	ASSERT_TRUE(run_stops_at_limit(_metadata, vcpu_b));
+	TH_LOG("two VMs: %ld pages pinned (limit 150)", pinned_pages() - before);
+	EXPECT_EQ(150, pinned_pages() - before);
+	vm_free(a);
+	/* The faulting access runs again, and now finds room. */
+	EXPECT_FALSE(run_stops_at_limit(_metadata, vcpu_b));
+	vm_free(b);
+	EXPECT_EQ(before, pinned_pages());
+}
+
+/*
+ * Nor does another process start afresh: a child forked by a process
+ * whose VM holds pages sees them charged (the charge lives as long as the
+ * pins, not with a process's memory, which a fork, an exec or a passed fd
+ * would otherwise escape).
+ */
+TEST(across_processes)
+{
+	struct vireo_vcpu *vcpu;
+	struct vireo_vm *vm;
+	long before = pinned_pages();
+	int status;
+	pid_t pid;
+
+	ASSERT_LE(0, before);
+	ASSERT_EQ(0, drop_ipc_lock());
+	ASSERT_EQ(0, set_memlock(150 * 4096));
+	vm = vm_create_realmode(&touch_guest, &vcpu);
+	ASSERT_FALSE(run_stops_at_limit(_metadata, vcpu));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct vireo_vcpu *v;
+		struct vireo_vm *child = vm_create_realmode(&touch_guest, &v);
+		bool stopped = run_stops_at_limit(_metadata, v);
+
+		vm_free(child);
+		_exit(stopped && _metadata->passed ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	vm_free(vm);
+	EXPECT_EQ(before, pinned_pages());
+}
+
+/* CAP_IPC_LOCK lifts the limit, as for mlock(2). */
 TEST(cap_ipc_lock)
 {
+	long before = pinned_pages();
 	struct vireo_vcpu *vcpu;
 	struct vireo_vm *vm;
 
@@ -143,9 +179,9 @@ TEST(cap_ipc_lock)
 	vm = vm_create_realmode(&touch_guest, &vcpu);
 	vcpu_run(vcpu);
 	vcpu_assert_exit(vcpu, VIREO_EXIT_HLT);
-	EXPECT_GT(vmlck_kib(), 32 * 4);
+	EXPECT_GT(pinned_pages() - before, 32);
 	vm_free(vm);
-	EXPECT_EQ(0, vmlck_kib());
+	EXPECT_EQ(before, pinned_pages());
 }
 
 TEST_HARNESS_MAIN

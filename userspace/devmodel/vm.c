@@ -37,13 +37,22 @@ static void *alloc_guest_memory(uint64_t size)
 	return p;
 }
 
-/* CAP_IPC_LOCK in the effective set (/proc/self/status, proc(5)). */
+/*
+ * CAP_IPC_LOCK in the effective set (/proc/self/status, proc(5)), and in
+ * the first user namespace, where the kernel asks for it (in another, as
+ * a rootless container's, it does not count).
+ */
 static bool can_lock_any(void)
 {
+	char self[64] = "", init[64] = "", line[128];
 	unsigned long long eff = 0;
-	char line[128];
-	FILE *f = fopen("/proc/self/status", "re");
+	FILE *f;
 
+	if (readlink("/proc/self/ns/user", self, sizeof(self) - 1) <= 0 ||
+	    readlink("/proc/1/ns/user", init, sizeof(init) - 1) <= 0 ||
+	    strcmp(self, init))
+		return false;
+	f = fopen("/proc/self/status", "re");
 	if (!f)
 		return false;
 	while (fgets(line, sizeof(line), f))
@@ -54,23 +63,26 @@ static bool can_lock_any(void)
 }
 
 /*
- * vireo.ko charges each guest page it pins to this process's locked
- * memory, against RLIMIT_MEMLOCK (kernel/memslot.c): a guest that could
+ * vireo.ko charges each guest page it pins to the user, against the
+ * RLIMIT_MEMLOCK of the process (kernel/memslot.c): a guest that could
  * not touch all its memory would stop midway.  The soft limit goes up to
- * the hard one; if that is still too little, say so now, and what to do.
+ * the hard one; if that is still too little for this guest alone, say so
+ * now, and what to do.  (The user's other VMs count too; the kernel stops
+ * this one when they all reach the limit.)
  */
 static int check_memlock(uint64_t bytes)
 {
 	struct rlimit rl;
 
-	if (can_lock_any() || getrlimit(RLIMIT_MEMLOCK, &rl))
+	if (getrlimit(RLIMIT_MEMLOCK, &rl))
 		return 0;
 	if (rl.rlim_cur != rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_MEMLOCK, &rl))
 			getrlimit(RLIMIT_MEMLOCK, &rl);
 	}
-	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= bytes)
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= bytes ||
+	    can_lock_any())
 		return 0;
 	pr_err("the guest's %llu KiB of memory is more than this process may lock: RLIMIT_MEMLOCK is %llu KiB\n",
 	       (unsigned long long)(bytes >> 10),
