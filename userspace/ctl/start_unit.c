@@ -64,7 +64,8 @@ static bool path_private(const char *path)
 	char real[PATH_MAX], *slash;
 	struct stat st;
 
-	if (!realpath(path, real))
+	if (!realpath(path, real) || lstat("/", &st) || st.st_uid ||
+	    (st.st_mode & 022))
 		return false;
 	slash = real;
 	for (;;) {
@@ -148,6 +149,26 @@ static pid_t unit_main_pid(const char *unit)
 	return (pid_t)strtol(line, NULL, 10);
 }
 
+static void stop_unit(const char *unit)
+{
+	int wstatus;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+		}
+		execlp("systemctl", "systemctl", "stop", "--no-block", unit,
+		       (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &wstatus, 0);
+}
+
 pid_t vmctl_start_unit(const struct vm_settings *s, const char *vm,
 		       const char *settings, const char *rundir,
 		       const char *log, const char *console, int *pidfd)
@@ -163,10 +184,11 @@ pid_t vmctl_start_unit(const struct vm_settings *s, const char *vm,
 
 	snprintf(unit, sizeof(unit), "vireo-vm-%s.service", s->uuid);
 	snprintf(desc, sizeof(desc), "Vireo VM %s", s->name);
-	/* systemd runs it from / with its own PATH: an absolute vireo-vm. */
-	if (!strchr(vm, '/'))
-		snprintf(real, sizeof(real), "%s", vm);
-	if ((strchr(vm, '/') && unit_path(vm, true, vm_arg, sizeof(vm_arg))) ||
+	/*
+	 * systemd runs it from / with its own PATH: an absolute vireo-vm,
+	 * whose '$' stay as they are (systemd-run resolves the program).
+	 */
+	if ((strchr(vm, '/') && unit_path(vm, false, vm_arg, sizeof(vm_arg))) ||
 	    unit_path(settings, true, settings_arg, sizeof(settings_arg)) ||
 	    unit_path(rundir, true, rundir_arg, sizeof(rundir_arg)) ||
 	    unit_path(log, false, real, sizeof(real)) ||
@@ -237,6 +259,8 @@ pid_t vmctl_start_unit(const struct vm_settings *s, const char *vm,
 		if (*pidfd >= 0)
 			close(*pidfd);
 		*pidfd = -1;
+		/* Not one untracked VM process left running on this UUID. */
+		stop_unit(unit);
 		vmctl_err("%s did not start: unit %s has no process (journalctl -u %s says more); its log, %s:",
 			  s->name, unit, unit, log);
 		vmctl_show_log_end(log);
