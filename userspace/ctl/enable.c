@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "util.h"
 #include "vmctl.h"
 
 #define SYSTEM_ROOT	"/var/lib/vireo/vms"
@@ -42,6 +43,24 @@ static int systemctl(const char *root, const char *verb, const char *name)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/*
+ * The unit has a /tmp and /var/tmp of its own (PrivateTmp=yes): boot files
+ * there are not the ones the user sees.  Said, not refused: the unit
+ * would fail at its start, saying which file it lacks.
+ */
+static void note_private_tmp(const struct vm_settings *s)
+{
+	const char *const files[] = { s->kernel, s->initrd, s->rom };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		if (files[i] && (!strncmp(files[i], "/tmp/", 5) ||
+				 !strncmp(files[i], "/var/tmp/", 9)))
+			fprintf(stderr, "vmctl: note: %s boots %s, which the unit vireo-vm@%s.service cannot see (it has a /tmp of its own): move it, e.g. to /var/lib/vireo, and vmctl modify %s\n",
+				s->name, files[i], s->name, s->name);
+	}
 }
 
 static int enable_or_disable(struct vmctl *ctl, int argc, char **argv,
@@ -75,6 +94,8 @@ static int enable_or_disable(struct vmctl *ctl, int argc, char **argv,
 			  s.name, verb, s.name);
 		status = VMCTL_FAILED;
 	} else {
+		if (!strcmp(verb, "enable"))
+			note_private_tmp(&s);
 		printf("%s %s\n", s.name,
 		       !strcmp(verb, "enable") ? "starts at boot" :
 						 "no longer starts at boot");
