@@ -101,7 +101,7 @@ $(UNIT_OUT)/test_settings.o: \
 	UNIT_CFLAGS += -DGOLDEN_DIR='"$(CURDIR)/$(UNIT_DIR)/golden"'
 
 # The control socket on a real socket, the default PC behind it.
-unit_deps_test_control		:= control control_files pause requests bus machine devices devstate \
+unit_deps_test_control		:= control control_files control_guestprop pause requests bus machine devices devstate \
 				   irq evloop \
 				   console_out pci/pci pci/pci_msi $(DEVMODEL_DEVS)
 

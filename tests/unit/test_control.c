@@ -151,7 +151,7 @@ static void test_requests(void)
 
 static void test_misbehaving(void)
 {
-	char big[6000];
+	char big[CONTROL_MAX_LINE + 2000];
 	int fd = dial(), fds[CONTROL_MAX_CLIENTS + 1], i, n;
 	char *l;
 
@@ -161,7 +161,7 @@ static void test_misbehaving(void)
 		diag("short write");
 	l = line(fd);
 	ok(strstr(l, "\"line-too-long\"") && !*line(fd),
-	   "a line over 4096 bytes: told so, then disconnected");
+	   "a line over CONTROL_MAX_LINE bytes: told so, then disconnected");
 	close(fd);
 
 	fd = dial();

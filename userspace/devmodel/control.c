@@ -27,6 +27,9 @@
 #include "evloop.h"
 #include "exitcodes.h"
 #include "pause.h"
+#include "additions.h"
+#include "control_guestprop.h"
+#include "patterns.h"
 #include "proc.h"
 #include "requests.h"
 #include "seccomp.h"
@@ -45,10 +48,16 @@ struct client {
 	bool console;
 	bool typer;		/* ... and its bytes are the guest's input */
 	uint64_t console_dropped;	/* output it did not read in time */
+	/* Waiting for a guest property change (guestproperty-wait). */
+	bool waiting;
+	uint64_t wait_until;		/* evloop_now() */
+	char wait_patterns[GUESTPROP_MAX_PATTERNS_LEN];
 };
 
 /* State changes on their way from machine_notify() to subscribers. */
 #define CONTROL_EVENTS	32
+/* Guest property changes on their way to subscribers and waits. */
+#define CONTROL_PROP_EVENTS	64
 
 struct control_event {
 	const char *state;	/* a string literal (machine.h) */
@@ -74,6 +83,11 @@ struct control {
 	unsigned int nr_events;
 	uint64_t events_lost;
 	struct ev_timer *events_due;
+	struct guest_prop props[CONTROL_PROP_EVENTS];	/* under events_lock */
+	unsigned int nr_props;
+	uint64_t props_lost;
+	struct ev_timer *props_due;
+	struct ev_timer *wait_due;	/* the first waiting client's end */
 
 	/*
 	 * The serial console: every byte the guest writes comes through
@@ -123,6 +137,7 @@ static void client_close(struct control *c, struct client *cl)
 	cl->in_len = cl->out_len = 0;
 	cl->want_out = false;
 	cl->subscribed = false;
+	cl->waiting = false;
 }
 
 static void client_ready(void *opaque, int fd, uint32_t events);
@@ -185,7 +200,7 @@ static bool client_send(struct control *c, struct client *cl,
 	return client_flush(c, cl);
 }
 
-static struct json_object *answer(bool ok)
+struct json_object *control_answer(bool ok)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -193,9 +208,9 @@ static struct json_object *answer(bool ok)
 	return o;
 }
 
-static struct json_object *refusal(const char *error, const char *message)
+struct json_object *control_refusal(const char *error, const char *message)
 {
-	struct json_object *o = answer(false);
+	struct json_object *o = control_answer(false);
 
 	json_object_object_add(o, "error", json_object_new_string(error));
 	json_object_object_add(o, "message", json_object_new_string(message));
@@ -221,7 +236,7 @@ static void add_identity(struct control *c, struct json_object *o)
 
 static struct json_object *do_status(struct control *c)
 {
-	struct json_object *o = answer(true);
+	struct json_object *o = control_answer(true);
 
 	add_identity(c, o);
 	json_object_object_add(o, "state", json_object_new_string(
@@ -230,6 +245,8 @@ static struct json_object *do_status(struct control *c)
 	json_object_object_add(o, "memory", json_object_new_int64(c->memory));
 	json_object_object_add(o, "uptime_ms", json_object_new_int64(
 				       (evloop_now() - c->started_ns) / 1000000));
+	if (c->m->additions)
+		c->m->additions->describe(c->m->additions_opaque, o);
 	return o;
 }
 
@@ -238,14 +255,14 @@ static struct json_object *do_pause(struct control *c)
 	int err = machine_pause_vm(c->m);
 
 	if (err == -EALREADY)
-		return refusal("wrong-state", "the VM is paused already");
+		return control_refusal("wrong-state", "the VM is paused already");
 	if (err == -EAGAIN)
-		return refusal("busy", "the VM is starting, resetting or ending, or a vCPU did not stop: ask again");
+		return control_refusal("busy", "the VM is starting, resetting or ending, or a vCPU did not stop: ask again");
 	if (err == -ECANCELED)
-		return refusal("wrong-state", "the VM is shutting down (SIGTERM)");
+		return control_refusal("wrong-state", "the VM is shutting down (SIGTERM)");
 	if (err)
-		return refusal("failed", strerror(-err));
-	return answer(true);
+		return control_refusal("failed", strerror(-err));
+	return control_answer(true);
 }
 
 static struct json_object *do_resume(struct control *c)
@@ -253,34 +270,34 @@ static struct json_object *do_resume(struct control *c)
 	int err = machine_resume_vm(c->m);
 
 	if (err == -EALREADY)
-		return refusal("wrong-state", "the VM is not paused");
+		return control_refusal("wrong-state", "the VM is not paused");
 	if (err) {
 		/* Its devices or clocks cannot go on: the VM cannot run. */
 		machine_request_exit(c->m, EXIT_CODE_HOST);
-		return refusal("failed", strerror(-err));
+		return control_refusal("failed", strerror(-err));
 	}
-	return answer(true);
+	return control_answer(true);
 }
 
 static struct json_object *do_power_button(struct control *c)
 {
 	if (vm_power_button(c->m))
-		return refusal("not-listening",
+		return control_refusal("not-listening",
 			       "the guest has not enabled ACPI's power button: only quit ends it");
-	return answer(true);
+	return control_answer(true);
 }
 
 static struct json_object *do_reset(struct control *c)
 {
 	if (machine_is_paused(c->m))
-		return refusal("wrong-state", "the VM is paused: resume it first");
+		return control_refusal("wrong-state", "the VM is paused: resume it first");
 	machine_request_exit(c->m, EXIT_CODE_RESET);
-	return answer(true);
+	return control_answer(true);
 }
 
 static struct json_object *do_subscribe(struct control *c, struct client *cl)
 {
-	struct json_object *o = answer(true);
+	struct json_object *o = control_answer(true);
 
 	cl->subscribed = true;
 	json_object_object_add(o, "state", json_object_new_string(
@@ -297,8 +314,8 @@ static struct json_object *do_console(struct control *c, struct client *cl)
 	struct json_object *o;
 
 	if (!c->console)
-		return refusal("no-console", "this VM has no serial console");
-	o = answer(true);
+		return control_refusal("no-console", "this VM has no serial console");
+	o = control_answer(true);
 	cl->console = true;
 	cl->typer = c->console_in >= 0 && !c->typer_taken;
 	c->typer_taken |= cl->typer;
@@ -309,10 +326,88 @@ static struct json_object *do_console(struct control *c, struct client *cl)
 	return o;
 }
 
+/* The earliest end of a wait, for the timer; none: disarmed. */
+static void wait_rearm(struct control *c)
+{
+	uint64_t first = UINT64_MAX;
+	unsigned int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (c->clients[i].fd >= 0 && c->clients[i].waiting &&
+		    c->clients[i].wait_until < first)
+			first = c->clients[i].wait_until;
+	if (first == UINT64_MAX)
+		ev_timer_disarm(c->wait_due);
+	else
+		ev_timer_arm(c->wait_due, first);
+}
+
+/* On the loop: waits whose time is up hear so. */
+static void wait_expire(void *opaque)
+{
+	struct control *c = opaque;
+	uint64_t now = evloop_now();
+	unsigned int i;
+
+	for (i = 0; i < CONTROL_MAX_CLIENTS; i++) {
+		struct client *cl = &c->clients[i];
+		struct json_object *o;
+
+		if (cl->fd < 0 || !cl->waiting || cl->wait_until > now)
+			continue;
+		cl->waiting = false;
+		o = control_refusal("timeout",
+				    "no matching property changed in time");
+		client_send(c, cl, o);
+		json_object_put(o);
+	}
+	wait_rearm(c);
+}
+
+/*
+ * guestproperty-wait: the answer comes with the next change of a property
+ * matching "patterns" (all, when absent), or as "timeout" after
+ * "timeout_ms" (absent or negative: no end).  NULL: it waits.
+ */
+static struct json_object *do_prop_wait(struct control *c, struct client *cl,
+					struct json_object *req)
+{
+	const char *patterns = control_req_string(req, "patterns");
+	struct json_object *v;
+	int64_t ms = -1;
+
+	if (!c->m->additions)
+		return control_refusal("no-vmmdev",
+				       "this VM has no VMMDev (vireo-vm --no-vmmdev): no guest properties");
+	if (json_object_object_get_ex(req, "timeout_ms", &v))
+		ms = json_object_get_int64(v);
+	if (patterns && strlen(patterns) >= sizeof(cl->wait_patterns))
+		return control_refusal("bad-request", "patterns too long");
+	if (cl->waiting)
+		return control_refusal("busy", "this connection waits already");
+	snprintf(cl->wait_patterns, sizeof(cl->wait_patterns), "%s",
+		 patterns ? patterns : "");
+	cl->wait_until = ms < 0 ? UINT64_MAX :
+			 evloop_now() + (uint64_t)ms * 1000000;
+	cl->waiting = true;
+	wait_rearm(c);
+	return NULL;
+}
+
 /* What a request asks, and the answer: a table, as the protocol's doc. */
 static struct json_object *handle(struct control *c, struct client *cl,
-				  const char *req)
+				  const char *req, struct json_object *args)
 {
+	if (!strcmp(req, "guestproperty-get"))
+		return control_prop_get(c->m, args);
+	if (!strcmp(req, "guestproperty-set"))
+		return control_prop_set(c->m, args);
+	if (!strcmp(req, "guestproperty-enumerate"))
+		return control_prop_enumerate(c->m, args);
+	if (!strcmp(req, "guestproperty-wait"))
+		return do_prop_wait(c, cl, args);
+	if (!strcmp(req, "guest-shutdown"))
+		return control_guest_shutdown(c->m, args);
 	if (!strcmp(req, "status"))
 		return do_status(c);
 	if (!strcmp(req, "pause"))
@@ -325,13 +420,13 @@ static struct json_object *handle(struct control *c, struct client *cl,
 		return do_reset(c);
 	if (!strcmp(req, "quit")) {
 		machine_request_exit(c->m, EXIT_CODE_SIGNAL);
-		return answer(true);
+		return control_answer(true);
 	}
 	if (!strcmp(req, "subscribe"))
 		return do_subscribe(c, cl);
 	if (!strcmp(req, "console"))
 		return do_console(c, cl);
-	return refusal("unknown-request", "no such request in protocol 1");
+	return control_refusal("unknown-request", "no such request in protocol 1");
 }
 
 /*
@@ -435,6 +530,77 @@ static void notify(void *opaque, const char *state, int status)
 	ev_timer_arm(c->events_due, 0);
 }
 
+/* Any thread, under VMMDev's lock: queue it for the loop, never wait. */
+static void prop_changed(void *opaque, const struct guest_prop *p)
+{
+	struct control *c = opaque;
+
+	pthread_mutex_lock(&c->events_lock);
+	if (c->nr_props == CONTROL_PROP_EVENTS) {
+		memmove(c->props, c->props + 1,
+			(CONTROL_PROP_EVENTS - 1) * sizeof(c->props[0]));
+		c->nr_props--;
+		c->props_lost++;
+	}
+	c->props[c->nr_props++] = *p;
+	pthread_mutex_unlock(&c->events_lock);
+	ev_timer_arm(c->props_due, 0);
+}
+
+static void prop_deliver(struct control *c, const struct guest_prop *p,
+			 uint64_t lost)
+{
+	struct json_object *ev = control_prop_object(p);
+	unsigned int j;
+
+	json_object_object_add(ev, "event",
+			       json_object_new_string("guestproperty"));
+	if (lost)
+		json_object_object_add(ev, "lost", json_object_new_int64(lost));
+	for (j = 0; j < CONTROL_MAX_CLIENTS; j++) {
+		struct client *cl = &c->clients[j];
+		struct json_object *a;
+
+		if (cl->fd < 0 || cl->console)
+			continue;
+		if (cl->subscribed)
+			client_send(c, cl, ev);
+		if (cl->fd < 0 || !cl->waiting ||
+		    !patterns_match(cl->wait_patterns, p->name))
+			continue;
+		cl->waiting = false;
+		a = control_prop_object(p);
+		json_object_object_add(a, "ok", json_object_new_boolean(true));
+		client_send(c, cl, a);
+		json_object_put(a);
+	}
+	json_object_put(ev);
+}
+
+/* On the loop, under the control's lock. */
+static void props_send(void *opaque)
+{
+	struct control *c = opaque;
+	struct guest_prop *batch;
+	unsigned int n, i;
+	uint64_t lost;
+
+	batch = malloc(sizeof(c->props));
+	if (!batch)
+		return;
+	pthread_mutex_lock(&c->events_lock);
+	n = c->nr_props;
+	memcpy(batch, c->props, n * sizeof(batch[0]));
+	c->nr_props = 0;
+	lost = c->props_lost;
+	c->props_lost = 0;
+	pthread_mutex_unlock(&c->events_lock);
+	for (i = 0; i < n; i++)
+		prop_deliver(c, &batch[i], i == 0 ? lost : 0);
+	free(batch);
+	wait_rearm(c);
+}
+
 static struct json_object *event_object(const struct control_event *e)
 {
 	struct json_object *o = json_object_new_object();
@@ -498,11 +664,13 @@ static bool client_line(struct control *c, struct client *cl, char *line)
 	if (!req || !json_object_is_type(req, json_type_object) ||
 	    !json_object_object_get_ex(req, "request", &v) ||
 	    !json_object_is_type(v, json_type_string))
-		ans = refusal("bad-request",
+		ans = control_refusal("bad-request",
 			      "a request is a JSON object with a \"request\" string");
 	else
-		ans = handle(c, cl, json_object_get_string(v));
+		ans = handle(c, cl, json_object_get_string(v), req);
 	json_object_put(req);
+	if (!ans && cl->waiting)
+		return true;	/* the answer comes later */
 	alive = ans && client_send(c, cl, ans);
 	json_object_put(ans);
 	return alive;
@@ -551,7 +719,7 @@ static void client_input(struct control *c, struct client *cl)
 			return;
 		}
 		if (cl->in_len == CONTROL_MAX_LINE) {
-			struct json_object *o = refusal("line-too-long",
+			struct json_object *o = control_refusal("line-too-long",
 				"a request line is at most 4096 bytes");
 
 			client_send(c, cl, o);
@@ -733,7 +901,12 @@ struct control *control_start(struct machine *m, const char *path,
 					     &c->lock) : NULL;
 	c->console_due = c->ev ? ev_timer_new(c->ev, console_send, c,
 					      &c->lock) : NULL;
-	err = c->accept_again && c->events_due && c->console_due ?
+	c->props_due = c->ev ? ev_timer_new(c->ev, props_send, c,
+					    &c->lock) : NULL;
+	c->wait_due = c->ev ? ev_timer_new(c->ev, wait_expire, c,
+					   &c->lock) : NULL;
+	err = c->accept_again && c->events_due && c->console_due &&
+	      c->props_due && c->wait_due ?
 	      -control_files_open(&c->files, path, info->state_name) : ENOMEM;
 	if (!err)
 		err = -evloop_watch_fd(c->ev, c->files.listen_fd, EPOLLIN,
@@ -746,6 +919,8 @@ struct control *control_start(struct machine *m, const char *path,
 	if (!err) {
 		m->notify_opaque = c;
 		m->notify = notify;
+		m->prop_changed_opaque = c;
+		m->prop_changed = prop_changed;
 		/* No vCPU and no device loop runs yet: the UART is idle. */
 		if (c->console)
 			console_out_set_tap(c->console, console_tap, c);
@@ -800,6 +975,10 @@ void control_stop(struct control *c)
 		c->m->notify = NULL;
 		c->m->notify_opaque = NULL;
 	}
+	if (c->m->prop_changed_opaque == c) {
+		c->m->prop_changed = NULL;
+		c->m->prop_changed_opaque = NULL;
+	}
 	/* The vCPUs and the device loop are gone: the UART is idle. */
 	if (c->console)
 		console_out_set_tap(c->console, NULL, NULL);
@@ -815,6 +994,8 @@ void control_stop(struct control *c)
 	ev_timer_free(c->accept_again);
 	ev_timer_free(c->events_due);
 	ev_timer_free(c->console_due);
+	ev_timer_free(c->props_due);
+	ev_timer_free(c->wait_due);
 	pthread_mutex_destroy(&c->events_lock);
 	pthread_mutex_destroy(&c->tap_lock);
 	if (c->console_in >= 0)

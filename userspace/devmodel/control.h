@@ -16,8 +16,9 @@
 #include "machine.h"
 
 #define CONTROL_PROTOCOL	1
-#define CONTROL_MAX_LINE	4096	/* a longer request ends the connection */
-#define CONTROL_MAX_OUT		65536	/* unread answers: then it is dropped */
+#define CONTROL_MAX_LINE	16384	/* a longer request ends the connection */
+/* Unread answers: then it is dropped (room for 256 escaped properties). */
+#define CONTROL_MAX_OUT		(2u << 20)
 #define CONTROL_MAX_CLIENTS	16
 #define CONTROL_ACCEPT_BACKOFF_NS	100000000ULL	/* out of fds: wait */
 /* All slots taken: one idle this long (not a subscriber) makes room. */

@@ -211,6 +211,17 @@ static int device_add(struct machine *m, const struct dev_class *cls,
 	return 0;
 }
 
+/* A default class the machine is to go without (vireo-vm --no-vmmdev). */
+static bool device_omitted(const struct machine *m, const struct dev_class *cls)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr_omit_devices; i++)
+		if (!strcmp(m->omit_devices[i], cls->name))
+			return true;
+	return false;
+}
+
 static int create_level(struct machine *m, enum dev_init_level level,
 			const char *const *specs, unsigned int nr,
 			char *why, size_t why_len)
@@ -221,7 +232,8 @@ static int create_level(struct machine *m, enum dev_init_level level,
 	for (i = 0; i < dev_classes_count(); i++) {
 		const struct dev_class *cls = dev_class_at(i);
 
-		if (cls->level != level || !cls->is_default)
+		if (cls->level != level || !cls->is_default ||
+		    device_omitted(m, cls))
 			continue;
 		err = device_add(m, cls, NULL, why, why_len);
 		if (err)

@@ -20,6 +20,8 @@ struct device;
 struct guest_mem;
 struct evloop;
 struct pci_bus;
+struct additions_ops;
+struct guest_prop;
 
 struct machine {
 	/*
@@ -36,6 +38,9 @@ struct machine {
 	/* Every device instance, in creation order (devices.h). */
 	struct device **devices;
 	unsigned int nr_devices;
+	/* Default classes (by name) devices_create() leaves out. */
+	const char *const *omit_devices;
+	unsigned int nr_omit_devices;
 	int console_fd;		/* UART output; stdout in vireo-vm */
 	/* The buffer in front of console_fd, made by the UART; NULL: none. */
 	struct console_out *console;
@@ -124,6 +129,19 @@ struct machine {
 	 * which are refused then: the guest is to shut down, not wait).
 	 */
 	bool sigterm_seen;
+
+	/*
+	 * The guest additions' channel (additions.h), VMMDev's while it
+	 * exists; NULL: none.  Set before the control socket starts.
+	 */
+	const struct additions_ops *additions;
+	void *additions_opaque;
+	/*
+	 * Told of every guest property change, from any thread, under the
+	 * channel's device lock: must not block (the control socket's).
+	 */
+	void (*prop_changed)(void *opaque, const struct guest_prop *p);
+	void *prop_changed_opaque;
 };
 
 static inline void machine_notify(struct machine *m, const char *state,

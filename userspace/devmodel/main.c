@@ -120,6 +120,12 @@ static int setup_machine(struct vm_process *v)
 		pr_err("cannot create the device event loop: %m\n");
 		return EXIT_CODE_HOST;
 	}
+	if (v->opt.no_vmmdev) {
+		static const char *const no_vmmdev[] = { "vmmdev" };
+
+		m->omit_devices = no_vmmdev;
+		m->nr_omit_devices = ARRAY_SIZE(no_vmmdev);
+	}
 	err = devices_create(m, v->opt.devices, v->opt.nr_devices, why,
 			     sizeof(why));
 	if (err) {

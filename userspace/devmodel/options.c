@@ -19,10 +19,10 @@ void options_usage(FILE *f)
 		"Usage: vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
 		"                [--mem SIZE] [--cpus N] [--paravirt kvm|none]\n"
 		"                [--device CLASS[,KEY=VALUE...]]... [--no-reboot]\n"
-		"                [--no-seccomp]\n"
+		"                [--no-vmmdev] [--no-seccomp]\n"
 		"       vireo-vm --rom FILE [--mem SIZE] [--device ...]...\n"
 		"       vireo-vm --config FILE [--control PATH] [--paravirt ...]\n"
-		"                [--no-reboot]\n"
+		"                [--no-reboot] [--no-vmmdev]\n"
 		"\n"
 		"Run a VM on /dev/vireo (the vireo.ko module).  --kernel boots a Linux\n"
 		"bzImage or a Multiboot v1 kernel directly, on a PC with ACPI tables and\n"
@@ -50,6 +50,9 @@ void options_usage(FILE *f)
 		"                        20; by default the machine starts again: devices\n"
 		"                        reset, vCPUs and their APICs new, the kernel and\n"
 		"                        initrd (or the ROM) loaded again\n"
+		"      --no-vmmdev       leave VMMDev out: the guest additions' PCI\n"
+		"                        device (80ee:cafe), in every VM otherwise, as\n"
+		"                        in VirtualBox (docs/vmmdev.md)\n"
 		"      --no-seccomp      run without the system call filter, which\n"
 		"                        otherwise ends the VM process (status 24) at\n"
 		"                        any system call it does not need once the VM\n"
@@ -215,6 +218,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "device", required_argument, NULL, 'D' },
 		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
+		{ "no-vmmdev", no_argument, NULL, 'N' },
 		{ "check",  no_argument,       NULL, 'K' },
 		{ "config", required_argument, NULL, 'C' },
 		{ "control", required_argument, NULL, 'X' },
@@ -282,6 +286,9 @@ int options_parse(int argc, char **argv, struct options *opt)
 			break;
 		case 'S':
 			opt->no_seccomp = true;
+			break;
+		case 'N':
+			opt->no_vmmdev = true;
 			break;
 		case 'K':
 			opt->check = true;

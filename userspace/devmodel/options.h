@@ -31,6 +31,7 @@ struct options {
 	bool paravirt_kvm;	/* --paravirt kvm (the default) or none */
 	bool no_reboot;		/* --no-reboot: a guest reset ends vireo-vm */
 	bool no_seccomp;	/* --no-seccomp: no system call filter */
+	bool no_vmmdev;		/* --no-vmmdev: a VM without VMMDev */
 	bool check;		/* --check: check the options, run nothing */
 	const char *config;	/* --config FILE: the rest comes from it */
 	const char *vm_name;	/* ... the VM's name and UUID from it */
