@@ -19,6 +19,7 @@ UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
 UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
 		   test_guest_mem test_machine test_devstate test_pci_msi \
 		   test_seccomp test_settings test_control test_release
+UNIT_TESTS	+= test_vmmdev
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_bus		:= bus
@@ -48,7 +49,7 @@ unit_deps_test_acpi_pm		:= bus machine devices devstate dev/acpi_pm
 unit_deps_test_pci		:= bus machine devices devstate pci/pci pci/pci_msi \
 				   dev/pci_host dev/acpi_pm
 UNIT_FAKE_PLATFORM_TESTS	:= test_i8254 test_rtc test_i8042 test_acpi_pm \
-				   test_pci test_devstate test_pci_msi
+				   test_pci test_devstate test_pci_msi test_vmmdev
 $(addprefix $(UNIT_OUT)/,$(UNIT_FAKE_PLATFORM_TESTS)): \
 	$(UNIT_OUT)/fake_platform.o
 # test_x86_emulate runs the kernel's instruction emulator (kernel/emulate/)
@@ -99,6 +100,13 @@ unit_deps_test_settings		:=
 unit_deps_test_release		:=
 $(UNIT_OUT)/test_settings.o: \
 	UNIT_CFLAGS += -DGOLDEN_DIR='"$(CURDIR)/$(UNIT_DIR)/golden"'
+
+# VMMDev (userspace/vmmdev/) on the PCI bus, on the fake platform.
+unit_deps_test_vmmdev		:= bus machine devices devstate guest_mem pci/pci \
+				   pci/pci_msi dev/pci_host dev/acpi_pm
+$(UNIT_OUT)/test_vmmdev: $(VMMDEV_OBJS)
+unit_libs_test_vmmdev		:= $(LIBVIREO)
+$(UNIT_OUT)/test_vmmdev.o: UNIT_CFLAGS += -I$(VMMDEV_DIR)
 
 # The control socket on a real socket, the default PC behind it.
 unit_deps_test_control		:= control control_files control_guestprop pause requests bus machine devices devstate \
