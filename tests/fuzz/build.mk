@@ -22,14 +22,48 @@ FUZZ_EMUL_SRCS	:= tests/fuzz/fuzz_emulate.c $(UNIT_DIR)/emul_fake.c \
 
 .PHONY: fuzz fuzz-check
 
-fuzz: $(FUZZ_OUT)/fuzz_emulate
+fuzz: $(FUZZ_OUT)/fuzz_emulate $(FUZZ_OUT)/fuzz_vmmdev
 
 $(FUZZ_OUT)/fuzz_emulate: $(FUZZ_EMUL_SRCS) $(wildcard $(EMUL_DIR)/*.h) \
 		$(UNIT_DIR)/emul_fake.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_EMUL_SRCS)
 
-fuzz-check: $(FUZZ_OUT)/fuzz_emulate
-	@mkdir -p $(FUZZ_OUT)/corpus
+fuzz-check: fuzz
+	@mkdir -p $(FUZZ_OUT)/corpus $(FUZZ_OUT)/corpus-vmmdev
 	$(FUZZ_OUT)/fuzz_emulate -max_total_time=$(FUZZ_SECONDS) \
 		-print_final_stats=1 $(FUZZ_OUT)/corpus
+	$(FUZZ_OUT)/fuzz_vmmdev -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 $(FUZZ_OUT)/corpus-vmmdev \
+		$(FUZZ_VMMDEV_SEEDS) 2>&1 | grep -v '^fuzz_vmmdev: vmmdev:' 
+
+# fuzz_vmmdev feeds VMMDev requests (userspace/vmmdev/) through its port,
+# on the unit tests' fake platform: the request parser, HGCM parameter
+# decoding, the guest property service.
+FUZZ_VMMDEV_SRCS := tests/fuzz/fuzz_vmmdev.c $(UNIT_DIR)/fake_platform.c \
+		    $(addprefix $(DEVMODEL_DIR)/,bus.c machine.c devices.c \
+		      devstate.c guest_mem.c pci/pci.c pci/pci_msi.c \
+		      dev/pci_host.c dev/acpi_pm.c) \
+		    $(wildcard $(VMMDEV_DIR)/*.c) \
+		    $(LIB_DIR)/patterns.c $(LIB_DIR)/release.c $(LIB_DIR)/proc.c
+
+$(FUZZ_OUT)/fuzz_vmmdev: $(FUZZ_VMMDEV_SRCS) $(wildcard $(VMMDEV_DIR)/*.h) \
+		$(wildcard include/vmmdev/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -Wno-unused-parameter \
+		-DVIREO_VERSION='"$(VERSION)"' -I$(CURDIR)/include/uapi \
+		-I$(CURDIR)/include -I$(LIB_DIR) -I$(DEVMODEL_DIR) \
+		-I$(VMMDEV_DIR) -I$(UNIT_DIR) -o $@ $(FUZZ_VMMDEV_SRCS) \
+		-ljson-c
+
+# Its seeds: a well-formed request of each kind (tests/fuzz/vmmdev_seeds.c).
+FUZZ_VMMDEV_SEEDS := $(FUZZ_OUT)/seeds-vmmdev
+$(FUZZ_OUT)/vmmdev_seeds: tests/fuzz/vmmdev_seeds.c $(wildcard include/vmmdev/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+$(FUZZ_VMMDEV_SEEDS)/seed-00: $(FUZZ_OUT)/vmmdev_seeds
+	@mkdir -p $(@D)
+	$< $(@D)
+fuzz: $(FUZZ_VMMDEV_SEEDS)/seed-00

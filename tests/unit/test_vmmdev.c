@@ -110,7 +110,7 @@ static void setup(void)
 	is_int(devices_init(&m, NULL), 0, "the machine with VMMDev is made");
 	for (s = 0; s < PCI_SLOTS; s++)
 		if (pci_config_read(&m, 0, s, 0, PCI_VENDOR_ID, 4) ==
-		    (uint32_t)(VMMDEV_DEVICE_ID << 16 | VMMDEV_VENDOR_ID))
+		    ((uint32_t)VMMDEV_DEVICE_ID << 16 | VMMDEV_VENDOR_ID))
 			break;
 	slot = s;
 	ok(s < PCI_SLOTS, "80ee:cafe is on the bus (slot %u)", s);

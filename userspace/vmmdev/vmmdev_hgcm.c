@@ -125,6 +125,8 @@ void hgcm_reset(struct vmmdev *vd)
 	for (i = 0; i < HGCM_MAX_CLIENTS; i++)
 		if (h->clients[i].id)
 			client_drop(vd, &h->clients[i]);
+	/* No client is left to confuse with a new one: count afresh. */
+	h->next_client_id = 1;
 	for (i = 0; i < hgcm_nr_services; i++)
 		if (hgcm_services[i]->reset)
 			hgcm_services[i]->reset(h->svc[i]);
