@@ -53,7 +53,7 @@ LIB_LIBS	:= -ljson-c -luuid
 VMMDEV_DIR	:= userspace/vmmdev
 VMMDEV_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(VMMDEV_DIR)/*.c))
 # VMMDev's files include the device model's headers as dev/ files do.
-$(VMMDEV_OBJS): USER_CFLAGS += -I$(DEVMODEL_DIR)
+$(VMMDEV_OBJS): USER_CFLAGS += -iquote $(DEVMODEL_DIR)
 # The VMMDev wire ABI (include/vmmdev/) is shared with the guest
 # additions; the device model's control socket sees guestprop.h too.
 VMMDEV_ABI_CFLAGS := -I$(CURDIR)/include

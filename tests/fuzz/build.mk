@@ -45,7 +45,8 @@ FUZZ_VMMDEV_SRCS := tests/fuzz/fuzz_vmmdev.c $(UNIT_DIR)/fake_platform.c \
 		      devstate.c guest_mem.c pci/pci.c pci/pci_msi.c \
 		      dev/pci_host.c dev/acpi_pm.c) \
 		    $(wildcard $(VMMDEV_DIR)/*.c) \
-		    $(LIB_DIR)/patterns.c $(LIB_DIR)/release.c $(LIB_DIR)/proc.c
+		    $(LIB_DIR)/patterns.c $(LIB_DIR)/release.c $(LIB_DIR)/proc.c \
+		    $(LIB_DIR)/guestprops.c
 
 $(FUZZ_OUT)/fuzz_vmmdev: $(FUZZ_VMMDEV_SRCS) $(wildcard $(VMMDEV_DIR)/*.h) \
 		$(wildcard include/vmmdev/*.h)
@@ -54,7 +55,7 @@ $(FUZZ_OUT)/fuzz_vmmdev: $(FUZZ_VMMDEV_SRCS) $(wildcard $(VMMDEV_DIR)/*.h) \
 		-fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -Wno-unused-parameter \
 		-DVIREO_VERSION='"$(VERSION)"' -I$(CURDIR)/include/uapi \
-		-I$(CURDIR)/include -I$(LIB_DIR) -I$(DEVMODEL_DIR) \
+		-I$(CURDIR)/include -I$(LIB_DIR) -iquote $(DEVMODEL_DIR) \
 		-I$(VMMDEV_DIR) -I$(UNIT_DIR) -o $@ $(FUZZ_VMMDEV_SRCS) \
 		-ljson-c
 

@@ -92,11 +92,11 @@ struct json_object *vmctl_conn_next(struct vmctl_conn *c, long long deadline)
 			/* Not JSON: the server is not ours, or broken. */
 			return o ? o : NULL;
 		}
-		if (c->len == sizeof(c->buf) - 1)
+		if (c->len == VMCTL_MAX_LINE)
 			return NULL;	/* a line longer than any answer */
 		if (!wait_fd(c->fd, POLLIN, deadline))
 			return NULL;
-		n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len,
+		n = recv(c->fd, c->buf + c->len, VMCTL_MAX_LINE - c->len,
 			 MSG_DONTWAIT);
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
@@ -127,6 +127,11 @@ int vmctl_connect(const struct vm_run *r, struct vmctl_conn *c, int ms)
 	c->fd = -1;
 	if (fd < 0)
 		return fd;
+	c->buf = malloc(VMCTL_MAX_LINE + 1);
+	if (!c->buf) {
+		close(fd);
+		return -ENOMEM;
+	}
 	c->fd = fd;
 	hello = vmctl_conn_next(c, deadline);
 	/* Protocol 1's requests are in every later version. */
@@ -142,14 +147,13 @@ int vmctl_connect(const struct vm_run *r, struct vmctl_conn *c, int ms)
 	return 0;
 }
 
-int vmctl_conn_send(struct vmctl_conn *c, const char *request, int ms)
+static int send_line(struct vmctl_conn *c, const char *line, size_t len,
+		     int ms)
 {
 	long long deadline = now_ms() + ms;
-	char line[128];
-	size_t len, done = 0;
+	size_t done = 0;
 	ssize_t n;
 
-	len = snprintf(line, sizeof(line), "{\"request\": \"%s\"}\n", request);
 	while (done < len) {
 		if (!wait_fd(c->fd, POLLOUT, deadline))
 			return -ETIMEDOUT;
@@ -162,6 +166,38 @@ int vmctl_conn_send(struct vmctl_conn *c, const char *request, int ms)
 		done += n;
 	}
 	return 0;
+}
+
+int vmctl_conn_send(struct vmctl_conn *c, const char *request, int ms)
+{
+	char line[128];
+	size_t len;
+
+	len = snprintf(line, sizeof(line), "{\"request\": \"%s\"}\n", request);
+	return send_line(c, line, len, ms);
+}
+
+int vmctl_conn_send_json(struct vmctl_conn *c, struct json_object *req,
+			 int ms)
+{
+	const char *text = json_object_to_json_string_ext(req,
+				JSON_C_TO_STRING_PLAIN |
+				JSON_C_TO_STRING_NOSLASHESCAPE);
+	char *line;
+	size_t len;
+	int err;
+
+	if (!text)
+		return -ENOMEM;
+	len = strlen(text);
+	line = malloc(len + 2);
+	if (!line)
+		return -ENOMEM;
+	memcpy(line, text, len);
+	line[len++] = '\n';
+	err = send_line(c, line, len, ms);
+	free(line);
+	return err;
 }
 
 /* The answer to the last request: the next line that is no event. */
@@ -183,6 +219,8 @@ void vmctl_conn_close(struct vmctl_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	free(c->buf);
+	c->buf = NULL;
 }
 
 struct json_object *vmctl_ask(const struct vm_run *r, const char *request)
@@ -193,6 +231,20 @@ struct json_object *vmctl_ask(const struct vm_run *r, const char *request)
 	if (vmctl_connect(r, &c, VMCTL_ANSWER_MS))
 		return NULL;
 	if (!vmctl_conn_send(&c, request, VMCTL_ANSWER_MS))
+		answer = vmctl_conn_answer(&c, VMCTL_ANSWER_MS);
+	vmctl_conn_close(&c);
+	return answer;
+}
+
+struct json_object *vmctl_ask_json(const struct vm_run *r,
+				   struct json_object *req)
+{
+	struct json_object *answer = NULL;
+	struct vmctl_conn c;
+
+	if (vmctl_connect(r, &c, VMCTL_ANSWER_MS))
+		return NULL;
+	if (!vmctl_conn_send_json(&c, req, VMCTL_ANSWER_MS))
 		answer = vmctl_conn_answer(&c, VMCTL_ANSWER_MS);
 	vmctl_conn_close(&c);
 	return answer;

@@ -37,7 +37,7 @@ const struct vmctl_cmd vmctl_cmds[] = {
 		.name = "stop",
 		.handler = vmctl_cmd_stop,
 		.args = "VM [--force] [--timeout S]",
-		.summary = "press the VM's power button (resuming it if paused) and wait for it to power off",
+		.summary = "ask the guest additions to power the guest off (or, without them, press the VM's power button, resuming it if paused) and wait for it to power off",
 		.help = "--timeout S       wait S seconds for the guest (default 60), then end the VM process\n"
 			"--force           end the VM process at once, without asking the guest\n",
 	},
@@ -75,6 +75,17 @@ const struct vmctl_cmd vmctl_cmds[] = {
 		.args = "VM [--json]",
 		.summary = "print the VM's state changes as they happen, the state now first, until it ends",
 		.help = "--json            one JSON object a line: {\"event\": \"state\", \"state\", \"time_ms\"[, \"status\"]}\n",
+	},
+	{
+		.name = "guestproperty",
+		.handler = vmctl_cmd_guestproperty,
+		.args = "get VM NAME [--verbose] | set VM NAME [VALUE [--flags F]] | delete VM NAME | enumerate VM [PATTERN...] | wait VM PATTERNS [--timeout MS] [--fail-on-timeout]",
+		.summary = "the VM's guest properties, shared with the guest additions (VBoxManage's verbs); a stopped VM's are those it kept",
+		.help = "--flags F         TRANSIENT, TRANSRESET, RDONLYGUEST, RDONLYHOST, READONLY, comma-separated\n"
+			"--verbose         get: the timestamp and flags too\n"
+			"--timeout MS      wait: give up after MS milliseconds (default: none)\n"
+			"--fail-on-timeout wait: exit 2 when it gave up\n"
+			"PATTERNS          '|'-separated, '*' and '?' wildcards, e.g. '/VirtualBox/GuestInfo/Net/*'\n",
 	},
 	{
 		.name = "enable",

@@ -85,6 +85,8 @@ static struct json_object *vm_status(const struct vm_settings *s,
 	}
 	if (ans && json_object_object_get_ex(ans, "uptime_ms", &v))
 		json_object_object_add(o, "uptime_ms", json_object_get(v));
+	if (ans && json_object_object_get_ex(ans, "additions", &v))
+		json_object_object_add(o, "additions", json_object_get(v));
 	json_object_object_add(o, "vcpus", json_object_new_int(s->cpus));
 	json_object_object_add(o, "memory", json_object_new_int64(s->memory));
 	if (k)
@@ -163,6 +165,42 @@ static void print_upgrade_notes(struct json_object *vms)
 	}
 }
 
+static const char *get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	       json_object_is_type(v, json_type_string) ?
+	       json_object_get_string(v) : NULL;
+}
+
+/* What the guest additions said of themselves and of the guest. */
+static void print_additions(struct json_object *a)
+{
+	struct json_object *f, *v;
+	size_t i;
+
+	printf("%-8s %s", "driver",
+	       json_object_object_get_ex(a, "driver", &v) &&
+	       json_object_get_boolean(v) ? "reported" : "none");
+	if (get_str(a, "version"))
+		printf(" (VirtualBox interface %s)", get_str(a, "version"));
+	printf("\n");
+	if (get_str(a, "additions_version"))
+		printf("%-8s %s\n", "additions", get_str(a, "additions_version"));
+	if (get_str(a, "os_product"))
+		printf("%-8s %s %s\n", "guest os", get_str(a, "os_product"),
+		       get_str(a, "os_release") ? get_str(a, "os_release") : "");
+	if (json_object_object_get_ex(a, "facilities", &f))
+		for (i = 0; i < json_object_array_length(f); i++) {
+			struct json_object *e = json_object_array_get_idx(f, i);
+
+			printf("%-8s %s %s\n", i ? "" : "facility",
+			       get_str(e, "facility"), get_str(e, "status"));
+		}
+	printf("%-8s %s\n", "heartbeat", get_str(a, "heartbeat"));
+}
+
 static void print_one(struct json_object *o)
 {
 	struct json_object *k, *v;
@@ -180,6 +218,8 @@ static void print_one(struct json_object *o)
 		       get_int(o, "uptime_ms", NULL) / 1000);
 	printf("%-8s %lld\n%-8s %lldM\n", "vcpus", get_int(o, "vcpus", NULL),
 	       "memory", get_int(o, "memory", NULL) >> 20);
+	if (json_object_object_get_ex(o, "additions", &k))
+		print_additions(k);
 	if (!json_object_object_get_ex(o, "kernel", &k))
 		return;
 	printf("%-8s %lld\n%-8s %lld", "vm id", get_int(k, "vm_id", NULL),

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmctl stop: the ACPI power button, so the guest shuts down cleanly; if
- * it has not powered off after the timeout (or at once with --force) the
- * VM process is asked to quit, and killed if it does not.
+ * vmctl stop: the guest additions' service asked to power the guest off
+ * when one runs in it (docs/guest-additions.md), else the ACPI power
+ * button, so the guest shuts down cleanly; if it has not powered off
+ * after the timeout (or at once with --force) the VM process is asked to
+ * quit, and killed if it does not.
  */
 #include <errno.h>
 #include <limits.h>
@@ -33,6 +35,28 @@ static int parse_timeout(struct vmctl *ctl, const char *arg, unsigned int *s)
 	return VMCTL_OK;
 }
 
+/*
+ * The guest additions' service, when one runs, shuts the guest down by
+ * the guest's own means (a paused VM cannot hear it: the power button's
+ * path resumes it first).  True when it took the request.
+ */
+static bool additions_shutdown(const struct vm_run *r)
+{
+	struct json_object *req, *a;
+	bool ok;
+
+	if (r->state == VM_PAUSED)
+		return false;
+	req = json_object_new_object();
+	json_object_object_add(req, "request",
+			       json_object_new_string("guest-shutdown"));
+	a = vmctl_ask_json(r, req);
+	ok = vmctl_answer_ok(a);
+	json_object_put(a);
+	json_object_put(req);
+	return ok;
+}
+
 int vmctl_cmd_stop(struct vmctl *ctl, int argc, char **argv)
 {
 	unsigned int timeout = 60;
@@ -59,7 +83,16 @@ int vmctl_cmd_stop(struct vmctl *ctl, int argc, char **argv)
 	status = vmctl_find_running(ctl, argv[1], dir, sizeof(dir), &s, &r);
 	if (status != VMCTL_OK)
 		return status;
-	if (!force) {
+	if (!force && additions_shutdown(&r)) {
+		if (!vmctl_wait_gone(&r, timeout * 1000)) {
+			vmctl_wait_cleaned(&r);
+			printf("%s powered off (by its guest additions)\n",
+			       s.name);
+			goto out;
+		}
+		vmctl_err("%s did not power off in %u s: ending its process",
+			  s.name, timeout);
+	} else if (!force) {
 		/* A paused VM is resumed by the VM process first. */
 		struct json_object *a = vmctl_ask(&r, "power-button");
 		bool pressed = vmctl_answer_ok(a), answered = a;

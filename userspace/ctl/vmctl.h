@@ -133,9 +133,12 @@ const char *vmctl_state_name(enum vm_state state);
 #define VMCTL_ANSWER_MS	10000	/* a request's answer, at most */
 #define VMCTL_FOREVER	(1LL << 62)	/* a deadline that never comes */
 
+/* The longest line a VM process sends (its CONTROL_MAX_OUT). */
+#define VMCTL_MAX_LINE	(2u << 20)
+
 struct vmctl_conn {
 	int fd;
-	char buf[8192];
+	char *buf;		/* VMCTL_MAX_LINE + 1 bytes */
 	size_t len;
 };
 
@@ -148,6 +151,14 @@ struct json_object *vmctl_conn_next(struct vmctl_conn *c, long long deadline);
 void vmctl_conn_close(struct vmctl_conn *c);
 /* One request on a connection of its own: the answer, or NULL. */
 struct json_object *vmctl_ask(const struct vm_run *r, const char *request);
+/*
+ * A request with arguments: req is a JSON object, its "request" member
+ * the request's name (docs/control-protocol.md).  Sent as one line.
+ */
+int vmctl_conn_send_json(struct vmctl_conn *c, struct json_object *req,
+			 int ms);
+struct json_object *vmctl_ask_json(const struct vm_run *r,
+				   struct json_object *req);
 bool vmctl_ask_ok(const struct vm_run *r, const char *request);
 /* An answer's "ok", "error" (or "no-answer" for NULL) and "message". */
 bool vmctl_answer_ok(struct json_object *a);
@@ -211,6 +222,7 @@ int vmctl_cmd_pause(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_resume(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_reset(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_events(struct vmctl *ctl, int argc, char **argv);
+int vmctl_cmd_guestproperty(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_console(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_enable(struct vmctl *ctl, int argc, char **argv);
 int vmctl_cmd_disable(struct vmctl *ctl, int argc, char **argv);

@@ -35,6 +35,7 @@
 #include "machine.h"
 #include "options.h"
 #include "pause.h"
+#include "props_keep.h"
 #include "release.h"
 #include "requests.h"
 #include "rom.h"
@@ -57,6 +58,7 @@ struct vm_process {
 	 * UART reads a pipe whose write end attached consoles type into.
 	 */
 	int console_in;
+	int props_fd;		/* the kept guest properties, or -1 */
 };
 
 static int load_rom(struct vm *vm, const char *path)
@@ -382,6 +384,7 @@ int main(int argc, char **argv)
 {
 	static struct vm_process v = {
 		.vm = { .dev_fd = -1, .vm_fd = -1 },
+		.props_fd = -1,
 	};
 	int ret;
 
@@ -399,6 +402,9 @@ int main(int argc, char **argv)
 	if (v.opt.check)
 		return 0;
 	ret = setup_vm(&v);
+	/* A VM with a folder keeps its guest properties there. */
+	if (!ret)
+		v.props_fd = props_keep_open(&v.m, v.opt.config);
 	if (!ret)
 		start_console();
 	if (!ret && (v.opt.control || v.opt.runtime))
@@ -411,6 +417,7 @@ int main(int argc, char **argv)
 	/* Nobody asks anything of the devices from here on. */
 	control_stop(v.control);
 	evloop_stop(v.m.evloop);
+	props_keep_save(&v.m, v.props_fd);
 	flush_console(&v.m);
 	vcpus_destroy(&v.vcpus);
 	devices_destroy(&v.m);

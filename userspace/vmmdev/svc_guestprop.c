@@ -29,6 +29,7 @@
 
 #include <vmmdev/vbox_status.h>
 
+#include "guestprops.h"
 #include "machine.h"
 #include "patterns.h"
 #include "release.h"
@@ -73,69 +74,9 @@ static const char *const host_prefixes[] = {
 	"/VirtualBox/VMInfo/",
 };
 
-static const struct {
-	const char *name;
-	uint32_t flag;
-} flag_names[] = {
-	{ "TRANSIENT", GUESTPROP_F_TRANSIENT },
-	{ "READONLY", GUESTPROP_F_READONLY },
-	{ "RDONLYGUEST", GUESTPROP_F_RDONLYGUEST },
-	{ "RDONLYHOST", GUESTPROP_F_RDONLYHOST },
-	{ "TRANSRESET", GUESTPROP_F_TRANSRESET },
-};
-
-void guestprop_flags_string(uint32_t flags, char *out)
-{
-	size_t len = 0;
-	unsigned int i;
-
-	out[0] = '\0';
-	if (flags & GUESTPROP_F_TRANSRESET)
-		flags |= GUESTPROP_F_TRANSIENT;
-	for (i = 0; i < ARRAY_SIZE(flag_names); i++) {
-		uint32_t f = flag_names[i].flag;
-
-		if ((flags & f) != f)
-			continue;
-		len += snprintf(out + len, GUESTPROP_MAX_FLAGS_LEN + 1 - len,
-				"%s%s", len ? ", " : "", flag_names[i].name);
-		flags &= ~f;
-	}
-}
-
-/* Names separated by ',' and blanks, any case; "" is none. */
-int guestprop_flags_parse(const char *s, uint32_t *flags)
-{
-	*flags = 0;
-	while (*s) {
-		size_t len;
-		unsigned int i;
-
-		while (*s == ' ' || *s == '\t' || *s == ',')
-			s++;
-		len = strcspn(s, ", \t");
-		if (!len)
-			break;
-		for (i = 0; i < ARRAY_SIZE(flag_names); i++)
-			if (strlen(flag_names[i].name) == len &&
-			    !strncasecmp(s, flag_names[i].name, len))
-				break;
-		if (i == ARRAY_SIZE(flag_names))
-			return -EINVAL;
-		*flags |= flag_names[i].flag;
-		s += len;
-	}
-	if (*flags & GUESTPROP_F_TRANSRESET)
-		*flags |= GUESTPROP_F_TRANSIENT;
-	return 0;
-}
-
 static bool name_valid(const char *name)
 {
-	size_t len = strlen(name);
-
-	return len >= 1 && len < GUESTPROP_MAX_NAME_LEN &&
-	       !strpbrk(name, "*?|");
+	return guestprops_name_valid(name);
 }
 
 static bool host_only(const char *name)
@@ -177,7 +118,7 @@ static void to_guest_prop(const struct gp_prop *p, struct guest_prop *out)
 {
 	snprintf(out->name, sizeof(out->name), "%s", p->name);
 	snprintf(out->value, sizeof(out->value), "%s", p->value);
-	guestprop_flags_string(p->flags, out->flags);
+	guestprops_flags_string(p->flags, out->flags);
 	out->timestamp = p->ts;
 	out->deleted = false;
 }
@@ -314,7 +255,7 @@ static int fn_get(struct gp_svc *s, struct hgcm_call *call)
 	p = prop_find(s, name);
 	if (!p)
 		return VERR_NOT_FOUND;
-	guestprop_flags_string(p->flags, flags);
+	guestprops_flags_string(p->flags, flags);
 	vlen = strlen(p->value) + 1;
 	flen = strlen(flags) + 1;
 	call->parm[3].u32 = vlen + flen;
@@ -362,7 +303,7 @@ static int fn_set(struct gp_svc *s, struct hgcm_call *call)
 		rc = hgcm_buf_string(call, 2, flags_s, sizeof(flags_s));
 		if (rc == VERR_TOO_MUCH_DATA ||
 		    (rc == VINF_SUCCESS &&
-		     guestprop_flags_parse(flags_s, &flags)))
+		     guestprops_flags_parse(flags_s, &flags)))
 			rc = VERR_PARSE_ERROR;
 	}
 	if (rc != VINF_SUCCESS)
@@ -443,7 +384,7 @@ static int fn_enum(struct gp_svc *s, struct hgcm_call *call)
 
 		if (!p->used || !patterns_match(patterns, p->name))
 			continue;
-		guestprop_flags_string(p->flags, flags);
+		guestprops_flags_string(p->flags, flags);
 		len += snprintf(out + len, cap - len, "%s%c%s%c%" PRIu64 "%c%s",
 				p->name, 0, p->value, 0, p->ts, 0, flags) + 1;
 	}
@@ -675,7 +616,7 @@ int guestprop_host_set(void *svc, const char *name, const char *value,
 		return fail(why, why_len, -EINVAL,
 			    "a property value has at most 1023 characters");
 	if (flags_s && (strlen(flags_s) > GUESTPROP_MAX_FLAGS_LEN * 2 ||
-			guestprop_flags_parse(flags_s, &flags)))
+			guestprops_flags_parse(flags_s, &flags)))
 		return fail(why, why_len, -EINVAL,
 			    "flags are TRANSIENT, TRANSRESET, RDONLYGUEST, RDONLYHOST, READONLY, separated by ','");
 	if (!flags_s)

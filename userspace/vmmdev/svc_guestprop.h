@@ -30,8 +30,4 @@ int guestprop_host_set(void *svc, const char *name, const char *value,
 void guestprop_enum(void *svc, const char *patterns, guest_prop_fn fn,
 		    void *arg);
 
-/* Flags as text (GUESTPROP_MAX_FLAGS_LEN + 1 bytes) and back: 0, -EINVAL. */
-void guestprop_flags_string(uint32_t flags, char *out);
-int guestprop_flags_parse(const char *s, uint32_t *flags);
-
 #endif /* VIREO_SVC_GUESTPROP_H */

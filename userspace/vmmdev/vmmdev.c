@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <seccomp.h>
 
 #include <vmmdev/vbox_status.h>
 
@@ -370,6 +371,11 @@ static void vmmdev_destroy(struct device *dev)
 	vmmdev_free(vd);
 }
 
+/* The VM process keeps the guest properties at its end (props_keep.h). */
+static const int vmmdev_syscalls[] = {
+	SCMP_SYS(pwrite64), SCMP_SYS(ftruncate), SCMP_SYS(fdatasync),
+};
+
 static const struct dev_class vmmdev_class = {
 	.name = "vmmdev",
 	.desc = "VirtualBox's VMMDev (PCI 80ee:cafe): the guest additions' channel",
@@ -380,5 +386,7 @@ static const struct dev_class vmmdev_class = {
 	.pause = vmmdev_pause,
 	.resume = vmmdev_resume,
 	.destroy = vmmdev_destroy,
+	.syscalls = vmmdev_syscalls,
+	.nr_syscalls = ARRAY_SIZE(vmmdev_syscalls),
 };
 DEVICE_CLASS(vmmdev_class);
