@@ -8,6 +8,7 @@
  * guest property service's rules, from the guest's side and the host's.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <linux/pci_regs.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,6 +458,8 @@ static void test_guestprop_guest(void)
 	       "... the guest cannot change it");
 	is_int(guest_set("/Test/TR", "x", "TRANSRESET"), VINF_SUCCESS,
 	       "a TRANSRESET property");
+	is_int(guest_set("/Test/Mine", "x", "RDONLYHOST"), VERR_PERMISSION_DENIED,
+	       "the guest may not make a property read-only for the host");
 
 	call_begin(&b, REQ, client, GUESTPROP_FN_ENUM, 3);
 	memcpy(at(DATA), "/Test/A\0/Test/R*\0", 18);
@@ -699,6 +702,42 @@ static void test_host_side(void)
 	       "no additions service: no shutdown request");
 }
 
+/*
+ * A guest changing a request's size in its memory while the host reads
+ * it (another vCPU): only the size the host checked may count.  With the
+ * size read twice, the write-back of a variable-size request copied up
+ * to 1 GiB out of a 1 MiB buffer.
+ */
+static volatile bool racing;
+
+static void *flip_size(void *arg)
+{
+	volatile uint32_t *size = at(REQ2);
+
+	while (racing) {
+		*size = 48;
+		*size = 0x40000000;
+	}
+	return NULL;
+}
+
+static void test_size_race(void)
+{
+	pthread_t t;
+	unsigned int i;
+
+	hdr(REQ2, VMMDEV_REQ_SET_POINTER_SHAPE, 48);
+	memset(ram + RAM_SIZE, 0x5a, 16);
+	racing = true;
+	pthread_create(&t, NULL, flip_size, NULL);
+	for (i = 0; i < 200000; i++)
+		submit(REQ2);
+	racing = false;
+	pthread_join(t, NULL);
+	ok(ram[RAM_SIZE] == 0x5a,
+	   "200000 requests whose size flips between 48 and 1 GiB while read: the host used only the size it checked");
+}
+
 static void test_patterns(void)
 {
 	ok(patterns_match("", "/a"), "an empty pattern matches all");
@@ -724,6 +763,7 @@ int main(void)
 	test_hgcm_malformed();
 	test_wait();
 	test_host_side();
+	test_size_race();
 	test_reset();
 	test_patterns();
 	ok(!exits, "nothing the guest did ended the VM");

@@ -16,6 +16,7 @@
 
 #include "guestprops.h"
 #include "patterns.h"
+#include "safetext.h"
 #include "vmctl.h"
 
 struct gp_args {
@@ -46,10 +47,10 @@ static long long num(struct json_object *o, const char *key)
 static void print_get(const char *value, long long ts, const char *flags,
 		      bool verbose)
 {
-	printf("Value: %s\n", value);
+	printf("Value: %s\n", safe_text(value));
 	if (verbose) {
 		printf("Timestamp: %lld\n", ts);
-		printf("Flags: %s\n", flags);
+		printf("Flags: %s\n", safe_text(flags));
 	}
 }
 
@@ -76,14 +77,15 @@ static void print_list(struct json_object *props)
 	qsort(v, n, sizeof(*v), cmp_name);
 	for (i = 0; i < n; i++)
 		printf("Name: %s, value: %s, timestamp: %lld, flags: %s\n",
-		       str(v[i], "name"), str(v[i], "value"),
-		       num(v[i], "timestamp"), str(v[i], "flags"));
+		       safe_text(str(v[i], "name")),
+		       safe_text(str(v[i], "value")), num(v[i], "timestamp"),
+		       safe_text(str(v[i], "flags")));
 	free(v);
 }
 
 static int refused(const char *vm, struct json_object *a)
 {
-	vmctl_err("%s: %s", vm, vmctl_answer_message(a));
+	vmctl_err("%s: %s", vm, safe_text(vmctl_answer_message(a)));
 	json_object_put(a);
 	return VMCTL_FAILED;
 }
@@ -121,11 +123,13 @@ static int running_wait(const struct vm_run *r, const struct gp_args *a,
 	json_object_put(req);
 	if (vmctl_answer_ok(ans)) {
 		if (json_object_object_get_ex(ans, "deleted", NULL))
-			printf("Property %s was deleted\n", str(ans, "name"));
+			printf("Property %s was deleted\n",
+			       safe_text(str(ans, "name")));
 		else
 			printf("Name: %s, value: %s, flags: %s\n",
-			       str(ans, "name"), str(ans, "value"),
-			       str(ans, "flags"));
+			       safe_text(str(ans, "name")),
+			       safe_text(str(ans, "value")),
+			       safe_text(str(ans, "flags")));
 		status = VMCTL_OK;
 	} else if (!strcmp(vmctl_answer_error(ans), "timeout")) {
 		vmctl_err("Time out or interruption while waiting for a notification.");

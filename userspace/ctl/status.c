@@ -17,6 +17,7 @@
 
 #include "proc.h"
 #include "release.h"
+#include "safetext.h"
 #include "vmctl.h"
 
 static const char *const exit_names[] = {
@@ -165,13 +166,14 @@ static void print_upgrade_notes(struct json_object *vms)
 	}
 }
 
+/* A string member, escaped for the terminal: the guest wrote it. */
 static const char *get_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) &&
 	       json_object_is_type(v, json_type_string) ?
-	       json_object_get_string(v) : NULL;
+	       safe_text(json_object_get_string(v)) : NULL;
 }
 
 /* What the guest additions said of themselves and of the guest. */
@@ -180,12 +182,10 @@ static void print_additions(struct json_object *a)
 	struct json_object *f, *v;
 	size_t i;
 
-	printf("%-8s %s", "driver",
-	       json_object_object_get_ex(a, "driver", &v) &&
-	       json_object_get_boolean(v) ? "reported" : "none");
-	if (get_str(a, "version"))
-		printf(" (VirtualBox interface %s)", get_str(a, "version"));
-	printf("\n");
+	printf("%-8s %s\n", "driver",
+	       !json_object_object_get_ex(a, "driver", &v) ||
+	       !json_object_get_boolean(v) ? "none" :
+	       get_str(a, "version") ? get_str(a, "version") : "reported");
 	if (get_str(a, "additions_version"))
 		printf("%-8s %s\n", "additions", get_str(a, "additions_version"));
 	if (get_str(a, "os_product"))

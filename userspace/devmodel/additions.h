@@ -56,6 +56,12 @@ struct additions_ops {
 	 * does (no additions, or not that far).
 	 */
 	int (*shutdown)(void *opaque, bool reboot);
+	/*
+	 * The guest is gone (a reset, before its memory is loaded again):
+	 * calls it left waiting are dropped, never answered into the new
+	 * guest's memory.
+	 */
+	void (*guest_gone)(void *opaque);
 };
 
 #endif /* VIREO_ADDITIONS_H */

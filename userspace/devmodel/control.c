@@ -58,6 +58,7 @@ struct client {
 #define CONTROL_EVENTS	32
 /* Guest property changes on their way to subscribers and waits. */
 #define CONTROL_PROP_EVENTS	64
+#define CONTROL_MAX_WAIT_MS	(7 * 24 * 3600 * 1000LL)
 
 struct control_event {
 	const char *state;	/* a string literal (machine.h) */
@@ -379,8 +380,18 @@ static struct json_object *do_prop_wait(struct control *c, struct client *cl,
 	if (!c->m->additions)
 		return control_refusal("no-vmmdev",
 				       "this VM has no VMMDev (vireo-vm --no-vmmdev): no guest properties");
-	if (json_object_object_get_ex(req, "timeout_ms", &v))
+	if (json_object_object_get_ex(req, "timeout_ms", &v)) {
+		if (!json_object_is_type(v, json_type_int))
+			return control_refusal("bad-request",
+					       "\"timeout_ms\" is an integer");
 		ms = json_object_get_int64(v);
+	}
+	/* A week at most: no overflow in nanoseconds. */
+	if (ms > CONTROL_MAX_WAIT_MS)
+		ms = CONTROL_MAX_WAIT_MS;
+	if (!control_req_types_ok(req, (const char *const[]){ "patterns",
+							     NULL }))
+		return control_refusal("bad-request", "\"patterns\" is a string");
 	if (patterns && strlen(patterns) >= sizeof(cl->wait_patterns))
 		return control_refusal("bad-request", "patterns too long");
 	if (cl->waiting)

@@ -22,6 +22,26 @@ const char *control_req_string(struct json_object *req, const char *key)
 	return json_object_get_string(v);
 }
 
+bool control_req_types_ok(struct json_object *req, const char *const *keys)
+{
+	struct json_object *v;
+
+	for (; *keys; keys++)
+		if (json_object_object_get_ex(req, *keys, &v) &&
+		    !json_object_is_type(v, json_type_string))
+			return false;
+	return true;
+}
+
+static const char *const prop_keys[] = { "name", "value", "flags",
+					 "patterns", "how", NULL };
+
+static struct json_object *bad_types(void)
+{
+	return control_refusal("bad-request",
+			       "\"name\", \"value\", \"flags\", \"patterns\" and \"how\" are strings");
+}
+
 static struct json_object *no_vmmdev(void)
 {
 	return control_refusal("no-vmmdev",
@@ -54,6 +74,8 @@ struct json_object *control_prop_get(struct machine *m,
 	struct json_object *o, *p;
 	struct guest_prop prop;
 
+	if (!control_req_types_ok(req, prop_keys))
+		return bad_types();
 	if (!m->additions)
 		return no_vmmdev();
 	if (!name)
@@ -78,6 +100,8 @@ struct json_object *control_prop_set(struct machine *m,
 	char why[160] = "";
 	int err;
 
+	if (!control_req_types_ok(req, prop_keys))
+		return bad_types();
 	if (!m->additions)
 		return no_vmmdev();
 	if (!name)
@@ -102,6 +126,8 @@ struct json_object *control_prop_enumerate(struct machine *m,
 	const char *patterns = control_req_string(req, "patterns");
 	struct json_object *o, *a;
 
+	if (!control_req_types_ok(req, prop_keys))
+		return bad_types();
 	if (!m->additions)
 		return no_vmmdev();
 	a = json_object_new_array();
@@ -117,6 +143,8 @@ struct json_object *control_guest_shutdown(struct machine *m,
 	const char *how = control_req_string(req, "how");
 	bool reboot = how && !strcmp(how, "reboot");
 
+	if (!control_req_types_ok(req, prop_keys))
+		return bad_types();
 	if (!m->additions)
 		return no_vmmdev();
 	if (how && !reboot && strcmp(how, "poweroff"))

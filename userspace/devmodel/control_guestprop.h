@@ -31,5 +31,7 @@ struct json_object *control_prop_object(const struct guest_prop *p);
 
 /* A request's string member, or NULL when absent or not a string. */
 const char *control_req_string(struct json_object *req, const char *key);
+/* Are the members keys[] (NULL-terminated) strings where present? */
+bool control_req_types_ok(struct json_object *req, const char *const *keys);
 
 #endif /* VIREO_CONTROL_GUESTPROP_H */

@@ -34,6 +34,7 @@
 #include "exitcodes.h"
 #include "machine.h"
 #include "options.h"
+#include "additions.h"
 #include "pause.h"
 #include "props_keep.h"
 #include "release.h"
@@ -240,6 +241,9 @@ static int restart_vm(struct vm_process *v)
 		return ret;
 	vcpus_destroy(&v->vcpus);
 	vm_close(&v->vm);
+	/* Nothing may answer the old guest into the new one's memory. */
+	if (m->additions)
+		m->additions->guest_gone(m->additions_opaque);
 	/* A ROM is read-only to the guest: it is still as it was loaded. */
 	ret = v->opt.rom ? 0 : load_guest(v);
 	if (!ret)

@@ -56,10 +56,13 @@ int props_keep_open(struct machine *m, const char *config)
 	snprintf(dir, sizeof(dir), "%s", config);
 	snprintf(path, sizeof(path), "%s/%s", dirname(dir), GUESTPROPS_FILE);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* Ours alone: not a link to someone else's file. */
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
+	    st.st_nlink != 1 || st.st_uid != geteuid() ||
 	    st.st_size > GUESTPROPS_MAX_BYTES) {
 		pr_err("%s: %s: guest properties are not kept\n", path,
-		       fd < 0 ? strerror(errno) : "not a regular file of at most 4 MiB");
+		       fd < 0 ? strerror(errno) :
+		       "not a regular file of ours, unlinked elsewhere, of at most 4 MiB");
 		if (fd >= 0)
 			close(fd);
 		return -1;

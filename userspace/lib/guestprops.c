@@ -109,6 +109,7 @@ static const char *member(struct json_object *o, const char *key,
 
 static int check_prop(struct json_object *p, char *why, size_t why_len)
 {
+	struct json_object *t;
 	const char *name, *value, *flags;
 	uint32_t f;
 
@@ -125,9 +126,12 @@ static int check_prop(struct json_object *p, char *why, size_t why_len)
 	if (!flags || guestprops_flags_parse(flags, &f))
 		return fail(why, why_len, -EINVAL, "property %s: bad flags",
 			    name);
-	if (!member(p, "timestamp", json_type_int))
-		return fail(why, why_len, -EINVAL, "property %s: no timestamp",
-			    name);
+	if (!member(p, "timestamp", json_type_int) ||
+	    !json_object_object_get_ex(p, "timestamp", &t) ||
+	    json_object_get_int64(t) <= 0 ||
+	    json_object_get_int64(t) > GUESTPROPS_MAX_TIMESTAMP)
+		return fail(why, why_len, -EINVAL,
+			    "property %s: no valid timestamp", name);
 	return 0;
 }
 

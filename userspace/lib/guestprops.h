@@ -26,6 +26,8 @@
 #define GUESTPROPS_FORMAT	"vireo-guest-properties"
 #define GUESTPROPS_VERSION	1
 #define GUESTPROPS_MAX_BYTES	(4u << 20)
+/* Nanoseconds since 1970, before 2116: room to rise, no wrap. */
+#define GUESTPROPS_MAX_TIMESTAMP	(1LL << 62)
 
 struct json_object;
 

@@ -120,7 +120,8 @@ int hgcm_disconnect(struct vmmdev *vd, uint32_t gpa, uint8_t *req);
  * the copy, for the caller to write back) or VINF_HGCM_ASYNC_EXECUTE
  * (kept: only rc goes back now), or an error for rc.
  */
-int hgcm_call(struct vmmdev *vd, uint32_t gpa, uint8_t *req, bool is64);
+int hgcm_call(struct vmmdev *vd, uint32_t gpa, uint8_t *req, uint32_t size,
+	      bool is64);
 int hgcm_cancel(struct vmmdev *vd, uint32_t gpa_of_call);
 
 /* For services: a buffer parameter's bytes (0, or a VBox error). */

@@ -37,6 +37,9 @@
 #include "util.h"
 #include "vmmdev_dev.h"
 
+/* Property slots only the host may fill. */
+#define GUESTPROP_HOST_RESERVED	16
+
 struct gp_prop {
 	bool used;
 	char name[GUESTPROP_MAX_NAME_LEN];
@@ -49,7 +52,7 @@ struct gp_wait {
 	struct gp_wait *next;
 	struct hgcm_call *call;
 	uint32_t client_id;
-	char patterns[GUESTPROP_MAX_PATTERNS_LEN];
+	char patterns[GUESTPROP_MAX_PATTERNS_LEN + 1];
 };
 
 struct gp_svc {
@@ -312,6 +315,15 @@ static int fn_set(struct gp_svc *s, struct hgcm_call *call)
 	rc = guest_may_write(s, name, p);
 	if (rc != VINF_SUCCESS)
 		return rc;
+	/*
+	 * The guest may not take a property from the host (it would be
+	 * kept, and the host could never delete it), nor fill every slot
+	 * (the host's own, as its power request, need room).
+	 */
+	if (flags & GUESTPROP_F_RDONLYHOST)
+		return VERR_PERMISSION_DENIED;
+	if (!p && s->nr_props >= GUESTPROP_MAX_PROPS - GUESTPROP_HOST_RESERVED)
+		return VERR_TOO_MUCH_DATA;
 	return prop_store(s, p, name, value, flags, 0);
 }
 

@@ -442,10 +442,10 @@ static int keep(struct vmmdev *vd, struct hgcm_call *call,
 	return VINF_HGCM_ASYNC_EXECUTE;
 }
 
-int hgcm_call(struct vmmdev *vd, uint32_t gpa, uint8_t *req, bool is64)
+int hgcm_call(struct vmmdev *vd, uint32_t gpa, uint8_t *req, uint32_t size,
+	      bool is64)
 {
 	struct vmmdev_hgcm_call *q = (void *)req;
-	uint32_t size = q->hdr.header.size;
 	struct hgcm_client *cl;
 	struct hgcm_call *call;
 	const struct hgcm_service *svc;

@@ -163,12 +163,22 @@ static int host_shutdown(void *opaque, bool reboot)
 	return err;
 }
 
+static void host_guest_gone(void *opaque)
+{
+	struct vmmdev *vd = opaque;
+
+	pthread_mutex_lock(&vd->dev->lock);
+	hgcm_reset(vd);
+	pthread_mutex_unlock(&vd->dev->lock);
+}
+
 static const struct additions_ops vmmdev_additions_ops = {
 	.prop_get = host_prop_get,
 	.prop_set = host_prop_set,
 	.prop_enum = host_prop_enum,
 	.describe = host_describe,
 	.shutdown = host_shutdown,
+	.guest_gone = host_guest_gone,
 };
 
 void vmmdev_host_attach(struct vmmdev *vd)

@@ -233,10 +233,11 @@ static void facility_set(struct vmmdev *vd, struct vmmdev_facility_state *f,
 {
 	struct timespec ts;
 
+	/* Rate-limited: a guest could flip a status without end. */
 	if (f->status != status || !f->since_ms)
-		pr_info("vmmdev: facility %s: %s\n",
-			vmmdev_facility_name(f->facility),
-			vmmdev_facility_status_name(status));
+		vmmdev_log_error(vd, "facility %s: %s",
+				 vmmdev_facility_name(f->facility),
+				 vmmdev_facility_status_name(status));
 	clock_gettime(CLOCK_REALTIME, &ts);
 	f->status = status;
 	f->since_ms = (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
@@ -456,16 +457,19 @@ static int req_nt_bug_check(struct vmmdev *vd, uint8_t *r, uint32_t size,
 	return VINF_SUCCESS;
 }
 
-/* A line for the VM's log: text up to its NUL, rate-limited. */
+/* A line for the VM's log: printable text up to its NUL, rate-limited. */
 static int req_log_string(struct vmmdev *vd, uint8_t *r, uint32_t size,
 			  uint32_t gpa)
 {
-	const char *s = (const char *)r + sizeof(struct vmmdev_header);
-	size_t len = strnlen(s, size - sizeof(struct vmmdev_header));
+	char *s = (char *)r + sizeof(struct vmmdev_header), line[201];
+	size_t len = strnlen(s, size - sizeof(struct vmmdev_header)), i;
 
 	if (len == size - sizeof(struct vmmdev_header))
 		return VERR_INVALID_PARAMETER;
-	vmmdev_log_error(vd, "guest: %.*s", (int)(len > 200 ? 200 : len), s);
+	for (i = 0; i < len && i < sizeof(line) - 1; i++)
+		line[i] = s[i] >= 0x20 && s[i] <= 0x7e ? s[i] : '?';
+	line[i] = '\0';
+	vmmdev_log_error(vd, "guest: %s", line);
 	return VINF_SUCCESS;
 }
 
@@ -484,13 +488,13 @@ static int req_hgcm_disconnect(struct vmmdev *vd, uint8_t *r, uint32_t size,
 static int req_hgcm_call32(struct vmmdev *vd, uint8_t *r, uint32_t size,
 			   uint32_t gpa)
 {
-	return hgcm_call(vd, gpa, r, false);
+	return hgcm_call(vd, gpa, r, size, false);
 }
 
 static int req_hgcm_call64(struct vmmdev *vd, uint8_t *r, uint32_t size,
 			   uint32_t gpa)
 {
-	return hgcm_call(vd, gpa, r, true);
+	return hgcm_call(vd, gpa, r, size, true);
 }
 
 /* The old cancel: the call's own request, sent again at its address. */
@@ -641,53 +645,60 @@ static int req_check(struct vmmdev *vd, const struct vmmdev_req_type *t,
 	return VINF_SUCCESS;
 }
 
+/*
+ * The header is read once into h and checked; the whole request is then
+ * copied, and its header overwritten with h: the guest may have changed
+ * size, version or type in its memory between the two reads, and only
+ * what was checked may count.
+ */
 void vmmdev_request(struct vmmdev *vd, uint32_t gpa)
 {
 	const struct guest_mem *gm = vd->m->mem;
-	struct vmmdev_header *h = (struct vmmdev_header *)vd->req;
 	const struct vmmdev_req_type *t;
+	struct vmmdev_header h;
 	int rc;
 
 	vd->requests++;
-	if (!gm || guest_mem_read(gm, gpa, h, sizeof(*h))) {
+	if (!gm || guest_mem_read(gm, gpa, &h, sizeof(h))) {
 		vmmdev_log_error(vd, "request at %#x is not in guest RAM", gpa);
 		return;
 	}
 	/* Not a request: VirtualBox leaves such memory alone, as here. */
-	if (h->size < sizeof(*h) || h->version != VMMDEV_REQUEST_VERSION) {
+	if (h.size < sizeof(h) || h.version != VMMDEV_REQUEST_VERSION) {
 		vmmdev_log_error(vd, "request at %#x: size %u, version %#x: ignored",
-				 gpa, h->size, h->version);
+				 gpa, h.size, h.version);
 		return;
 	}
-	t = req_type(h->type);
-	log_first(vd, h->type);
-	if (h->size > VMMDEV_MAX_REQUEST_SIZE) {
+	t = req_type(h.type);
+	log_first(vd, h.type);
+	if (h.size > VMMDEV_MAX_REQUEST_SIZE) {
 		rc = VERR_NOT_SUPPORTED;
 		goto answer_rc;
 	}
-	if (guest_mem_read(gm, gpa, vd->req, h->size)) {
+	rc = req_check(vd, t, h.size);
+	if (rc != VINF_SUCCESS)
+		goto answer_rc;
+	if (guest_mem_read(gm, gpa, vd->req, h.size)) {
 		rc = VERR_INVALID_POINTER;
 		goto answer_rc;
 	}
-	rc = req_check(vd, t, h->size);
-	if (rc != VINF_SUCCESS)
-		goto answer_rc;
-	rc = t->handler(vd, vd->req, h->size, gpa);
+	memcpy(vd->req, &h, sizeof(h));
+	rc = t->handler(vd, vd->req, h.size, gpa);
 	if (t->raw_rc && rc == VINF_HGCM_ASYNC_EXECUTE)
 		goto answer_rc;
 	if (rc < 0)
 		vmmdev_log_error(vd, "request %s: %s", t->name,
 				 vbox_status_name(rc));
-	h->rc = rc;
-	if (guest_mem_write(gm, gpa, vd->req, h->size))
+	((struct vmmdev_header *)vd->req)->rc = rc;
+	if (guest_mem_write(gm, gpa, vd->req, h.size))
 		vmmdev_log_error(vd, "request at %#x: cannot write back", gpa);
 	return;
 
 answer_rc:
 	if (rc < 0)
 		vmmdev_log_error(vd, "request %s (%u) at %#x, size %u: %s",
-				 vmmdev_request_name(h->type), h->type, gpa,
-				 h->size, vbox_status_name(rc));
+				 vmmdev_request_name(h.type), h.type, gpa,
+				 h.size, vbox_status_name(rc));
 	if (guest_mem_write(gm, gpa + offsetof(struct vmmdev_header, rc), &rc,
 			    sizeof(rc)))
 		vmmdev_log_error(vd, "request at %#x: cannot write rc", gpa);
