@@ -38,3 +38,23 @@ $(BUILD)/guest-driver/%/guest/driver/vireo_guest.ko: $(GUEST_DRIVER_SRCS)
 	cp --parents $(GUEST_DRIVER_SRCS) $(BUILD)/guest-driver/$*/
 	$(MAKE) -C /lib/modules/$*/build \
 		M=$(CURDIR)/$(BUILD)/guest-driver/$*/guest/driver modules
+
+# The bundle a user copies into a guest and runs install.sh from (as
+# VirtualBox's VBoxLinuxAdditions.run): the daemon, its unit, the driver's
+# source for DKMS, and install.sh (docs/guest-additions.md).
+GUEST_BUNDLE	:= $(BUILD)/guest/vireo-guest-additions-$(VERSION)
+
+.PHONY: guest-additions
+
+userspace: guest-additions
+
+guest-additions: $(GUEST_BUNDLE).tar.gz
+
+$(GUEST_BUNDLE).tar.gz: $(GUESTD) guest/install.sh guest/vireo-guestd.service \
+		guest/dkms.conf $(GUEST_DRIVER_SRCS) VERSION
+	rm -rf $(GUEST_BUNDLE) && mkdir -p $(GUEST_BUNDLE)/driver
+	cp guest/install.sh guest/vireo-guestd.service guest/dkms.conf \
+		$(GUESTD) $(GUEST_BUNDLE)/
+	echo $(VERSION) >$(GUEST_BUNDLE)/VERSION
+	cp --parents $(GUEST_DRIVER_SRCS) $(GUEST_BUNDLE)/driver/
+	tar -C $(BUILD)/guest -czf $@ $(notdir $(GUEST_BUNDLE))

@@ -239,6 +239,14 @@ static const struct bus_ops vmmdev_log_ops = {
 	.byte_regs = true,
 };
 
+/* A new session: the additions step the guest's clock when it changes. */
+static void new_session(struct vmmdev *vd)
+{
+	if (getrandom(&vd->session_id, sizeof(vd->session_id), 0) !=
+	    sizeof(vd->session_id))
+		vd->session_id ^= evloop_now() | 1;
+}
+
 static void vmmdev_power_on(struct vmmdev *vd)
 {
 	vd->additions_ok = false;
@@ -257,9 +265,7 @@ static void vmmdev_power_on(struct vmmdev *vd)
 	if (vd->hb_timer)
 		ev_timer_disarm(vd->hb_timer);
 	vd->log_len = 0;
-	if (getrandom(&vd->session_id, sizeof(vd->session_id), 0) !=
-	    sizeof(vd->session_id))
-		vd->session_id ^= evloop_now() | 1;
+	new_session(vd);
 }
 
 static void vmmdev_reset(struct device *dev)
@@ -279,11 +285,16 @@ static void vmmdev_pause(struct device *dev)
 		ev_timer_disarm(vd->hb_timer);
 }
 
-/* Paused time is no silence: the guest could not beat. */
+/*
+ * Paused time is no silence: the guest could not beat.  Its wall clock
+ * is behind by the pause: a new session id has the additions step it,
+ * as after a restore (VirtualBox renews it only then).
+ */
 static void vmmdev_resume(struct device *dev, uint64_t paused_ns)
 {
 	struct vmmdev *vd = dev->state;
 
+	new_session(vd);
 	if (!vd->hb_enabled || !vd->hb_timer)
 		return;
 	vd->hb_last_ns += paused_ns;
