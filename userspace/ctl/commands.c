@@ -16,13 +16,14 @@
 	"--rom FILE         boot a 64 KiB ROM image instead (1 vCPU)\n"	\
 	"--cpus N           vCPUs, 1 to 64 (default 1)\n"		\
 	"--memory SIZE      RAM, e.g. 512M or 2G (default 256M with a kernel, 16M with a ROM)\n" \
-	"--device SPEC      one more device, as vireo-vm --device (repeatable)\n"
+	"--device SPEC      one more device, as vireo-vm --device (repeatable)\n" \
+	"--no-vmmdev        no VMMDev, the guest additions' device (--vmmdev: back)\n"
 
 const struct vmctl_cmd vmctl_cmds[] = {
 	{
 		.name = "create",
 		.handler = vmctl_cmd_create,
-		.args = "NAME (--kernel FILE [--initrd FILE] [--append STRING] | --rom FILE) [--cpus N] [--memory SIZE] [--device SPEC]...",
+		.args = "NAME (--kernel FILE [--initrd FILE] [--append STRING] | --rom FILE) [--cpus N] [--memory SIZE] [--device SPEC]... [--no-vmmdev]",
 		.summary = "create a VM: its folder and settings; prints its UUID",
 		.help = VM_OPTIONS,
 	},

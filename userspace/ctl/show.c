@@ -98,6 +98,7 @@ int vmctl_cmd_show(struct vmctl *ctl, int argc, char **argv)
 		line("rom", s.rom);
 		for (i = 0; i < s.nr_devices; i++)
 			line("device", s.devices[i]);
+		line("vmmdev", s.no_vmmdev ? "no" : NULL);
 		show_additions(&s, dir);
 		if (s.version > SETTINGS_VERSION)
 			printf("%-10s %u (a newer Vireo's: read only)\n",

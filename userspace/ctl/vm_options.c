@@ -22,7 +22,7 @@ static int check_devices(const char *name, char **devs, unsigned int nr);
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_ROM, OPT_CPUS,
 	OPT_MEMORY, OPT_DEVICE, OPT_NO_INITRD, OPT_NO_APPEND,
-	OPT_NO_DEVICES,
+	OPT_NO_DEVICES, OPT_NO_VMMDEV, OPT_VMMDEV,
 };
 
 static const struct option vm_long_options[] = {
@@ -36,6 +36,8 @@ static const struct option vm_long_options[] = {
 	{ "no-initrd", no_argument, NULL, OPT_NO_INITRD },
 	{ "no-append", no_argument, NULL, OPT_NO_APPEND },
 	{ "no-devices", no_argument, NULL, OPT_NO_DEVICES },
+	{ "no-vmmdev", no_argument, NULL, OPT_NO_VMMDEV },
+	{ "vmmdev", no_argument, NULL, OPT_VMMDEV },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -129,6 +131,12 @@ int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 					SETTINGS_MAX_DEVICES);
 			else
 				devs[nr_devs++] = optarg;
+			break;
+		case OPT_NO_VMMDEV:
+			s->no_vmmdev = true;
+			break;
+		case OPT_VMMDEV:
+			s->no_vmmdev = false;
 			break;
 		case OPT_NO_INITRD:
 		case OPT_NO_APPEND:

@@ -196,6 +196,7 @@ static int options_from_config(struct options *opt, bool mem_given)
 	opt->cpus = s.cpus;
 	opt->vm_name = s.name;
 	opt->vm_uuid = s.uuid;
+	opt->no_vmmdev = opt->no_vmmdev || s.no_vmmdev;
 	for (i = 0; i < s.nr_devices; i++) {
 		if (dev_spec_check(s.devices[i], why, sizeof(why)))
 			return usage_error("--config %s: device %s: %s",

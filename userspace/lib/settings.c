@@ -316,6 +316,12 @@ static int parse_fields(struct vm_settings *s, char *why, size_t why_len)
 		err = get_str(boot, "rom", &s->rom, why, why_len);
 	if (err)
 		return err;
+	if (json_object_object_get_ex(doc, "vmmdev", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return fail(why, why_len, -EINVAL,
+				    "vmmdev: not true or false");
+		s->no_vmmdev = !json_object_get_boolean(v);
+	}
 	if (!json_object_object_get_ex(doc, "devices", &devs))
 		return 0;
 	if (!json_object_is_type(devs, json_type_array) ||
@@ -452,6 +458,12 @@ static int sync_doc(struct vm_settings *s)
 	err = err ?: set_opt_str(boot, "initrd", s->initrd);
 	err = err ?: set_opt_str(boot, "append", s->append);
 	err = err ?: set_opt_str(boot, "rom", s->rom);
+	if (err)
+		return err;
+	/* Present only when it is not the default. */
+	json_object_object_del(doc, "vmmdev");
+	if (s->no_vmmdev)
+		err = set(doc, "vmmdev", json_object_new_boolean(false));
 	if (err)
 		return err;
 	devs = json_object_new_array();

@@ -36,6 +36,7 @@ struct vm_settings {
 	/* --device specs (vireo-vm's syntax), checked by vireo-vm. */
 	char *devices[SETTINGS_MAX_DEVICES];
 	unsigned int nr_devices;
+	bool no_vmmdev;		/* "vmmdev": false: a VM without VMMDev */
 	/* The document as read: what the fields above do not hold. */
 	struct json_object *doc;
 };
