@@ -6,7 +6,8 @@
 
 GUESTD_DIR	:= guest/guestd
 GUESTD		:= $(BUILD)/guest/vireo-guestd
-GUESTD_SRCS	:= $(wildcard $(GUESTD_DIR)/*.c)
+# Host text it prints is made terminal-safe as vmctl makes it.
+GUESTD_SRCS	:= $(wildcard $(GUESTD_DIR)/*.c) $(LIB_DIR)/safetext.c
 
 .PHONY: guestd
 
@@ -17,7 +18,7 @@ guestd: $(GUESTD)
 $(GUESTD): $(GUESTD_SRCS) $(wildcard $(GUESTD_DIR)/*.h) \
 		$(wildcard include/vmmdev/*.h) VERSION
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_COMMON) -I$(CURDIR)/include \
+	$(CC) $(CFLAGS_COMMON) -I$(CURDIR)/include -I$(LIB_DIR) \
 		-DVIREO_VERSION='"$(VERSION)"' -static -o $@ $(GUESTD_SRCS)
 
 # vireo_guest.ko (guest/driver/), for every kernel whose headers are here
@@ -37,7 +38,8 @@ $(BUILD)/guest-driver/%/guest/driver/vireo_guest.ko: $(GUEST_DRIVER_SRCS)
 	rm -rf $(BUILD)/guest-driver/$* && mkdir -p $(BUILD)/guest-driver/$*
 	cp --parents $(GUEST_DRIVER_SRCS) $(BUILD)/guest-driver/$*/
 	$(MAKE) -C /lib/modules/$*/build \
-		M=$(CURDIR)/$(BUILD)/guest-driver/$*/guest/driver modules
+		M=$(CURDIR)/$(BUILD)/guest-driver/$*/guest/driver KCFLAGS=-Werror \
+		modules
 
 # The bundle a user copies into a guest and runs install.sh from (as
 # VirtualBox's VBoxLinuxAdditions.run): the daemon, its unit, the driver's

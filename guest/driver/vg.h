@@ -13,8 +13,10 @@
 #ifndef VIREO_GUEST_VG_H
 #define VIREO_GUEST_VG_H
 
+#include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/pci.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -22,12 +24,31 @@
 
 #include <vmmdev/vmmdev.h>
 
+#ifndef CONFIG_X86
+#error "VMMDev is a PC device: port I/O, 4 KiB HGCM pages"
+#endif
+
+/* Renamed in Linux 6.16. */
+#ifndef from_timer
+#define from_timer(var, t, field)	timer_container_of(var, t, field)
+#endif
+
 #define VG_NAME		"vireo_guest"
 /* The events the driver always wants: HGCM completions. */
 #define VG_FIXED_EVENTS	VMMDEV_EVENT_HGCM
 #define VG_MAX_SESSION_CLIENTS	64
 
+/*
+ * The device outlives its PCI binding while files are open: each open
+ * file holds a reference, and an unbind (rmmod, sysfs unbind, a hot
+ * remove) sets gone under io_lock's write side, which waits out the
+ * ioctls in flight (they hold the read side, and their waits end when
+ * gone is set); from then on every ioctl answers -ENODEV.
+ */
 struct vg_dev {
+	struct kref ref;
+	struct rw_semaphore io_lock;
+	bool gone;
 	struct pci_dev *pdev;
 	u16 io;				/* BAR0's first port */
 	void __iomem *mmio;		/* BAR1: VMMDevMemory */
@@ -42,6 +63,7 @@ struct vg_dev {
 	unsigned long beat_interval;	/* jiffies; 0: none */
 	struct miscdevice misc;
 	struct mutex session_lock;	/* over sessions' client ids */
+	u32 user_events;		/* CHANGE_FILTER_MASK's, over all */
 };
 
 struct vg_session {
@@ -56,10 +78,14 @@ void vg_req_free(void *req, size_t size);
 int vg_req_perform(struct vg_dev *dev, void *req);
 int vg_core_init(struct vg_dev *dev);
 void vg_core_exit(struct vg_dev *dev);
-void vg_core_isr(struct vg_dev *dev);
-int vg_status_to_errno(int rc);
+/* The interrupt's work: false when the host would not acknowledge. */
+bool vg_core_isr(struct vg_dev *dev);
+/* The host's event filter: the driver's events and or_mask, not not_mask. */
+int vg_set_filter(struct vg_dev *dev, u32 or_mask, u32 not_mask);
+void vg_dev_put(struct vg_dev *dev);
 
 /* vg_hgcm.c */
+/* Both wait for the host without signals: a client must not be lost. */
 int vg_hgcm_connect(struct vg_dev *dev, const char *service, u32 *client_id,
 		    int *vbox_rc);
 int vg_hgcm_disconnect(struct vg_dev *dev, u32 client_id, int *vbox_rc);

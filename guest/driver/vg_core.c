@@ -25,8 +25,9 @@ void *vg_req_alloc(size_t size, u32 type)
 {
 	struct vmmdev_header *h;
 
-	h = (void *)__get_free_pages(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO,
-				     get_order(size));
+	/* A caller's size may not be had: its ioctl fails, no warning. */
+	h = (void *)__get_free_pages(GFP_KERNEL | __GFP_DMA32 | __GFP_ZERO |
+				     __GFP_NOWARN, get_order(size));
 	if (!h)
 		return NULL;
 	h->size = size;
@@ -54,32 +55,10 @@ int vg_req_perform(struct vg_dev *dev, void *req)
 	return READ_ONCE(h->rc);
 }
 
-/* The few VirtualBox statuses a caller of the driver meets. */
-int vg_status_to_errno(int rc)
-{
-	switch (rc) {
-	case VINF_SUCCESS:
-		return 0;
-	case VERR_ACCESS_DENIED:
-	case VERR_PERMISSION_DENIED:
-		return -EPERM;
-	case VERR_NO_MEMORY:
-		return -ENOMEM;
-	case VERR_INVALID_POINTER:
-		return -EFAULT;
-	case VERR_INTERRUPTED:
-		return -EINTR;
-	case VERR_TIMEOUT:
-		return -ETIMEDOUT;
-	case VERR_NOT_SUPPORTED:
-	case VERR_NOT_IMPLEMENTED:
-		return -EOPNOTSUPP;
-	default:
-		return rc < 0 ? -EPROTO : 0;
-	}
-}
-
-/* One fixed-size request, its fields set by fill; the host's rc. */
+/*
+ * One fixed-size request, its fields set by fill: the host's status
+ * (VINF_SUCCESS or a VERR_; VERR_NO_MEMORY when none could be had).
+ */
 static int simple_request(struct vg_dev *dev, u32 type, size_t size,
 			  void (*fill)(void *req, const void *arg),
 			  const void *arg, void *out)
@@ -175,8 +154,10 @@ static void heartbeat_start(struct vg_dev *dev)
 		dev->beat = NULL;
 		return;
 	}
-	ms = div_u64(hb.interval_ns, NSEC_PER_MSEC);
-	dev->beat_interval = msecs_to_jiffies(ms ? ms : 1);
+	/* Whatever the host says, between 100 ms and an hour. */
+	ms = clamp_t(u64, div_u64(hb.interval_ns, NSEC_PER_MSEC), 100,
+		     3600 * MSEC_PER_SEC);
+	dev->beat_interval = msecs_to_jiffies((unsigned int)ms);
 	timer_setup(&dev->heartbeat, heartbeat_fn, 0);
 	mod_timer(&dev->heartbeat, jiffies + dev->beat_interval);
 	dev_info(&dev->pdev->dev, "heartbeat every %llu ms\n", ms);
@@ -188,7 +169,7 @@ static void heartbeat_stop(struct vg_dev *dev)
 
 	if (!dev->beat)
 		return;
-	del_timer_sync(&dev->heartbeat);
+	timer_delete_sync(&dev->heartbeat);
 	simple_request(dev, VMMDEV_REQ_HEARTBEAT_CONFIGURE,
 		       sizeof(struct vmmdev_heartbeat), fill_heartbeat, &off,
 		       NULL);
@@ -196,19 +177,34 @@ static void heartbeat_stop(struct vg_dev *dev)
 	dev->beat = NULL;
 }
 
+int vg_set_filter(struct vg_dev *dev, u32 or_mask, u32 not_mask)
+{
+	u32 mask[2] = { or_mask | VG_FIXED_EVENTS,
+			not_mask & ~(u32)VG_FIXED_EVENTS };
+
+	return simple_request(dev, VMMDEV_REQ_CTL_GUEST_FILTER_MASK,
+			      sizeof(struct vmmdev_mask), fill_mask, mask,
+			      NULL);
+}
+
 int vg_core_init(struct vg_dev *dev)
 {
 	struct vmmdev_host_version hv;
-	u32 mask[2] = { VG_FIXED_EVENTS, ~(u32)VG_FIXED_EVENTS };
 	u32 caps[2] = { 0, ~0u };
 	int rc;
+
+	/* What the interrupt needs, before the host is told anything. */
+	dev->ack = vg_req_alloc(sizeof(*dev->ack),
+				VMMDEV_REQ_ACKNOWLEDGE_EVENTS);
+	if (!dev->ack)
+		return -ENOMEM;
 
 	rc = simple_request(dev, VMMDEV_REQ_GET_HOST_VERSION, sizeof(hv),
 			    NULL, NULL, &hv);
 	if (rc < 0 || !(hv.features & VMMDEV_HVF_HGCM_PHYS_PAGE_LIST)) {
 		dev_err(&dev->pdev->dev, "the host offers no HGCM page lists (rc %d)\n",
 			rc);
-		return -ENODEV;
+		goto err_ack;
 	}
 	dev_info(&dev->pdev->dev, "host %u.%u.%u, features %#x\n", hv.major,
 		 hv.minor, hv.build, hv.features);
@@ -220,9 +216,7 @@ int vg_core_init(struct vg_dev *dev)
 				    sizeof(struct vmmdev_guest_info),
 				    fill_info, NULL, NULL);
 	if (rc >= 0)
-		rc = simple_request(dev, VMMDEV_REQ_CTL_GUEST_FILTER_MASK,
-				    sizeof(struct vmmdev_mask), fill_mask,
-				    mask, NULL);
+		rc = vg_set_filter(dev, 0, ~0u);
 	if (rc >= 0)
 		rc = simple_request(dev, VMMDEV_REQ_SET_GUEST_CAPABILITIES,
 				    sizeof(struct vmmdev_mask), fill_mask,
@@ -230,15 +224,16 @@ int vg_core_init(struct vg_dev *dev)
 	if (rc < 0) {
 		dev_err(&dev->pdev->dev, "the host refused the guest's info (rc %d)\n",
 			rc);
-		return -ENODEV;
+		goto err_ack;
 	}
-	dev->ack = vg_req_alloc(sizeof(*dev->ack),
-				VMMDEV_REQ_ACKNOWLEDGE_EVENTS);
-	if (!dev->ack)
-		return -ENOMEM;
 	heartbeat_start(dev);
 	report_driver(dev, VMMDEV_FACILITY_ACTIVE);
 	return 0;
+
+err_ack:
+	vg_req_free(dev->ack, sizeof(*dev->ack));
+	dev->ack = NULL;
+	return -ENODEV;
 }
 
 void vg_core_exit(struct vg_dev *dev)
@@ -247,6 +242,7 @@ void vg_core_exit(struct vg_dev *dev)
 
 	heartbeat_stop(dev);
 	report_driver(dev, VMMDEV_FACILITY_INACTIVE);
+	/* All of it, the driver's own events too: nobody listens. */
 	simple_request(dev, VMMDEV_REQ_CTL_GUEST_FILTER_MASK,
 		       sizeof(struct vmmdev_mask), fill_mask, mask, NULL);
 	vg_req_free(dev->ack, sizeof(*dev->ack));
@@ -258,15 +254,25 @@ void vg_core_exit(struct vg_dev *dev)
  * the callers waiting for theirs, every other event whoever waits for
  * events.
  */
-void vg_core_isr(struct vg_dev *dev)
+bool vg_core_isr(struct vg_dev *dev)
 {
 	unsigned long flags;
 	u32 events = 0;
+	bool acked;
 
 	spin_lock_irqsave(&dev->event_lock, flags);
-	dev->ack->header.rc = VERR_GENERAL_FAILURE;
-	dev->ack->events = 0;
-	if (vg_req_perform(dev, dev->ack) >= 0)
+	/* Whole again each time: the host writes the request back. */
+	*dev->ack = (struct vmmdev_events) {
+		.header = {
+			.size = sizeof(*dev->ack),
+			.version = VMMDEV_REQUEST_VERSION,
+			.type = VMMDEV_REQ_ACKNOWLEDGE_EVENTS,
+			.rc = VERR_GENERAL_FAILURE,
+			.requestor = VMMDEV_REQUESTOR_USR_DRV,
+		},
+	};
+	acked = vg_req_perform(dev, dev->ack) >= 0;
+	if (acked)
 		events = READ_ONCE(dev->ack->events);
 	dev->pending_events |= events & ~VMMDEV_EVENT_HGCM;
 	spin_unlock_irqrestore(&dev->event_lock, flags);
@@ -274,4 +280,5 @@ void vg_core_isr(struct vg_dev *dev)
 		wake_up_all(&dev->hgcm_wq);
 	if (events & ~VMMDEV_EVENT_HGCM)
 		wake_up_all(&dev->event_wq);
+	return acked;
 }

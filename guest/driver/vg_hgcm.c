@@ -28,12 +28,14 @@ static bool done(struct vmmdev_hgcm_header *h)
 }
 
 /*
- * Perform an HGCM request and wait for it; 0, or -ETIMEDOUT/-EINTR (the
- * call cancelled), or -EIO when it could be neither cancelled nor
- * finished (*leak: the request must not be freed).
+ * Perform an HGCM request and wait for it: 0 when the host answered, or
+ * -ETIMEDOUT/-EINTR/-ENODEV (the call cancelled, or the device gone),
+ * with *leak set when the host may still write the request, which must
+ * then never be freed.  Connect and disconnect wait without signals: a
+ * client the host made and the guest forgot would be lost for good.
  */
 static int hgcm_wait(struct vg_dev *dev, struct vmmdev_hgcm_header *h,
-		     u32 timeout_ms, bool *leak)
+		     u32 timeout_ms, bool interruptible, bool *leak)
 {
 	struct vmmdev_hgcm_cancel2 *c;
 	long left = timeout_ms == U32_MAX ? MAX_SCHEDULE_TIMEOUT :
@@ -46,10 +48,15 @@ static int hgcm_wait(struct vg_dev *dev, struct vmmdev_hgcm_header *h,
 			h->result = rc;
 		return 0;
 	}
-	left = wait_event_interruptible_timeout(dev->hgcm_wq, done(h), left);
-	if (left > 0)
+	if (interruptible)
+		left = wait_event_interruptible_timeout(dev->hgcm_wq,
+				done(h) || READ_ONCE(dev->gone), left);
+	else
+		left = wait_event_timeout(dev->hgcm_wq,
+				done(h) || READ_ONCE(dev->gone), left);
+	if (done(h))
 		return 0;
-	ret = left ? -EINTR : -ETIMEDOUT;
+	ret = READ_ONCE(dev->gone) ? -ENODEV : left ? -EINTR : -ETIMEDOUT;
 	c = vg_req_alloc(sizeof(*c), VMMDEV_REQ_HGCM_CANCEL2);
 	if (c) {
 		c->phys_req = virt_to_phys(h);
@@ -78,7 +85,7 @@ int vg_hgcm_connect(struct vg_dev *dev, const char *service, u32 *client_id,
 		return -ENOMEM;
 	r->loc_type = VMMDEV_HGCM_LOC_LOCALHOST_EXISTING;
 	strscpy(r->service, service, sizeof(r->service));
-	ret = hgcm_wait(dev, &r->hdr, U32_MAX, &leak);
+	ret = hgcm_wait(dev, &r->hdr, U32_MAX, false, &leak);
 	*vbox_rc = r->hdr.result;
 	if (!ret && r->hdr.result >= 0)
 		*client_id = r->client_id;
@@ -97,7 +104,7 @@ int vg_hgcm_disconnect(struct vg_dev *dev, u32 client_id, int *vbox_rc)
 	if (!r)
 		return -ENOMEM;
 	r->client_id = client_id;
-	ret = hgcm_wait(dev, &r->hdr, U32_MAX, &leak);
+	ret = hgcm_wait(dev, &r->hdr, U32_MAX, false, &leak);
 	*vbox_rc = r->hdr.result;
 	if (!leak)
 		vg_req_free(r, sizeof(*r));
@@ -183,8 +190,13 @@ static void build_parms(struct vmmdev_hgcm_call *call,
 
 		out[i] = parms[i];
 		if (parms[i].type == VMMDEV_HGCM_PARM_32BIT ||
-		    parms[i].type == VMMDEV_HGCM_PARM_64BIT || !b[i].buf)
+		    parms[i].type == VMMDEV_HGCM_PARM_64BIT)
 			continue;
+		/* An empty buffer names no memory: no user address to the host. */
+		if (!b[i].buf) {
+			out[i].u.pointer.addr = 0;
+			continue;
+		}
 		pl = (void *)((u8 *)call + at);
 		pages = DIV_ROUND_UP(offset_in_page(b[i].buf) + b[i].size,
 				     PAGE_SIZE);
@@ -232,6 +244,7 @@ int vg_hgcm_call_user(struct vg_dev *dev, u32 client_id, u32 function,
 	bool leak = false;
 	int ret;
 
+	BUILD_BUG_ON(PAGE_SIZE != VMMDEV_HGCM_PAGE_SIZE);
 	if (count > VMMDEV_HGCM_MAX_PARMS)
 		return -E2BIG;
 	b = kcalloc(VMMDEV_HGCM_MAX_PARMS, sizeof(*b), GFP_KERNEL);
@@ -247,7 +260,7 @@ int vg_hgcm_call_user(struct vg_dev *dev, u32 client_id, u32 function,
 		call->function = function;
 		call->parm_count = count;
 		build_parms(call, parms, count, b);
-		ret = hgcm_wait(dev, &call->hdr, timeout_ms, &leak);
+		ret = hgcm_wait(dev, &call->hdr, timeout_ms, true, &leak);
 	}
 	if (!ret) {
 		*vbox_rc = call->hdr.result;

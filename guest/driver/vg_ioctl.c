@@ -6,6 +6,8 @@
  * only for the types a user of the device has any business with; HGCM
  * clients belong to the open file that connected them, and go with it.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -92,12 +94,17 @@ static int vmmdev_request(struct vg_session *s, void __user *arg, u32 size)
 		ret = -EINVAL;
 		goto out;
 	}
-	if (!request_allowed(req)) {
+	/* Powering the VM off is shutting the machine down. */
+	if (!request_allowed(req) ||
+	    (req->type == VMMDEV_REQ_SET_POWER_STATUS &&
+	     !capable(CAP_SYS_BOOT))) {
 		ret = -EPERM;
 		goto out;
 	}
 	req->requestor = VMMDEV_REQUESTOR_USERMODE |
-			 VMMDEV_REQUESTOR_USR_ROOT;
+			 (uid_eq(current_euid(), GLOBAL_ROOT_UID) ?
+			  VMMDEV_REQUESTOR_USR_ROOT :
+			  VMMDEV_REQUESTOR_USR_USER);
 	vg_req_perform(s->dev, req);
 	req->reserved = size;
 	if (copy_to_user(arg, req, size))
@@ -158,11 +165,15 @@ static int hgcm_disconnect(struct vg_session *s, void __user *arg)
 	    d.client_id == U32_MAX)
 		return -EINVAL;
 	mutex_lock(&s->dev->session_lock);
-	ret = session_client(s, d.client_id, 0);
+	ret = session_client(s, d.client_id, U32_MAX);	/* in progress */
 	mutex_unlock(&s->dev->session_lock);
 	if (ret)
 		return -EINVAL;
 	ret = vg_hgcm_disconnect(s->dev, d.client_id, &rc);
+	/* Not disconnected: still the session's, to go with it. */
+	mutex_lock(&s->dev->session_lock);
+	session_client(s, U32_MAX, ret || rc < 0 ? d.client_id : 0);
+	mutex_unlock(&s->dev->session_lock);
 	if (ret)
 		return ret;
 	d.hdr.rc = rc;
@@ -226,7 +237,8 @@ static int wait_for_events(struct vg_session *s, void __user *arg)
 	       msecs_to_jiffies(w.u.in.timeout_ms);
 	left = wait_event_interruptible_timeout(dev->event_wq,
 			READ_ONCE(dev->pending_events) & mask ||
-			READ_ONCE(s->interrupted), left);
+			READ_ONCE(s->interrupted) || READ_ONCE(dev->gone),
+			left);
 	spin_lock_irqsave(&dev->event_lock, flags);
 	got = dev->pending_events & mask;
 	dev->pending_events &= ~got;
@@ -239,6 +251,30 @@ static int wait_for_events(struct vg_session *s, void __user *arg)
 	return copy_to_user(arg, &w, sizeof(w)) ? -EFAULT : 0;
 }
 
+/*
+ * The events the host may raise: what every open file asked for, added
+ * up (a file's mask is not taken back when it closes: the driver only
+ * wakes a file for the events it waits for).
+ */
+static int change_filter(struct vg_session *s, void __user *arg)
+{
+	struct vbg_ioctl_change_filter c;
+	struct vg_dev *dev = s->dev;
+	int rc;
+
+	if (copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	if (!header_ok(&c.hdr, sizeof(c), sizeof(c.hdr)) ||
+	    (c.or_mask | c.not_mask) & ~VMMDEV_EVENT_VALID_MASK)
+		return -EINVAL;
+	mutex_lock(&dev->session_lock);
+	dev->user_events = (dev->user_events | c.or_mask) & ~c.not_mask;
+	rc = vg_set_filter(dev, dev->user_events, ~dev->user_events);
+	mutex_unlock(&dev->session_lock);
+	c.hdr.rc = rc;
+	return copy_to_user(arg, &c, sizeof(c.hdr)) ? -EFAULT : 0;
+}
+
 static int interrupt_waits(struct vg_session *s)
 {
 	WRITE_ONCE(s->interrupted, true);
@@ -246,14 +282,11 @@ static int interrupt_waits(struct vg_session *s)
 	return 0;
 }
 
-static long vg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+static long vg_dispatch(struct vg_session *s, unsigned int cmd,
+			void __user *p)
 {
-	struct vg_session *s = f->private_data;
-	void __user *p = (void __user *)arg;
 	u32 size = _IOC_SIZE(cmd);
 
-	if (_IOC_TYPE(cmd) != 'V')
-		return -ENOTTY;
 	switch (_IOC_NR(cmd)) {
 	case _IOC_NR(VBG_IOCTL_DRIVER_VERSION_INFO):
 		return cmd == VBG_IOCTL_DRIVER_VERSION_INFO ?
@@ -273,9 +306,27 @@ static long vg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		       wait_for_events(s, p) : -ENOTTY;
 	case _IOC_NR(VBG_IOCTL_INTERRUPT_ALL_WAITS):
 		return interrupt_waits(s);
+	case _IOC_NR(VBG_IOCTL_CHANGE_FILTER_MASK):
+		return cmd == VBG_IOCTL_CHANGE_FILTER_MASK ?
+		       change_filter(s, p) : -ENOTTY;
 	default:
 		return -ENOTTY;
 	}
+}
+
+/* Every ioctl within io_lock's read side: an unbind waits it out. */
+static long vg_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	struct vg_session *s = f->private_data;
+	long ret;
+
+	if (_IOC_TYPE(cmd) != 'V')
+		return -ENOTTY;
+	down_read(&s->dev->io_lock);
+	ret = READ_ONCE(s->dev->gone) ? -ENODEV :
+	      vg_dispatch(s, cmd, (void __user *)arg);
+	up_read(&s->dev->io_lock);
+	return ret;
 }
 
 static int vg_open(struct inode *inode, struct file *f)
@@ -286,21 +337,26 @@ static int vg_open(struct inode *inode, struct file *f)
 
 	if (!s)
 		return -ENOMEM;
+	kref_get(&dev->ref);
 	s->dev = dev;
 	f->private_data = s;
 	return 0;
 }
 
-/* Its HGCM clients go with the file. */
+/* Its HGCM clients go with the file (a gone device took them along). */
 static int vg_release(struct inode *inode, struct file *f)
 {
 	struct vg_session *s = f->private_data;
+	struct vg_dev *dev = s->dev;
 	int i, rc;
 
-	for (i = 0; i < VG_MAX_SESSION_CLIENTS; i++)
+	down_read(&dev->io_lock);
+	for (i = 0; i < VG_MAX_SESSION_CLIENTS && !READ_ONCE(dev->gone); i++)
 		if (s->clients[i] && s->clients[i] != U32_MAX)
-			vg_hgcm_disconnect(s->dev, s->clients[i], &rc);
+			vg_hgcm_disconnect(dev, s->clients[i], &rc);
+	up_read(&dev->io_lock);
 	kfree(s);
+	vg_dev_put(dev);
 	return 0;
 }
 

@@ -16,8 +16,18 @@ static irqreturn_t vg_irq(int irq, void *data)
 
 	if (!ioread8(dev->mmio + offsetof(struct vmmdev_memory, have_events)))
 		return IRQ_NONE;
-	vg_core_isr(dev);
-	return IRQ_HANDLED;
+	/* Not acknowledged: the kernel's spurious-line check may step in. */
+	return vg_core_isr(dev) ? IRQ_HANDLED : IRQ_NONE;
+}
+
+static void vg_dev_free(struct kref *ref)
+{
+	kfree(container_of(ref, struct vg_dev, ref));
+}
+
+void vg_dev_put(struct vg_dev *dev)
+{
+	kref_put(&dev->ref, vg_dev_free);
 }
 
 static int vg_map(struct vg_dev *dev)
@@ -51,26 +61,26 @@ static int vg_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct vg_dev *dev;
 	int ret;
 
-	dev = devm_kzalloc(&pdev->dev, sizeof(*dev), GFP_KERNEL);
+	/* Not devres's: open files may hold it past the unbind. */
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev)
 		return -ENOMEM;
+	kref_init(&dev->ref);
+	init_rwsem(&dev->io_lock);
 	dev->pdev = pdev;
 	spin_lock_init(&dev->event_lock);
 	init_waitqueue_head(&dev->event_wq);
 	init_waitqueue_head(&dev->hgcm_wq);
 	mutex_init(&dev->session_lock);
 	ret = pcim_enable_device(pdev);
+	if (!ret)
+		ret = pcim_iomap_regions(pdev, BIT(0) | BIT(1), VG_NAME);
+	if (!ret)
+		ret = vg_map(dev);
+	if (!ret)
+		ret = vg_core_init(dev);
 	if (ret)
-		return ret;
-	ret = pcim_iomap_regions(pdev, BIT(0) | BIT(1), VG_NAME);
-	if (ret)
-		return ret;
-	ret = vg_map(dev);
-	if (ret)
-		return ret;
-	ret = vg_core_init(dev);
-	if (ret)
-		return ret;
+		goto err_put;
 	ret = request_irq(pdev->irq, vg_irq, IRQF_SHARED, VG_NAME, dev);
 	if (ret)
 		goto err_core;
@@ -85,18 +95,30 @@ err_irq:
 	free_irq(pdev->irq, dev);
 err_core:
 	vg_core_exit(dev);
+err_put:
+	vg_dev_put(dev);
 	return ret;
 }
 
-/* Unbind: no file can be open (the misc device holds the module). */
+/*
+ * Unbind, also while files are open (sysfs, a hot remove): they are
+ * told the device is gone, their waits end, the ioctls in flight are
+ * waited out; the files keep the structure until they close.
+ */
 static void vg_remove(struct pci_dev *pdev)
 {
 	struct vg_dev *dev = pci_get_drvdata(pdev);
 
+	WRITE_ONCE(dev->gone, true);
+	wake_up_all(&dev->hgcm_wq);
+	wake_up_all(&dev->event_wq);
+	down_write(&dev->io_lock);
 	vg_misc_deregister(dev);
 	free_irq(pdev->irq, dev);
 	vg_core_exit(dev);
+	up_write(&dev->io_lock);
 	dev_info(&pdev->dev, "VMMDev released\n");
+	vg_dev_put(dev);
 }
 
 static const struct pci_device_id vg_ids[] = {

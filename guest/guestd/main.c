@@ -27,6 +27,7 @@
 #include <vmmdev/vbox_status.h>
 
 #include "prop.h"
+#include "safetext.h"
 #include "timesync.h"
 #include "vbg.h"
 #include "vminfo.h"
@@ -98,16 +99,19 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void run_command(const char *cmd)
+/* The command's exit status, or -1. */
+static int run_command(const char *cmd)
 {
 	pid_t pid = fork();
+	int status;
 
 	if (pid == 0) {
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static const char *default_power(bool reboot)
@@ -124,11 +128,20 @@ static bool power_request(struct options *o, const struct prop_change *c)
 
 	if (c->deleted || (!reboot && strcmp(c->value, "poweroff")))
 		return false;
+	const char *cmd = reboot ? (o->reboot_cmd ? o->reboot_cmd :
+				    default_power(true)) :
+				   (o->poweroff_cmd ? o->poweroff_cmd :
+				    default_power(false));
+	int status;
+
 	fprintf(stderr, "vireo-guestd: the host asks for a %s\n", c->value);
-	run_command(reboot ? (o->reboot_cmd ? o->reboot_cmd :
-			      default_power(true)) :
-			     (o->poweroff_cmd ? o->poweroff_cmd :
-			      default_power(false)));
+	status = run_command(cmd);
+	/* It failed: the guest goes on, and so does the daemon. */
+	if (status) {
+		fprintf(stderr, "vireo-guestd: %s: exit status %d\n", cmd,
+			status);
+		return false;
+	}
 	return true;
 }
 
@@ -173,7 +186,13 @@ static int serve(struct options *o)
 		until = o->timesync && next_ts < next_info ? next_ts :
 			next_info;
 		now = now_ms();
-		/* The wait for the host's request is the loop's sleep. */
+		/*
+		 * The wait for the host's request is the loop's sleep, a
+		 * second at most: a SIGTERM that comes just before it is
+		 * heard within a second.
+		 */
+		if (until > now + 1000)
+			until = now + 1000;
 		rc = prop_wait(&pc, POWER_REQUEST, &since,
 			       until > now ? (uint32_t)(until - now) : 1, &c);
 		if (rc >= 0)
@@ -194,8 +213,9 @@ static int serve(struct options *o)
 static void print_prop(void *arg, const char *name, const char *value,
 		       uint64_t ts, const char *flags)
 {
-	printf("Name: %s, value: %s, timestamp: %llu, flags: %s\n", name,
-	       value, (unsigned long long)ts, flags);
+	printf("Name: %s, value: %s, timestamp: %llu, flags: %s\n",
+	       safe_text(name), safe_text(value), (unsigned long long)ts,
+	       safe_text(flags));
 }
 
 static int fail(const char *what, int rc)
@@ -249,8 +269,9 @@ static int cmd_guestproperty(const char *device, int argc, char **argv)
 		}
 		if (rc < 0)
 			return fail("get", rc);
-		printf("Value: %s\nTimestamp: %llu\nFlags: %s\n", v.value,
-		       (unsigned long long)v.timestamp, v.flags);
+		printf("Value: %s\nTimestamp: %llu\nFlags: %s\n",
+		       safe_text(v.value), (unsigned long long)v.timestamp,
+		       safe_text(v.flags));
 	} else if (!strcmp(verb, "set")) {
 		if (argc > 2 && argv[2][0] != '-')
 			rc = prop_set(&pc, argv[1], argv[2], flags);
@@ -275,10 +296,11 @@ static int cmd_guestproperty(const char *device, int argc, char **argv)
 		if (rc < 0)
 			return fail("wait", rc);
 		if (c.deleted)
-			printf("Property %s was deleted\n", c.name);
+			printf("Property %s was deleted\n", safe_text(c.name));
 		else
-			printf("Name: %s, value: %s, flags: %s\n", c.name,
-			       c.value, c.flags);
+			printf("Name: %s, value: %s, flags: %s\n",
+			       safe_text(c.name), safe_text(c.value),
+			       safe_text(c.flags));
 		printf("Timestamp: %llu\n", (unsigned long long)c.timestamp);
 	} else {
 		usage(stderr);

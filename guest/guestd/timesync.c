@@ -28,12 +28,21 @@ void timesync_init(struct timesync *t, int fd)
 	};
 }
 
-static int64_t now_us(void)
+/* Host times outside 2001-2100 are no times: refused, not set. */
+#define HOST_MS_MIN	978307200000LL
+#define HOST_MS_MAX	4102444800000LL
+
+static int64_t clock_us(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int64_t now_us(void)
+{
+	return clock_us(CLOCK_REALTIME);
 }
 
 /* The host's time and the guest's right after it, latency bounded. */
@@ -43,20 +52,23 @@ static int sample(struct timesync *t, int64_t *host_us, int64_t *guest_us,
 	unsigned int i;
 
 	for (i = 0; i < TRIES; i++) {
-		int64_t g0, g1;
+		int64_t m0, m1;
 		uint64_t host_ms;
 		int rc;
 
-		g0 = now_us();
+		/* The latency on the monotonic clock: a step cannot skew it. */
+		m0 = clock_us(CLOCK_MONOTONIC);
 		rc = vbg_host_time(t->fd, &host_ms);
-		g1 = now_us();
+		m1 = clock_us(CLOCK_MONOTONIC);
 		if (rc < 0)
 			return rc;
-		if (g1 - g0 < (int64_t)t->max_latency_ms * 1000) {
+		if (host_ms < HOST_MS_MIN || host_ms > HOST_MS_MAX)
+			return VERR_OUT_OF_RANGE;
+		if (m1 - m0 < (int64_t)t->max_latency_ms * 1000) {
 			/* The host read its clock halfway, on average. */
-			*host_us = (int64_t)host_ms * 1000 + (g1 - g0) / 2;
-			*guest_us = g1;
-			*latency_us = g1 - g0;
+			*host_us = (int64_t)host_ms * 1000 + (m1 - m0) / 2;
+			*guest_us = now_us();
+			*latency_us = m1 - m0;
 			return VINF_SUCCESS;
 		}
 		sleep(1);
@@ -74,13 +86,18 @@ static int step(int64_t drift_us)
 	return clock_settime(CLOCK_REALTIME, &ts);
 }
 
+/* tv_usec in [0, 1e6), as POSIX has a timeval. */
 static int slew(int64_t drift_us)
 {
-	struct timeval tv = {
-		.tv_sec = drift_us / 1000000,
-		.tv_usec = drift_us % 1000000,
-	};
+	int64_t sec = drift_us / 1000000, usec = drift_us % 1000000;
+	struct timeval tv;
 
+	if (usec < 0) {
+		usec += 1000000;
+		sec--;
+	}
+	tv.tv_sec = sec;
+	tv.tv_usec = usec;
 	return adjtime(&tv, NULL);
 }
 

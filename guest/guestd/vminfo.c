@@ -3,6 +3,7 @@
  * The guest's information for the host (vminfo.h).
  */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -150,6 +151,21 @@ static void net_round(struct vminfo *v)
 	prop_set(v->props, INFO "Net/Count", buf, NULL);
 }
 
+/* Is user one of the comma-separated names of list? */
+static bool in_list(const char *list, const char *user)
+{
+	size_t len = strlen(user);
+	const char *at = list;
+
+	while ((at = strstr(at, user))) {
+		if ((at == list || at[-1] == ',') &&
+		    (at[len] == ',' || !at[len]))
+			return true;
+		at += len;
+	}
+	return false;
+}
+
 static void users_round(struct vminfo *v)
 {
 	char list[512] = "", count[16];
@@ -165,7 +181,7 @@ static void users_round(struct vminfo *v)
 			continue;
 		snprintf(user, sizeof(user), "%.*s", (int)sizeof(u->ut_user),
 			 u->ut_user);
-		if (strstr(list, user))
+		if (in_list(list, user))
 			continue;
 		len += snprintf(list + len, sizeof(list) - len, "%s%s",
 				n ? "," : "", user);

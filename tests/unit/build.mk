@@ -19,7 +19,7 @@ UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
 UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
 		   test_guest_mem test_machine test_devstate test_pci_msi \
 		   test_seccomp test_settings test_control test_release
-UNIT_TESTS	+= test_vmmdev
+UNIT_TESTS	+= test_vmmdev test_safetext
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_bus		:= bus
@@ -107,6 +107,8 @@ unit_deps_test_vmmdev		:= bus machine devices devstate guest_mem pci/pci \
 $(UNIT_OUT)/test_vmmdev: $(VMMDEV_OBJS)
 unit_libs_test_vmmdev		:= $(LIBVIREO)
 $(UNIT_OUT)/test_vmmdev.o: UNIT_CFLAGS += -I$(VMMDEV_DIR)
+
+unit_deps_test_safetext		:=
 
 # The control socket on a real socket, the default PC behind it.
 unit_deps_test_control		:= control control_files control_guestprop pause requests bus machine devices devstate \

@@ -135,7 +135,7 @@ static int running_wait(const struct vm_run *r, const struct gp_args *a,
 		vmctl_err("Time out or interruption while waiting for a notification.");
 		status = a->fail_on_timeout ? VMCTL_USAGE : VMCTL_OK;
 	} else {
-		vmctl_err("%s: %s", vm, vmctl_answer_message(ans));
+		vmctl_err("%s: %s", vm, safe_text(vmctl_answer_message(ans)));
 	}
 	json_object_put(ans);
 	return status;

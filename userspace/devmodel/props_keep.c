@@ -55,7 +55,9 @@ int props_keep_open(struct machine *m, const char *config)
 		return -1;
 	snprintf(dir, sizeof(dir), "%s", config);
 	snprintf(path, sizeof(path), "%s/%s", dirname(dir), GUESTPROPS_FILE);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* O_NONBLOCK: a FIFO put there cannot hold the start up. */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		  0600);
 	/* Ours alone: not a link to someone else's file. */
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) ||
 	    st.st_nlink != 1 || st.st_uid != geteuid() ||

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Text a guest wrote (guest properties, the OS it reported), made safe
- * for a terminal: control characters (C0, DEL, and C1 as UTF-8 encodes
- * them) and backslashes become \xNN, \\, so that no escape sequence of a
- * guest's reaches the user's terminal.
+ * for a terminal: control characters (C0, DEL, C1 as UTF-8 encodes
+ * them), bytes that are no valid UTF-8 (a lone 0x9B is CSI to an 8-bit
+ * terminal) and backslashes become \xNN and \\, so that no escape
+ * sequence of a guest's reaches the user's terminal.
  */
 #ifndef VIREO_SAFETEXT_H
 #define VIREO_SAFETEXT_H
