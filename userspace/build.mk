@@ -29,12 +29,14 @@ DEVMODEL_ACPI	:= $(call devmodel_stems,$(DEVMODEL_DIR)/acpi/*.c)
 # The PCI bus (pci/pci.h), capabilities, MSI and MSI-X (pci/pci_msi.h);
 # its host bridge and devices are in dev/.
 DEVMODEL_PCI	:= $(call devmodel_stems,$(DEVMODEL_DIR)/pci/*.c)
+# Virtio: the split virtqueue (virtio/virtqueue.h); its devices come next.
+DEVMODEL_VIRTIO	:= $(call devmodel_stems,$(DEVMODEL_DIR)/virtio/*.c)
 # The system call filter is built with libseccomp (seccomp.h).
 DEVMODEL_LIBS	:= -lseccomp
 devmodel_objs	= $(patsubst %,$(BUILD)/$(DEVMODEL_DIR)/%.o,$(1))
 DEVMODEL_OBJS	:= $(call devmodel_objs,main $(DEVMODEL_CORE) \
 		     $(DEVMODEL_DEVS) $(DEVMODEL_BOOT) $(DEVMODEL_ACPI) \
-		     $(DEVMODEL_PCI))
+		     $(DEVMODEL_PCI) $(DEVMODEL_VIRTIO))
 
 # vmctl (userspace/ctl/): one file per command, the table in commands.c.
 CTL_DIR		:= userspace/ctl

@@ -22,7 +22,7 @@ FUZZ_EMUL_SRCS	:= tests/fuzz/fuzz_emulate.c $(UNIT_DIR)/emul_fake.c \
 
 .PHONY: fuzz fuzz-check
 
-fuzz: $(FUZZ_OUT)/fuzz_emulate $(FUZZ_OUT)/fuzz_vmmdev
+fuzz: $(FUZZ_OUT)/fuzz_emulate $(FUZZ_OUT)/fuzz_vmmdev $(FUZZ_OUT)/fuzz_virtq
 
 $(FUZZ_OUT)/fuzz_emulate: $(FUZZ_EMUL_SRCS) $(wildcard $(EMUL_DIR)/*.h) \
 		$(UNIT_DIR)/emul_fake.h
@@ -30,12 +30,15 @@ $(FUZZ_OUT)/fuzz_emulate: $(FUZZ_EMUL_SRCS) $(wildcard $(EMUL_DIR)/*.h) \
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_EMUL_SRCS)
 
 fuzz-check: fuzz
-	@mkdir -p $(FUZZ_OUT)/corpus $(FUZZ_OUT)/corpus-vmmdev
+	@mkdir -p $(FUZZ_OUT)/corpus $(FUZZ_OUT)/corpus-vmmdev \
+		$(FUZZ_OUT)/corpus-virtq
 	$(FUZZ_OUT)/fuzz_emulate -max_total_time=$(FUZZ_SECONDS) \
 		-print_final_stats=1 $(FUZZ_OUT)/corpus
 	$(FUZZ_OUT)/fuzz_vmmdev -max_total_time=$(FUZZ_SECONDS) \
 		-print_final_stats=1 $(FUZZ_OUT)/corpus-vmmdev \
-		$(FUZZ_VMMDEV_SEEDS) 2>&1 | grep -v '^fuzz_vmmdev: vmmdev:' 
+		$(FUZZ_VMMDEV_SEEDS) 2>&1 | grep -v '^fuzz_vmmdev: vmmdev:'
+	$(FUZZ_OUT)/fuzz_virtq -max_total_time=$(FUZZ_SECONDS) \
+		-print_final_stats=1 $(FUZZ_OUT)/corpus-virtq
 
 # fuzz_vmmdev feeds VMMDev requests (userspace/vmmdev/) through its port,
 # on the unit tests' fake platform: the request parser, HGCM parameter
@@ -68,3 +71,15 @@ $(FUZZ_VMMDEV_SEEDS)/seed-00: $(FUZZ_OUT)/vmmdev_seeds
 	@mkdir -p $(@D)
 	$< $(@D)
 fuzz: $(FUZZ_VMMDEV_SEEDS)/seed-00
+
+# fuzz_virtq walks split virtqueues (userspace/devmodel/virtio/virtqueue.c)
+# over guest RAM made of its input.
+FUZZ_VIRTQ_SRCS := tests/fuzz/fuzz_virtq.c \
+		   $(addprefix $(DEVMODEL_DIR)/,guest_mem.c virtio/virtqueue.c)
+
+$(FUZZ_OUT)/fuzz_virtq: $(FUZZ_VIRTQ_SRCS) $(wildcard $(DEVMODEL_DIR)/virtio/*.h)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -std=gnu11 -D_GNU_SOURCE \
+		-fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -I$(DEVMODEL_DIR) \
+		-o $@ $(FUZZ_VIRTQ_SRCS)

@@ -19,10 +19,11 @@ UNIT_TESTS	+= test_e820 test_bzimage test_multiboot
 UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
 		   test_guest_mem test_machine test_devstate test_pci_msi \
 		   test_seccomp test_settings test_control test_release
-UNIT_TESTS	+= test_vmmdev test_safetext
+UNIT_TESTS	+= test_vmmdev test_safetext test_virtq
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_bus		:= bus
+unit_deps_test_virtq		:= guest_mem memmap virtio/virtqueue
 unit_deps_test_devices		:= bus machine devices devstate
 unit_deps_test_uart16550	:= bus machine devices devstate dev/uart16550
 unit_deps_test_uart16550	+= evloop irq console_out
