@@ -201,22 +201,35 @@ int vireo_vcpu_prepare(struct vireo_vcpu *vcpu)
 	return 1;
 }
 
-/* VIREO_SIGNAL_MSI (SDM Vol. 3A 11.11.1, 11.11.2) */
-int vireo_signal_msi(struct vireo_vm *vm, const struct vireo_msi *msi)
+/*
+ * An MSI's address and data as a message to the LAPICs (SDM Vol. 3A
+ * 11.11.1, 11.11.2), for VIREO_SIGNAL_MSI and irqfds: -EINVAL for an
+ * address outside 0xFEExxxxx or a delivery mode messages cannot have.
+ */
+int vireo_msi_decode(u64 address, u32 data, struct lapic_irq *irq)
 {
-	struct lapic_irq irq = {
-		.dest = (msi->address >> 12) & 0xff,
-		.logical = msi->address & (1 << 2),
-		.vector = msi->data & 0xff,
-		.delivery = (msi->data >> 8) & 7,
-		.level = msi->data & (1 << 15),
+	*irq = (struct lapic_irq) {
+		.dest = (address >> 12) & 0xff,
+		.logical = address & (1 << 2),
+		.vector = data & 0xff,
+		.delivery = (data >> 8) & 7,
+		.level = data & (1 << 15),
 	};
-
-	if (msi->flags || msi->reserved[0] || msi->reserved[1] ||
-	    (msi->address >> 20) != 0xfee)
+	if ((address >> 20) != 0xfee)
 		return -EINVAL;
 	/* Delivery modes 3 (reserved) and 6 (SIPI) are not for messages. */
-	if (irq.delivery == 3 || irq.delivery == 6)
+	if (irq->delivery == 3 || irq->delivery == 6)
+		return -EINVAL;
+	return 0;
+}
+
+/* VIREO_SIGNAL_MSI */
+int vireo_signal_msi(struct vireo_vm *vm, const struct vireo_msi *msi)
+{
+	struct lapic_irq irq;
+
+	if (msi->flags || msi->reserved[0] || msi->reserved[1] ||
+	    vireo_msi_decode(msi->address, msi->data, &irq))
 		return -EINVAL;
 	return vireo_lapic_deliver(vm, NULL, &irq);
 }

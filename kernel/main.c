@@ -73,6 +73,10 @@ static long vireo_check_cap(unsigned long cap)
 		return 1;
 	case VIREO_CAP_NETLINK:
 		return VIREO_GENL_VERSION;
+	case VIREO_CAP_IOEVENTFD:
+		return VIREO_MAX_IOEVENTFDS;
+	case VIREO_CAP_IRQFD:
+		return VIREO_MAX_IRQFDS;
 	}
 	return -EINVAL;
 }
@@ -165,33 +169,40 @@ static int __init vireo_init(void)
 	/* run.c's notifier: the static key that makes the scheduler call it. */
 	preempt_notifier_inc();
 	vireo_debugfs_init();
+	r = vireo_irqfd_init();
+	if (r)
+		goto err_debugfs;
 	r = vireo_netlink_init();
 	if (r) {
 		pr_err("vireo: cannot register the netlink family: %d\n", r);
-		vireo_debugfs_exit();
-		preempt_notifier_dec();
-		vireo_backend.exit();
-		return r;
+		goto err_irqfd;
 	}
 
 	r = misc_register(&vireo_dev);
 	if (r) {
 		pr_err("vireo: cannot register /dev/vireo: %d\n", r);
-		vireo_netlink_exit();
-		vireo_debugfs_exit();
-		preempt_notifier_dec();
-		vireo_backend.exit();
-		return r;
+		goto err_netlink;
 	}
 	pr_info("vireo: %s backend ready, %u tagged-TLB ids, /dev/vireo\n",
 		vireo_backend.name, vireo_backend.nr_tlb_tags);
 	return 0;
+
+err_netlink:
+	vireo_netlink_exit();
+err_irqfd:
+	vireo_irqfd_exit();
+err_debugfs:
+	vireo_debugfs_exit();
+	preempt_notifier_dec();
+	vireo_backend.exit();
+	return r;
 }
 
 static void __exit vireo_exit(void)
 {
 	misc_deregister(&vireo_dev);
 	vireo_netlink_exit();
+	vireo_irqfd_exit();
 	vireo_debugfs_exit();
 	preempt_notifier_dec();
 	vireo_backend.exit();

@@ -82,6 +82,7 @@ static enum emul_access mmio_rw(struct emul_ctx *ctx, u64 la, void *buf,
 			fault_to_emul(ctx, &f);
 			return EMUL_ACCESS_FAULT;
 		}
+		vcpu->mmio_split = r;
 		return r ? EMUL_ACCESS_USER : EMUL_ACCESS_OK;
 	}
 	r = mmio_translate(ctx, la, write, &gpa);
@@ -101,6 +102,7 @@ static enum emul_access mmio_rw(struct emul_ctx *ctx, u64 la, void *buf,
 	if (!r)
 		return EMUL_ACCESS_OK;
 	vcpu->mmio_gpa = gpa;
+	vcpu->mmio_split = false;
 	return EMUL_ACCESS_USER;
 }
 
@@ -240,6 +242,14 @@ static int vireo_emul_result(struct vireo_vcpu *vcpu, enum emul_result res,
 		return 1;
 	case EMUL_EXIT_WRITE:
 		vireo_emul_commit(vcpu, ctx);
+		/*
+		 * An ioeventfd took it: the write is done, no exit.  Not one
+		 * that crossed a page: its address is not mmio_gpa.
+		 */
+		if (!vcpu->mmio_split &&
+		    vireo_ioeventfd_write(vcpu->vm, false, vcpu->mmio_gpa,
+					  ctx->mmio.data, ctx->mmio.size))
+			return 1;
 		return vireo_mmio_user_exit(vcpu, &ctx->mmio);
 	case EMUL_EXIT_READ:
 		vcpu->pending = VIREO_PENDING_MMIO_READ;

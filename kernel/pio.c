@@ -248,8 +248,12 @@ int vireo_handle_pio(struct vireo_vcpu *vcpu, const struct vireo_pio *req)
 		vcpu->pio = pio;
 		vcpu->pending = VIREO_PENDING_PIO_IN;
 	} else {
-		memcpy(vcpu->io_data, &vcpu->regs[VIREO_REG_RAX], pio.size);
 		vcpu->rip = pio.next_rip;
+		/* An ioeventfd took it: no exit to userspace. */
+		if (vireo_ioeventfd_write(vcpu->vm, true, pio.port,
+					  &vcpu->regs[VIREO_REG_RAX], pio.size))
+			return 1;
+		memcpy(vcpu->io_data, &vcpu->regs[VIREO_REG_RAX], pio.size);
 	}
 	pio_fill_run(vcpu, &pio);
 	return 0;

@@ -258,7 +258,8 @@ int vireo_create_vcpu(struct vireo_vm *vm, unsigned long id)
 		vireo_vcpu_free(vcpu);
 		goto out;
 	}
-	vm->vcpus[id] = vcpu;
+	/* Complete before interrupt delivery (lapic.c, irqfd.c) sees it. */
+	smp_store_release(&vm->vcpus[id], vcpu);
 	vireo_debugfs_vcpu_add(vcpu);
 out:
 	mutex_unlock(&vm->lock);

@@ -32,6 +32,9 @@
 
 #define VIREO_MAX_VCPUS		64
 #define VIREO_MAX_MEMSLOTS	32
+/* KVM's bound for its I/O buses (NR_IOBUS_DEVS); MSI-X vectors per VM. */
+#define VIREO_MAX_IOEVENTFDS	1000
+#define VIREO_MAX_IRQFDS	1024
 #define VIREO_MAX_CPUID		256
 /* 4-level nested tables translate 48-bit guest-physical addresses. */
 #define VIREO_GPA_BITS		48
@@ -191,6 +194,14 @@ struct vireo_vm {
 	/* MSRs the guest was refused, each logged once (msr.c). */
 	u64 msr_logged[VIREO_MSR_LOG_SLOTS];
 	struct vireo_kvmclock_vm kvmclock;
+	/* ioeventfd.c: replaced whole under ioeventfd_lock, read under RCU. */
+	struct vireo_ioeventfds __rcu *ioeventfds;
+	struct mutex ioeventfd_lock;
+	/* irqfd.c: assign/deassign under irqfd_mutex; the list under irqfd_lock. */
+	struct mutex irqfd_mutex;
+	spinlock_t irqfd_lock;
+	struct list_head irqfds;
+	unsigned int nr_irqfds;
 };
 
 enum vireo_pending {
@@ -283,6 +294,8 @@ struct vireo_vcpu {
 	struct emul_ctx emul;
 	struct vireo_sregs mmio_sregs;
 	u64 mmio_gpa;
+	/* The access crossed a page: mmio_gpa is not its address (mmio.c). */
+	bool mmio_split;
 	/*
 	 * The emulated instruction loaded SS: the backend keeps interrupts
 	 * out until the next instruction completes (SDM Vol. 3A 6.8.3).
@@ -340,7 +353,25 @@ void vireo_kick_sync(struct vireo_vcpu *vcpu);
 bool vireo_guest_enter(struct vireo_vcpu *vcpu);
 void vireo_guest_exit(struct vireo_vcpu *vcpu);
 int vireo_vcpu_prepare(struct vireo_vcpu *vcpu);
+int vireo_msi_decode(u64 address, u32 data, struct lapic_irq *irq);
+
+/* Add 1 to an eventfd (ioeventfd.c: the call changed in Linux 6.8). */
+struct eventfd_ctx;
+void vireo_eventfd_signal(struct eventfd_ctx *ctx);
 int vireo_signal_msi(struct vireo_vm *vm, const struct vireo_msi *msi);
+
+/*
+ * ioeventfd.c, irqfd.c: guest writes that signal eventfds, eventfds that
+ * send MSIs (docs/ioctl-api.md, "ioeventfd and irqfd").
+ */
+bool vireo_ioeventfd_write(struct vireo_vm *vm, bool pio, u64 addr,
+			   const void *data, u32 len);
+int vireo_ioeventfd(struct vireo_vm *vm, void __user *argp);
+void vireo_ioeventfd_free(struct vireo_vm *vm);
+int vireo_irqfd(struct vireo_vm *vm, void __user *argp);
+void vireo_irqfd_vm_free(struct vireo_vm *vm);
+int vireo_irqfd_init(void);
+void vireo_irqfd_exit(void);
 int vireo_get_mp_state(struct vireo_vcpu *vcpu, void __user *arg);
 int vireo_set_mp_state(struct vireo_vcpu *vcpu, void __user *arg);
 

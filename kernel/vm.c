@@ -19,6 +19,9 @@ static void vireo_vm_free(struct vireo_vm *vm)
 	int i;
 
 	vireo_vm_unregister(vm);
+	/* Before the vCPUs: an irqfd firing now may still deliver to them. */
+	vireo_irqfd_vm_free(vm);
+	vireo_ioeventfd_free(vm);
 	/* vCPUs first: each removes its own directory inside the VM's. */
 	for (i = 0; i < VIREO_MAX_VCPUS; i++) {
 		if (vm->vcpus[i])
@@ -79,6 +82,10 @@ static long vireo_vm_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		return vireo_signal_msi(vm, &msi);
 	}
+	case VIREO_IOEVENTFD:
+		return vireo_ioeventfd(vm, (void __user *)arg);
+	case VIREO_IRQFD:
+		return vireo_irqfd(vm, (void __user *)arg);
 	case VIREO_GET_GUEST_TIME:
 		return vireo_get_guest_time(vm, (void __user *)arg);
 	case VIREO_SET_GUEST_TIME:
@@ -109,6 +116,10 @@ static struct vireo_vm *vireo_vm_alloc(void)
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mmu_lock);
+	mutex_init(&vm->ioeventfd_lock);
+	mutex_init(&vm->irqfd_mutex);
+	spin_lock_init(&vm->irqfd_lock);
+	INIT_LIST_HEAD(&vm->irqfds);
 	/*
 	 * Memory slots hold addresses in this process; a VM used from another
 	 * mm (after fork, or a passed fd) would map the wrong memory.

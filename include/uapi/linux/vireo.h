@@ -49,6 +49,8 @@ enum vireo_cap {
 	VIREO_CAP_MAX_GPA_BITS	= 7,	/* guest-physical address width */
 	VIREO_CAP_GUEST_TIME	= 8,	/* 1: VIREO_GET/SET_GUEST_TIME */
 	VIREO_CAP_NETLINK	= 9,	/* the "vireo" family's version */
+	VIREO_CAP_IOEVENTFD	= 10,	/* ioeventfds per VM (VIREO_IOEVENTFD) */
+	VIREO_CAP_IRQFD		= 11,	/* irqfds per VM (VIREO_IRQFD) */
 };
 
 enum vireo_backend_id {
@@ -139,6 +141,73 @@ struct vireo_guest_time {
 
 #define VIREO_GET_GUEST_TIME	_IOR(VIREO_IOCTL_TYPE, 0x13, struct vireo_guest_time)
 #define VIREO_SET_GUEST_TIME	_IOW(VIREO_IOCTL_TYPE, 0x14, struct vireo_guest_time)
+
+/*
+ * ioeventfd (docs/ioctl-api.md, "ioeventfd and irqfd"): a guest write to a
+ * port or a guest-physical MMIO address signals an eventfd inside the
+ * kernel, and the vCPU goes straight back into the guest; the VM process
+ * hears of it on whatever thread reads the eventfd, not on the vCPU's.
+ *
+ * A write matches when its address equals addr and, with len != 0, its
+ * size equals len (1, 2 or 4 for a port; 1, 2, 4 or 8 for MMIO; 0: any
+ * size, MMIO only), and, with VIREO_IOEVENTFD_DATAMATCH, its value (the
+ * len bytes, little-endian) equals datamatch.  Only plain writes: OUT, not
+ * OUTS; MMIO writes the kernel decoded.  Reads, and writes nothing
+ * matches, exit to userspace as before.
+ *
+ * Assign: -EEXIST if an ioeventfd with the same address and size already
+ * matches the same values (either without DATAMATCH, or both with the
+ * same datamatch), -ENOSPC beyond VIREO_CAP_IOEVENTFD, -EBADF or -EINVAL
+ * when fd is not an eventfd.  DEASSIGN removes the one with the same fd,
+ * address, size, flags and datamatch (-ENOENT if none); from its return
+ * on, no write signals that eventfd.  Closing the eventfd does not remove
+ * it: the VM holds its own reference until DEASSIGN or the VM's end.
+ */
+#define VIREO_IOEVENTFD_PIO		(1u << 0)	/* addr is a port */
+#define VIREO_IOEVENTFD_DATAMATCH	(1u << 1)
+#define VIREO_IOEVENTFD_DEASSIGN	(1u << 2)
+
+struct vireo_ioeventfd {
+	__u64 addr;		/* port (0-0xffff) or guest-physical address */
+	__u64 datamatch;	/* with VIREO_IOEVENTFD_DATAMATCH */
+	__u32 len;		/* 0 (MMIO: any), 1, 2, 4, 8 (MMIO) */
+	__s32 fd;		/* an eventfd */
+	__u32 flags;		/* VIREO_IOEVENTFD_* */
+	__u32 padding;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define VIREO_IOEVENTFD		_IOW(VIREO_IOCTL_TYPE, 0x15, struct vireo_ioeventfd)
+
+/*
+ * irqfd: each write to an eventfd sends a message-signalled interrupt, as
+ * VIREO_SIGNAL_MSI would (address and data as there), from inside the
+ * kernel: an I/O thread of the VM process, or another kernel component,
+ * interrupts the guest without a system call of its own on the VM.  Edge
+ * only (data bit 15 clear): level-triggered lines stay with the VM
+ * process's IOAPIC and PICs.  Writes that come faster than the interrupt
+ * is sent merge into one, as a PCI function's pending MSI does.
+ *
+ * Assign: -EBUSY if that eventfd already has an irqfd on this VM, -ENOSPC
+ * beyond VIREO_CAP_IRQFD, -EINVAL for a message VIREO_SIGNAL_MSI would
+ * refuse or a level-triggered one.  VIREO_IRQFD_UPDATE gives the irqfd
+ * of that eventfd a new message (the guest moved its MSI-X vector), and
+ * DEASSIGN removes it (-ENOENT if there is none): from its return on the
+ * eventfd sends nothing.  Closing the eventfd removes its irqfd too.
+ */
+#define VIREO_IRQFD_DEASSIGN	(1u << 0)
+#define VIREO_IRQFD_UPDATE	(1u << 1)
+
+struct vireo_irqfd {
+	__s32 fd;		/* an eventfd */
+	__u32 flags;		/* VIREO_IRQFD_* */
+	__u64 address;		/* the MSI: as struct vireo_msi */
+	__u32 data;
+	__u32 padding;		/* must be 0 */
+	__u64 reserved[2];	/* must be 0 */
+};
+
+#define VIREO_IRQFD		_IOW(VIREO_IOCTL_TYPE, 0x16, struct vireo_irqfd)
 
 /* ---- vCPU fd ------------------------------------------------------- */
 
@@ -442,6 +511,8 @@ VIREO_UAPI_ASSERT(sizeof(struct vireo_msi) == 32, "msi");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_mp_state) == 8, "mp_state");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_guest_time) == 64, "guest_time");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run_eoi) == 8, "run_eoi");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_ioeventfd) == 48, "ioeventfd");
+VIREO_UAPI_ASSERT(sizeof(struct vireo_irqfd) == 40, "irqfd");
 VIREO_UAPI_ASSERT(sizeof(struct vireo_run) == 64 + 256 + 128, "run");
 
 #endif /* _UAPI_LINUX_VIREO_H */
