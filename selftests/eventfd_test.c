@@ -29,6 +29,7 @@
 
 #include "kselftest_harness.h"
 #include "realmode.h"
+#include "vcpu_async.h"
 
 #define HOLE_GPA	0xa0000		/* no slot: MMIO */
 #define VEC_A		0x40
@@ -131,20 +132,35 @@ static void run_to_done(struct __test_metadata *_metadata,
 	ASSERT_TRUE(false) TH_LOG("the guest never said it was done");
 }
 
-/* Without ioeventfds, every write exits. */
-TEST(no_ioeventfd_every_write_exits)
-{
-	struct vireo_vcpu *vcpu;
+/* Each test: the writes guest, ready to run, and an eventfd. */
+FIXTURE(wr) {
 	struct vireo_vm *vm;
+	struct vireo_vcpu *vcpu;
 	struct seen seen;
+	int e;
+};
 
-	vm = vm_create_realmode(&writes_guest, &vcpu);
-	run_to_done(_metadata, vcpu, &seen);
-	ASSERT_EQ(2, seen.out20);
-	ASSERT_EQ(2, seen.out21);
-	ASSERT_EQ(1, seen.mmio_writes);
-	ASSERT_EQ(1, seen.mmio_reads);
-	vm_free(vm);
+FIXTURE_SETUP(wr)
+{
+	self->vm = vm_create_realmode(&writes_guest, &self->vcpu);
+	self->e = efd();
+}
+
+FIXTURE_TEARDOWN(wr)
+{
+	vm_free(self->vm);
+	if (self->e >= 0)
+		close(self->e);
+}
+
+/* Without ioeventfds, every write exits. */
+TEST_F(wr, no_ioeventfd_every_write_exits)
+{
+	run_to_done(_metadata, self->vcpu, &self->seen);
+	ASSERT_EQ(2, self->seen.out20);
+	ASSERT_EQ(2, self->seen.out21);
+	ASSERT_EQ(1, self->seen.mmio_writes);
+	ASSERT_EQ(1, self->seen.mmio_reads);
 }
 
 /*
@@ -152,62 +168,46 @@ TEST(no_ioeventfd_every_write_exits)
  * word at any size: the writes they match do not exit; the 16-bit write
  * to 0x21 (another size) and the MMIO read do.
  */
-TEST(ioeventfd_takes_matching_writes)
+TEST_F(wr, ioeventfd_takes_matching_writes)
 {
-	int e20 = efd(), e21 = efd(), emmio = efd();
-	struct vireo_vcpu *vcpu;
-	struct vireo_vm *vm;
-	struct seen seen;
+	int e21 = efd(), emmio = efd();
 
-	vm = vm_create_realmode(&writes_guest, &vcpu);
-	ASSERT_EQ(0, ioeventfd(vm, 0x20, 2, e20, VIREO_IOEVENTFD_PIO, 0));
-	ASSERT_EQ(0, ioeventfd(vm, 0x21, 1, e21, VIREO_IOEVENTFD_PIO |
+	ASSERT_EQ(0, ioeventfd(self->vm, 0x20, 2, self->e,
+			       VIREO_IOEVENTFD_PIO, 0));
+	ASSERT_EQ(0, ioeventfd(self->vm, 0x21, 1, e21, VIREO_IOEVENTFD_PIO |
 			       VIREO_IOEVENTFD_DATAMATCH, 0x12));
-	ASSERT_EQ(0, ioeventfd(vm, HOLE_GPA + 0x20, 0, emmio, 0, 0));
-	run_to_done(_metadata, vcpu, &seen);
-	ASSERT_EQ(0, seen.out20);
-	ASSERT_EQ(1, seen.out21);
-	ASSERT_EQ(0, seen.mmio_writes);
-	ASSERT_EQ(1, seen.mmio_reads);
-	ASSERT_EQ(2, efd_take(e20));
+	ASSERT_EQ(0, ioeventfd(self->vm, HOLE_GPA + 0x20, 0, emmio, 0, 0));
+	run_to_done(_metadata, self->vcpu, &self->seen);
+	ASSERT_EQ(0, self->seen.out20);
+	ASSERT_EQ(1, self->seen.out21);
+	ASSERT_EQ(0, self->seen.mmio_writes);
+	ASSERT_EQ(1, self->seen.mmio_reads);
+	ASSERT_EQ(2, efd_take(self->e));
 	ASSERT_EQ(1, efd_take(e21));
 	ASSERT_EQ(1, efd_take(emmio));
-	vm_free(vm);
-	close(e20);
 	close(e21);
 	close(emmio);
 }
 
 /* Values to match: 0x5678 and the MMIO 0xbeef signal, 0x1234 exits. */
-TEST(ioeventfd_datamatch)
+TEST_F(wr, ioeventfd_datamatch)
 {
-	struct vireo_vcpu *vcpu;
-	struct vireo_vm *vm;
-	struct seen seen;
-	int e = efd();
-
-	vm = vm_create_realmode(&writes_guest, &vcpu);
-	ASSERT_EQ(0, ioeventfd(vm, 0x20, 2, e, VIREO_IOEVENTFD_PIO |
+	ASSERT_EQ(0, ioeventfd(self->vm, 0x20, 2, self->e, VIREO_IOEVENTFD_PIO |
 			       VIREO_IOEVENTFD_DATAMATCH, 0x5678));
-	ASSERT_EQ(0, ioeventfd(vm, HOLE_GPA + 0x20, 2, e,
+	ASSERT_EQ(0, ioeventfd(self->vm, HOLE_GPA + 0x20, 2, self->e,
 			       VIREO_IOEVENTFD_DATAMATCH, 0xbeef));
-	run_to_done(_metadata, vcpu, &seen);
-	ASSERT_EQ(1, seen.out20);
-	ASSERT_EQ(0, seen.mmio_writes);
-	ASSERT_EQ(2, efd_take(e));
-	vm_free(vm);
-	close(e);
+	run_to_done(_metadata, self->vcpu, &self->seen);
+	ASSERT_EQ(1, self->seen.out20);
+	ASSERT_EQ(0, self->seen.mmio_writes);
+	ASSERT_EQ(2, efd_take(self->e));
 }
 
 /* Deassigned, the writes exit again; twice is -ENOENT. */
-TEST(ioeventfd_deassign)
+TEST_F(wr, ioeventfd_deassign)
 {
-	struct vireo_vcpu *vcpu;
-	struct vireo_vm *vm;
-	struct seen seen;
-	int e = efd();
+	struct vireo_vm *vm = self->vm;
+	int e = self->e;
 
-	vm = vm_create_realmode(&writes_guest, &vcpu);
 	ASSERT_EQ(0, ioeventfd(vm, 0x20, 2, e, VIREO_IOEVENTFD_PIO, 0));
 	ASSERT_EQ(0, ioeventfd(vm, HOLE_GPA + 0x20, 2, e, 0, 0));
 	/* Another size, flags or value is another registration. */
@@ -220,36 +220,30 @@ TEST(ioeventfd_deassign)
 			       VIREO_IOEVENTFD_DEASSIGN, 0));
 	ASSERT_EQ(-ENOENT, ioeventfd(vm, 0x20, 2, e, VIREO_IOEVENTFD_PIO |
 				     VIREO_IOEVENTFD_DEASSIGN, 0));
-	run_to_done(_metadata, vcpu, &seen);
-	ASSERT_EQ(2, seen.out20);
-	ASSERT_EQ(0, seen.mmio_writes);
+	run_to_done(_metadata, self->vcpu, &self->seen);
+	ASSERT_EQ(2, self->seen.out20);
+	ASSERT_EQ(0, self->seen.mmio_writes);
 	ASSERT_EQ(1, efd_take(e));
 	ASSERT_EQ(0, ioeventfd(vm, HOLE_GPA + 0x20, 2, e,
 			       VIREO_IOEVENTFD_DEASSIGN, 0));
-	vm_free(vm);
-	close(e);
 }
 
 /*
  * The eventfd closed while registered: the VM keeps its own reference,
  * so the writes are still taken (and go nowhere), until the VM's end.
  */
-TEST(ioeventfd_closed_eventfd)
+TEST_F(wr, ioeventfd_closed_eventfd)
 {
-	struct vireo_vcpu *vcpu;
-	struct vireo_vm *vm;
-	struct seen seen;
-	int e = efd();
+	int e = self->e;
 
-	vm = vm_create_realmode(&writes_guest, &vcpu);
-	ASSERT_EQ(0, ioeventfd(vm, 0x20, 2, e, VIREO_IOEVENTFD_PIO, 0));
+	ASSERT_EQ(0, ioeventfd(self->vm, 0x20, 2, e, VIREO_IOEVENTFD_PIO, 0));
 	close(e);
-	run_to_done(_metadata, vcpu, &seen);
-	ASSERT_EQ(0, seen.out20);
+	self->e = -1;
+	run_to_done(_metadata, self->vcpu, &self->seen);
+	ASSERT_EQ(0, self->seen.out20);
 	/* Its number is no eventfd any more: it cannot be named. */
-	ASSERT_EQ(-EBADF, ioeventfd(vm, 0x20, 2, e, VIREO_IOEVENTFD_PIO |
+	ASSERT_EQ(-EBADF, ioeventfd(self->vm, 0x20, 2, e, VIREO_IOEVENTFD_PIO |
 				    VIREO_IOEVENTFD_DEASSIGN, 0));
-	vm_free(vm);
 }
 
 TEST(ioeventfd_refuses)
@@ -338,60 +332,12 @@ REALMODE_GUEST(irq_guest,
 	"pop %edx\n pop %ecx\n pop %eax\n"
 	"iret\n");
 
-struct runner {
-	struct vireo_vcpu *vcpu;
-	pthread_t thread;
-	int ret;
-};
-
-static void *run_thread(void *arg)
-{
-	struct runner *r = arg;
-
-	r->ret = _vcpu_run(r->vcpu);
-	return NULL;
-}
-
-static void run_async(struct runner *r, struct vireo_vcpu *vcpu)
-{
-	r->vcpu = vcpu;
-	TEST_ASSERT(!pthread_create(&r->thread, NULL, run_thread, r),
-		    "pthread_create");
-}
-
-static bool run_ended_within(struct runner *r, unsigned int ms)
-{
-	struct timespec deadline;
-
-	clock_gettime(CLOCK_REALTIME, &deadline);
-	deadline.tv_sec += ms / 1000;
-	deadline.tv_nsec += (ms % 1000) * 1000000L;
-	if (deadline.tv_nsec >= 1000000000L) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000L;
-	}
-	return pthread_timedjoin_np(r->thread, NULL, &deadline) == 0;
-}
-
-/* End a RUN that did not end by itself: a signal does, with -EINTR. */
-static void run_stop(struct runner *r)
-{
-	r->vcpu->run->immediate_exit = 1;
-	pthread_kill(r->thread, SIGUSR1);
-	pthread_join(r->thread, NULL);
-	r->vcpu->run->immediate_exit = 0;
-}
-
-static void on_usr1(int sig)
-{
-}
 
 static struct vireo_vm *irq_vm(struct vireo_vcpu **vcpu, bool notify)
 {
 	struct vireo_regs regs;
 	struct vireo_vm *vm;
 
-	signal(SIGUSR1, on_usr1);
 	vm = vm_create_realmode(&irq_guest, vcpu);
 	vcpu_get_regs(*vcpu, &regs);
 	regs.rbx = notify;
@@ -412,16 +358,16 @@ static void efd_write(int fd)
 static uint32_t irq_after_write(struct __test_metadata *_metadata,
 				struct vireo_vcpu *vcpu, int fd)
 {
-	struct runner r;
+	struct vcpu_runner r;
 
-	run_async(&r, vcpu);
-	if (run_ended_within(&r, 300)) {
+	vcpu_run_async(&r, vcpu);
+	if (vcpu_run_ended_within(&r, 300)) {
 		vcpu_dump_exit(vcpu);
 		return 0;
 	}
 	efd_write(fd);
-	if (!run_ended_within(&r, 30000)) {
-		run_stop(&r);
+	if (!vcpu_run_ended_within(&r, 30000)) {
+		vcpu_run_stop(&r);
 		return 0;
 	}
 	return vcpu_expect_out(vcpu, 0x10, 1);
@@ -450,14 +396,14 @@ TEST(irqfd_pending_count_fires_at_assign)
 {
 	struct vireo_vcpu *vcpu;
 	struct vireo_vm *vm;
-	struct runner r;
+	struct vcpu_runner r;
 	int e = efd();
 
 	vm = irq_vm(&vcpu, false);
 	efd_write(e);
 	ASSERT_EQ(0, irqfd(vm, e, 0, VEC_A));
-	run_async(&r, vcpu);
-	ASSERT_TRUE(run_ended_within(&r, 30000));
+	vcpu_run_async(&r, vcpu);
+	ASSERT_TRUE(vcpu_run_ended_within(&r, 30000));
 	ASSERT_EQ(VEC_A, vcpu_expect_out(vcpu, 0x10, 1));
 	/* The irqfd took the count, under the eventfd's lock. */
 	ASSERT_EQ(0, efd_take(e));
@@ -470,7 +416,7 @@ TEST(irqfd_deassign)
 {
 	struct vireo_vcpu *vcpu;
 	struct vireo_vm *vm;
-	struct runner r;
+	struct vcpu_runner r;
 	int e = efd();
 
 	vm = irq_vm(&vcpu, false);
@@ -479,10 +425,10 @@ TEST(irqfd_deassign)
 	ASSERT_EQ(0, irqfd(vm, e, VIREO_IRQFD_DEASSIGN, 0));
 	ASSERT_EQ(-ENOENT, irqfd(vm, e, VIREO_IRQFD_DEASSIGN, 0));
 	ASSERT_EQ(-ENOENT, irqfd(vm, e, VIREO_IRQFD_UPDATE, VEC_B));
-	run_async(&r, vcpu);
+	vcpu_run_async(&r, vcpu);
 	efd_write(e);
-	ASSERT_FALSE(run_ended_within(&r, 500));
-	run_stop(&r);
+	ASSERT_FALSE(vcpu_run_ended_within(&r, 500));
+	vcpu_run_stop(&r);
 	ASSERT_EQ(1, efd_take(e));
 	vm_free(vm);
 	close(e);
@@ -497,7 +443,7 @@ TEST(irqfd_closed_eventfd)
 {
 	struct vireo_vcpu *vcpu;
 	struct vireo_vm *vm;
-	struct runner r;
+	struct vcpu_runner r;
 	int e = efd();
 
 	vm = irq_vm(&vcpu, true);
@@ -507,9 +453,9 @@ TEST(irqfd_closed_eventfd)
 	vcpu_run(vcpu);
 	ASSERT_EQ(VEC_A, vcpu_expect_out(vcpu, 0x10, 1));
 	close(e);
-	run_async(&r, vcpu);
-	ASSERT_FALSE(run_ended_within(&r, 500));
-	run_stop(&r);
+	vcpu_run_async(&r, vcpu);
+	ASSERT_FALSE(vcpu_run_ended_within(&r, 500));
+	vcpu_run_stop(&r);
 	vm_free(vm);
 }
 
@@ -555,12 +501,12 @@ TEST(ioeventfd_into_irqfd)
 	ASSERT_EQ(0, ioeventfd(vm, 0x20, 1, e, VIREO_IOEVENTFD_PIO, 0));
 	ASSERT_EQ(0, irqfd(vm, e, 0, VEC_A));
 	for (i = 0; i < 50; i++) {
-		struct runner r;
+		struct vcpu_runner r;
 
 		exits = vcpu->run->exit_count;
-		run_async(&r, vcpu);
-		if (!run_ended_within(&r, 10000)) {
-			run_stop(&r);
+		vcpu_run_async(&r, vcpu);
+		if (!vcpu_run_ended_within(&r, 10000)) {
+			vcpu_run_stop(&r);
 			ASSERT_TRUE(false) TH_LOG("round %d: no interrupt, guest at %#lx",
 						  i, (unsigned long)vcpu_get_rip(vcpu));
 		}
@@ -673,7 +619,7 @@ TEST(vm_destroyed_while_irqfd_fires)
 	struct vireo_vm *vm;
 	struct hammer h;
 	unsigned long after_free;
-	struct runner r;
+	struct vcpu_runner r;
 	pthread_t t;
 	int round;
 
@@ -685,10 +631,10 @@ TEST(vm_destroyed_while_irqfd_fires)
 		vm = irq_vm(&vcpu, false);
 		ASSERT_EQ(0, irqfd(vm, h.fd, 0, VEC_A));
 		ASSERT_EQ(0, pthread_create(&t, NULL, hammer_thread, &h));
-		run_async(&r, vcpu);
+		vcpu_run_async(&r, vcpu);
 		/* Let interrupts flow into the guest for a while. */
 		usleep(20000 + round * 1000);
-		run_stop(&r);
+		vcpu_run_stop(&r);
 		vm_free(vm);
 		after_free = atomic_load(&h.writes);
 		usleep(5000);

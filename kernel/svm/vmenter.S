@@ -53,9 +53,15 @@ SYM_FUNC_START(svm_vmrun)
 	 * guest (APM Vol. 2 15.21.1): set it so that they exit.  GIF is off
 	 * (the caller ran CLGI), so none is taken here before VMRUN sets
 	 * GIF, nor after #VMEXIT clears it again, until the caller's STGI.
+	 *
+	 * Not STI right before VMRUN: its interrupt shadow would cover VMRUN
+	 * and carry into the guest (AMD CPUs do when delivering an event
+	 * during VMRUN exits, QEMU's TCG always; KVM's svm_vcpu_enter_exit()
+	 * warns of it), so that a guest STI at the entry RIP got no shadow of
+	 * its own and an interrupt came between its STI and HLT.
 	 */
-	mov	(%rsp), %rax
 	sti
+	mov	(%rsp), %rax
 	vmrun	%rax
 	cli
 	/* #VMEXIT: RAX and RSP are the host's again (the VMCB address). */
