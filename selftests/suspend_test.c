@@ -80,6 +80,28 @@ static bool module_loaded(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * Every CPU but CPU 0 offline (false) or back online (true), around module
+ * loads and unloads: they patch kernel code other CPUs run, which QEMU's
+ * TCG now and then gets wrong (scripts/one-cpu says why; the sandbox
+ * wedged here in CI on 2026-12-07).  The repository's script is not
+ * reachable after a suspend (the 9p root does not come back), so this is
+ * its C twin.
+ */
+static void other_cpus(bool online)
+{
+	char path[64];
+	int cpu;
+
+	for (cpu = 1; cpu < 64; cpu++) {
+		snprintf(path, sizeof(path),
+			 "/sys/devices/system/cpu/cpu%d/online", cpu);
+		if (access(path, W_OK))
+			continue;
+		write_file(path, online ? "1" : "0");
+	}
+}
+
 /* finit_module() of STAGE/@file; 0 if it is loaded now, else -errno. */
 static int module_load(const char *file, const char *params)
 {
@@ -90,17 +112,23 @@ static int module_load(const char *file, const char *params)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	other_cpus(false);
 	if (syscall(SYS_finit_module, fd, params, 0) && errno != EEXIST)
 		r = -errno;
+	other_cpus(true);
 	close(fd);
 	return r;
 }
 
 static int module_unload(const char *name)
 {
+	int r = 0;
+
+	other_cpus(false);
 	if (syscall(SYS_delete_module, name, O_NONBLOCK) && errno != ENOENT)
-		return -errno;
-	return 0;
+		r = -errno;
+	other_cpus(true);
+	return r;
 }
 
 static const char *kvm_module(void)
