@@ -87,7 +87,8 @@ static uint16_t *avail_event(struct virtq *q)
  */
 static int virtq_walk(struct virtq *q, uint16_t head, struct virtq_elem *e)
 {
-	const struct vring_desc *table = q->desc;
+	/* Bytes: an indirect table need not be aligned. */
+	const uint8_t *table = (const uint8_t *)q->desc;
 	unsigned int max = q->size, i = head, seen = 0, n;
 	bool indirect = false;
 	struct vring_desc d;
@@ -98,7 +99,7 @@ static int virtq_walk(struct virtq *q, uint16_t head, struct virtq_elem *e)
 	e->out_len = e->in_len = 0;
 	for (;;) {
 		/* Read once: the guest may be changing it meanwhile. */
-		memcpy(&d, &table[i], sizeof(d));
+		memcpy(&d, table + (size_t)i * sizeof(d), sizeof(d));
 		if (d.flags & VRING_DESC_F_INDIRECT) {
 			if (!q->indirect)
 				return virtq_broke(q, "an indirect descriptor without the feature");

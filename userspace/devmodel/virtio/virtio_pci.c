@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio over PCI, modern interface (virtio_pci.h).  Section numbers are
+ * VIRTIO 1.1's.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <linux/pci_regs.h>
+#include <linux/virtio_config.h>
+#define VIRTIO_PCI_NO_LEGACY
+#include <linux/virtio_pci.h>
+
+#include "le.h"
+#include "../machine.h"
+#include "../pci/pci_msi.h"
+#include "virtio_pci.h"
+
+#define COMMON(field)	offsetof(struct virtio_pci_common_cfg, field)
+#define COMMON_SIZE	sizeof(struct virtio_pci_common_cfg)
+
+/* What the transport itself offers on top of the device's features. */
+#define TRANSPORT_FEATURES ((1ULL << VIRTIO_F_VERSION_1) |		\
+			    (1ULL << VIRTIO_RING_F_INDIRECT_DESC) |	\
+			    (1ULL << VIRTIO_RING_F_EVENT_IDX))
+
+bool virtio_pci_has(const struct virtio_pci *vp, unsigned int f)
+{
+	return f < 64 && (vp->features >> f) & 1;
+}
+
+static struct virtio_pci_queue *selected(struct virtio_pci *vp)
+{
+	return vp->queue_select < vp->ops->nr_queues ?
+	       &vp->q[vp->queue_select] : NULL;
+}
+
+/* A vector the MSI-X table has, or NO_VECTOR (4.1.4.3.1, 4.1.5.1.2.1). */
+static uint16_t vector_or_none(struct virtio_pci *vp, uint16_t v)
+{
+	return vp->pci.msix && v < vp->pci.msix->nr ? v : VIRTIO_PCI_NO_VECTOR;
+}
+
+static void interrupt(struct virtio_pci *vp, uint16_t vector, uint8_t isr)
+{
+	if (pci_msix_enabled(&vp->pci)) {
+		if (vector != VIRTIO_PCI_NO_VECTOR)
+			pci_msi_notify(&vp->pci, vector);
+		return;
+	}
+	/* 4.1.4.5: INTA until the driver reads the ISR. */
+	vp->isr |= isr;
+	pci_irq_set(&vp->pci, true);
+}
+
+void virtio_pci_queue_done(struct virtio_pci *vp, unsigned int q)
+{
+	if (q < vp->ops->nr_queues && virtq_should_notify(&vp->q[q].vq))
+		interrupt(vp, vp->q[q].vector, VIRTIO_PCI_ISR_QUEUE_BIT);
+}
+
+void virtio_pci_config_changed(struct virtio_pci *vp)
+{
+	vp->config_generation++;
+	interrupt(vp, vp->config_vector, VIRTIO_PCI_ISR_CONFIG_BIT);
+}
+
+void virtio_pci_needs_reset(struct virtio_pci *vp, unsigned int q)
+{
+	if (vp->status & VIRTIO_CONFIG_S_NEEDS_RESET)
+		return;
+	vp->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+	/* Only if the driver has gone that far (2.1.2). */
+	if (vp->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		interrupt(vp, vp->config_vector, VIRTIO_PCI_ISR_CONFIG_BIT);
+	(void)q;
+}
+
+void virtio_pci_reset(struct virtio_pci *vp)
+{
+	unsigned int i;
+
+	vp->status = 0;
+	vp->features = 0;
+	vp->dfselect = vp->gfselect = 0;
+	vp->queue_select = 0;
+	vp->config_vector = VIRTIO_PCI_NO_VECTOR;
+	vp->isr = 0;
+	for (i = 0; i < VIRTIO_PCI_MAX_QUEUES; i++) {
+		virtq_reset(&vp->q[i].vq);
+		vp->q[i].vq.size = vp->ops->queue_size;
+		vp->q[i].vector = VIRTIO_PCI_NO_VECTOR;
+		vp->q[i].enabled = false;
+	}
+	if (vp->pci.m)
+		pci_irq_set(&vp->pci, false);
+	if (vp->ops->reset)
+		vp->ops->reset(vp);
+}
+
+/* 3.1.1 step 5: FEATURES_OK only for features the device offered. */
+static void write_status(struct virtio_pci *vp, uint8_t status)
+{
+	if (!status) {
+		virtio_pci_reset(vp);
+		return;
+	}
+	if ((status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    !(vp->status & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    ((vp->features & ~vp->offered) ||
+	     !virtio_pci_has(vp, VIRTIO_F_VERSION_1)))
+		status &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+	/*
+	 * The driver only adds bits (3.1.1); taking one away would, say,
+	 * reopen the features under enabled queues.  NEEDS_RESET is the
+	 * device's to set.
+	 */
+	vp->status |= status & ~VIRTIO_CONFIG_S_NEEDS_RESET;
+}
+
+static void enable_queue(struct virtio_pci *vp, unsigned int i)
+{
+	struct virtio_pci_queue *q = &vp->q[i];
+
+	if (q->enabled)
+		return;
+	q->vq.indirect = virtio_pci_has(vp, VIRTIO_RING_F_INDIRECT_DESC);
+	q->vq.event_idx = virtio_pci_has(vp, VIRTIO_RING_F_EVENT_IDX);
+	q->enabled = true;
+	if (!vp->pci.m || !vp->pci.m->mem ||
+	    virtq_enable(&q->vq, vp->pci.m->mem))
+		virtio_pci_needs_reset(vp, i);
+}
+
+static uint64_t common_read(struct virtio_pci *vp, uint64_t off,
+			    unsigned int size)
+{
+	struct virtio_pci_queue *q = selected(vp);
+
+	switch (off) {
+	case COMMON(device_feature_select):
+		return vp->dfselect;
+	case COMMON(device_feature):
+		return vp->dfselect < 2 ? (uint32_t)(vp->offered >>
+						     (32 * vp->dfselect)) : 0;
+	case COMMON(guest_feature_select):
+		return vp->gfselect;
+	case COMMON(guest_feature):
+		return vp->gfselect < 2 ? (uint32_t)(vp->features >>
+						     (32 * vp->gfselect)) : 0;
+	case COMMON(msix_config):
+		return vp->config_vector;
+	case COMMON(num_queues):
+		return vp->ops->nr_queues;
+	case COMMON(device_status):
+		return vp->status;
+	case COMMON(config_generation):
+		return vp->config_generation;
+	case COMMON(queue_select):
+		return vp->queue_select;
+	case COMMON(queue_size):
+		return q ? q->vq.size : 0;
+	case COMMON(queue_msix_vector):
+		return q ? q->vector : VIRTIO_PCI_NO_VECTOR;
+	case COMMON(queue_enable):
+		return q ? q->enabled : 0;
+	case COMMON(queue_notify_off):
+		return q ? vp->queue_select : 0;
+	case COMMON(queue_desc_lo):
+		return q ? (uint32_t)q->vq.desc_gpa : 0;
+	case COMMON(queue_desc_hi):
+		return q ? q->vq.desc_gpa >> 32 : 0;
+	case COMMON(queue_avail_lo):
+		return q ? (uint32_t)q->vq.avail_gpa : 0;
+	case COMMON(queue_avail_hi):
+		return q ? q->vq.avail_gpa >> 32 : 0;
+	case COMMON(queue_used_lo):
+		return q ? (uint32_t)q->vq.used_gpa : 0;
+	case COMMON(queue_used_hi):
+		return q ? q->vq.used_gpa >> 32 : 0;
+	}
+	(void)size;
+	return 0;
+}
+
+/* Half of a 64-bit ring address, while the queue is off (4.1.4.3.2). */
+static void set_half(struct virtio_pci_queue *q, uint64_t *addr, bool hi,
+		     uint32_t v)
+{
+	if (!q || q->enabled)
+		return;
+	if (hi)
+		*addr = (*addr & 0xffffffffULL) | (uint64_t)v << 32;
+	else
+		*addr = (*addr & ~0xffffffffULL) | v;
+}
+
+static void common_write(struct virtio_pci *vp, uint64_t off,
+			 unsigned int size, uint64_t v)
+{
+	struct virtio_pci_queue *q = selected(vp);
+	unsigned int shift;
+
+	switch (off) {
+	case COMMON(device_feature_select):
+		vp->dfselect = v;
+		break;
+	case COMMON(guest_feature_select):
+		vp->gfselect = v;
+		break;
+	case COMMON(guest_feature):
+		/* Features are fixed once FEATURES_OK is set (3.1.1). */
+		if (vp->gfselect >= 2 ||
+		    (vp->status & VIRTIO_CONFIG_S_FEATURES_OK))
+			break;
+		shift = 32 * vp->gfselect;
+		vp->features = (vp->features & ~(0xffffffffULL << shift)) |
+			       (uint64_t)(uint32_t)v << shift;
+		break;
+	case COMMON(msix_config):
+		vp->config_vector = vector_or_none(vp, v);
+		break;
+	case COMMON(device_status):
+		write_status(vp, v);
+		break;
+	case COMMON(queue_select):
+		vp->queue_select = v;
+		break;
+	case COMMON(queue_size):
+		/* A power of 2 up to the device's maximum, queue off. */
+		if (q && !q->enabled && v && v <= vp->ops->queue_size &&
+		    !(v & (v - 1)))
+			q->vq.size = v;
+		break;
+	case COMMON(queue_msix_vector):
+		if (q)
+			q->vector = vector_or_none(vp, v);
+		break;
+	case COMMON(queue_enable):
+		/* Only 1: a queue goes off with a reset (4.1.4.3.2). */
+		if (q && v == 1)
+			enable_queue(vp, vp->queue_select);
+		break;
+	case COMMON(queue_desc_lo):
+	case COMMON(queue_desc_hi):
+		set_half(q, q ? &q->vq.desc_gpa : NULL,
+			 off == COMMON(queue_desc_hi), v);
+		break;
+	case COMMON(queue_avail_lo):
+	case COMMON(queue_avail_hi):
+		set_half(q, q ? &q->vq.avail_gpa : NULL,
+			 off == COMMON(queue_avail_hi), v);
+		break;
+	case COMMON(queue_used_lo):
+	case COMMON(queue_used_hi):
+		set_half(q, q ? &q->vq.used_gpa : NULL,
+			 off == COMMON(queue_used_hi), v);
+		break;
+	}
+	(void)size;
+}
+
+/* The natural width of the common configuration field at off, or 0. */
+static unsigned int common_width(uint64_t off)
+{
+	switch (off) {
+	case COMMON(device_feature_select):
+	case COMMON(device_feature):
+	case COMMON(guest_feature_select):
+	case COMMON(guest_feature):
+	case COMMON(queue_desc_lo):
+	case COMMON(queue_desc_hi):
+	case COMMON(queue_avail_lo):
+	case COMMON(queue_avail_hi):
+	case COMMON(queue_used_lo):
+	case COMMON(queue_used_hi):
+		return 4;
+	case COMMON(msix_config):
+	case COMMON(num_queues):
+	case COMMON(queue_select):
+	case COMMON(queue_size):
+	case COMMON(queue_msix_vector):
+	case COMMON(queue_enable):
+	case COMMON(queue_notify_off):
+		return 2;
+	case COMMON(device_status):
+	case COMMON(config_generation):
+		return 1;
+	}
+	return 0;
+}
+
+static uint64_t bar_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct virtio_pci *vp = opaque;
+	uint8_t buf[8] = { 0 };
+	uint64_t v;
+
+	if (off < VIRTIO_PCI_ISR_OFF) {
+		/* Fields are read at their width (4.1.3.1); else zeros. */
+		return common_width(off) == size ? common_read(vp, off, size) : 0;
+	}
+	if (off < VIRTIO_PCI_DEVICE_OFF) {
+		if (off != VIRTIO_PCI_ISR_OFF)
+			return 0;
+		/* Reading the ISR clears it and lowers INTA (4.1.4.5). */
+		v = vp->isr;
+		vp->isr = 0;
+		pci_irq_set(&vp->pci, false);
+		return v;
+	}
+	if (off < VIRTIO_PCI_NOTIFY_OFF) {
+		off -= VIRTIO_PCI_DEVICE_OFF;
+		if (size > 4 || off + size > vp->ops->config_size ||
+		    !vp->ops->config_read)
+			return 0;
+		vp->ops->config_read(vp, off, buf, size);
+		return le_get(buf, size);
+	}
+	return 0;
+}
+
+static void notify(struct virtio_pci *vp, uint64_t off)
+{
+	unsigned int i = (off - VIRTIO_PCI_NOTIFY_OFF) / VIRTIO_PCI_NOTIFY_MULT;
+
+	if (i >= vp->ops->nr_queues || !vp->q[i].enabled ||
+	    !(vp->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
+	    (vp->status & VIRTIO_CONFIG_S_NEEDS_RESET) || vp->q[i].vq.broken)
+		return;
+	if (vp->ops->notify)
+		vp->ops->notify(vp, i);
+}
+
+static void bar_write(void *opaque, uint64_t off, unsigned int size,
+		      uint64_t value)
+{
+	struct virtio_pci *vp = opaque;
+	uint8_t buf[8];
+
+	if (off < VIRTIO_PCI_ISR_OFF) {
+		if (common_width(off) == size)
+			common_write(vp, off, size, value);
+		return;
+	}
+	if (off >= VIRTIO_PCI_DEVICE_OFF && off < VIRTIO_PCI_NOTIFY_OFF) {
+		off -= VIRTIO_PCI_DEVICE_OFF;
+		if (size > 4 || off + size > vp->ops->config_size ||
+		    !vp->ops->config_write)
+			return;
+		le_put(buf, size, value);
+		vp->ops->config_write(vp, off, buf, size);
+		return;
+	}
+	/* The queue's notification address, whatever was written. */
+	if (off >= VIRTIO_PCI_NOTIFY_OFF &&
+	    !((off - VIRTIO_PCI_NOTIFY_OFF) % VIRTIO_PCI_NOTIFY_MULT))
+		notify(vp, off);
+}
+
+const struct bus_ops virtio_pci_bar_ops = {
+	.read = bar_read,
+	.write = bar_write,
+};
+
+static uint64_t msix_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct virtio_pci *vp = opaque;
+
+	if (off >= VIRTIO_PCI_MSIX_PBA_OFF)
+		return pci_msix_pba_read(&vp->pci,
+					 off - VIRTIO_PCI_MSIX_PBA_OFF, size);
+	return pci_msix_table_read(&vp->pci, off, size);
+}
+
+static void msix_write(void *opaque, uint64_t off, unsigned int size,
+		       uint64_t value)
+{
+	struct virtio_pci *vp = opaque;
+
+	if (off < VIRTIO_PCI_MSIX_PBA_OFF)
+		pci_msix_table_write(&vp->pci, off, size, value);
+}
+
+const struct bus_ops virtio_pci_msix_ops = {
+	.read = msix_read,
+	.write = msix_write,
+};
+
+/* One vendor capability describing a region of BAR 4 (4.1.4). */
+static int add_cap(struct virtio_pci *vp, uint8_t type, uint32_t offset,
+		   uint32_t length, unsigned int extra)
+{
+	unsigned int len = sizeof(struct virtio_pci_cap) + extra;
+	uint8_t *c;
+	int at;
+
+	at = pci_cap_add(&vp->pci, PCI_CAP_ID_VNDR, len);
+	if (at < 0)
+		return at;
+	c = &vp->pci.config[at];
+	c[VIRTIO_PCI_CAP_LEN] = len;
+	c[VIRTIO_PCI_CAP_CFG_TYPE] = type;
+	c[VIRTIO_PCI_CAP_BAR] = VIRTIO_PCI_BAR;
+	le32_put(&c[VIRTIO_PCI_CAP_OFFSET], offset);
+	le32_put(&c[VIRTIO_PCI_CAP_LENGTH], length);
+	return at;
+}
+
+int virtio_pci_init(struct virtio_pci *vp, const struct virtio_ops *ops,
+		    void *opaque)
+{
+	struct pci_device *pci = &vp->pci;
+	int at, r;
+
+	if (!ops->nr_queues || ops->nr_queues > VIRTIO_PCI_MAX_QUEUES ||
+	    !ops->queue_size || ops->queue_size > VIRTQ_MAX_SIZE ||
+	    (ops->queue_size & (ops->queue_size - 1)) ||
+	    ops->config_size > VIRTIO_PCI_REGION)
+		return -EINVAL;
+	vp->ops = ops;
+	vp->opaque = opaque;
+	vp->offered = ops->features | TRANSPORT_FEATURES;
+	pci->vendor_id = VIRTIO_PCI_VENDOR;
+	pci->device_id = VIRTIO_PCI_DEVICE_BASE + ops->type;
+	/* 4.1.2.1: non-transitional, subsystem IDs from 0x40. */
+	pci->revision = 1;
+	pci->subsystem_vendor_id = VIRTIO_PCI_VENDOR;
+	pci->subsystem_id = 0x40 + ops->type;
+	pci->class_code = ops->class_code;
+	pci->irq_pin = 1;
+	pci->opaque = vp;
+	pci->bars[VIRTIO_PCI_BAR] = (struct pci_bar) {
+		.type = PCI_BAR_MEM64, .size = VIRTIO_PCI_BAR_SIZE,
+		.mmio_ops = &virtio_pci_bar_ops, .opaque = vp,
+	};
+	pci->bars[VIRTIO_PCI_MSIX_BAR] = (struct pci_bar) {
+		.type = PCI_BAR_MEM32, .size = VIRTIO_PCI_MSIX_BAR_SIZE,
+		.mmio_ops = &virtio_pci_msix_ops, .opaque = vp,
+	};
+	r = add_cap(vp, VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_COMMON_OFF,
+		    COMMON_SIZE, 0);
+	if (r >= 0)
+		r = add_cap(vp, VIRTIO_PCI_CAP_ISR_CFG, VIRTIO_PCI_ISR_OFF, 1, 0);
+	if (r >= 0 && ops->config_size)
+		r = add_cap(vp, VIRTIO_PCI_CAP_DEVICE_CFG,
+			    VIRTIO_PCI_DEVICE_OFF, ops->config_size, 0);
+	if (r >= 0) {
+		at = add_cap(vp, VIRTIO_PCI_CAP_NOTIFY_CFG,
+			     VIRTIO_PCI_NOTIFY_OFF,
+			     ops->nr_queues * VIRTIO_PCI_NOTIFY_MULT, 4);
+		r = at;
+		if (at >= 0)
+			le32_put(&pci->config[at + VIRTIO_PCI_NOTIFY_CAP_MULT],
+				 VIRTIO_PCI_NOTIFY_MULT);
+	}
+	if (r >= 0)
+		r = pci_msix_add(pci, ops->nr_queues + 1, VIRTIO_PCI_MSIX_BAR,
+				 0, VIRTIO_PCI_MSIX_PBA_OFF);
+	if (r < 0)
+		return r;
+	virtio_pci_reset(vp);
+	return 0;
+}
+
+/* What init allocated, for a device that never made it onto the bus. */
+void virtio_pci_free(struct virtio_pci *vp)
+{
+	pci_msi_free(&vp->pci);
+}

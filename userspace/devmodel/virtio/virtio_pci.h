@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio over PCI, the modern interface only (VIRTIO 1.1, 4.1 "Virtio
+ * Over PCI Bus"): the transport every virtio device file sits on.  The
+ * device file says what it is (struct virtio_ops) and handles its
+ * queues; the transport is the PCI function around it:
+ *
+ *   - IDs 1af4:(1040 + device type), revision 1, so that drivers take it
+ *     as a non-transitional device (4.1.2.1);
+ *   - BAR 4, 64-bit memory, 16 KiB: the common configuration at 0, the
+ *     ISR status at 0x1000, the device configuration at 0x2000, the queue
+ *     notifications at 0x3000 (queue N at 0x3000 + 4 N), each described
+ *     by a vendor capability (4.1.4);
+ *   - BAR 1, 4 KiB: the MSI-X table (one vector per queue and one for
+ *     configuration changes) and its pending bits (pci_msi.h); until the
+ *     driver enables MSI-X, INTA and the ISR;
+ *   - the features VERSION_1, INDIRECT_DESC and EVENT_IDX on top of the
+ *     device's own, and the status handshake of 3.1: FEATURES_OK only for
+ *     a subset of what is offered that has VERSION_1, status 0 a reset.
+ *
+ * A queue notification calls the device's notify() on the vCPU thread
+ * that wrote it, under the device's lock, as every BAR access is.  A
+ * queue the driver broke (virtqueue.h) makes the transport set
+ * DEVICE_NEEDS_RESET and send a configuration interrupt (2.1.2); the VM
+ * goes on.
+ */
+#ifndef VIREO_VIRTIO_PCI_H
+#define VIREO_VIRTIO_PCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../pci/pci.h"
+#include "virtqueue.h"
+
+#define VIRTIO_PCI_VENDOR		0x1af4
+#define VIRTIO_PCI_DEVICE_BASE		0x1040
+#define VIRTIO_PCI_MAX_QUEUES		16
+#define VIRTIO_PCI_NO_VECTOR		0xffff
+/* The ISR status byte (4.1.4.5). */
+#define VIRTIO_PCI_ISR_QUEUE_BIT	0x1
+#define VIRTIO_PCI_ISR_CONFIG_BIT	0x2
+
+/* BAR 4's layout. */
+#define VIRTIO_PCI_BAR			4
+#define VIRTIO_PCI_BAR_SIZE		0x4000
+#define VIRTIO_PCI_COMMON_OFF		0x0000
+#define VIRTIO_PCI_ISR_OFF		0x1000
+#define VIRTIO_PCI_DEVICE_OFF		0x2000
+#define VIRTIO_PCI_NOTIFY_OFF		0x3000
+#define VIRTIO_PCI_NOTIFY_MULT		4
+#define VIRTIO_PCI_REGION		0x1000
+/* BAR 1: MSI-X. */
+#define VIRTIO_PCI_MSIX_BAR		1
+#define VIRTIO_PCI_MSIX_BAR_SIZE	0x1000
+#define VIRTIO_PCI_MSIX_PBA_OFF		0x800
+
+struct virtio_pci;
+
+/* What a virtio device file gives the transport. */
+struct virtio_ops {
+	uint16_t type;			/* VIRTIO_ID_*: the PCI device ID */
+	uint32_t class_code;		/* class << 16 | subclass << 8 */
+	uint16_t nr_queues;		/* 1 .. VIRTIO_PCI_MAX_QUEUES */
+	uint16_t queue_size;		/* the largest, a power of 2 */
+	uint64_t features;		/* the device's own feature bits */
+	uint32_t config_size;		/* its configuration space, bytes */
+	/*
+	 * The device configuration space (4.1.4.6): len 1, 2 or 4 bytes
+	 * within config_size.  Either may be NULL: reads are zeros, writes
+	 * are dropped.
+	 */
+	void (*config_read)(struct virtio_pci *vp, uint32_t offset,
+			    uint8_t *buf, uint32_t len);
+	void (*config_write)(struct virtio_pci *vp, uint32_t offset,
+			     const uint8_t *buf, uint32_t len);
+	/* The driver notified queue q (enabled, of this device). */
+	void (*notify)(struct virtio_pci *vp, unsigned int q);
+	/* The driver reset the device (or the machine reset): optional. */
+	void (*reset)(struct virtio_pci *vp);
+};
+
+struct virtio_pci_queue {
+	struct virtq vq;
+	uint16_t vector;		/* MSI-X vector, or NO_VECTOR */
+	bool enabled;
+};
+
+struct virtio_pci {
+	struct pci_device pci;
+	const struct virtio_ops *ops;
+	void *opaque;			/* the device file's own */
+	uint64_t offered;		/* what the device offers in all */
+	uint64_t features;		/* what the driver accepted */
+	uint32_t dfselect, gfselect;
+	uint16_t config_vector;
+	uint16_t queue_select;
+	uint8_t status;
+	uint8_t config_generation;
+	uint8_t isr;
+	struct virtio_pci_queue q[VIRTIO_PCI_MAX_QUEUES];
+};
+
+/*
+ * Fill in vp as a PCI function for ops (vp->pci.lock and the rest of the
+ * pci_device the caller sets, then pci_register_device()): 0 or -errno.
+ */
+int virtio_pci_init(struct virtio_pci *vp, const struct virtio_ops *ops,
+		    void *opaque);
+void virtio_pci_free(struct virtio_pci *vp);
+
+/* Back to the power-on state: status 0, queues off, vectors none. */
+void virtio_pci_reset(struct virtio_pci *vp);
+
+/* Was feature bit f negotiated? */
+bool virtio_pci_has(const struct virtio_pci *vp, unsigned int f);
+
+/*
+ * After giving back buffers on queue q: interrupt the driver if it wants
+ * (virtq_should_notify()), by the queue's MSI-X vector or by INTA.
+ */
+void virtio_pci_queue_done(struct virtio_pci *vp, unsigned int q);
+
+/* The device's configuration changed: a configuration interrupt. */
+void virtio_pci_config_changed(struct virtio_pci *vp);
+
+/*
+ * The driver broke a queue (virtq_pop() said -EIO): DEVICE_NEEDS_RESET
+ * and a configuration interrupt; the device stops using the queue.
+ */
+void virtio_pci_needs_reset(struct virtio_pci *vp, unsigned int q);
+
+/* The BAR 4 and BAR 1 callbacks (the device's lock held). */
+extern const struct bus_ops virtio_pci_bar_ops;
+extern const struct bus_ops virtio_pci_msix_ops;
+
+#endif /* VIREO_VIRTIO_PCI_H */
