@@ -45,6 +45,7 @@ include tests/guests/multiboot/build.mk
 include tests/linux/build.mk
 include guest/build.mk
 include tests/additions/build.mk
+include tests/virtio/build.mk
 include tests/lifecycle/build.mk
 include tests/unit/build.mk
 include selftests/build.mk
