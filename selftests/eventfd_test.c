@@ -621,7 +621,7 @@ TEST(vm_destroyed_while_irqfd_fires)
 	unsigned long after_free;
 	struct vcpu_runner r;
 	pthread_t t;
-	int round;
+	int round, i;
 
 	for (round = 0; round < 20; round++) {
 		h.fd = efd();
@@ -634,10 +634,19 @@ TEST(vm_destroyed_while_irqfd_fires)
 		vcpu_run_async(&r, vcpu);
 		/* Let interrupts flow into the guest for a while. */
 		usleep(20000 + round * 1000);
+		for (i = 0; i < 30000 && !atomic_load(&h.writes); i++)
+			usleep(1000);
 		vcpu_run_stop(&r);
 		vm_free(vm);
 		after_free = atomic_load(&h.writes);
-		usleep(5000);
+		/*
+		 * Writes go on into the eventfd with no VM behind it: wait
+		 * for one (up to 30 s: the writer may not have had the CPU
+		 * yet, Bochs' lane has one), without a time limit to meet.
+		 */
+		for (i = 0; !h.close_after && i < 30000 &&
+		     atomic_load(&h.writes) == after_free; i++)
+			usleep(1000);
 		if (!h.close_after)
 			ASSERT_GT(atomic_load(&h.writes), after_free);
 		atomic_store(&h.stop, true);
