@@ -77,6 +77,15 @@ struct machine {
 	 */
 	int (*signal_msi)(struct machine *m, uint64_t address, uint32_t data);
 	void *msi_opaque;
+	/*
+	 * Guest writes that signal an eventfd in the kernel instead of
+	 * exiting (VIREO_IOEVENTFD): a write of len bytes (0: any) at the
+	 * guest-physical gpa signals fd; assign false removes it.  0 or
+	 * -errno.  NULL (the unit tests): devices signal their eventfds
+	 * themselves from their BAR callbacks.  Shares msi_opaque.
+	 */
+	int (*ioeventfd)(struct machine *m, uint64_t gpa, uint32_t len, int fd,
+			 bool assign);
 
 	/*
 	 * A device that ends the VM (debug-exit, a reset) calls

@@ -114,6 +114,7 @@ static int setup_machine(struct vm_process *v)
 	m->nr_cpus = v->opt.cpus;
 	m->signal_msi = vm_signal_msi;
 	m->msi_opaque = &v->vm;
+	m->ioeventfd = vm_ioeventfd;
 	m->set_guest_time = vm_set_guest_time;
 	m->shutdown_request = vm_power_button;
 	m->guest_time_opaque = &v->vm;

@@ -235,6 +235,18 @@ int vm_map_memory(struct vm *vm)
 /* Any thread may send; the failure is told once. */
 static atomic_bool msi_failure_reported;
 
+int vm_ioeventfd(struct machine *m, uint64_t gpa, uint32_t len, int fd,
+		 bool assign)
+{
+	const struct vm *vm = m->msi_opaque;
+	struct vireo_ioeventfd a = {
+		.addr = gpa, .len = len, .fd = fd,
+		.flags = assign ? 0 : VIREO_IOEVENTFD_DEASSIGN,
+	};
+
+	return ioctl(vm->vm_fd, VIREO_IOEVENTFD, &a) ? -errno : 0;
+}
+
 int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data)
 {
 	const struct vm *vm = m->msi_opaque;

@@ -47,6 +47,9 @@ int vm_map_memory(struct vm *vm);
  * number of local APICs that took the message) or -errno.
  */
 int vm_signal_msi(struct machine *m, uint64_t address, uint32_t data);
+/* machine->ioeventfd for vireo-vm: VIREO_IOEVENTFD on the VM fd (MMIO). */
+int vm_ioeventfd(struct machine *m, uint64_t gpa, uint32_t len, int fd,
+		 bool assign);
 /*
  * machine->set_guest_time, with machine->guest_time_opaque the vm:
  * VIREO_SET_GUEST_TIME on the VM fd.  0 or -errno.
