@@ -310,6 +310,8 @@ static void pci_bar_unmap(struct pci_device *dev, unsigned int i)
 	else
 		bus_unregister(&dev->m->mmio, dev->bar_base[i]);
 	dev->bar_mapped[i] = false;
+	if (dev->bar_moved)
+		dev->bar_moved(dev, i, false, dev->bar_base[i]);
 }
 
 static void pci_bar_map(struct pci_device *dev, unsigned int i, uint64_t addr)
@@ -331,6 +333,8 @@ static void pci_bar_map(struct pci_device *dev, unsigned int i, uint64_t addr)
 		return;
 	dev->bar_mapped[i] = true;
 	dev->bar_base[i] = addr;
+	if (dev->bar_moved)
+		dev->bar_moved(dev, i, true, addr);
 }
 
 static void pci_update_bars(struct pci_device *dev)

@@ -86,6 +86,13 @@ struct pci_device {
 	 */
 	void (*config_write)(struct pci_device *dev, unsigned int offset,
 			     unsigned int size, uint32_t value);
+	/*
+	 * Optional: BAR i is now decoded at base (mapped) or no longer
+	 * (with the base it had), under the device's lock; virtio puts its
+	 * queue notifications on kernel ioeventfds there.
+	 */
+	void (*bar_moved)(struct pci_device *dev, unsigned int i, bool mapped,
+			  uint64_t base);
 
 	/* Capabilities, MSI and MSI-X (pci_msi.h). */
 	uint16_t cap_next;		/* where the next one goes; 0: 0x40 */
