@@ -227,9 +227,21 @@ static void offer(uint16_t head)
 	__atomic_store_n(&avail()->idx, avail()->idx + 1, __ATOMIC_RELEASE);
 }
 
+/*
+ * Notify, then wait (up to 5 s) for the device to answer: it may work on
+ * a thread of its own, after the write has returned.
+ */
 static void notify_and_report(const char *name)
 {
+	int i;
+
 	w16(0x3000, 0);
+	for (i = 0; i < 5000; i++) {
+		if ((r8(COMMON(device_status)) & VIRTIO_CONFIG_S_NEEDS_RESET) ||
+		    __atomic_load_n(&used()->idx, __ATOMIC_ACQUIRE))
+			break;
+		usleep(1000);
+	}
 	printf("vireo-guest: poke %s: status 0x%02x used %u\n", name,
 	       r8(COMMON(device_status)),
 	       __atomic_load_n(&used()->idx, __ATOMIC_ACQUIRE));

@@ -6,6 +6,10 @@
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <linux/pci_regs.h>
 #include <linux/virtio_config.h>
 #define VIRTIO_PCI_NO_LEGACY
@@ -320,16 +324,44 @@ static uint64_t bar_read(void *opaque, uint64_t off, unsigned int size)
 	return 0;
 }
 
-static void notify(struct virtio_pci *vp, uint64_t off)
+/* Queue i was notified: the device's lock held. */
+static void queue_work(struct virtio_pci *vp, unsigned int i)
 {
-	unsigned int i = (off - VIRTIO_PCI_NOTIFY_OFF) / VIRTIO_PCI_NOTIFY_MULT;
-
 	if (i >= vp->ops->nr_queues || !vp->q[i].enabled ||
 	    !(vp->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
 	    (vp->status & VIRTIO_CONFIG_S_NEEDS_RESET) || vp->q[i].vq.broken)
 		return;
+	if (vp->paused) {
+		vp->q[i].kicked_while_paused = true;
+		return;
+	}
 	if (vp->ops->notify)
 		vp->ops->notify(vp, i);
+}
+
+static void kick(struct virtio_pci *vp, unsigned int i)
+{
+	uint64_t one = 1;
+
+	if (write(vp->q[i].kick_fd, &one, sizeof(one)) < 0)
+		return;		/* full: a kick is pending anyway */
+}
+
+/*
+ * A write to the notification address the kernel did not take (no
+ * ioeventfd there, or another size): the same eventfd, or at once
+ * without a thread.
+ */
+static void notify(struct virtio_pci *vp, uint64_t off)
+{
+	unsigned int i = (off - VIRTIO_PCI_NOTIFY_OFF) / VIRTIO_PCI_NOTIFY_MULT;
+
+	if (i >= vp->ops->nr_queues)
+		return;
+	if (vp->threaded)
+		kick(vp, i);
+	else
+		queue_work(vp, i);
 }
 
 static void bar_write(void *opaque, uint64_t off, unsigned int size,
@@ -461,6 +493,155 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_ops *ops,
 		return r;
 	virtio_pci_reset(vp);
 	return 0;
+}
+
+/* ---- the I/O thread ---- */
+
+/* BAR 4 moved: the kernel signals the queues' eventfds at its new place. */
+static void bar_moved(struct pci_device *pci, unsigned int bar, bool mapped,
+		      uint64_t base)
+{
+	struct virtio_pci *vp = pci->opaque;
+	struct machine *m = pci->m;
+	unsigned int i;
+
+	if (bar != VIRTIO_PCI_BAR || !vp->threaded || !m->ioeventfd)
+		return;
+	if (!mapped && vp->ioeventfds) {
+		for (i = 0; i < vp->ops->nr_queues; i++)
+			m->ioeventfd(m, vp->notify_base +
+				     VIRTIO_PCI_NOTIFY_MULT * i, 0,
+				     vp->q[i].kick_fd, false);
+		vp->ioeventfds = false;
+	}
+	if (mapped) {
+		vp->notify_base = base + VIRTIO_PCI_NOTIFY_OFF;
+		vp->ioeventfds = true;
+		/* A queue left out still works: its writes exit to us. */
+		for (i = 0; i < vp->ops->nr_queues; i++)
+			m->ioeventfd(m, vp->notify_base +
+				     VIRTIO_PCI_NOTIFY_MULT * i, 0,
+				     vp->q[i].kick_fd, true);
+	}
+}
+
+/*
+ * The device's lock, unless the device is being destroyed: its destroy()
+ * holds the lock while it waits for this thread, which must then give up.
+ */
+static bool lock_unless_stopping(struct virtio_pci *vp)
+{
+	struct timespec t;
+
+	for (;;) {
+		if (__atomic_load_n(&vp->stopping, __ATOMIC_ACQUIRE))
+			return false;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 10 * 1000 * 1000;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		if (!pthread_mutex_timedlock(vp->pci.lock, &t))
+			return true;
+	}
+}
+
+static void *io_thread(void *arg)
+{
+	struct virtio_pci *vp = arg;
+	struct epoll_event ev[VIRTIO_PCI_MAX_QUEUES + 1];
+	uint64_t cnt;
+	int n, k;
+
+	for (;;) {
+		n = epoll_wait(vp->epfd, ev, VIRTIO_PCI_MAX_QUEUES + 1, -1);
+		for (k = 0; k < n; k++) {
+			unsigned int i = ev[k].data.u32;
+
+			if (i == VIRTIO_PCI_MAX_QUEUES)
+				return NULL;
+			if (read(vp->q[i].kick_fd, &cnt, sizeof(cnt)) < 0)
+				continue;
+			if (!lock_unless_stopping(vp))
+				return NULL;
+			queue_work(vp, i);
+			pthread_mutex_unlock(vp->pci.lock);
+		}
+	}
+}
+
+int virtio_pci_start(struct virtio_pci *vp)
+{
+	struct epoll_event e = { .events = EPOLLIN };
+	unsigned int i;
+
+	vp->epfd = epoll_create1(EPOLL_CLOEXEC);
+	vp->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vp->epfd < 0 || vp->stop_fd < 0)
+		goto fail;
+	e.data.u32 = VIRTIO_PCI_MAX_QUEUES;
+	if (epoll_ctl(vp->epfd, EPOLL_CTL_ADD, vp->stop_fd, &e))
+		goto fail;
+	for (i = 0; i < vp->ops->nr_queues; i++) {
+		vp->q[i].kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		e.data.u32 = i;
+		if (vp->q[i].kick_fd < 0 ||
+		    epoll_ctl(vp->epfd, EPOLL_CTL_ADD, vp->q[i].kick_fd, &e))
+			goto fail;
+	}
+	vp->pci.bar_moved = bar_moved;
+	if (pthread_create(&vp->thread, NULL, io_thread, vp))
+		goto fail;
+	vp->threaded = true;
+	return 0;
+fail:
+	virtio_pci_stop(vp);
+	return -ENOMEM;
+}
+
+void virtio_pci_stop(struct virtio_pci *vp)
+{
+	uint64_t one = 1;
+	unsigned int i;
+
+	if (vp->threaded) {
+		__atomic_store_n(&vp->stopping, true, __ATOMIC_RELEASE);
+		if (write(vp->stop_fd, &one, sizeof(one)) == sizeof(one))
+			pthread_join(vp->thread, NULL);
+		vp->threaded = false;
+	}
+	for (i = 0; i < vp->ops->nr_queues; i++) {
+		if (vp->q[i].kick_fd > 0)
+			close(vp->q[i].kick_fd);
+		vp->q[i].kick_fd = -1;
+	}
+	if (vp->stop_fd > 0)
+		close(vp->stop_fd);
+	if (vp->epfd > 0)
+		close(vp->epfd);
+	vp->stop_fd = vp->epfd = -1;
+}
+
+void virtio_pci_pause(struct virtio_pci *vp)
+{
+	vp->paused = true;
+}
+
+void virtio_pci_resume(struct virtio_pci *vp)
+{
+	unsigned int i;
+
+	vp->paused = false;
+	for (i = 0; i < vp->ops->nr_queues; i++) {
+		if (!vp->q[i].kicked_while_paused)
+			continue;
+		vp->q[i].kicked_while_paused = false;
+		if (vp->threaded)
+			kick(vp, i);
+		else
+			queue_work(vp, i);
+	}
 }
 
 /* What init allocated, for a device that never made it onto the bus. */

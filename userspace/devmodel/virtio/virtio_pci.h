@@ -27,6 +27,7 @@
 #ifndef VIREO_VIRTIO_PCI_H
 #define VIREO_VIRTIO_PCI_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -84,6 +85,8 @@ struct virtio_pci_queue {
 	struct virtq vq;
 	uint16_t vector;		/* MSI-X vector, or NO_VECTOR */
 	bool enabled;
+	int kick_fd;			/* its notifications (I/O thread) */
+	bool kicked_while_paused;
 };
 
 struct virtio_pci {
@@ -99,6 +102,14 @@ struct virtio_pci {
 	uint8_t config_generation;
 	uint8_t isr;
 	struct virtio_pci_queue q[VIRTIO_PCI_MAX_QUEUES];
+	/* The I/O thread (virtio_pci_start()), and BAR 4's ioeventfds. */
+	bool threaded;
+	bool stopping;			/* atomic: the thread must end */
+	bool paused;
+	int epfd, stop_fd;
+	pthread_t thread;
+	bool ioeventfds;		/* registered at notify_base */
+	uint64_t notify_base;
 };
 
 /*
@@ -129,6 +140,22 @@ void virtio_pci_config_changed(struct virtio_pci *vp);
  * and a configuration interrupt; the device stops using the queue.
  */
 void virtio_pci_needs_reset(struct virtio_pci *vp, unsigned int q);
+
+/*
+ * Run the device's queues on an I/O thread of its own (after
+ * pci_register_device(); vireo-vm's devices, where machine->ioeventfd
+ * exists): each queue's notification becomes an eventfd, which the
+ * kernel signals itself (VIREO_IOEVENTFD at BAR 4's notify addresses)
+ * while the vCPU goes on, and the thread calls notify() under the
+ * device's lock.  Without it (the unit tests) notify() runs on the vCPU
+ * thread that wrote.  0 or -errno.
+ */
+int virtio_pci_start(struct virtio_pci *vp);
+/* Stop the thread and close its eventfds (before pci_unregister_device()). */
+void virtio_pci_stop(struct virtio_pci *vp);
+/* The machine pauses and resumes: no queue work while paused. */
+void virtio_pci_pause(struct virtio_pci *vp);
+void virtio_pci_resume(struct virtio_pci *vp);
 
 /* The BAR 4 and BAR 1 callbacks (the device's lock held). */
 extern const struct bus_ops virtio_pci_bar_ops;

@@ -109,14 +109,42 @@ static int rng_create(struct device *dev, const struct dev_opts *opts,
 		return err;
 	}
 	dev->state = rng;
+	/* vireo-vm: queue work on an I/O thread, fed by kernel ioeventfds. */
+	if (dev->m->ioeventfd) {
+		err = virtio_pci_start(&rng->vp);
+		if (err) {
+			snprintf(why, why_len, "its I/O thread: %s",
+				 strerror(-err));
+			pci_unregister_device(&rng->vp.pci);
+			free(rng);
+			dev->state = NULL;
+			return err;
+		}
+	}
 	return 0;
+}
+
+static void rng_pause(struct device *dev)
+{
+	struct virtio_rng *rng = dev->state;
+
+	virtio_pci_pause(&rng->vp);
+}
+
+static void rng_resume(struct device *dev, uint64_t paused_ns)
+{
+	struct virtio_rng *rng = dev->state;
+
+	virtio_pci_resume(&rng->vp);
 }
 
 static void rng_destroy(struct device *dev)
 {
 	struct virtio_rng *rng = dev->state;
 
+	/* Unmapped first: its ioeventfds go while their eventfds are open. */
 	pci_unregister_device(&rng->vp.pci);
+	virtio_pci_stop(&rng->vp);
 	free(rng);
 }
 
@@ -129,6 +157,8 @@ static const struct dev_class virtio_rng_class = {
 	.max_instances = 4,
 	.create = rng_create,
 	.reset = rng_reset,
+	.pause = rng_pause,
+	.resume = rng_resume,
 	.destroy = rng_destroy,
 	.syscalls = rng_syscalls,
 	.nr_syscalls = ARRAY_SIZE(rng_syscalls),
