@@ -18,6 +18,7 @@ void options_usage(FILE *f)
 	fprintf(f,
 		"Usage: vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
 		"                [--mem SIZE] [--cpus N] [--paravirt kvm|none]\n"
+		"                [--disk FILE[,OPTION...]]... [--rng]\n"
 		"                [--device CLASS[,KEY=VALUE...]]... [--no-reboot]\n"
 		"                [--no-vmmdev] [--no-seccomp]\n"
 		"       vireo-vm --rom FILE [--mem SIZE] [--device ...]...\n"
@@ -57,6 +58,14 @@ void options_usage(FILE *f)
 		"                        otherwise ends the VM process (status 24) at\n"
 		"                        any system call it does not need once the VM\n"
 		"                        runs; for debugging only\n"
+		"      --disk FILE[,readonly][,serial=S][,queues=N]  a virtio disk\n"
+		"                        on the raw image FILE (/dev/vda, vdb, ... in\n"
+		"                        Linux, in this order), locked against other\n"
+		"                        VMs; readonly: the guest cannot write it;\n"
+		"                        serial: up to 20 characters; queues: 1 to 8\n"
+		"                        (default 1); may be repeated\n"
+		"      --rng             a virtio entropy device (/dev/hwrng in Linux)\n"
+		"                        from the host's getrandom()\n"
 		"      --device CLASS[,KEY=VALUE...]  one more device of CLASS, with\n"
 		"                        its options (the classes and their keys are\n"
 		"                        listed below); may be repeated\n"
@@ -206,6 +215,54 @@ static int options_from_config(struct options *opt, bool mem_given)
 	return options_check(opt, true);
 }
 
+/*
+ * --disk FILE[,readonly][,serial=S][,queues=N] as the device spec
+ * "virtio-blk,path=FILE[,readonly=on]...", kept until the next parse; NULL
+ * with the reason in why.  A comma ends the file name, so a file whose
+ * name has one goes by --device virtio-blk,path=... no better: refused.
+ */
+static const char *disk_spec(const char *arg, unsigned int slot, char *why,
+			     size_t why_len)
+{
+	static char *specs[OPTIONS_MAX_DEVICES];
+	const char *comma = strchr(arg, ',');
+	size_t flen = comma ? (size_t)(comma - arg) : strlen(arg);
+	char *out, *p, *item, *save = NULL, *rest;
+
+	if (!flen) {
+		snprintf(why, why_len, "no image file");
+		return NULL;
+	}
+	rest = strdup(comma ? comma + 1 : "");
+	out = malloc(strlen(arg) + 64);
+	if (!rest || !out) {
+		free(rest);
+		free(out);
+		snprintf(why, why_len, "out of memory");
+		return NULL;
+	}
+	p = out + sprintf(out, "virtio-blk,path=%.*s", (int)flen, arg);
+	for (item = strtok_r(rest, ",", &save); item;
+	     item = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(item, "readonly") || !strcmp(item, "ro"))
+			p += sprintf(p, ",readonly=on");
+		else if (!strncmp(item, "serial=", 7) ||
+			 !strncmp(item, "queues=", 7))
+			p += sprintf(p, ",%s", item);
+		else {
+			snprintf(why, why_len,
+				 "\"%s\": readonly, serial=S or queues=N", item);
+			free(rest);
+			free(out);
+			return NULL;
+		}
+	}
+	free(rest);
+	free(specs[slot]);
+	specs[slot] = out;
+	return out;
+}
+
 int options_parse(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
@@ -217,6 +274,8 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "mem",    required_argument, NULL, 'm' },
 		{ "paravirt", required_argument, NULL, 'P' },
 		{ "device", required_argument, NULL, 'D' },
+		{ "disk",   required_argument, NULL, 'd' },
+		{ "rng",    no_argument,       NULL, 'G' },
 		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
 		{ "no-vmmdev", no_argument, NULL, 'N' },
@@ -229,6 +288,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool mem_given = false;
+	const char *spec;
 	char why[200];
 	int c, err;
 
@@ -281,6 +341,22 @@ int options_parse(int argc, char **argv, struct options *opt)
 				return usage_error("--device %s: %s", optarg,
 						   why);
 			opt->devices[opt->nr_devices++] = optarg;
+			break;
+		case 'd':
+		case 'G':
+			if (opt->nr_devices == OPTIONS_MAX_DEVICES)
+				return usage_error("--disk, --rng, --device: at most %d in all",
+						   OPTIONS_MAX_DEVICES);
+			spec = c == 'G' ? "virtio-rng" :
+			       disk_spec(optarg, opt->nr_devices, why,
+					 sizeof(why));
+			if (!spec)
+				return usage_error("--disk %s: %s", optarg, why);
+			if (dev_spec_check(spec, why, sizeof(why)))
+				return usage_error("--%s %s: %s",
+						   c == 'G' ? "rng" : "disk",
+						   c == 'G' ? "" : optarg, why);
+			opt->devices[opt->nr_devices++] = spec;
 			break;
 		case 'R':
 			opt->no_reboot = true;

@@ -347,6 +347,12 @@ static void kick(struct virtio_pci *vp, unsigned int i)
 		return;		/* full: a kick is pending anyway */
 }
 
+void virtio_pci_kick(struct virtio_pci *vp, unsigned int q)
+{
+	if (q < vp->ops->nr_queues && vp->threaded)
+		kick(vp, q);
+}
+
 /*
  * A write to the notification address the kernel did not take (no
  * ioeventfd there, or another size): the same eventfd, or at once
@@ -527,9 +533,10 @@ static void bar_moved(struct pci_device *pci, unsigned int bar, bool mapped,
 
 /*
  * The device's lock, unless the device is being destroyed: its destroy()
- * holds the lock while it waits for this thread, which must then give up.
+ * holds the lock while it waits for this thread (and a device's own
+ * threads), which must then give up.
  */
-static bool lock_unless_stopping(struct virtio_pci *vp)
+bool virtio_pci_lock(struct virtio_pci *vp)
 {
 	struct timespec t;
 
@@ -563,7 +570,7 @@ static void *io_thread(void *arg)
 				return NULL;
 			if (read(vp->q[i].kick_fd, &cnt, sizeof(cnt)) < 0)
 				continue;
-			if (!lock_unless_stopping(vp))
+			if (!virtio_pci_lock(vp))
 				return NULL;
 			queue_work(vp, i);
 			pthread_mutex_unlock(vp->pci.lock);
@@ -605,8 +612,9 @@ void virtio_pci_stop(struct virtio_pci *vp)
 	uint64_t one = 1;
 	unsigned int i;
 
+	/* The device's own threads (virtio_pci_lock()) give up too. */
+	__atomic_store_n(&vp->stopping, true, __ATOMIC_RELEASE);
 	if (vp->threaded) {
-		__atomic_store_n(&vp->stopping, true, __ATOMIC_RELEASE);
 		if (write(vp->stop_fd, &one, sizeof(one)) == sizeof(one))
 			pthread_join(vp->thread, NULL);
 		vp->threaded = false;

@@ -153,6 +153,18 @@ void virtio_pci_needs_reset(struct virtio_pci *vp, unsigned int q);
 int virtio_pci_start(struct virtio_pci *vp);
 /* Stop the thread and close its eventfds (before pci_unregister_device()). */
 void virtio_pci_stop(struct virtio_pci *vp);
+/*
+ * Take the device's lock from a thread of the device's own (an I/O
+ * worker): true with the lock held, false (not held) once the device is
+ * being stopped, whose destroy() holds the lock while it joins them.
+ */
+bool virtio_pci_lock(struct virtio_pci *vp);
+/*
+ * Have the I/O thread look at queue q again, as if the driver had
+ * notified it (a device that left requests on the queue for want of
+ * room); nothing without a thread.
+ */
+void virtio_pci_kick(struct virtio_pci *vp, unsigned int q);
 /* The machine pauses and resumes: no queue work while paused. */
 void virtio_pci_pause(struct virtio_pci *vp);
 void virtio_pci_resume(struct virtio_pci *vp);
