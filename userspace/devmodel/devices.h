@@ -41,8 +41,11 @@
  * (machine_pause(), pause.h); on resume they run again after the devices
  * resumed.  Devices read time with machine_now(), which stands still
  * while the machine is paused.  Every
- * hook runs with the instance's lock held; any of them but create may be
- * NULL, when the class has nothing to do for it.
+ * hook but destroy runs with the instance's lock held (destroy runs when
+ * no vCPU does, and may join threads of the instance that take the lock);
+ * any of them but create may be NULL, when the class has nothing to do
+ * for it.  A reset may come twice in a row (the machine's restart resets
+ * before the guest is reloaded, and again after): it must be idempotent.
  */
 #ifndef VIREO_DEVICES_H
 #define VIREO_DEVICES_H

@@ -240,6 +240,13 @@ static int restart_vm(struct vm_process *v)
 	machine_unlock(m);
 	if (ret != EXIT_CODE_RESET)
 		return ret;
+	/*
+	 * Devices with threads of their own (virtio's I/O threads and
+	 * workers) are still at work on the old guest's queues: a reset
+	 * stops them before its memory is reloaded, so that none of it is
+	 * written into the new guest's.  They are reset again below.
+	 */
+	devices_reset(m);
 	vcpus_destroy(&v->vcpus);
 	vm_close(&v->vm);
 	/* Nothing may answer the old guest into the new one's memory. */

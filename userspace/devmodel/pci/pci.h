@@ -88,8 +88,9 @@ struct pci_device {
 			     unsigned int size, uint32_t value);
 	/*
 	 * Optional: BAR i is now decoded at base (mapped) or no longer
-	 * (with the base it had), under the device's lock; virtio puts its
-	 * queue notifications on kernel ioeventfds there.
+	 * (with the base it had): under the device's lock when the guest
+	 * moves it, in destroy() when pci_unregister_device() unmaps it;
+	 * virtio puts its queue notifications on kernel ioeventfds there.
 	 */
 	void (*bar_moved)(struct pci_device *dev, unsigned int i, bool mapped,
 			  uint64_t base);

@@ -627,10 +627,14 @@ static void blk_destroy(struct device *dev)
 	struct virtio_blk *blk = dev->state;
 	struct blk_stats *s = &blk->st;
 
-	/* Unmapped first: its ioeventfds go while their eventfds are open. */
-	pci_unregister_device(&blk->vp.pci);
+	/*
+	 * The threads first (the I/O thread, then the workers, which finish
+	 * their I/O and complete nothing), then off the bus (its ioeventfds
+	 * go while their eventfds are open), then the eventfds (blk_free()).
+	 */
 	virtio_pci_stop(&blk->vp);
 	blk_stop_pool(blk);
+	pci_unregister_device(&blk->vp.pci);
 	pr_info("%s: %llu reads (%llu bytes), %llu writes (%llu bytes), %llu flushes (fdatasync), %llu discards, %llu write-zeroes, %llu guest errors, %llu host errors\n",
 		dev->name, (unsigned long long)s->reads,
 		(unsigned long long)s->bytes_read,
@@ -813,9 +817,9 @@ static int blk_create(struct device *dev, const struct dev_opts *opts,
 		if (err) {
 			snprintf(why, why_len, "its I/O threads: %s",
 				 strerror(-err));
-			pci_unregister_device(&blk->vp.pci);
 			virtio_pci_stop(&blk->vp);
 			blk_stop_pool(blk);
+			pci_unregister_device(&blk->vp.pci);
 			dev->state = NULL;
 			goto fail;
 		}

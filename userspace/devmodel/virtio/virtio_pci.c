@@ -16,6 +16,7 @@
 #include <linux/virtio_pci.h>
 
 #include "le.h"
+#include "util.h"
 #include "../machine.h"
 #include "../pci/pci_msi.h"
 #include "virtio_pci.h"
@@ -327,7 +328,8 @@ static uint64_t bar_read(void *opaque, uint64_t off, unsigned int size)
 /* Queue i was notified: the device's lock held. */
 static void queue_work(struct virtio_pci *vp, unsigned int i)
 {
-	if (i >= vp->ops->nr_queues || !vp->q[i].enabled ||
+	if (__atomic_load_n(&vp->stopping, __ATOMIC_ACQUIRE) ||
+	    i >= vp->ops->nr_queues || !vp->q[i].enabled ||
 	    !(vp->status & VIRTIO_CONFIG_S_DRIVER_OK) ||
 	    (vp->status & VIRTIO_CONFIG_S_NEEDS_RESET) || vp->q[i].vq.broken)
 		return;
@@ -458,6 +460,9 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_ops *ops,
 		return -EINVAL;
 	vp->ops = ops;
 	vp->opaque = opaque;
+	vp->epfd = vp->stop_fd = -1;
+	for (r = 0; r < VIRTIO_PCI_MAX_QUEUES; r++)
+		vp->q[r].kick_fd = -1;
 	vp->offered = ops->features | TRANSPORT_FEATURES;
 	pci->vendor_id = VIRTIO_PCI_VENDOR;
 	pci->device_id = VIRTIO_PCI_DEVICE_BASE + ops->type;
@@ -511,7 +516,7 @@ static void bar_moved(struct pci_device *pci, unsigned int bar, bool mapped,
 	struct machine *m = pci->m;
 	unsigned int i;
 
-	if (bar != VIRTIO_PCI_BAR || !vp->threaded || !m->ioeventfd)
+	if (bar != VIRTIO_PCI_BAR || !m->ioeventfd)
 		return;
 	if (!mapped && vp->ioeventfds) {
 		for (i = 0; i < vp->ops->nr_queues; i++)
@@ -520,7 +525,7 @@ static void bar_moved(struct pci_device *pci, unsigned int bar, bool mapped,
 				     vp->q[i].kick_fd, false);
 		vp->ioeventfds = false;
 	}
-	if (mapped) {
+	if (mapped && vp->threaded) {
 		vp->notify_base = base + VIRTIO_PCI_NOTIFY_OFF;
 		vp->ioeventfds = true;
 		/* A queue left out still works: its writes exit to us. */
@@ -532,9 +537,9 @@ static void bar_moved(struct pci_device *pci, unsigned int bar, bool mapped,
 }
 
 /*
- * The device's lock, unless the device is being destroyed: its destroy()
- * holds the lock while it waits for this thread (and a device's own
- * threads), which must then give up.
+ * The device's lock, unless the device is being destroyed: looked at
+ * again every 10 ms, so that a thread of the device never waits on a
+ * lock whose holder waits for the thread.
  */
 bool virtio_pci_lock(struct virtio_pci *vp)
 {
@@ -543,13 +548,13 @@ bool virtio_pci_lock(struct virtio_pci *vp)
 	for (;;) {
 		if (__atomic_load_n(&vp->stopping, __ATOMIC_ACQUIRE))
 			return false;
-		clock_gettime(CLOCK_REALTIME, &t);
+		clock_gettime(CLOCK_MONOTONIC, &t);
 		t.tv_nsec += 10 * 1000 * 1000;
 		if (t.tv_nsec >= 1000000000L) {
 			t.tv_sec++;
 			t.tv_nsec -= 1000000000L;
 		}
-		if (!pthread_mutex_timedlock(vp->pci.lock, &t))
+		if (!pthread_mutex_clocklock(vp->pci.lock, CLOCK_MONOTONIC, &t))
 			return true;
 	}
 }
@@ -578,10 +583,27 @@ static void *io_thread(void *arg)
 	}
 }
 
+static void close_fds(struct virtio_pci *vp)
+{
+	unsigned int i;
+
+	for (i = 0; i < VIRTIO_PCI_MAX_QUEUES; i++) {
+		if (vp->q[i].kick_fd >= 0)
+			close(vp->q[i].kick_fd);
+		vp->q[i].kick_fd = -1;
+	}
+	if (vp->stop_fd >= 0)
+		close(vp->stop_fd);
+	if (vp->epfd >= 0)
+		close(vp->epfd);
+	vp->stop_fd = vp->epfd = -1;
+}
+
 int virtio_pci_start(struct virtio_pci *vp)
 {
 	struct epoll_event e = { .events = EPOLLIN };
 	unsigned int i;
+	int err;
 
 	vp->epfd = epoll_create1(EPOLL_CLOEXEC);
 	vp->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -597,38 +619,33 @@ int virtio_pci_start(struct virtio_pci *vp)
 		    epoll_ctl(vp->epfd, EPOLL_CTL_ADD, vp->q[i].kick_fd, &e))
 			goto fail;
 	}
+	err = pthread_create(&vp->thread, NULL, io_thread, vp);
+	if (err)
+		goto fail_err;
 	vp->pci.bar_moved = bar_moved;
-	if (pthread_create(&vp->thread, NULL, io_thread, vp))
-		goto fail;
 	vp->threaded = true;
 	return 0;
 fail:
-	virtio_pci_stop(vp);
-	return -ENOMEM;
+	err = errno;
+fail_err:
+	close_fds(vp);
+	return -err;
 }
 
 void virtio_pci_stop(struct virtio_pci *vp)
 {
 	uint64_t one = 1;
-	unsigned int i;
 
 	/* The device's own threads (virtio_pci_lock()) give up too. */
 	__atomic_store_n(&vp->stopping, true, __ATOMIC_RELEASE);
-	if (vp->threaded) {
-		if (write(vp->stop_fd, &one, sizeof(one)) == sizeof(one))
-			pthread_join(vp->thread, NULL);
-		vp->threaded = false;
-	}
-	for (i = 0; i < vp->ops->nr_queues; i++) {
-		if (vp->q[i].kick_fd > 0)
-			close(vp->q[i].kick_fd);
-		vp->q[i].kick_fd = -1;
-	}
-	if (vp->stop_fd > 0)
-		close(vp->stop_fd);
-	if (vp->epfd > 0)
-		close(vp->epfd);
-	vp->stop_fd = vp->epfd = -1;
+	if (!vp->threaded)
+		return;
+	/* Once is enough: the counter cannot be full. */
+	if (write(vp->stop_fd, &one, sizeof(one)) != sizeof(one))
+		pr_err("%s: waking its I/O thread: %s\n", vp->pci.name,
+		       strerror(errno));
+	pthread_join(vp->thread, NULL);
+	vp->threaded = false;
 }
 
 void virtio_pci_pause(struct virtio_pci *vp)
@@ -652,8 +669,8 @@ void virtio_pci_resume(struct virtio_pci *vp)
 	}
 }
 
-/* What init allocated, for a device that never made it onto the bus. */
 void virtio_pci_free(struct virtio_pci *vp)
 {
+	close_fds(vp);
 	pci_msi_free(&vp->pci);
 }

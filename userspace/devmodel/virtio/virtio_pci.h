@@ -118,6 +118,7 @@ struct virtio_pci {
  */
 int virtio_pci_init(struct virtio_pci *vp, const struct virtio_ops *ops,
 		    void *opaque);
+/* What init and start allocated, once off the bus and stopped. */
 void virtio_pci_free(struct virtio_pci *vp);
 
 /* Back to the power-on state: status 0, queues off, vectors none. */
@@ -151,7 +152,11 @@ void virtio_pci_needs_reset(struct virtio_pci *vp, unsigned int q);
  * thread that wrote.  0 or -errno.
  */
 int virtio_pci_start(struct virtio_pci *vp);
-/* Stop the thread and close its eventfds (before pci_unregister_device()). */
+/*
+ * Stop the thread (and make virtio_pci_lock() fail for the device's own):
+ * first in a device's destroy(), then pci_unregister_device() (which
+ * takes the ioeventfds back), then virtio_pci_free() (the eventfds).
+ */
 void virtio_pci_stop(struct virtio_pci *vp);
 /*
  * Take the device's lock from a thread of the device's own (an I/O

@@ -116,6 +116,7 @@ static int rng_create(struct device *dev, const struct dev_opts *opts,
 			snprintf(why, why_len, "its I/O thread: %s",
 				 strerror(-err));
 			pci_unregister_device(&rng->vp.pci);
+			virtio_pci_free(&rng->vp);
 			free(rng);
 			dev->state = NULL;
 			return err;
@@ -142,9 +143,13 @@ static void rng_destroy(struct device *dev)
 {
 	struct virtio_rng *rng = dev->state;
 
-	/* Unmapped first: its ioeventfds go while their eventfds are open. */
-	pci_unregister_device(&rng->vp.pci);
+	/*
+	 * The thread first, then off the bus (its ioeventfds go while their
+	 * eventfds are open), then the eventfds.
+	 */
 	virtio_pci_stop(&rng->vp);
+	pci_unregister_device(&rng->vp.pci);
+	virtio_pci_free(&rng->vp);
 	free(rng);
 }
 
