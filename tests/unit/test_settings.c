@@ -359,6 +359,172 @@ static void test_names(void)
 	   "good names pass, 64 characters too");
 }
 
+/* A ROM VM's file with more keys after "boot" (the disks, devices). */
+static int load_with(const char *extra, int version, struct vm_settings *s,
+		     char *why, size_t why_len)
+{
+	char text[8192];
+
+	snprintf(text, sizeof(text),
+		 "{\"format\": \"vireo-vm-settings\", \"version\": %d, "
+		 "\"uuid\": \"0f8fad5b-d9cb-469f-a165-70867728950e\", "
+		 "\"name\": \"r\", \"memory\": 16777216, \"cpus\": 1, "
+		 "\"boot\": {\"rom\": \"/r\"}%s}", version, extra);
+	spit(path, text, strlen(text));
+	why[0] = '\0';
+	return settings_load(path, s, why, why_len);
+}
+
+static void test_disks_round_trip(void)
+{
+	struct vm_settings s, t;
+	char why[512] = "", buf[64];
+	char *got;
+
+	sample(&s);
+	ok(!settings_add_disk(&s, "/img/a.img", true, "S-1") &&
+	   !settings_add_disk(&s, "disk0.img", false, NULL),
+	   "add two disks");
+	is_int(settings_save(path, &s, why, sizeof(why)), 0,
+	       "save a VM with disks (%s)", why);
+	got = slurp(path, NULL);
+	ok(got && strstr(got, "\"version\": 2,") &&
+	   strstr(got, "{\n      \"path\": \"/img/a.img\",\n      \"readonly\": true,\n      \"serial\": \"S-1\"\n    }") &&
+	   strstr(got, "{\n      \"path\": \"disk0.img\"\n    }"),
+	   "...written as version 2, defaults left out");
+	free(got);
+	is_int(settings_load(path, &t, why, sizeof(why)), 0,
+	       "...and it reads back (%s)", why);
+	ok(t.nr_disks == 2 && !strcmp(t.disks[0].path, "/img/a.img") &&
+	   t.disks[0].readonly && !strcmp(t.disks[0].serial, "S-1") &&
+	   !strcmp(t.disks[1].path, "disk0.img") && !t.disks[1].readonly &&
+	   !t.disks[1].serial, "...every disk as it was, in order");
+	settings_disk_path("/vms/r", &t.disks[1], buf, sizeof(buf));
+	is_str(buf, "/vms/r/disk0.img",
+	       "a relative path is the settings file's folder's");
+	settings_disk_path("/vms/r", &t.disks[0], buf, sizeof(buf));
+	is_str(buf, "/img/a.img", "an absolute one is as it is");
+	ok(settings_remove_disk(&t, 2) == -ERANGE &&
+	   !settings_remove_disk(&t, 0) && t.nr_disks == 1 &&
+	   !strcmp(t.disks[0].path, "disk0.img"),
+	   "remove by index; the rest move up; out of range is -ERANGE");
+	settings_remove_disk(&t, 0);
+	is_int(settings_save(path, &t, why, sizeof(why)), 0,
+	       "save with no disks left");
+	got = slurp(path, NULL);
+	ok(got && strstr(got, "\"version\": 1,") && !strstr(got, "disks"),
+	   "...version 1 again, no \"disks\" key");
+	free(got);
+	settings_free(&t);
+	settings_free(&s);
+}
+
+static void test_disks_limits(void)
+{
+	struct vm_settings s;
+	char why[512] = "", name[32];
+	unsigned int i;
+
+	sample(&s);
+	for (i = 0; i < SETTINGS_MAX_DISKS; i++) {
+		snprintf(name, sizeof(name), "d%u.img", i);
+		settings_add_disk(&s, name, false, NULL);
+	}
+	is_int(settings_add_disk(&s, "x.img", false, NULL), -ENOSPC,
+	       "a 17th disk: -ENOSPC");
+	is_int(settings_check(&s, why, sizeof(why)), 0, "16 disks pass");
+	settings_set_str(&s.devices[s.nr_devices++], "virtio-blk,path=/x");
+	is_int(settings_check(&s, why, sizeof(why)), -EINVAL,
+	       "16 disks and a --device virtio-blk refused");
+	ok(strstr(why, "virtio-blk") != NULL, "...saying why: %s", why);
+	settings_free(&s);
+
+	sample(&s);
+	for (i = 1; i < 20; i++)
+		settings_set_str(&s.devices[s.nr_devices++], "uart16550");
+	for (i = 0; i < 13; i++)
+		settings_add_disk(&s, "d.img", false, NULL);
+	is_int(settings_check(&s, why, sizeof(why)), -EINVAL,
+	       "20 devices and 13 disks refused");
+	ok(strstr(why, "at most 32 in all") != NULL, "...saying why: %s",
+	   why);
+	settings_remove_disk(&s, 0);
+	is_int(settings_check(&s, why, sizeof(why)), 0,
+	       "20 devices and 12 disks pass");
+	s.disks[0].new_size = 1 << 20;
+	free(s.disks[0].path);
+	s.disks[0].path = NULL;
+	is_int(settings_save(path, &s, why, sizeof(why)), -EINVAL,
+	       "a disk whose image is not made yet is not saved");
+	settings_free(&s);
+}
+
+static const struct {
+	const char *disks, *what;
+} bad_disks[] = {
+	{ "{}", "disks an object" },
+	{ "[\"/a.img\"]", "a disk a string" },
+	{ "[{}]", "a disk without a path" },
+	{ "[{\"path\": 1}]", "a path that is a number" },
+	{ "[{\"path\": \"\"}]", "an empty path" },
+	{ "[{\"path\": \"/a,b.img\"}]", "a path with a comma" },
+	{ "[{\"path\": \"/a\\u001b.img\"}]", "a path with an escape" },
+	{ "[{\"path\": \"/a\\u0000.img\"}]", "a path with a NUL" },
+	{ "[{\"path\": \"/a\", \"read_only\": true}]", "a misspelt key" },
+	{ "[{\"path\": \"/a\", \"readonly\": \"yes\"}]",
+	  "readonly a string" },
+	{ "[{\"path\": \"/a\", \"serial\": 7}]", "a serial that is a number" },
+	{ "[{\"path\": \"/a\", \"serial\": \"\"}]", "an empty serial" },
+	{ "[{\"path\": \"/a\", \"serial\": \"123456789012345678901\"}]",
+	  "a serial of 21 characters" },
+	{ "[{\"path\": \"/a\", \"serial\": \"a b\"}]", "a serial with a blank" },
+	{ "[{\"path\": \"/a\", \"serial\": \"a,b\"}]", "a serial with a comma" },
+	{ "[{\"path\": \"/a\", \"serial\": \"\\u00e9\"}]",
+	  "a serial not ASCII" },
+	{ "[{\"path\": \"/a\"}, {\"path\": \"/a\"}, {\"path\": \"/a\"}, "
+	  "{\"path\": \"/a\"}, {\"path\": \"/a\"}, {\"path\": \"/a\"}, "
+	  "{\"path\": \"/a\"}, {\"path\": \"/a\"}, {\"path\": \"/a\"}, "
+	  "{\"path\": \"/a\"}, {\"path\": \"/a\"}, {\"path\": \"/a\"}, "
+	  "{\"path\": \"/a\"}, {\"path\": \"/a\"}, {\"path\": \"/a\"}, "
+	  "{\"path\": \"/a\"}, {\"path\": \"/a\"}]", "17 disks" },
+};
+
+static void test_disks_bad(void)
+{
+	char extra[1024], why[512];
+	struct vm_settings s;
+	unsigned int i, refused = 0;
+
+	for (i = 0; i < ARRAY_SIZE(bad_disks); i++) {
+		snprintf(extra, sizeof(extra), ", \"disks\": %s",
+			 bad_disks[i].disks);
+		if (load_with(extra, 2, &s, why, sizeof(why)) == -EINVAL &&
+		    strstr(why, "disks"))
+			refused++;
+		else
+			diag("not refused, or not saying disks: %s (%s)",
+			     bad_disks[i].what, why);
+	}
+	is_int(refused, ARRAY_SIZE(bad_disks),
+	       "every malformed disk is refused with -EINVAL, naming disks");
+	load_with(", \"disks\": [{\"path\": \"/a\", \"read_only\": true}]", 2,
+		  &s, why, sizeof(why));
+	ok(strstr(why, "disks[0]: unknown key \"read_only\"") != NULL,
+	   "...an unknown key by its name: %s", why);
+	is_int(load_with(", \"disks\": [{\"path\": \"/a\", \"cache\": 1}]", 3,
+			 &s, why, sizeof(why)), -EPROTO,
+	       "a newer version's disk keys: read as far as known");
+	ok(s.nr_disks == 1 && !strcmp(s.disks[0].path, "/a"),
+	   "...its disk read");
+	settings_free(&s);
+	is_int(load_with(", \"disks\": [{\"path\": \"disk0.img\", "
+			 "\"readonly\": false, \"serial\": \"~!x=y\"}]", 2,
+			 &s, why, sizeof(why)), 0,
+	       "a relative path, readonly false, a serial of punctuation (%s)",
+	       why);
+	settings_free(&s);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -373,5 +539,8 @@ int main(void)
 	test_not_regular();
 	test_failed_write();
 	test_names();
+	test_disks_round_trip();
+	test_disks_limits();
+	test_disks_bad();
 	return tap_done();
 }

@@ -59,6 +59,10 @@ void settings_free(struct vm_settings *s)
 	free(s->rom);
 	for (i = 0; i < s->nr_devices; i++)
 		free(s->devices[i]);
+	for (i = 0; i < s->nr_disks; i++) {
+		free(s->disks[i].path);
+		free(s->disks[i].serial);
+	}
 	json_object_put(s->doc);
 	memset(s, 0, sizeof(*s));
 }
@@ -75,6 +79,66 @@ int settings_set_str(char **field, const char *value)
 	free(*field);
 	*field = copy;
 	return 0;
+}
+
+int settings_serial_check(const char *serial, char *why, size_t why_len)
+{
+	size_t i, n = strlen(serial);
+
+	if (n == 0 || n > SETTINGS_SERIAL_MAX)
+		return fail(why, why_len, -EINVAL,
+			    "a disk's serial has 1 to %d characters",
+			    SETTINGS_SERIAL_MAX);
+	/* As vireo-vm's virtio-blk takes it; a comma would end the spec. */
+	for (i = 0; i < n; i++)
+		if (serial[i] <= ' ' || serial[i] > '~' || serial[i] == ',')
+			return fail(why, why_len, -EINVAL,
+				    "a disk's serial is printable ASCII without blanks or commas");
+	return 0;
+}
+
+int settings_add_disk(struct vm_settings *s, const char *path,
+		      bool readonly, const char *serial)
+{
+	struct vm_disk *d;
+
+	if (s->nr_disks == SETTINGS_MAX_DISKS)
+		return -ENOSPC;
+	d = &s->disks[s->nr_disks];
+	memset(d, 0, sizeof(*d));
+	d->readonly = readonly;
+	if (settings_set_str(&d->path, path) ||
+	    settings_set_str(&d->serial, serial)) {
+		free(d->path);
+		free(d->serial);
+		return -ENOMEM;
+	}
+	s->nr_disks++;
+	return 0;
+}
+
+int settings_remove_disk(struct vm_settings *s, unsigned int i)
+{
+	if (i >= s->nr_disks)
+		return -ERANGE;
+	free(s->disks[i].path);
+	free(s->disks[i].serial);
+	s->nr_disks--;
+	memmove(&s->disks[i], &s->disks[i + 1],
+		(s->nr_disks - i) * sizeof(s->disks[0]));
+	return 0;
+}
+
+int settings_disk_path(const char *dir, const struct vm_disk *d, char *buf,
+		       size_t len)
+{
+	int n;
+
+	if (d->path[0] == '/')
+		n = snprintf(buf, len, "%s", d->path);
+	else
+		n = snprintf(buf, len, "%s/%s", dir, d->path);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
 int settings_name_check(const char *name, char *why, size_t why_len)
@@ -131,6 +195,59 @@ static int path_check(const char *what, const char *v, char *why,
 	return string_check(what, v, SETTINGS_MAX_PATH, why, why_len);
 }
 
+/* The --device specs of class virtio-blk: disks too, by another name. */
+static unsigned int blk_devices(const struct vm_settings *s)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < s->nr_devices; i++)
+		n += !strncmp(s->devices[i], "virtio-blk", 10) &&
+		     (s->devices[i][10] == ',' || !s->devices[i][10]);
+	return n;
+}
+
+static int disk_check(const struct vm_disk *d, char *why, size_t why_len)
+{
+	char inner[100];
+
+	if (d->serial && settings_serial_check(d->serial, inner,
+					       sizeof(inner)))
+		return fail(why, why_len, -EINVAL, "disks: %s: %s",
+			    d->path ?: "a new disk", inner);
+	if (!d->path)
+		return d->new_size ? 0 :
+		       fail(why, why_len, -EINVAL, "disks: a disk without a path");
+	if (string_check("disks: path", d->path, SETTINGS_MAX_PATH, why,
+			 why_len))
+		return -EINVAL;
+	/* vireo-vm passes it on in a device spec, which a comma ends. */
+	if (strchr(d->path, ','))
+		return fail(why, why_len, -EINVAL,
+			    "disks: %s: a path with a comma (vireo-vm's device specs cannot hold one)",
+			    d->path);
+	return 0;
+}
+
+/* Disks within their limits, and with the devices within vireo-vm's. */
+static int disks_check(const struct vm_settings *s, char *why,
+		       size_t why_len)
+{
+	unsigned int i;
+
+	if (s->nr_disks + blk_devices(s) > SETTINGS_MAX_DISKS)
+		return fail(why, why_len, -EINVAL,
+			    "disks: at most %d, --device virtio-blk ones included",
+			    SETTINGS_MAX_DISKS);
+	if (s->nr_disks + s->nr_devices > SETTINGS_MAX_DEVICES)
+		return fail(why, why_len, -EINVAL,
+			    "disks and devices: at most %d in all (vireo-vm's limit)",
+			    SETTINGS_MAX_DEVICES);
+	for (i = 0; i < s->nr_disks; i++)
+		if (disk_check(&s->disks[i], why, why_len))
+			return -EINVAL;
+	return 0;
+}
+
 int settings_check(const struct vm_settings *s, char *why, size_t why_len)
 {
 	uuid_t u;
@@ -172,7 +289,7 @@ int settings_check(const struct vm_settings *s, char *why, size_t why_len)
 	for (i = 0; i < s->nr_devices; i++)
 		if (string_check("devices", s->devices[i], 256, why, why_len))
 			return -EINVAL;
-	return 0;
+	return disks_check(s, why, why_len);
 }
 
 /* The whole file, at most SETTINGS_MAX_BYTES, NUL-terminated. */
@@ -278,6 +395,70 @@ static int get_uint(struct json_object *o, const char *key, uint64_t max,
 	return 0;
 }
 
+/*
+ * One of "disks": {"path", "readonly", "serial"}.  Keys it does not know
+ * are refused, a misspelt "readonly" must not give the guest a writable
+ * disk; but a newer version's are another matter, read as far as known.
+ */
+static int parse_disk(struct vm_settings *s, struct json_object *o,
+		      unsigned int i, char *why, size_t why_len)
+{
+	struct vm_disk *d = &s->disks[s->nr_disks];
+	struct json_object *v;
+	char what[32], inner[100];
+	int err;
+
+	snprintf(what, sizeof(what), "disks[%u]", i);
+	if (!json_object_is_type(o, json_type_object))
+		return fail(why, why_len, -EINVAL, "%s: not an object", what);
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		if (strcmp(key, "path") && strcmp(key, "readonly") &&
+		    strcmp(key, "serial") && s->version <= SETTINGS_VERSION)
+			return fail(why, why_len, -EINVAL,
+				    "%s: unknown key \"%s\" (path, readonly and serial are)",
+				    what, key);
+	}
+	memset(d, 0, sizeof(*d));
+	s->nr_disks++;	/* from here on settings_free() frees it */
+	if (!json_object_object_get_ex(o, "path", &v))
+		return fail(why, why_len, -EINVAL, "%s: no path", what);
+	err = get_str(o, "path", &d->path, inner, sizeof(inner));
+	err = err ?: get_str(o, "serial", &d->serial, inner, sizeof(inner));
+	if (err)
+		return err == -ENOMEM ? err :
+		       fail(why, why_len, err, "%s: %s", what, inner);
+	if (json_object_object_get_ex(o, "readonly", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return fail(why, why_len, -EINVAL,
+				    "%s: readonly: not true or false", what);
+		d->readonly = json_object_get_boolean(v);
+	}
+	return 0;
+}
+
+static int parse_disks(struct vm_settings *s, char *why, size_t why_len)
+{
+	struct json_object *disks;
+	unsigned int i;
+	int err;
+
+	if (!json_object_object_get_ex(s->doc, "disks", &disks))
+		return 0;
+	if (!json_object_is_type(disks, json_type_array) ||
+	    json_object_array_length(disks) > SETTINGS_MAX_DISKS)
+		return fail(why, why_len, -EINVAL,
+			    "disks: not an array of at most %d",
+			    SETTINGS_MAX_DISKS);
+	for (i = 0; i < json_object_array_length(disks); i++) {
+		err = parse_disk(s, json_object_array_get_idx(disks, i), i,
+				 why, why_len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int parse_fields(struct vm_settings *s, char *why, size_t why_len)
 {
 	struct json_object *doc = s->doc, *v, *boot, *devs;
@@ -322,6 +503,9 @@ static int parse_fields(struct vm_settings *s, char *why, size_t why_len)
 				    "vmmdev: not true or false");
 		s->no_vmmdev = !json_object_get_boolean(v);
 	}
+	err = parse_disks(s, why, why_len);
+	if (err)
+		return err;
 	if (!json_object_object_get_ex(doc, "devices", &devs))
 		return 0;
 	if (!json_object_is_type(devs, json_type_array) ||
@@ -432,6 +616,49 @@ static int set_opt_str(struct json_object *o, const char *key,
 	return set(o, key, json_object_new_string(value));
 }
 
+static struct json_object *disk_object(const struct vm_disk *d)
+{
+	struct json_object *o = json_object_new_object();
+	int err;
+
+	if (!o)
+		return NULL;
+	/* Only what is not the default. */
+	err = set(o, "path", json_object_new_string(d->path));
+	if (!err && d->readonly)
+		err = set(o, "readonly", json_object_new_boolean(true));
+	if (!err && d->serial)
+		err = set(o, "serial", json_object_new_string(d->serial));
+	if (err) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* "disks", present only when there are some. */
+static int sync_disks(struct vm_settings *s)
+{
+	struct json_object *disks;
+	unsigned int i;
+	int err;
+
+	json_object_object_del(s->doc, "disks");
+	if (!s->nr_disks)
+		return 0;
+	disks = json_object_new_array();
+	err = set(s->doc, "disks", disks);
+	for (i = 0; !err && i < s->nr_disks; i++) {
+		struct json_object *o = disk_object(&s->disks[i]);
+
+		if (!o || json_object_array_add(disks, o)) {
+			json_object_put(o);
+			err = -ENOMEM;
+		}
+	}
+	return err;
+}
+
 /* The fields into the document, keeping what they do not cover. */
 static int sync_doc(struct vm_settings *s)
 {
@@ -439,6 +666,8 @@ static int sync_doc(struct vm_settings *s)
 	unsigned int i;
 	int err;
 
+	/* The oldest version that holds it (settings.h). */
+	s->version = s->nr_disks ? SETTINGS_VERSION_DISKS : 1;
 	err = set(doc, "format", json_object_new_string(SETTINGS_FORMAT));
 	err = err ?: set(doc, "version", json_object_new_int(s->version));
 	err = err ?: set(doc, "uuid", json_object_new_string(s->uuid));
@@ -464,6 +693,7 @@ static int sync_doc(struct vm_settings *s)
 	json_object_object_del(doc, "vmmdev");
 	if (s->no_vmmdev)
 		err = set(doc, "vmmdev", json_object_new_boolean(false));
+	err = err ?: sync_disks(s);
 	if (err)
 		return err;
 	devs = json_object_new_array();
@@ -524,6 +754,7 @@ int settings_save(const char *path, struct vm_settings *s, char *why,
 {
 	char tmp[SETTINGS_MAX_PATH + 16];
 	const char *text;
+	unsigned int i;
 	int fd, err;
 
 	if (s->version > SETTINGS_VERSION)
@@ -533,6 +764,10 @@ int settings_save(const char *path, struct vm_settings *s, char *why,
 	err = settings_check(s, why, why_len);
 	if (err)
 		return err;
+	for (i = 0; i < s->nr_disks; i++)
+		if (!s->disks[i].path)
+			return fail(why, why_len, -EINVAL,
+				    "disks[%u]: its image is not made yet", i);
 	text = settings_json(s);
 	if (!text)
 		return -ENOMEM;

@@ -15,15 +15,38 @@
 
 #define SETTINGS_FILE		"settings.json"	/* in the VM's folder */
 #define SETTINGS_FORMAT		"vireo-vm-settings"
-#define SETTINGS_VERSION	1
+/*
+ * The newest format version this Vireo knows.  A file is written with the
+ * oldest version that can hold it: 1 without disks, 2 with them, so that
+ * an older vireo-vm refuses a VM with disks (a newer version) instead of
+ * running it without them (an unknown key, kept but not understood).
+ */
+#define SETTINGS_VERSION	2
+#define SETTINGS_VERSION_DISKS	2	/* the first with "disks" */
 #define SETTINGS_MAX_BYTES	(1u << 20)	/* a larger file is refused */
 #define SETTINGS_NAME_MAX	64
 #define SETTINGS_MAX_CPUS	64	/* vireo-vm's OPTIONS_MAX_CPUS */
 #define SETTINGS_MAX_DEVICES	32	/* ... and OPTIONS_MAX_DEVICES */
 #define SETTINGS_MAX_PATH	4095
 #define SETTINGS_MAX_APPEND	4095
+/* virtio-blk's instances in vireo-vm, --device virtio-blk ones included. */
+#define SETTINGS_MAX_DISKS	16
+#define SETTINGS_SERIAL_MAX	20	/* VIRTIO_BLK_ID_BYTES */
 
 struct json_object;
+
+/* A disk: a virtio-blk device on a raw image or a block device. */
+struct vm_disk {
+	/* Absolute, or relative to the settings file's folder. */
+	char *path;
+	bool readonly;
+	char *serial;		/* NULL: none */
+	/*
+	 * Not in the file: vmctl's image to make in the VM's folder, of this
+	 * many bytes, before the settings are saved (path NULL until then).
+	 */
+	uint64_t new_size;
+};
 
 struct vm_settings {
 	uint32_t version;	/* the file's format version */
@@ -37,6 +60,9 @@ struct vm_settings {
 	char *devices[SETTINGS_MAX_DEVICES];
 	unsigned int nr_devices;
 	bool no_vmmdev;		/* "vmmdev": false: a VM without VMMDev */
+	/* "disks", in order: the first is the guest's /dev/vda. */
+	struct vm_disk disks[SETTINGS_MAX_DISKS];
+	unsigned int nr_disks;
 	/* The document as read: what the fields above do not hold. */
 	struct json_object *doc;
 };
@@ -74,6 +100,25 @@ int settings_save(const char *path, struct vm_settings *s, char *why,
 
 /* The setters keep the document in step; -ENOMEM or 0. */
 int settings_set_str(char **field, const char *value);
+
+/*
+ * A disk's serial: 1 to SETTINGS_SERIAL_MAX printable ASCII characters,
+ * no blank and no comma (it goes into a device spec).  0, or -EINVAL
+ * with the reason in why.
+ */
+int settings_serial_check(const char *serial, char *why, size_t why_len);
+/* Append a disk (copies path and serial): 0, -ENOSPC or -ENOMEM. */
+int settings_add_disk(struct vm_settings *s, const char *path,
+		      bool readonly, const char *serial);
+/* Remove disk i, the ones after it moving up: 0 or -ERANGE. */
+int settings_remove_disk(struct vm_settings *s, unsigned int i);
+/*
+ * The disk's image by the path to open: a relative path is taken from
+ * dir, the settings file's folder (so a folder copied elsewhere takes its
+ * images along).  0, or -ENAMETOOLONG.
+ */
+int settings_disk_path(const char *dir, const struct vm_disk *d, char *buf,
+		       size_t len);
 
 /* The document as text (pretty JSON), for `vmctl show --json`. */
 const char *settings_json(struct vm_settings *s);
