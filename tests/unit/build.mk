@@ -60,7 +60,7 @@ unit_deps_test_pci		:= bus machine devices devstate pci/pci pci/pci_msi \
 				   dev/pci_host dev/acpi_pm
 UNIT_FAKE_PLATFORM_TESTS	:= test_i8254 test_rtc test_i8042 test_acpi_pm \
 				   test_pci test_devstate test_pci_msi test_vmmdev \
-				   test_virtio_pci test_virtio_blk
+				   test_virtio_pci test_virtio_blk test_options
 $(addprefix $(UNIT_OUT)/,$(UNIT_FAKE_PLATFORM_TESTS)): \
 	$(UNIT_OUT)/fake_platform.o
 # test_x86_emulate runs the kernel's instruction emulator (kernel/emulate/)
@@ -127,7 +127,10 @@ unit_deps_test_control		:= control control_files control_guestprop pause request
 				   console_out pci/pci pci/pci_msi $(DEVMODEL_DEVS)
 
 # vireo-vm's wiring: options, CPUID tables, vCPU threads and the VM's end.
-unit_deps_test_options		:= options devices devstate
+# virtio-blk's class too, for the disks of a --config (its keys checked).
+unit_deps_test_options		:= options devices devstate bus machine guest_mem \
+				   pci/pci pci/pci_msi virtio/virtqueue \
+				   virtio/virtio_pci virtio/virtio_blk
 unit_deps_test_cpuid		:= cpuid
 unit_deps_test_vcpu_threads	:= vcpu_threads signals machine bus pause devices devstate evloop
 

@@ -3,10 +3,12 @@
  * vireo-vm's command line: what each option sets, the defaults of each
  * mode, the combinations refused and why, and what --help says.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "memsize.h"
 #include "options.h"
@@ -143,7 +145,7 @@ static void test_errors(void)
 	   "...named, and --help suggested");
 	is_int(parse("--kernel", "k", "--help", NULL), OPTIONS_HELP,
 	       "--help wins");
-	/* No device class is linked in here: tests/ctl/run checks real ones. */
+	/* Only virtio-blk's class is linked in: tests/ctl/run checks the rest. */
 	is_int(parse("--rom", "r", "--check", NULL), OPTIONS_RUN, "--check");
 	ok(opt.check, "...says check");
 	is_int(parse("--rom", "r", "--check", "--device", "bogus", NULL),
@@ -151,6 +153,65 @@ static void test_errors(void)
 	ok(said("no device class \"bogus\""), "...named");
 	is_int(parse("--rom", "r", NULL), OPTIONS_RUN, "no --check");
 	ok(!opt.check, "...says run");
+}
+
+/* A ROM VM's settings in folder, with two disks and a virtio-blk device. */
+static void write_config(const char *folder, char *file, size_t len)
+{
+	struct vm_settings s;
+	char why[256] = "";
+
+	snprintf(file, len, "%s/%s", folder, SETTINGS_FILE);
+	settings_init(&s, "vm");
+	settings_set_str(&s.rom, "/r");
+	s.memory = 16 << 20;
+	settings_add_disk(&s, "disk0.img", false, NULL);
+	settings_add_disk(&s, "/img/b.img", true, "SER-1");
+	settings_set_str(&s.devices[s.nr_devices++],
+			 "virtio-blk,path=/img/c.img");
+	if (settings_save(file, &s, why, sizeof(why)))
+		diag("cannot write %s: %s", file, why);
+	settings_free(&s);
+}
+
+static void test_config_disks(void)
+{
+	char tmp[] = "/tmp/test_options.XXXXXX", dir[PATH_MAX];
+	char file[PATH_MAX + 32];
+	char want[PATH_MAX + 32], comma[PATH_MAX + 8], cwd[PATH_MAX];
+
+	if (!mkdtemp(tmp) || !realpath(tmp, dir) || !getcwd(cwd, sizeof(cwd)))
+		return;
+	write_config(dir, file, sizeof(file));
+	is_int(parse("--config", file, NULL), OPTIONS_RUN,
+	       "--config with disks");
+	is_int(opt.nr_devices, 3, "...two disks and a device");
+	snprintf(want, sizeof(want), "virtio-blk,path=%s/disk0.img", dir);
+	is_str(opt.devices[0], want,
+	       "...the first disk first (/dev/vda), its relative path from the file's folder");
+	is_str(opt.devices[1],
+	       "virtio-blk,path=/img/b.img,readonly=on,serial=SER-1",
+	       "...then the second, read-only, with its serial");
+	is_str(opt.devices[2], "virtio-blk,path=/img/c.img",
+	       "...then the --device specs");
+	if (!chdir(dir)) {
+		is_int(parse("--config", SETTINGS_FILE, NULL), OPTIONS_RUN,
+		       "--config by a relative path");
+		is_str(opt.devices[0], want, "...the disk's path made absolute");
+		if (chdir(cwd))
+			diag("cannot go back to %s", cwd);
+	}
+	snprintf(comma, sizeof(comma), "%s/a,b", dir);
+	mkdir(comma, 0700);
+	write_config(comma, file, sizeof(file));
+	is_int(parse("--config", file, NULL), OPTIONS_ERROR,
+	       "a relative disk in a folder with a comma");
+	ok(said("disk 0") && said("comma"), "...refused, saying why");
+	unlink(file);
+	rmdir(comma);
+	snprintf(file, sizeof(file), "%s/%s", dir, SETTINGS_FILE);
+	unlink(file);
+	rmdir(dir);
 }
 
 static void test_usage(void)
@@ -187,6 +248,7 @@ int main(void)
 	test_kernel();
 	test_rom();
 	test_errors();
+	test_config_disks();
 	test_usage();
 	return tap_done();
 }

@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -79,8 +80,11 @@ void options_usage(FILE *f)
 		"                        when it ends; how vmctl start runs a VM\n"
 		"      --config FILE     run the VM a settings file describes (what\n"
 		"                        vmctl writes, docs/settings.md): its boot\n"
-		"                        source, RAM, vCPUs and devices, which the\n"
-		"                        options above then cannot give\n"
+		"                        source, RAM, vCPUs, disks and devices, which\n"
+		"                        the options above then cannot give; its\n"
+		"                        disks come first, in order (the first is\n"
+		"                        /dev/vda), a relative path taken from the\n"
+		"                        file's folder\n"
 		"      --check           check the options (a --config's settings,\n"
 		"                        each --device's class and keys) and exit:\n"
 		"                        status 0 if vireo-vm takes them (vmctl\n"
@@ -177,6 +181,71 @@ static int options_check(const struct options *opt, bool mem_given)
 }
 
 /*
+ * A settings file's disk as the spec --disk would make of it, kept until
+ * the next parse: its path the file's folder's when relative, so a VM's
+ * folder can move with the images in it.  NULL with the reason in why.
+ */
+static const char *config_disk_spec(const char *dir, const struct vm_disk *d,
+				    unsigned int slot, char *why,
+				    size_t why_len)
+{
+	static char *specs[SETTINGS_MAX_DISKS];
+	char file[PATH_MAX];
+	char *spec;
+
+	if (settings_disk_path(dir, d, file, sizeof(file))) {
+		snprintf(why, why_len, "%s: path too long", d->path);
+		return NULL;
+	}
+	/* The folder's part may hold one, which the spec cannot carry. */
+	if (strchr(file, ',')) {
+		snprintf(why, why_len,
+			 "%s: a comma in the path, which a device spec cannot hold",
+			 file);
+		return NULL;
+	}
+	if (asprintf(&spec, "virtio-blk,path=%s%s%s%s", file,
+		     d->readonly ? ",readonly=on" : "",
+		     d->serial ? ",serial=" : "",
+		     d->serial ? d->serial : "") < 0) {
+		snprintf(why, why_len, "out of memory");
+		return NULL;
+	}
+	free(specs[slot]);
+	specs[slot] = spec;
+	return spec;
+}
+
+/*
+ * The disks first, in the file's order, so that the first is the guest's
+ * /dev/vda whatever --device virtio-blk specs follow.
+ */
+static int config_disks(struct options *opt, const struct vm_settings *s)
+{
+	char dir[PATH_MAX], why[PATH_MAX + 100];
+	const char *spec;
+	unsigned int i;
+
+	if (s->nr_disks + s->nr_devices > OPTIONS_MAX_DEVICES)
+		return usage_error("--config %s: %u disks and %u devices: at most %d in all",
+				   opt->config, s->nr_disks, s->nr_devices,
+				   OPTIONS_MAX_DEVICES);
+	if (s->nr_disks && !realpath(opt->config, dir))
+		return usage_error("--config %s: %m", opt->config);
+	if (s->nr_disks)
+		*strrchr(dir, '/') = '\0';	/* "" for a file in / */
+	for (i = 0; i < s->nr_disks; i++) {
+		spec = config_disk_spec(dir, &s->disks[i], i, why,
+					sizeof(why));
+		if (!spec || dev_spec_check(spec, why, sizeof(why)))
+			return usage_error("--config %s: disk %u: %s",
+					   opt->config, i, why);
+		opt->devices[opt->nr_devices++] = spec;
+	}
+	return OPTIONS_RUN;
+}
+
+/*
  * --config FILE: the VM's settings, checked as vmctl checks them, then as
  * the command line's would be.  They live as long as the process.
  */
@@ -206,6 +275,9 @@ static int options_from_config(struct options *opt, bool mem_given)
 	opt->vm_name = s.name;
 	opt->vm_uuid = s.uuid;
 	opt->no_vmmdev = opt->no_vmmdev || s.no_vmmdev;
+	err = config_disks(opt, &s);
+	if (err != OPTIONS_RUN)
+		return err;
 	for (i = 0; i < s.nr_devices; i++) {
 		if (dev_spec_check(s.devices[i], why, sizeof(why)))
 			return usage_error("--config %s: device %s: %s",
