@@ -17,13 +17,14 @@
 	"--cpus N           vCPUs, 1 to 64 (default 1)\n"		\
 	"--memory SIZE      RAM, e.g. 512M or 2G (default 256M with a kernel, 16M with a ROM)\n" \
 	"--device SPEC      one more device, as vireo-vm --device (repeatable)\n" \
+	"--disk SPEC        a virtio disk, after the VM's others (the first is the guest's /dev/vda; repeatable): FILE[,readonly][,serial=S] attaches an existing raw image or block device, kept by its absolute path; size=SIZE[,readonly][,serial=S] makes a new sparse raw image diskN.img of SIZE (K, M, G or T; 1M to 64T, a multiple of 512) in the VM's folder, never over an existing file; serial: up to 20 printable ASCII characters, no blanks or commas\n" \
 	"--no-vmmdev        no VMMDev, the guest additions' device (--vmmdev: back)\n"
 
 const struct vmctl_cmd vmctl_cmds[] = {
 	{
 		.name = "create",
 		.handler = vmctl_cmd_create,
-		.args = "NAME (--kernel FILE [--initrd FILE] [--append STRING] | --rom FILE) [--cpus N] [--memory SIZE] [--device SPEC]... [--no-vmmdev]",
+		.args = "NAME (--kernel FILE [--initrd FILE] [--append STRING] | --rom FILE) [--cpus N] [--memory SIZE] [--device SPEC]... [--disk SPEC]... [--no-vmmdev]",
 		.summary = "create a VM: its folder and settings; prints its UUID",
 		.help = VM_OPTIONS,
 	},
@@ -126,19 +127,20 @@ const struct vmctl_cmd vmctl_cmds[] = {
 	{
 		.name = "modify",
 		.handler = vmctl_cmd_modify,
-		.args = "VM [create's options]",
-		.summary = "change a VM's settings (--kernel or --rom replaces the boot source)",
+		.args = "VM [create's options] [--remove-disk N]",
+		.summary = "change a stopped VM's settings (--kernel or --rom replaces the boot source)",
 		.help = VM_OPTIONS
 			"--no-initrd        drop the initrd\n"
 			"--no-append        drop the command line\n"
-			"--no-devices       drop the added devices\n",
+			"--no-devices       drop the added devices\n"
+			"--remove-disk N    take out disk N, as vmctl show numbers them (before this command's --disk adds any); its image is not deleted, not even one in the VM's folder\n",
 	},
 	{
 		.name = "delete",
 		.handler = vmctl_cmd_delete,
 		.args = "VM [--keep-files]",
-		.summary = "delete a VM and its folder",
-		.help = "--keep-files      delete only the settings: the folder and what else is in it stay\n",
+		.summary = "delete a VM and its folder, with the disk images made in it (disks attached from elsewhere are never deleted)",
+		.help = "--keep-files      delete only the settings: the folder and what else is in it (its disk images) stay\n",
 	},
 	{
 		.name = "help",
@@ -259,8 +261,8 @@ void vmctl_man(FILE *f)
 	      ".SH SYNOPSIS\n.B vmctl\n[\\fB\\-\\-root\\fR \\fIDIR\\fR] "
 	      "\\fICOMMAND\\fR [\\fIARGS\\fR]\n"
 	      ".SH DESCRIPTION\nEach VM is a folder under the root: its "
-	      "settings file (\\fIsettings.json\\fR), later its disks and "
-	      "logs. The root is \\fB\\-\\-root\\fR, else \\fBVIREO_ROOT\\fR, "
+	      "settings file (\\fIsettings.json\\fR), the disk images "
+	      "made for it, its logs. The root is \\fB\\-\\-root\\fR, else \\fBVIREO_ROOT\\fR, "
 	      "else \\fI/var/lib/vireo/vms\\fR for root and "
 	      "\\fI$XDG_DATA_HOME/vireo/vms\\fR (\\fI~/.local/share/vireo/vms\\fR) "
 	      "for other users. A VM is named by its name or its UUID.\n"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmctl create: a folder ROOT/NAME with the settings file, made whole or
- * not at all.
+ * vmctl create: a folder ROOT/NAME with the settings file and the new disk
+ * images, made whole or not at all.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -39,7 +39,8 @@ int vmctl_cmd_create(struct vmctl *ctl, int argc, char **argv)
 		vmctl_err("out of memory");
 		return VMCTL_FAILED;
 	}
-	status = vmctl_parse_vm_options(ctl, argc - 1, argv + 1, &s, true);
+	status = vmctl_parse_vm_options(ctl, argc - 1, argv + 1, &s, true,
+					NULL);
 	if (status == VMCTL_OK)
 		status = vmctl_lock(ctl, true);
 	if (status != VMCTL_OK)
@@ -59,6 +60,12 @@ int vmctl_cmd_create(struct vmctl *ctl, int argc, char **argv)
 		status = VMCTL_FAILED;
 		goto out;
 	}
+	/* The images first: the settings never name one that is not there. */
+	if (vmctl_make_disks(dir, &s) != VMCTL_OK) {
+		rmdir(dir);
+		status = VMCTL_FAILED;
+		goto out;
+	}
 	err = settings_save(path, &s, why, sizeof(why));
 	/* The new folder's entry in the root, on disk before the UUID is. */
 	if (!err && fsync_dir(ctl->root)) {
@@ -67,6 +74,7 @@ int vmctl_cmd_create(struct vmctl *ctl, int argc, char **argv)
 	}
 	if (err) {
 		vmctl_err("%s", why);
+		vmctl_unmake_disks(dir, &s);
 		unlink(path);
 		rmdir(dir);
 		status = VMCTL_FAILED;

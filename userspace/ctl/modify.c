@@ -5,12 +5,35 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "vmctl.h"
+
+/*
+ * Say what --remove-disk left: the image is never deleted, and one in
+ * the VM's folder stays there until the VM is deleted.
+ */
+static void removed_note(const struct vm_settings *s, const char *dir,
+			 const struct vmctl_removed_disk *r)
+{
+	const char *slash = strrchr(r->path, '/');
+	size_t n = strlen(dir);
+	bool ours = r->path[0] != '/' ||
+		    (slash && (size_t)(slash - r->path) == n &&
+		     !strncmp(r->path, dir, n));
+
+	printf("%s: disk %d removed; its image %s%s%s is kept%s\n", s->name,
+	       r->index, r->path[0] == '/' ? "" : dir,
+	       r->path[0] == '/' ? "" : "/", r->path,
+	       ours ? " in the VM's folder (delete it yourself if its data is not needed; vmctl delete deletes it with the folder)" :
+		      "");
+}
 
 int vmctl_cmd_modify(struct vmctl *ctl, int argc, char **argv)
 {
 	char dir[PATH_MAX], path[PATH_MAX], why[512];
+	struct vmctl_removed_disk removed = { -1, NULL };
 	struct vm_settings s;
 	int status;
 
@@ -35,15 +58,21 @@ int vmctl_cmd_modify(struct vmctl *ctl, int argc, char **argv)
 	status = vmctl_not_running(ctl, &s, dir);
 	if (status == VMCTL_OK)
 		status = vmctl_parse_vm_options(ctl, argc - 1, argv + 1, &s,
-						false);
+						false, &removed);
+	if (status == VMCTL_OK)
+		status = vmctl_make_disks(dir, &s);
 	if (status != VMCTL_OK)
 		goto out;
 	vmctl_settings_path(dir, path, sizeof(path));
 	if (settings_save(path, &s, why, sizeof(why))) {
 		vmctl_err("%s", why);
+		vmctl_unmake_disks(dir, &s);
 		status = VMCTL_FAILED;
+	} else if (removed.path) {
+		removed_note(&s, dir, &removed);
 	}
 out:
+	free(removed.path);
 	settings_free(&s);
 	return status;
 }

@@ -96,6 +96,7 @@ int vmctl_cmd_show(struct vmctl *ctl, int argc, char **argv)
 		line("initrd", s.initrd);
 		line("append", s.append);
 		line("rom", s.rom);
+		vmctl_show_disks(&s, dir);
 		for (i = 0; i < s.nr_devices; i++)
 			line("device", s.devices[i]);
 		line("vmmdev", s.no_vmmdev ? "no" : NULL);

@@ -22,7 +22,7 @@ static int check_devices(const char *name, char **devs, unsigned int nr);
 enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_ROM, OPT_CPUS,
 	OPT_MEMORY, OPT_DEVICE, OPT_NO_INITRD, OPT_NO_APPEND,
-	OPT_NO_DEVICES, OPT_NO_VMMDEV, OPT_VMMDEV,
+	OPT_NO_DEVICES, OPT_NO_VMMDEV, OPT_VMMDEV, OPT_DISK, OPT_REMOVE_DISK,
 };
 
 static const struct option vm_long_options[] = {
@@ -38,6 +38,8 @@ static const struct option vm_long_options[] = {
 	{ "no-devices", no_argument, NULL, OPT_NO_DEVICES },
 	{ "no-vmmdev", no_argument, NULL, OPT_NO_VMMDEV },
 	{ "vmmdev", no_argument, NULL, OPT_VMMDEV },
+	{ "disk", required_argument, NULL, OPT_DISK },
+	{ "remove-disk", required_argument, NULL, OPT_REMOVE_DISK },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -81,16 +83,40 @@ static int cpus_option(struct vmctl *ctl, const char *arg, unsigned int *out)
 	return VMCTL_OK;
 }
 
+/*
+ * --remove-disk first, by the index show gave before this command, then
+ * each --disk in order after the disks there are.
+ */
+static int apply_disks(struct vmctl *ctl, struct vm_settings *s,
+		       char **disks, unsigned int nr, const char *remove,
+		       struct vmctl_removed_disk *removed)
+{
+	unsigned int i;
+	int status = VMCTL_OK;
+
+	if (remove)
+		status = vmctl_remove_disk_option(ctl, remove, s, removed);
+	for (i = 0; status == VMCTL_OK && i < nr; i++)
+		status = vmctl_disk_option(ctl, disks[i], s);
+	return status;
+}
+
 int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
-			   struct vm_settings *s, bool creating)
+			   struct vm_settings *s, bool creating,
+			   struct vmctl_removed_disk *removed)
 {
 	bool kernel = false, rom = false, memory = false, clear_devs = false;
 	bool kernel_args = false;
-	char *devs[SETTINGS_MAX_DEVICES];
-	unsigned int nr_devs = 0, i;
+	char *devs[SETTINGS_MAX_DEVICES], *disks[SETTINGS_MAX_DISKS];
+	unsigned int nr_devs = 0, nr_disks = 0, i;
+	const char *remove = NULL;
 	char why[256];
 	int c, status = VMCTL_OK;
 
+	if (removed) {
+		removed->index = -1;
+		removed->path = NULL;
+	}
 	optind = 0;
 	opterr = 0;
 	while (status == VMCTL_OK &&
@@ -131,6 +157,24 @@ int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 					SETTINGS_MAX_DEVICES);
 			else
 				devs[nr_devs++] = optarg;
+			break;
+		case OPT_DISK:
+			if (nr_disks == SETTINGS_MAX_DISKS)
+				status = vmctl_usage_err(ctl,
+					"a VM has at most %d disks",
+					SETTINGS_MAX_DISKS);
+			else
+				disks[nr_disks++] = optarg;
+			break;
+		case OPT_REMOVE_DISK:
+			if (creating || !removed)
+				status = vmctl_usage_err(ctl,
+					"--remove-disk is modify's");
+			else if (remove)
+				status = vmctl_usage_err(ctl,
+					"one --remove-disk at a time: the disks after it move up");
+			else
+				remove = optarg;
 			break;
 		case OPT_NO_VMMDEV:
 			s->no_vmmdev = true;
@@ -192,6 +236,9 @@ int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 			return VMCTL_FAILED;
 		s->nr_devices++;
 	}
+	status = apply_disks(ctl, s, disks, nr_disks, remove, removed);
+	if (status != VMCTL_OK)
+		return status;
 	if (settings_check(s, why, sizeof(why))) {
 		vmctl_err("%s: %s", s->name, why);
 		return VMCTL_USAGE;

@@ -83,14 +83,44 @@ int vmctl_load_vm(const char *dir, const char *folder, struct vm_settings *s);
 /* The settings file in folder dir. */
 int vmctl_settings_path(const char *dir, char *buf, size_t len);
 
+/* The disk modify's --remove-disk took out: its index and path. */
+struct vmctl_removed_disk {
+	int index;		/* -1: none */
+	char *path;		/* as the settings had it; free() after */
+};
+
 /*
  * create's and modify's options into *s: --kernel, --initrd, --append,
- * --rom, --cpus, --memory, --device.  creating: defaults apply and a
- * boot source is needed.  VMCTL_OK, or VMCTL_USAGE/VMCTL_FAILED with the
- * reason printed.
+ * --rom, --cpus, --memory, --device, --disk (a new image's is made by
+ * vmctl_make_disks() later), modify's --remove-disk into *removed (NULL
+ * for create).  creating: defaults apply and a boot source is needed.
+ * VMCTL_OK, or VMCTL_USAGE/VMCTL_FAILED with the reason printed.
  */
 int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
-			   struct vm_settings *s, bool creating);
+			   struct vm_settings *s, bool creating,
+			   struct vmctl_removed_disk *removed);
+
+/*
+ * Disks (disks.c).  --disk FILE[,readonly][,serial=S] or
+ * size=SIZE[,readonly][,serial=S], appended to *s: VMCTL_OK, or the
+ * status with the reason printed.
+ */
+int vmctl_disk_option(struct vmctl *ctl, const char *spec,
+		      struct vm_settings *s);
+/* --remove-disk N: disk N out of *s, into *removed. */
+int vmctl_remove_disk_option(struct vmctl *ctl, const char *arg,
+			     struct vm_settings *s,
+			     struct vmctl_removed_disk *removed);
+/*
+ * Make the new images of s's size= disks in the VM's folder dir (never
+ * over an existing file): VMCTL_OK, or VMCTL_FAILED with the reason
+ * printed and none of them left.
+ */
+int vmctl_make_disks(const char *dir, struct vm_settings *s);
+/* Delete the images vmctl_make_disks() made, the settings not saved. */
+void vmctl_unmake_disks(const char *dir, struct vm_settings *s);
+/* show's lines: index, path, size, readonly, serial. */
+void vmctl_show_disks(const struct vm_settings *s, const char *dir);
 
 /* A VM's run state, from the VM process's files (running.c). */
 enum vm_state { VM_STOPPED, VM_RUNNING, VM_PAUSED, VM_CRASHED, VM_UNKNOWN };
