@@ -76,7 +76,10 @@ static int disk_file(const char *spec, const char *file, bool ro,
 	struct stat st;
 
 	if (!realpath(file, abs) || stat(abs, &st)) {
-		vmctl_err("--disk %s: %s: %m", spec, file);
+		if (strcmp(spec, file))
+			vmctl_err("--disk %s: %s: %m", spec, file);
+		else
+			vmctl_err("--disk %s: %m", spec);
 		return VMCTL_FAILED;
 	}
 	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {

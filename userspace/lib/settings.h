@@ -43,7 +43,8 @@ struct vm_disk {
 	char *serial;		/* NULL: none */
 	/*
 	 * Not in the file: vmctl's image to make in the VM's folder, of this
-	 * many bytes, before the settings are saved (path NULL until then).
+	 * many bytes, before the settings are saved.  path is NULL until it
+	 * is made; new_size stays, so that a failed save deletes it again.
 	 */
 	uint64_t new_size;
 };
