@@ -32,7 +32,7 @@
 #include "virtio/virtio_pci.h"
 #include "tap.h"
 
-#define RAM_SIZE	(4u << 20)
+#define RAM_SIZE	(8u << 20)
 #define BAR_A		0xe0000000u	/* the read-write disk's BAR 4 */
 #define BAR_B		0xe0100000u	/* the read-only one's */
 #define DESC		0x10000u
@@ -349,6 +349,36 @@ static void test_readonly(void)
 	ok(!memcmp(ram + DATA, image, 512), "with the file's bytes");
 }
 
+/* Nine 8 MiB buffers, all of guest RAM: 72 MiB asked in one read. */
+static void test_too_big(void)
+{
+	struct virtio_blk_outhdr *h = (void *)(ram + HDR);
+	uint16_t u = used()->idx, a = avail()->idx;
+	unsigned int i;
+
+	h->type = VIRTIO_BLK_T_IN;
+	h->sector = 0;
+	ram[STATUS] = 0xee;
+	desc(0)->addr = HDR;
+	desc(0)->len = 16;
+	desc(0)->flags = VRING_DESC_F_NEXT;
+	desc(0)->next = 1;
+	for (i = 1; i <= 9; i++) {
+		desc(i)->addr = 0;
+		desc(i)->len = RAM_SIZE;
+		desc(i)->flags = VRING_DESC_F_NEXT | VRING_DESC_F_WRITE;
+		desc(i)->next = i + 1;
+	}
+	desc(10)->addr = STATUS;
+	desc(10)->len = 1;
+	desc(10)->flags = VRING_DESC_F_WRITE;
+	avail()->ring[a % QSIZE] = 0;
+	avail()->idx = a + 1;
+	wr(BAR_B + 0x3000, 2, 0);
+	ok(used()->idx == (uint16_t)(u + 1) && ram[STATUS] == VIRTIO_BLK_S_IOERR,
+	   "a 72 MiB read (nine buffers over all of RAM): IOERR, not read");
+}
+
 static void test_lock(void)
 {
 	struct machine m2;
@@ -391,6 +421,7 @@ int main(void)
 	test_read_write();
 	test_discard();
 	test_readonly();
+	test_too_big();
 	test_lock();
 	devices_destroy(&m);
 	machine_destroy(&m);

@@ -299,37 +299,44 @@ static const char *disk_spec(const char *arg, unsigned int slot, char *why,
 	static char *specs[OPTIONS_MAX_DEVICES];
 	const char *comma = strchr(arg, ',');
 	size_t flen = comma ? (size_t)(comma - arg) : strlen(arg);
-	char *out, *p, *item, *save = NULL, *rest;
+	char *out = NULL, *item, *save = NULL, *rest;
+	size_t out_len;
+	bool bad = false;
+	FILE *f;
 
 	if (!flen) {
 		snprintf(why, why_len, "no image file");
 		return NULL;
 	}
 	rest = strdup(comma ? comma + 1 : "");
-	out = malloc(strlen(arg) + 64);
-	if (!rest || !out) {
+	f = rest ? open_memstream(&out, &out_len) : NULL;
+	if (!f) {
 		free(rest);
-		free(out);
 		snprintf(why, why_len, "out of memory");
 		return NULL;
 	}
-	p = out + sprintf(out, "virtio-blk,path=%.*s", (int)flen, arg);
-	for (item = strtok_r(rest, ",", &save); item;
+	fprintf(f, "virtio-blk,path=%.*s", (int)flen, arg);
+	for (item = strtok_r(rest, ",", &save); item && !bad;
 	     item = strtok_r(NULL, ",", &save)) {
 		if (!strcmp(item, "readonly") || !strcmp(item, "ro"))
-			p += sprintf(p, ",readonly=on");
+			fputs(",readonly=on", f);
 		else if (!strncmp(item, "serial=", 7) ||
 			 !strncmp(item, "queues=", 7))
-			p += sprintf(p, ",%s", item);
+			fprintf(f, ",%s", item);
 		else {
 			snprintf(why, why_len,
 				 "\"%s\": readonly, serial=S or queues=N", item);
-			free(rest);
-			free(out);
-			return NULL;
+			bad = true;
 		}
 	}
 	free(rest);
+	if (fclose(f) || bad) {
+		if (!bad)
+			snprintf(why, why_len, "out of memory");
+		free(out);
+		return NULL;
+	}
+	/* A repeated option is refused by dev_spec_check() (each key once). */
 	free(specs[slot]);
 	specs[slot] = out;
 	return out;

@@ -6,9 +6,10 @@
  * command-line order.
  *
  * The image is opened and locked when the VM is built: flock() LOCK_EX
- * for a disk the guest writes, LOCK_SH for a read-only one, so two VMs
- * (or a VM and vmctl) never write one image at once, as QEMU's image
- * locking does.  The image keeps its holes: reads of them are zeros,
+ * for a disk the guest writes, LOCK_SH for a read-only one, so two Vireo
+ * VMs (or a VM and any tool that flock()s) never write one image at once.
+ * QEMU locks its images too, but with OFD byte-range locks (fcntl), which
+ * do not conflict with flock(): a QEMU VM is not kept out.  The image keeps its holes: reads of them are zeros,
  * discard and write-zeroes punch new ones (fallocate).
  *
  * Requests are checked before any I/O: a length that is no multiple of
@@ -64,6 +65,14 @@
 /* Discard and write-zeroes: ranges per request, sectors per range. */
 #define BLK_MAX_RANGES		32
 #define BLK_MAX_RANGE_SECTORS	(1u << 22)	/* 2 GiB */
+/*
+ * The most data one read or write may carry.  Linux sends at most
+ * max_sectors_kb (1280 KiB by default) per request; a bound keeps what a
+ * reset or a pause waits for (the I/O in flight) short whatever a guest
+ * builds: a chain of 1024 buffers of 4 GiB each, all the same pages,
+ * would otherwise read a whole disk in one request.
+ */
+#define BLK_MAX_REQUEST		(64u << 20)
 /* The configuration space up to write_zeroes_may_unmap and its padding. */
 #define BLK_CONFIG_SIZE		(offsetof(struct virtio_blk_config, unused1) + 3)
 
@@ -221,6 +230,25 @@ static uint8_t guest_error(struct virtio_blk *blk)
 	return VIRTIO_BLK_S_IOERR;
 }
 
+/* Zeros written out, for a file system that has neither way to make them. */
+static int write_zeros(int fd, off_t off, off_t len)
+{
+	static const uint8_t zeros[64 * 1024];
+	ssize_t r;
+
+	while (len) {
+		r = pwrite(fd, zeros, len < (off_t)sizeof(zeros) ? len :
+			   (off_t)sizeof(zeros), off);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		off += r;
+		len -= r;
+	}
+	return 0;
+}
+
 /*
  * DISCARD and WRITE_ZEROES: len bytes of 16-byte ranges (5.2.6).  Discard
  * and write-zeroes with UNMAP punch a hole, which reads as zeros;
@@ -265,13 +293,20 @@ static uint8_t do_ranges(struct virtio_blk *blk, uint32_t type,
 				  VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP))
 			mode = FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
 		err = fallocate(blk->fd, mode, off, bytes) ? -errno : 0;
+		/* A discard is a hint: a file system without holes ignores it. */
+		if (err == -EOPNOTSUPP && discard)
+			err = 0;
+		/* Write-zeroes must read back as zeros (5.2.6): by any means. */
+		if (err == -EOPNOTSUPP && mode & FALLOC_FL_PUNCH_HOLE)
+			err = fallocate(blk->fd, FALLOC_FL_ZERO_RANGE |
+					FALLOC_FL_KEEP_SIZE, off, bytes) ?
+			      -errno : 0;
 		if (err == -EOPNOTSUPP && mode & FALLOC_FL_ZERO_RANGE)
 			err = fallocate(blk->fd, FALLOC_FL_PUNCH_HOLE |
 					FALLOC_FL_KEEP_SIZE, off, bytes) ?
 			      -errno : 0;
-		/* A discard is a hint: a file system without holes ignores it. */
-		if (err == -EOPNOTSUPP && discard)
-			err = 0;
+		if (err == -EOPNOTSUPP)
+			err = write_zeros(blk->fd, off, bytes);
 		if (err)
 			return host_error(blk, discard ? "discard" :
 					  "write-zeroes", err);
@@ -309,6 +344,13 @@ static void blk_handle(struct virtio_blk *blk, struct blk_req *req)
 	type = le32toh(h.type);
 	sector = le64toh(h.sector);
 	req->written = 1;
+	/* More buffers than seg_max offers, or more data than we take. */
+	if (nout + nin > BLK_QUEUE_SIZE ||
+	    e->in_len - 1 > BLK_MAX_REQUEST ||
+	    e->out_len - sizeof(h) > BLK_MAX_REQUEST) {
+		*status = guest_error(blk);
+		return;
+	}
 
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
@@ -656,7 +698,9 @@ static int blk_open(struct virtio_blk *blk, const char *path, char *why,
 	off_t size;
 	int err;
 
-	blk->fd = open(path, (blk->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not hang the VM's start (refused below). */
+	blk->fd = open(path, (blk->readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC |
+		       O_NONBLOCK);
 	if (blk->fd < 0) {
 		err = -errno;
 		snprintf(why, why_len, "%s: %s", path, strerror(errno));
@@ -667,6 +711,11 @@ static int blk_open(struct virtio_blk *blk, const char *path, char *why,
 		snprintf(why, why_len, "%s: not a file or a block device",
 			 path);
 		return -EINVAL;
+	}
+	if (fcntl(blk->fd, F_SETFL, 0)) {
+		err = -errno;
+		snprintf(why, why_len, "%s: %s", path, strerror(errno));
+		return err;
 	}
 	if (flock(blk->fd, (blk->readonly ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
 		err = -errno;
@@ -832,7 +881,7 @@ fail:
 
 static const int blk_syscalls[] = {
 	SCMP_SYS(preadv), SCMP_SYS(pwritev), SCMP_SYS(fdatasync),
-	SCMP_SYS(fallocate),
+	SCMP_SYS(fallocate), SCMP_SYS(pwrite64),
 };
 
 static const struct dev_class virtio_blk_class = {

@@ -453,6 +453,10 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_ops *ops,
 	struct pci_device *pci = &vp->pci;
 	int at, r;
 
+	/* No fd yet: virtio_pci_free() may follow any failure below. */
+	vp->epfd = vp->stop_fd = -1;
+	for (r = 0; r < VIRTIO_PCI_MAX_QUEUES; r++)
+		vp->q[r].kick_fd = -1;
 	if (!ops->nr_queues || ops->nr_queues > VIRTIO_PCI_MAX_QUEUES ||
 	    !ops->queue_size || ops->queue_size > VIRTQ_MAX_SIZE ||
 	    (ops->queue_size & (ops->queue_size - 1)) ||
@@ -460,9 +464,6 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_ops *ops,
 		return -EINVAL;
 	vp->ops = ops;
 	vp->opaque = opaque;
-	vp->epfd = vp->stop_fd = -1;
-	for (r = 0; r < VIRTIO_PCI_MAX_QUEUES; r++)
-		vp->q[r].kick_fd = -1;
 	vp->offered = ops->features | TRANSPORT_FEATURES;
 	pci->vendor_id = VIRTIO_PCI_VENDOR;
 	pci->device_id = VIRTIO_PCI_DEVICE_BASE + ops->type;
@@ -671,6 +672,8 @@ void virtio_pci_resume(struct virtio_pci *vp)
 
 void virtio_pci_free(struct virtio_pci *vp)
 {
-	close_fds(vp);
+	/* virtio_pci_init() never ran: no fd of ours, 0s from calloc. */
+	if (vp->ops)
+		close_fds(vp);
 	pci_msi_free(&vp->pci);
 }
