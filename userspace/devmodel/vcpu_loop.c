@@ -250,7 +250,7 @@ static int handle_hlt(struct vcpu *vcpu, struct machine *m)
 /* The kernel has already reset the vCPU: its registers tell nothing now. */
 static int handle_shutdown(struct vcpu *vcpu, struct machine *m)
 {
-	pr_err("guest shutdown: the vCPU triple-faulted\n");
+	pr_err("guest shutdown: vCPU %u triple-faulted\n", vcpu->id);
 	return EXIT_CODE_SHUTDOWN;
 }
 
