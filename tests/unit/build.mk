@@ -20,7 +20,7 @@ UNIT_TESTS	+= test_options test_cpuid test_vcpu_threads test_console_out \
 		   test_guest_mem test_machine test_devstate test_pci_msi \
 		   test_seccomp test_settings test_control test_release
 UNIT_TESTS	+= test_vmmdev test_safetext test_virtq test_virtio_pci \
-		   test_virtio_blk
+		   test_virtio_blk test_virtio_blk_pool
 UNIT_BINS	:= $(addprefix $(UNIT_OUT)/,$(UNIT_TESTS))
 
 unit_deps_test_bus		:= bus
@@ -33,6 +33,7 @@ unit_deps_test_virtio_blk	:= bus machine devices devstate guest_mem pci/pci \
 				   pci/pci_msi dev/pci_host dev/acpi_pm \
 				   virtio/virtqueue virtio/virtio_pci \
 				   virtio/virtio_blk
+unit_deps_test_virtio_blk_pool	:= $(unit_deps_test_virtio_blk)
 unit_deps_test_devices		:= bus machine devices devstate
 unit_deps_test_uart16550	:= bus machine devices devstate dev/uart16550
 unit_deps_test_uart16550	+= evloop irq console_out
@@ -60,7 +61,8 @@ unit_deps_test_pci		:= bus machine devices devstate pci/pci pci/pci_msi \
 				   dev/pci_host dev/acpi_pm
 UNIT_FAKE_PLATFORM_TESTS	:= test_i8254 test_rtc test_i8042 test_acpi_pm \
 				   test_pci test_devstate test_pci_msi test_vmmdev \
-				   test_virtio_pci test_virtio_blk test_options
+				   test_virtio_pci test_virtio_blk test_options \
+				   test_virtio_blk_pool
 $(addprefix $(UNIT_OUT)/,$(UNIT_FAKE_PLATFORM_TESTS)): \
 	$(UNIT_OUT)/fake_platform.o
 # test_x86_emulate runs the kernel's instruction emulator (kernel/emulate/)
