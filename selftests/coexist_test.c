@@ -91,7 +91,7 @@ FIXTURE_TEARDOWN(coexist)
 
 /* Both guests make @n more exits each, all right. */
 #define ASSERT_ADVANCE(v, k, n) do {					\
-	char __why[128];						\
+	char __why[256];						\
 	ASSERT_TRUE(guests_advance(v, k, n, __why)) TH_LOG("%s", __why);	\
 } while (0)
 
@@ -99,7 +99,7 @@ static void stop_vireo_guest(struct __test_metadata *_metadata,
 			     struct vireo_guest *v)
 {
 	unsigned long exits;
-	char why[128];
+	char why[256];
 
 	ASSERT_TRUE(vireo_guest_stop(v, &exits, why))
 		TH_LOG("Vireo's guest: %s", why);
@@ -110,7 +110,7 @@ static void stop_kvm_guest(struct __test_metadata *_metadata,
 			   struct kvm_guest *k)
 {
 	unsigned long exits;
-	char why[128];
+	char why[256];
 
 	ASSERT_TRUE(kvm_guest_stop(k, &exits, why)) TH_LOG("KVM's guest: %s",
 							   why);
@@ -126,7 +126,7 @@ TEST_F_TIMEOUT(coexist, kvm_first, TIMEOUT)
 {
 	struct vireo_guest *v;
 	struct kvm_guest *k;
-	char why[128];
+	char why[256];
 	int round;
 
 	k = kvm_guest_start(why);
@@ -150,7 +150,7 @@ TEST_F_TIMEOUT(coexist, vireo_first, TIMEOUT)
 {
 	struct vireo_guest *v;
 	struct kvm_guest *k;
-	char why[128];
+	char why[256];
 
 	/* KVM without a VM: on 6.1 it has let go of the CPUs. */
 	v = vireo_guest_start();
@@ -175,7 +175,7 @@ TEST_F_TIMEOUT(coexist, kvm_unloaded_under_vireo, TIMEOUT)
 {
 	struct vireo_guest *v;
 	struct kvm_guest *k;
-	char why[128];
+	char why[256];
 
 	k = kvm_guest_start(why);
 	ASSERT_NE(NULL, k) TH_LOG("%s", why);

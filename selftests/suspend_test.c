@@ -232,7 +232,7 @@ static int nr_cpus(void)
  * making @n exits there, all right.
  */
 #define ASSERT_RUN_ON_EACH_CPU(v, k, n) do {				\
-	char __why[128];						\
+	char __why[256];						\
 	int __cpu;							\
 	for (__cpu = 0; __cpu < nr_cpus(); __cpu++) {			\
 		if (v)							\
@@ -270,7 +270,7 @@ static void stop_guests(struct __test_metadata *_metadata,
 			struct vireo_guest *v, struct kvm_guest *k)
 {
 	unsigned long exits;
-	char why[128];
+	char why[256];
 
 	if (v) {
 		EXPECT_TRUE(vireo_guest_stop(v, &exits, why))
@@ -345,7 +345,7 @@ TEST_F_TIMEOUT(suspend, kvm_loaded_first, TIMEOUT)
 {
 	struct vireo_guest *v;
 	struct kvm_guest *k;
-	char why[128];
+	char why[256];
 
 	ASSERT_EQ(0, module_unload("vireo"));
 	ASSERT_EQ(0, kvm_load());
@@ -371,7 +371,7 @@ TEST_F_TIMEOUT(suspend, vireo_loaded_first, TIMEOUT)
 {
 	struct vireo_guest *v;
 	struct kvm_guest *k;
-	char why[128];
+	char why[256];
 
 	ASSERT_EQ(0, kvm_unload());
 	ASSERT_EQ(0, kvm_load());
@@ -403,7 +403,7 @@ TEST_F_TIMEOUT(suspend, kvm_refused_then_given_back, TIMEOUT)
 {
 	struct vireo_guest *v;
 	struct kvm_guest *k = NULL;
-	char why[128];
+	char why[256];
 	int r;
 
 	ASSERT_EQ(0, kvm_unload());

@@ -29,7 +29,7 @@ struct vireo_guest {
 	pthread_t thread;
 	atomic_bool stop;
 	atomic_ulong exits;
-	char error[128];
+	char error[192];
 	atomic_bool failed;		/* error[] is written */
 };
 
@@ -52,9 +52,14 @@ static bool vireo_guest_step(struct vireo_guest *g)
 	}
 	if (run->exit_reason != VIREO_EXIT_IO || run->io.port != OUT_PORT ||
 	    run->io.direction != VIREO_IO_OUT || run->io.size != 1) {
+		/* All that tells a wrong I/O from a wrong guest. */
 		snprintf(g->error, sizeof(g->error),
-			 "exit %s instead of OUT %#x",
-			 exit_reason_str(run->exit_reason), OUT_PORT);
+			 "exit %s (port %#x %s size %u, rip %#llx, after %lu good exits) instead of OUT %#x",
+			 exit_reason_str(run->exit_reason), run->io.port,
+			 run->io.direction == VIREO_IO_OUT ? "out" : "in",
+			 run->io.size,
+			 (unsigned long long)vcpu_get_rip(g->vcpu),
+			 atomic_load(&g->exits), OUT_PORT);
 		return false;
 	}
 	got = *(uint8_t *)vcpu_io_data(g->vcpu);
@@ -117,7 +122,7 @@ bool vireo_guest_stop(struct vireo_guest *g, unsigned long *exits, char *why)
 	pthread_join(g->thread, NULL);
 	*exits = atomic_load(&g->exits);
 	ok = !atomic_load(&g->failed);
-	snprintf(why, 128, "%s", g->error);
+	snprintf(why, 256, "%s", g->error);
 	vm_free(g->vm);
 	free(g);
 	return ok;
@@ -132,13 +137,13 @@ bool guests_advance(struct vireo_guest *v, struct kvm_guest *k,
 
 	for (ticks = 0; ticks < ADVANCE_WAIT_S * 100; ticks++) {
 		if (v && vireo_guest_error(v)) {
-			snprintf(why, 128, "Vireo's guest: %.100s",
+			snprintf(why, 256, "Vireo's guest: %.220s",
 				 vireo_guest_error(v));
 			return false;
 		}
 		if (k && kvm_guest_failed(k)) {
 			/* kvm_guest_stop() tells why. */
-			snprintf(why, 128, "KVM's guest stopped on an error");
+			snprintf(why, 256, "KVM's guest stopped on an error");
 			return false;
 		}
 		if ((!v || vireo_guest_exits(v) - v0 >= n) &&
@@ -146,7 +151,7 @@ bool guests_advance(struct vireo_guest *v, struct kvm_guest *k,
 			return true;
 		usleep(10000);
 	}
-	snprintf(why, 128, "%s: fewer than %lu exits in %d s",
+	snprintf(why, 256, "%s: fewer than %lu exits in %d s",
 		 v && vireo_guest_exits(v) - v0 < n ? "Vireo's guest" :
 		 "KVM's guest", n, ADVANCE_WAIT_S);
 	return false;

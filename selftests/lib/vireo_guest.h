@@ -28,7 +28,7 @@ bool vireo_guest_stop(struct vireo_guest *g, unsigned long *exits, char *why);
 
 /*
  * Wait until each guest given (either may be NULL) made @n more exits,
- * all right.  False, with the reason in @why (128 bytes), when one went
+ * all right.  False, with the reason in @why (256 bytes), when one went
  * wrong or did not get there in 500 seconds.
  */
 bool guests_advance(struct vireo_guest *v, struct kvm_guest *k,
