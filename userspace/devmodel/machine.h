@@ -45,6 +45,8 @@ struct machine {
 	/* The buffer in front of console_fd, made by the UART; NULL: none. */
 	struct console_out *console;
 	int console_in_fd;	/* UART input; stdin in vireo-vm, -1: none */
+	/* --vconsole: the console is virtio-console's, COM1 has none. */
+	bool console_virtio;
 
 	/*
 	 * Guest memory, for devices that do DMA: only through this accessor

@@ -100,6 +100,7 @@ static int setup_machine(struct vm_process *v)
 
 	machine_init(m, STDOUT_FILENO);
 	m->console_in_fd = console_input_fd();
+	m->console_virtio = v->opt.vconsole;
 	if (m->console_in_fd < 0 && (v->opt.control || v->opt.runtime)) {
 		int p[2];
 

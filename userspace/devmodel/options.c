@@ -19,7 +19,7 @@ void options_usage(FILE *f)
 	fprintf(f,
 		"Usage: vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
 		"                [--mem SIZE] [--cpus N] [--paravirt kvm|none]\n"
-		"                [--disk FILE[,OPTION...]]... [--rng]\n"
+		"                [--disk FILE[,OPTION...]]... [--rng] [--vconsole]\n"
 		"                [--device CLASS[,KEY=VALUE...]]... [--no-reboot]\n"
 		"                [--no-vmmdev] [--no-seccomp]\n"
 		"       vireo-vm --rom FILE [--mem SIZE] [--device ...]...\n"
@@ -67,6 +67,9 @@ void options_usage(FILE *f)
 		"                        (default 1); may be repeated\n"
 		"      --rng             a virtio entropy device (/dev/hwrng in Linux)\n"
 		"                        from the host's getrandom()\n"
+		"      --vconsole        the console is a virtio console (hvc0 in\n"
+		"                        Linux: give it console=hvc0), not COM1,\n"
+		"                        which stays without input or output\n"
 		"      --device CLASS[,KEY=VALUE...]  one more device of CLASS, with\n"
 		"                        its options (the classes and their keys are\n"
 		"                        listed below); may be repeated\n"
@@ -93,11 +96,12 @@ void options_usage(FILE *f)
 		"      --version         print vireo-vm's release and the loaded\n"
 		"                        vireo.ko's\n"
 		"\n"
-		"Console: the UART's output goes to stdout.  Its input is stdin when\n"
-		"stdin is a pipe, or a terminal in the foreground, which is then put in\n"
-		"raw mode without echo until vireo-vm exits (Ctrl-C still stops the VM,\n"
-		"Ctrl-Z goes to the guest).  Other stdins (files, /dev/null) give none,\n"
-		"but with a control socket the console's clients type there instead.\n"
+		"Console: COM1's output (hvc0's with --vconsole) goes to stdout.  Its\n"
+		"input is stdin when stdin is a pipe, or a terminal in the foreground,\n"
+		"which is then put in raw mode without echo until vireo-vm exits\n"
+		"(Ctrl-C still stops the VM, Ctrl-Z goes to the guest).  Other stdins\n"
+		"(files, /dev/null) give none, but with a control socket the console's\n"
+		"clients type there instead.\n"
 		"\n"
 		"Signals: SIGTERM presses the ACPI power button, for the guest to shut\n"
 		"down (when an ACPI OS runs to hear it; otherwise it ends the VM), and a\n"
@@ -355,6 +359,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "device", required_argument, NULL, 'D' },
 		{ "disk",   required_argument, NULL, 'd' },
 		{ "rng",    no_argument,       NULL, 'G' },
+		{ "vconsole", no_argument,     NULL, 'O' },
 		{ "no-reboot", no_argument, NULL, 'R' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
 		{ "no-vmmdev", no_argument, NULL, 'N' },
@@ -436,6 +441,15 @@ int options_parse(int argc, char **argv, struct options *opt)
 						   c == 'G' ? "rng" : "disk",
 						   c == 'G' ? "" : optarg, why);
 			opt->devices[opt->nr_devices++] = spec;
+			break;
+		case 'O':
+			if (opt->vconsole)
+				break;
+			if (opt->nr_devices == OPTIONS_MAX_DEVICES)
+				return usage_error("--vconsole: at most %d devices in all",
+						   OPTIONS_MAX_DEVICES);
+			opt->vconsole = true;
+			opt->devices[opt->nr_devices++] = "virtio-console";
 			break;
 		case 'R':
 			opt->no_reboot = true;

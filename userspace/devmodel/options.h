@@ -32,6 +32,7 @@ struct options {
 	bool no_reboot;		/* --no-reboot: a guest reset ends vireo-vm */
 	bool no_seccomp;	/* --no-seccomp: no system call filter */
 	bool no_vmmdev;		/* --no-vmmdev: a VM without VMMDev */
+	bool vconsole;		/* --vconsole: the console is hvc0 */
 	bool check;		/* --check: check the options, run nothing */
 	const char *config;	/* --config FILE: the rest comes from it */
 	const char *vm_name;	/* ... the VM's name and UUID from it */

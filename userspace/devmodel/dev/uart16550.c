@@ -566,8 +566,8 @@ static int uart16550_create(struct device *dev, const struct dev_opts *opts,
 	u->port = port;
 	u->irq = irq;
 	u->in_fd = -1;
-	/* The console is the first UART's. */
-	if (dev->index == 0) {
+	/* The console is the first UART's, unless virtio-console has it. */
+	if (dev->index == 0 && !m->console_virtio) {
 		u->in_fd = m->console_in_fd;
 		if (m->console_fd >= 0) {
 			u->out = console_out_create(m->evloop, m->console_fd,
