@@ -41,6 +41,12 @@
 #define VCON_QUEUE_SIZE		128
 /* Output is taken while the console's buffer has room for this much. */
 #define VCON_TX_ROOM		4096
+/*
+ * Of one transmit request at most this much is printed (Linux sends a
+ * page at most): a chain of 1024 buffers of all guest RAM would otherwise
+ * keep the I/O thread putting bytes for minutes.
+ */
+#define VCON_TX_MAX		(64 * 1024)
 
 struct virtio_console {
 	struct virtio_pci vp;
@@ -133,15 +139,18 @@ static void output(struct virtio_console *vc)
 	struct virtq *vq = &vc->vp.q[VCON_TX].vq;
 	struct virtq_elem *e = &vc->elem;
 	unsigned int i, left = vq->size;
-	size_t k;
+	size_t k, budget;
 	int r = 0;
 
 	while (left-- && (!vc->out || console_out_room(vc->out, VCON_TX_ROOM)) &&
 	       (r = virtq_pop(vq, e)) == 1) {
-		for (i = 0; vc->out && i < e->out; i++)
-			for (k = 0; k < e->iov[i].iov_len; k++)
-				console_out_put(vc->out,
-						((uint8_t *)e->iov[i].iov_base)[k]);
+		budget = VCON_TX_MAX;
+		for (i = 0; vc->out && i < e->out && budget; i++) {
+			const uint8_t *p = e->iov[i].iov_base;
+
+			for (k = 0; k < e->iov[i].iov_len && budget; k++, budget--)
+				console_out_put(vc->out, p[k]);
+		}
 		virtq_push(vq, e->head, 0);
 	}
 	if (r < 0)
