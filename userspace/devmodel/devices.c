@@ -334,6 +334,15 @@ void devices_resume(struct machine *m, uint64_t paused_ns)
 	}
 }
 
+void devices_stop(struct machine *m)
+{
+	unsigned int i = m->nr_devices;
+
+	while (i--)
+		if (m->devices[i]->cls->stop)
+			m->devices[i]->cls->stop(m->devices[i]);
+}
+
 void devices_destroy(struct machine *m)
 {
 	unsigned int i = m->nr_devices;

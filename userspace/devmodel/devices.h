@@ -109,6 +109,13 @@ struct dev_class {
 	uint32_t state_version;
 	int (*save)(struct device *dev, struct devstate *ds);
 	int (*load)(struct device *dev, struct devstate *ds, uint32_t version);
+	/*
+	 * Optional: the VM is ending, end the instance's own threads (an I/O
+	 * thread, workers) before the process takes down what they might
+	 * use (the control socket, the console's buffer); destroy follows.
+	 * Runs, as destroy does, without the lock and with no vCPU left.
+	 */
+	void (*stop)(struct device *dev);
 	void (*destroy)(struct device *dev);
 
 	/*
@@ -177,6 +184,7 @@ int devices_init(struct machine *m, const char **failed);
 void devices_reset(struct machine *m);
 void devices_pause(struct machine *m);
 void devices_resume(struct machine *m, uint64_t paused_ns);
+void devices_stop(struct machine *m);
 void devices_destroy(struct machine *m);
 
 /*

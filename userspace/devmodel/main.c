@@ -427,7 +427,12 @@ int main(int argc, char **argv)
 		ret = EXIT_CODE_HOST;
 	if (!ret)
 		ret = run_machine(&v);
-	/* Nobody asks anything of the devices from here on. */
+	/*
+	 * Nobody asks anything of the devices from here on, and their own
+	 * threads (virtio's) end before the control socket and the console's
+	 * buffer, which they may write to, are taken down.
+	 */
+	devices_stop(&v.m);
 	control_stop(v.control);
 	evloop_stop(v.m.evloop);
 	props_keep_save(&v.m, v.props_fd);

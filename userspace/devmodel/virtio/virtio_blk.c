@@ -664,6 +664,14 @@ static void blk_free(struct virtio_blk *blk)
 	free(blk);
 }
 
+static void blk_stop(struct device *dev)
+{
+	struct virtio_blk *blk = dev->state;
+
+	virtio_pci_stop(&blk->vp);
+	blk_stop_pool(blk);
+}
+
 static void blk_destroy(struct device *dev)
 {
 	struct virtio_blk *blk = dev->state;
@@ -895,6 +903,7 @@ static const struct dev_class virtio_blk_class = {
 	.reset = blk_reset,
 	.pause = blk_pause,
 	.resume = blk_resume,
+	.stop = blk_stop,
 	.destroy = blk_destroy,
 	.syscalls = blk_syscalls,
 	.nr_syscalls = ARRAY_SIZE(blk_syscalls),

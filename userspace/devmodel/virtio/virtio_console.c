@@ -17,7 +17,8 @@
  * terminal otherwise, as the UART's does when its FIFO is full.  Queue 1
  * (transmitq) is output: every readable buffer goes to the console, taken
  * only while the console's buffer has room for a page, so a reader that
- * keeps up loses nothing and a stalled one is dropped as for the UART.
+ * keeps up loses nothing and a stalled one (nothing taken for
+ * CONSOLE_OUT_STALL_NS) has the output dropped as for the UART.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -54,6 +55,7 @@ struct virtio_console {
 	struct console_out *out;
 	int in_fd;
 	bool in_watched, in_done;
+	struct ev_timer *stall;		/* output waiting on a reader */
 	struct virtq_elem elem;
 };
 
@@ -140,10 +142,15 @@ static void output(struct virtio_console *vc)
 	struct virtq_elem *e = &vc->elem;
 	unsigned int i, left = vq->size;
 	size_t k, budget;
+	bool room = true;
 	int r = 0;
 
-	while (left-- && (!vc->out || console_out_room(vc->out, VCON_TX_ROOM)) &&
+	if (!queue_live(&vc->vp, VCON_TX))
+		return;
+	while (left && (room = !vc->out ||
+			console_out_room(vc->out, VCON_TX_ROOM)) &&
 	       (r = virtq_pop(vq, e)) == 1) {
+		left--;
 		budget = VCON_TX_MAX;
 		for (i = 0; vc->out && i < e->out && budget; i++) {
 			const uint8_t *p = e->iov[i].iov_base;
@@ -156,6 +163,24 @@ static void output(struct virtio_console *vc)
 	if (r < 0)
 		virtio_pci_needs_reset(&vc->vp, VCON_TX);
 	virtio_pci_queue_done(&vc->vp, VCON_TX);
+	/* A queue's worth done and more there: the thread comes back. */
+	if (!left && virtq_has_work(vq))
+		virtio_pci_kick(&vc->vp, VCON_TX);
+	/*
+	 * No room: output_room() comes when the reader makes some; a reader
+	 * that makes none is stalled after CONSOLE_OUT_STALL_NS, and then
+	 * console_out_room() says yes (output dropped): look again then,
+	 * for nothing else would.
+	 */
+	if (!room && vc->stall)
+		ev_timer_arm(vc->stall, evloop_now() + CONSOLE_OUT_STALL_NS +
+			     1000000);
+}
+
+/* The stall timer (event loop, the device's lock held). */
+static void output_stalled(void *opaque)
+{
+	output(opaque);
 }
 
 static void vcon_notify(struct virtio_pci *vp, unsigned int q)
@@ -212,6 +237,8 @@ static void vcon_free(struct virtio_console *vc)
 {
 	struct machine *m = vc->dev->m;
 
+	if (vc->stall)
+		ev_timer_free(vc->stall);
 	if (vc->out) {
 		if (m->console == vc->out)
 			m->console = NULL;
@@ -221,13 +248,20 @@ static void vcon_free(struct virtio_console *vc)
 	free(vc);
 }
 
+static void vcon_stop(struct device *dev)
+{
+	struct virtio_console *vc = dev->state;
+
+	virtio_pci_stop(&vc->vp);
+}
+
 static void vcon_destroy(struct device *dev)
 {
 	struct virtio_console *vc = dev->state;
 
-	/* The event loop has stopped: its watch goes without a race. */
-	input_unwatch(vc);
+	/* The thread first; the event loop has stopped: no race on the watch. */
 	virtio_pci_stop(&vc->vp);
+	input_unwatch(vc);
 	pci_unregister_device(&vc->vp.pci);
 	vcon_free(vc);
 }
@@ -262,6 +296,12 @@ static int vcon_create(struct device *dev, const struct dev_opts *opts,
 			goto fail;
 		}
 		console_out_on_room(vc->out, output_room, vc);
+		vc->stall = ev_timer_new(m->evloop, output_stalled, vc,
+					 &dev->lock);
+		if (!vc->stall) {
+			err = -ENOMEM;
+			goto fail;
+		}
 	}
 	vc->vp.pci.name = dev->name;
 	vc->vp.pci.slot = PCI_SLOT_ANY;
@@ -291,7 +331,10 @@ fail:
 	return err;
 }
 
-static const int vcon_syscalls[] = { SCMP_SYS(readv) };
+/* Its console output as the UART's: sendto() to a socket, poll(). */
+static const int vcon_syscalls[] = {
+	SCMP_SYS(readv), SCMP_SYS(sendto), SCMP_SYS(poll),
+};
 
 static const struct dev_class virtio_console_class = {
 	.name = "virtio-console",
@@ -302,6 +345,7 @@ static const struct dev_class virtio_console_class = {
 	.reset = vcon_reset,
 	.pause = vcon_pause,
 	.resume = vcon_resume,
+	.stop = vcon_stop,
 	.destroy = vcon_destroy,
 	.syscalls = vcon_syscalls,
 	.nr_syscalls = ARRAY_SIZE(vcon_syscalls),

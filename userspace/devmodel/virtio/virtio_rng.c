@@ -139,6 +139,13 @@ static void rng_resume(struct device *dev, uint64_t paused_ns)
 	virtio_pci_resume(&rng->vp);
 }
 
+static void rng_stop(struct device *dev)
+{
+	struct virtio_rng *rng = dev->state;
+
+	virtio_pci_stop(&rng->vp);
+}
+
 static void rng_destroy(struct device *dev)
 {
 	struct virtio_rng *rng = dev->state;
@@ -164,6 +171,7 @@ static const struct dev_class virtio_rng_class = {
 	.reset = rng_reset,
 	.pause = rng_pause,
 	.resume = rng_resume,
+	.stop = rng_stop,
 	.destroy = rng_destroy,
 	.syscalls = rng_syscalls,
 	.nr_syscalls = ARRAY_SIZE(rng_syscalls),
