@@ -27,6 +27,7 @@
  *	save      the guest-visible state as named fields (devstate.h)
  *	load      such state, into an instance just created with the same
  *	          options: after it the instance behaves as the saved one
+ *	stop      (the VM ends) the instance's own threads end
  *	destroy   release everything create took
  *
  * Saved time is relative: a timer that had 3 ms to run has 3 ms to run
