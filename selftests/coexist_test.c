@@ -26,6 +26,18 @@
 
 #define TIMEOUT		600
 
+/*
+ * Vireo's guests stay off CPU 0 (thread_pin() wraps to 0 on a single
+ * CPU): under QEMU's TCG a Vireo vCPU thread on the sandbox's CPU 0 now
+ * and then runs bytes that are not its guest's (docs/architecture.md,
+ * "Emulator defects the tests work around"); seen here twice in about a
+ * dozen CI runs as an OUT to port 0 from far past the guest's 11-byte
+ * loop.  KVM's guests use CPU 0 too, so both hypervisors still switch
+ * worlds on one CPU and on two.
+ */
+#define VIREO_CPU	1
+#define OTHER_CPU	0
+
 static bool module_loaded(const char *name)
 {
 	char path[64];
@@ -120,7 +132,7 @@ static void stop_kvm_guest(struct __test_metadata *_metadata,
 /*
  * KVM's guest runs first (KVM holds AMD-V/VT-x on every CPU); Vireo's
  * starts beside it.  Both on one CPU, then on different CPUs, then on
- * the other CPU together.
+ * one CPU again.
  */
 TEST_F_TIMEOUT(coexist, kvm_first, TIMEOUT)
 {
@@ -131,10 +143,9 @@ TEST_F_TIMEOUT(coexist, kvm_first, TIMEOUT)
 
 	k = kvm_guest_start(why);
 	ASSERT_NE(NULL, k) TH_LOG("%s", why);
-	v = vireo_guest_start();
+	v = vireo_guest_start_on(VIREO_CPU);
 	for (round = 0; round < 3; round++) {
-		vireo_guest_pin(v, round == 2);
-		kvm_guest_pin(k, round > 0);
+		kvm_guest_pin(k, round == 1 ? OTHER_CPU : VIREO_CPU);
 		ASSERT_ADVANCE(v, k, 300);
 	}
 	stop_vireo_guest(_metadata, v);
@@ -153,7 +164,7 @@ TEST_F_TIMEOUT(coexist, vireo_first, TIMEOUT)
 	char why[256];
 
 	/* KVM without a VM: on 6.1 it has let go of the CPUs. */
-	v = vireo_guest_start();
+	v = vireo_guest_start_on(VIREO_CPU);
 	ASSERT_ADVANCE(v, NULL, 100);
 	k = kvm_guest_start(why);
 	if (!k) {
@@ -163,8 +174,7 @@ TEST_F_TIMEOUT(coexist, vireo_first, TIMEOUT)
 		stop_vireo_guest(_metadata, v);
 		return;
 	}
-	vireo_guest_pin(v, 1);
-	kvm_guest_pin(k, 1);
+	kvm_guest_pin(k, VIREO_CPU);
 	ASSERT_ADVANCE(v, k, 300);
 	stop_vireo_guest(_metadata, v);
 	stop_kvm_guest(_metadata, k);
@@ -179,7 +189,7 @@ TEST_F_TIMEOUT(coexist, kvm_unloaded_under_vireo, TIMEOUT)
 
 	k = kvm_guest_start(why);
 	ASSERT_NE(NULL, k) TH_LOG("%s", why);
-	v = vireo_guest_start();
+	v = vireo_guest_start_on(VIREO_CPU);
 	ASSERT_ADVANCE(v, k, 200);
 	stop_kvm_guest(_metadata, k);
 	ASSERT_EQ(0, run_cmd("modprobe -r %s kvm", kvm_module()));
@@ -212,7 +222,7 @@ TEST_F_TIMEOUT(coexist, vireo_unloaded_under_kvm, TIMEOUT)
 		SKIP(return, "no %s to load again", module);
 	k = kvm_guest_start(why);
 	ASSERT_NE(NULL, k) TH_LOG("%s", why);
-	v = vireo_guest_start();
+	v = vireo_guest_start_on(VIREO_CPU);
 	ASSERT_ADVANCE(v, k, 200);
 	stop_vireo_guest(_metadata, v);
 	ASSERT_EQ(0, run_cmd("rmmod vireo%s", ""));
@@ -220,7 +230,7 @@ TEST_F_TIMEOUT(coexist, vireo_unloaded_under_kvm, TIMEOUT)
 	ASSERT_EQ(0, run_cmd("insmod %s", params));
 	while (access(VIREO_DEV_PATH, F_OK))
 		usleep(10000);
-	v = vireo_guest_start();
+	v = vireo_guest_start_on(VIREO_CPU);
 	ASSERT_ADVANCE(v, k, 200);
 	stop_vireo_guest(_metadata, v);
 	stop_kvm_guest(_metadata, k);

@@ -52,13 +52,21 @@ static bool vireo_guest_step(struct vireo_guest *g)
 	}
 	if (run->exit_reason != VIREO_EXIT_IO || run->io.port != OUT_PORT ||
 	    run->io.direction != VIREO_IO_OUT || run->io.size != 1) {
-		/* All that tells a wrong I/O from a wrong guest. */
+		uint64_t rip = vcpu_get_rip(g->vcpu);
+		const uint8_t *at = rip >= 2 && rip < REALMODE_MEM_SIZE ?
+				    addr_gpa2hva(g->vm, rip - 2) : NULL;
+
+		/*
+		 * All that tells a wrong I/O from a wrong guest: the RIP
+		 * (past the instruction) and the guest's own two bytes
+		 * before it, which an OUT it ran would have been.
+		 */
 		snprintf(g->error, sizeof(g->error),
-			 "exit %s (port %#x %s size %u, rip %#llx, after %lu good exits) instead of OUT %#x",
+			 "exit %s (port %#x %s size %u, rip %#llx, bytes before %02x %02x, after %lu good exits) instead of OUT %#x",
 			 exit_reason_str(run->exit_reason), run->io.port,
 			 run->io.direction == VIREO_IO_OUT ? "out" : "in",
-			 run->io.size,
-			 (unsigned long long)vcpu_get_rip(g->vcpu),
+			 run->io.size, (unsigned long long)rip,
+			 at ? at[0] : 0, at ? at[1] : 0,
 			 atomic_load(&g->exits), OUT_PORT);
 		return false;
 	}
@@ -87,16 +95,31 @@ static void *vireo_guest_loop(void *arg)
 	return NULL;
 }
 
-struct vireo_guest *vireo_guest_start(void)
+struct vireo_guest *vireo_guest_start_on(int cpu)
 {
 	struct vireo_guest *g = calloc(1, sizeof(*g));
+	pthread_attr_t attr;
+	cpu_set_t set;
 
 	TEST_ASSERT(g, "out of memory");
 	g->vm = vm_create_realmode(&loop_guest, &g->vcpu);
 	*(uint8_t *)addr_gpa2hva(g->vm, DATA_GPA) = VIREO_GUEST_BYTE;
-	TEST_ASSERT(!pthread_create(&g->thread, NULL, vireo_guest_loop, g),
+	pthread_attr_init(&attr);
+	if (cpu >= 0) {
+		/* Pinned from its first instruction on. */
+		CPU_ZERO(&set);
+		CPU_SET(cpu % sysconf(_SC_NPROCESSORS_ONLN), &set);
+		pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	}
+	TEST_ASSERT(!pthread_create(&g->thread, &attr, vireo_guest_loop, g),
 		    "pthread_create failed");
+	pthread_attr_destroy(&attr);
 	return g;
+}
+
+struct vireo_guest *vireo_guest_start(void)
+{
+	return vireo_guest_start_on(-1);
 }
 
 unsigned long vireo_guest_exits(struct vireo_guest *g)

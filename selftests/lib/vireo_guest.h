@@ -18,6 +18,8 @@ struct vireo_guest;
 
 /* Create the VM and its vCPU (TEST_ASSERT on failure), start the thread. */
 struct vireo_guest *vireo_guest_start(void);
+/* The same, the thread on @cpu (modulo the online CPUs) from the start. */
+struct vireo_guest *vireo_guest_start_on(int cpu);
 unsigned long vireo_guest_exits(struct vireo_guest *g);
 /* NULL while every exit was right; else what went wrong. */
 const char *vireo_guest_error(struct vireo_guest *g);
