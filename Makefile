@@ -73,6 +73,8 @@ module-6.12:
 # completion.  The module itself is DKMS's to build.
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
+# vireo-vm looks for vireo-slirp in ../libexec/vireo/ from its own folder.
+LIBEXECDIR	?= $(PREFIX)/libexec
 MANDIR		?= $(PREFIX)/share/man/man1
 UNITDIR		?= $(PREFIX)/lib/systemd/system
 UDEVDIR		?= $(PREFIX)/lib/udev/rules.d
@@ -82,9 +84,11 @@ COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
 SRCDIR		?= /usr/src/vireo-$(VERSION)
 
 .PHONY: install
-install: vireo-vm vmctl
+install: vireo-vm vmctl vireo-slirp
 	install -D -m 0755 $(BUILD)/vireo-vm $(DESTDIR)$(BINDIR)/vireo-vm
 	install -D -m 0755 $(BUILD)/vmctl $(DESTDIR)$(BINDIR)/vmctl
+	install -D -m 0755 $(BUILD)/vireo-slirp \
+		$(DESTDIR)$(LIBEXECDIR)/vireo/vireo-slirp
 	install -D -m 0644 $(BUILD)/man/vireo-vm.1 $(DESTDIR)$(MANDIR)/vireo-vm.1
 	install -D -m 0644 $(BUILD)/man/vmctl.1 $(DESTDIR)$(MANDIR)/vmctl.1
 	install -d $(DESTDIR)$(UNITDIR)

@@ -31,12 +31,20 @@ DEVMODEL_ACPI	:= $(call devmodel_stems,$(DEVMODEL_DIR)/acpi/*.c)
 DEVMODEL_PCI	:= $(call devmodel_stems,$(DEVMODEL_DIR)/pci/*.c)
 # Virtio: the split virtqueue (virtio/virtqueue.h); its devices come next.
 DEVMODEL_VIRTIO	:= $(call devmodel_stems,$(DEVMODEL_DIR)/virtio/*.c)
+# Network back ends (net/net.h); TAP interfaces are configured through
+# libnl-route-3 (Debian's libnl-route-3-dev).
+DEVMODEL_NET	:= $(call devmodel_stems,$(DEVMODEL_DIR)/net/*.c)
+NL_ROUTE_CFLAGS	:= $(shell pkg-config --cflags libnl-route-3.0 2>/dev/null || \
+		     echo -I/usr/include/libnl3)
+NL_ROUTE_LIBS	:= $(shell pkg-config --libs libnl-route-3.0 2>/dev/null || \
+		     echo -lnl-route-3 -lnl-3)
+$(BUILD)/$(DEVMODEL_DIR)/net/%.o: USER_CFLAGS += $(NL_ROUTE_CFLAGS)
 # The system call filter is built with libseccomp (seccomp.h).
-DEVMODEL_LIBS	:= -lseccomp
+DEVMODEL_LIBS	:= -lseccomp $(NL_ROUTE_LIBS)
 devmodel_objs	= $(patsubst %,$(BUILD)/$(DEVMODEL_DIR)/%.o,$(1))
 DEVMODEL_OBJS	:= $(call devmodel_objs,main $(DEVMODEL_CORE) \
 		     $(DEVMODEL_DEVS) $(DEVMODEL_BOOT) $(DEVMODEL_ACPI) \
-		     $(DEVMODEL_PCI) $(DEVMODEL_VIRTIO))
+		     $(DEVMODEL_PCI) $(DEVMODEL_VIRTIO) $(DEVMODEL_NET))
 
 # vmctl (userspace/ctl/): one file per command, the table in commands.c.
 CTL_DIR		:= userspace/ctl
@@ -61,9 +69,18 @@ $(VMMDEV_OBJS): USER_CFLAGS += -iquote $(DEVMODEL_DIR)
 VMMDEV_ABI_CFLAGS := -I$(CURDIR)/include
 USER_CFLAGS	+= $(VMMDEV_ABI_CFLAGS)
 
-.PHONY: vireo-vm vmctl roms
+# vireo-slirp (userspace/slirp/): user-mode networking in a process of its
+# own, through libslirp (Debian's libslirp-dev; its header needs no glib).
+SLIRP_OBJS	:= $(patsubst %.c,$(BUILD)/%.o,$(wildcard userspace/slirp/*.c))
 
-userspace: vireo-vm vmctl roms
+.PHONY: vireo-vm vmctl roms vireo-slirp
+
+userspace: vireo-vm vmctl roms vireo-slirp
+
+vireo-slirp: $(BUILD)/vireo-slirp
+
+$(BUILD)/vireo-slirp: $(SLIRP_OBJS)
+	$(CC) $(USER_CFLAGS) $(LDFLAGS) -o $@ $^ -lslirp
 
 vireo-vm: $(BUILD)/vireo-vm $(BUILD)/man/vireo-vm.1
 
@@ -101,6 +118,6 @@ $(BUILD)/userspace/%.o: userspace/%.c
 	$(CC) $(USER_CFLAGS) -MMD -MP -c -o $@ $<
 
 -include $(DEVMODEL_OBJS:.o=.d) $(VMMDEV_OBJS:.o=.d) $(LIB_OBJS:.o=.d) \
-	 $(CTL_OBJS:.o=.d)
+	 $(CTL_OBJS:.o=.d) $(SLIRP_OBJS:.o=.d)
 
 include tests/roms/build.mk

@@ -5,10 +5,11 @@
  * chains.  Static, for tests/virtio/run's busybox initramfs; run as root
  * with the device's driver unbound.
  *
- *   vq_poke VENDOR:DEVICE     e.g. 1af4:1044 (virtio-rng)
+ *   vq_poke VENDOR:DEVICE [QUEUE]  e.g. 1af4:1044 (virtio-rng); queue 0
+ *                                   unless given (1: virtio-net's transmit)
  *
  * For each case it resets the device, negotiates VERSION_1 only (so an
- * indirect descriptor is a protocol error too), sets up queue 0 with 8
+ * indirect descriptor is a protocol error too), sets up the queue with 8
  * entries in pages whose guest-physical addresses /proc/self/pagemap
  * gives, writes the chain, notifies, and prints
  *
@@ -39,6 +40,7 @@
 static uint8_t *bar;			/* BAR 4, as Vireo lays it out */
 static uint8_t *pages;			/* 4 pages: desc, avail, used, data */
 static uint64_t phys[4];
+static unsigned int queue;		/* the one poked */
 
 #define COMMON(f)	offsetof(struct virtio_pci_common_cfg, f)
 
@@ -199,7 +201,7 @@ static void bring_up(void)
 	w32(COMMON(guest_feature_select), 1);
 	w32(COMMON(guest_feature), 1);		/* VERSION_1 */
 	w8(COMMON(device_status), 0x0b);
-	w16(COMMON(queue_select), 0);
+	w16(COMMON(queue_select), queue);
 	w16(COMMON(queue_size), QSIZE);
 	w32(COMMON(queue_desc_lo), (uint32_t)phys[0]);
 	w32(COMMON(queue_desc_hi), phys[0] >> 32);
@@ -235,7 +237,7 @@ static void notify_and_report(const char *name)
 {
 	int i;
 
-	w16(0x3000, 0);
+	w16(0x3000 + 4 * queue, queue);	/* Vireo's notify multiplier */
 	for (i = 0; i < 5000; i++) {
 		if ((r8(COMMON(device_status)) & VIRTIO_CONFIG_S_NEEDS_RESET) ||
 		    __atomic_load_n(&used()->idx, __ATOMIC_ACQUIRE))
@@ -253,10 +255,13 @@ int main(int argc, char **argv)
 	uint64_t buf;
 	int i;
 
-	if (argc != 2 || strlen(argv[1]) != 9 || argv[1][4] != ':') {
-		fprintf(stderr, "usage: vq_poke VENDOR:DEVICE\n");
+	if (argc < 2 || argc > 3 || strlen(argv[1]) != 9 ||
+	    argv[1][4] != ':') {
+		fprintf(stderr, "usage: vq_poke VENDOR:DEVICE [QUEUE]\n");
 		return 2;
 	}
+	if (argc == 3)
+		queue = atoi(argv[2]) & 15;
 	find_device(argv[1]);
 	pages = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED | MAP_POPULATE,
@@ -325,8 +330,9 @@ int main(int argc, char **argv)
 	offer(0);
 	notify_and_report("mmio-hole");
 
+	/* A transmit queue (virtio-net's 1) takes a readable buffer. */
 	bring_up();
-	set(0, buf, 64, VRING_DESC_F_WRITE, 0);
+	set(0, buf, 64, queue == 1 ? 0 : VRING_DESC_F_WRITE, 0);
 	offer(0);
 	notify_and_report("good");
 	w8(COMMON(device_status), 0);

@@ -19,7 +19,8 @@ void options_usage(FILE *f)
 	fprintf(f,
 		"Usage: vireo-vm --kernel FILE [--initrd FILE] [--append CMDLINE]\n"
 		"                [--mem SIZE] [--cpus N] [--paravirt kvm|none]\n"
-		"                [--disk FILE[,OPTION...]]... [--rng] [--vconsole]\n"
+		"                [--disk FILE[,OPTION...]]... [--net tap=IFNAME|user[,...]]...\n"
+		"                [--rng] [--vconsole]\n"
 		"                [--device CLASS[,KEY=VALUE...]]... [--no-reboot]\n"
 		"                [--no-vmmdev] [--no-seccomp]\n"
 		"       vireo-vm --rom FILE [--mem SIZE] [--device ...]...\n"
@@ -65,6 +66,27 @@ void options_usage(FILE *f)
 		"                        VMs; readonly: the guest cannot write it;\n"
 		"                        serial: up to 20 characters; queues: 1 to 8\n"
 		"                        (default 1); may be repeated\n"
+		"      --net tap=IFNAME[,addr=CIDR|,bridge=BR][,mac=M]  a virtio\n"
+		"                        network card (eth0, eth1, ... in Linux) on\n"
+		"                        the host's TAP interface IFNAME, created if\n"
+		"                        it does not exist (that needs CAP_NET_ADMIN)\n"
+		"                        and gone with the VM, or attached (one made\n"
+		"                        by ip tuntap add ... user USER; refused while\n"
+		"                        another process has it); brought up, with\n"
+		"                        the host's address CIDR (10.0.0.1/24) or in\n"
+		"                        the bridge BR; mac: the card's address\n"
+		"                        (default 02:56:... from IFNAME and the card's\n"
+		"                        index, the same at every start); may be\n"
+		"                        repeated\n"
+		"      --net user[,hostfwd=tcp:[ADDR]:HPORT-:GPORT[+...]][,mac=M]\n"
+		"                        a virtio network card on user-mode\n"
+		"                        networking (no privileges; libslirp in a\n"
+		"                        process of its own, vireo-slirp): the guest\n"
+		"                        is 10.0.2.15/24 (DHCP), the host 10.0.2.2,\n"
+		"                        DNS 10.0.2.3, its connections out made by\n"
+		"                        the host; hostfwd: the host's ADDR:HPORT\n"
+		"                        (ADDR 127.0.0.1 if left out) forwarded to\n"
+		"                        the guest's GPORT, several joined by +\n"
 		"      --rng             a virtio entropy device (/dev/hwrng in Linux)\n"
 		"                        from the host's getrandom()\n"
 		"      --vconsole        the console is a virtio console (hvc0 in\n"
@@ -346,6 +368,38 @@ static const char *disk_spec(const char *arg, unsigned int slot, char *why,
 	return out;
 }
 
+/*
+ * --net tap=IFNAME[,addr=CIDR|bridge=BR][,mac=M] or --net
+ * user[,hostfwd=...][,mac=M] as the device spec "virtio-net,tap=..." or
+ * "virtio-net,user=on,...", kept until the next parse; NULL with the
+ * reason.
+ */
+static const char *net_spec(const char *arg, unsigned int slot, char *why,
+			    size_t why_len)
+{
+	static char *specs[OPTIONS_MAX_DEVICES];
+	char *out;
+
+	bool user = !strcmp(arg, "user") || !strncmp(arg, "user,", 5);
+	int r;
+
+	if (!user && strncmp(arg, "tap=", 4)) {
+		snprintf(why, why_len, "tap=IFNAME or user first (the back end)");
+		return NULL;
+	}
+	if (user)
+		r = asprintf(&out, "virtio-net,user=on%s", arg + 4);
+	else
+		r = asprintf(&out, "virtio-net,%s", arg);
+	if (r < 0) {
+		snprintf(why, why_len, "out of memory");
+		return NULL;
+	}
+	free(specs[slot]);
+	specs[slot] = out;
+	return out;
+}
+
 int options_parse(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
@@ -358,6 +412,7 @@ int options_parse(int argc, char **argv, struct options *opt)
 		{ "paravirt", required_argument, NULL, 'P' },
 		{ "device", required_argument, NULL, 'D' },
 		{ "disk",   required_argument, NULL, 'd' },
+		{ "net",    required_argument, NULL, 'n' },
 		{ "rng",    no_argument,       NULL, 'G' },
 		{ "vconsole", no_argument,     NULL, 'O' },
 		{ "no-reboot", no_argument, NULL, 'R' },
@@ -440,6 +495,16 @@ int options_parse(int argc, char **argv, struct options *opt)
 				return usage_error("--%s %s: %s",
 						   c == 'G' ? "rng" : "disk",
 						   c == 'G' ? "" : optarg, why);
+			opt->devices[opt->nr_devices++] = spec;
+			break;
+		case 'n':
+			if (opt->nr_devices == OPTIONS_MAX_DEVICES)
+				return usage_error("--net: at most %d devices in all",
+						   OPTIONS_MAX_DEVICES);
+			spec = net_spec(optarg, opt->nr_devices, why,
+					sizeof(why));
+			if (!spec || dev_spec_check(spec, why, sizeof(why)))
+				return usage_error("--net %s: %s", optarg, why);
 			opt->devices[opt->nr_devices++] = spec;
 			break;
 		case 'O':

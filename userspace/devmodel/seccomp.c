@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <linux/if_tun.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <linux/vireo.h>
@@ -65,6 +66,8 @@ static const unsigned long ioctls[] = {
 	VIREO_SET_SREGS, VIREO_SET_CPUID, VIREO_GET_MP_STATE,
 	VIREO_SET_MP_STATE, VIREO_SET_GUEST_TIME, VIREO_IOEVENTFD,
 	TCGETS, TCSETS, TCSETSW, TCSETSF,
+	/* virtio-net: a TAP's offloads follow what the driver takes. */
+	TUNSETOFFLOAD,
 };
 
 /* fcntl: a new fd of a kept file (a reset), and reading flags. */

@@ -120,7 +120,15 @@ static void write_status(struct virtio_pci *vp, uint8_t status)
 	 * reopen the features under enabled queues.  NEEDS_RESET is the
 	 * device's to set.
 	 */
-	vp->status |= status & ~VIRTIO_CONFIG_S_NEEDS_RESET;
+	status &= ~VIRTIO_CONFIG_S_NEEDS_RESET;
+	if ((status & VIRTIO_CONFIG_S_DRIVER_OK) &&
+	    !(vp->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		vp->status |= status;
+		if (vp->ops->driver_ok)
+			vp->ops->driver_ok(vp);
+		return;
+	}
+	vp->status |= status;
 }
 
 static void enable_queue(struct virtio_pci *vp, unsigned int i)
@@ -454,7 +462,7 @@ int virtio_pci_init(struct virtio_pci *vp, const struct virtio_ops *ops,
 	int at, r;
 
 	/* No fd yet: virtio_pci_free() may follow any failure below. */
-	vp->epfd = vp->stop_fd = -1;
+	vp->epfd = vp->stop_fd = vp->watch_fd = -1;
 	for (r = 0; r < VIRTIO_PCI_MAX_QUEUES; r++)
 		vp->q[r].kick_fd = -1;
 	if (!ops->nr_queues || ops->nr_queues > VIRTIO_PCI_MAX_QUEUES ||
@@ -560,20 +568,70 @@ bool virtio_pci_lock(struct virtio_pci *vp)
 	}
 }
 
+/* The epoll keys past the queues' (0 .. VIRTIO_PCI_MAX_QUEUES - 1). */
+#define KEY_STOP	VIRTIO_PCI_MAX_QUEUES
+#define KEY_WATCH	(VIRTIO_PCI_MAX_QUEUES + 1)
+
+/* Put the watched fd in or out of the epoll set as wanted: lock held. */
+static void watch_update(struct virtio_pci *vp)
+{
+	struct epoll_event e = { .data.u32 = KEY_WATCH };
+	bool arm = vp->watch_on && !vp->paused &&
+		   !__atomic_load_n(&vp->stopping, __ATOMIC_ACQUIRE);
+
+	if (vp->watch_fd < 0 || arm == vp->watch_armed)
+		return;
+	e.events = arm ? EPOLLIN : 0;
+	if (epoll_ctl(vp->epfd, EPOLL_CTL_MOD, vp->watch_fd, &e))
+		pr_err("%s: watching its back end: %s\n", vp->pci.name,
+		       strerror(errno));
+	else
+		vp->watch_armed = arm;
+}
+
+int virtio_pci_watch(struct virtio_pci *vp, int fd,
+		     void (*ready)(struct virtio_pci *vp))
+{
+	struct epoll_event e = { .events = 0, .data.u32 = KEY_WATCH };
+
+	if (!vp->threaded || vp->watch_fd >= 0)
+		return -EINVAL;
+	if (epoll_ctl(vp->epfd, EPOLL_CTL_ADD, fd, &e))
+		return -errno;
+	vp->watch_fd = fd;
+	vp->watch_ready = ready;
+	return 0;
+}
+
+void virtio_pci_watch_on(struct virtio_pci *vp, bool on)
+{
+	vp->watch_on = on;
+	watch_update(vp);
+}
+
 static void *io_thread(void *arg)
 {
 	struct virtio_pci *vp = arg;
-	struct epoll_event ev[VIRTIO_PCI_MAX_QUEUES + 1];
+	struct epoll_event ev[VIRTIO_PCI_MAX_QUEUES + 2];
 	uint64_t cnt;
 	int n, k;
 
 	for (;;) {
-		n = epoll_wait(vp->epfd, ev, VIRTIO_PCI_MAX_QUEUES + 1, -1);
+		n = epoll_wait(vp->epfd, ev, VIRTIO_PCI_MAX_QUEUES + 2, -1);
 		for (k = 0; k < n; k++) {
 			unsigned int i = ev[k].data.u32;
 
-			if (i == VIRTIO_PCI_MAX_QUEUES)
+			if (i == KEY_STOP)
 				return NULL;
+			if (i == KEY_WATCH) {
+				if (!virtio_pci_lock(vp))
+					return NULL;
+				/* Paused since epoll_wait() returned? */
+				if (vp->watch_armed && !vp->paused)
+					vp->watch_ready(vp);
+				pthread_mutex_unlock(vp->pci.lock);
+				continue;
+			}
 			if (read(vp->q[i].kick_fd, &cnt, sizeof(cnt)) < 0)
 				continue;
 			if (!virtio_pci_lock(vp))
@@ -597,7 +655,8 @@ static void close_fds(struct virtio_pci *vp)
 		close(vp->stop_fd);
 	if (vp->epfd >= 0)
 		close(vp->epfd);
-	vp->stop_fd = vp->epfd = -1;
+	vp->stop_fd = vp->epfd = vp->watch_fd = -1;	/* watch_fd: not ours */
+	vp->watch_armed = false;
 }
 
 int virtio_pci_start(struct virtio_pci *vp)
@@ -610,7 +669,7 @@ int virtio_pci_start(struct virtio_pci *vp)
 	vp->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vp->epfd < 0 || vp->stop_fd < 0)
 		goto fail;
-	e.data.u32 = VIRTIO_PCI_MAX_QUEUES;
+	e.data.u32 = KEY_STOP;
 	if (epoll_ctl(vp->epfd, EPOLL_CTL_ADD, vp->stop_fd, &e))
 		goto fail;
 	for (i = 0; i < vp->ops->nr_queues; i++) {
@@ -652,6 +711,7 @@ void virtio_pci_stop(struct virtio_pci *vp)
 void virtio_pci_pause(struct virtio_pci *vp)
 {
 	vp->paused = true;
+	watch_update(vp);
 }
 
 void virtio_pci_resume(struct virtio_pci *vp)
@@ -659,6 +719,7 @@ void virtio_pci_resume(struct virtio_pci *vp)
 	unsigned int i;
 
 	vp->paused = false;
+	watch_update(vp);
 	for (i = 0; i < vp->ops->nr_queues; i++) {
 		if (!vp->q[i].kicked_while_paused)
 			continue;

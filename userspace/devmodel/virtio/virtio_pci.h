@@ -79,6 +79,11 @@ struct virtio_ops {
 	void (*notify)(struct virtio_pci *vp, unsigned int q);
 	/* The driver reset the device (or the machine reset): optional. */
 	void (*reset)(struct virtio_pci *vp);
+	/*
+	 * The driver set DRIVER_OK: the features are final (vp->features).
+	 * Optional; under the device's lock, on the vCPU thread.
+	 */
+	void (*driver_ok)(struct virtio_pci *vp);
 };
 
 struct virtio_pci_queue {
@@ -110,6 +115,11 @@ struct virtio_pci {
 	pthread_t thread;
 	bool ioeventfds;		/* registered at notify_base */
 	uint64_t notify_base;
+	/* An fd of the device's own the thread watches (virtio_pci_watch()). */
+	int watch_fd;
+	void (*watch_ready)(struct virtio_pci *vp);
+	bool watch_on;			/* wanted by the device */
+	bool watch_armed;		/* in the epoll set with EPOLLIN */
 };
 
 /*
@@ -170,6 +180,18 @@ bool virtio_pci_lock(struct virtio_pci *vp);
  * room); nothing without a thread.
  */
 void virtio_pci_kick(struct virtio_pci *vp, unsigned int q);
+/*
+ * Have the I/O thread also watch fd (a network back end's), after
+ * virtio_pci_start(): while the device wants it (virtio_pci_watch_on()),
+ * ready() runs on the thread under the device's lock each time fd is
+ * readable; never while the machine is paused or the device stopping.
+ * One fd per device; 0 or -errno.
+ */
+int virtio_pci_watch(struct virtio_pci *vp, int fd,
+		     void (*ready)(struct virtio_pci *vp));
+/* Want ready() calls (true) or not (false); the device's lock held. */
+void virtio_pci_watch_on(struct virtio_pci *vp, bool on);
+
 /* The machine pauses and resumes: no queue work while paused. */
 void virtio_pci_pause(struct virtio_pci *vp);
 void virtio_pci_resume(struct virtio_pci *vp);

@@ -192,6 +192,33 @@ void virtq_push(struct virtq *q, uint16_t head, uint32_t written)
 	__atomic_store_n(&q->used->idx, q->used_idx, __ATOMIC_RELEASE);
 }
 
+void virtq_push_n(struct virtq *q, const struct vring_used_elem *e,
+		  unsigned int n)
+{
+	struct vring_used_elem *u;
+	unsigned int i;
+
+	if (q->broken || !q->ready || !n)
+		return;
+	for (i = 0; i < n; i++) {
+		u = &q->used->ring[(uint16_t)(q->used_idx + i) & (q->size - 1)];
+		ring_store32(&u->id, e[i].id);
+		ring_store32(&u->len, e[i].len);
+	}
+	q->used_idx += n;
+	/* All the entries before the index that publishes them (2.6.8.2). */
+	__atomic_store_n(&q->used->idx, q->used_idx, __ATOMIC_RELEASE);
+}
+
+void virtq_unpop(struct virtq *q, unsigned int n)
+{
+	if (q->broken || !q->ready)
+		return;
+	q->last_avail -= n;
+	if (q->event_idx)
+		ring_store16(avail_event(q), q->last_avail);
+}
+
 bool virtq_should_notify(struct virtq *q)
 {
 	uint16_t old = q->signalled_used, new = q->used_idx;

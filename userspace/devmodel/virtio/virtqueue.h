@@ -93,6 +93,22 @@ int virtq_pop(struct virtq *q, struct virtq_elem *e);
  */
 void virtq_push(struct virtq *q, uint16_t head, uint32_t written);
 
+/*
+ * Give back n requests at once (id = head, len = bytes written): every
+ * entry is written before the one index update that publishes them, so
+ * that the driver sees all or none (a packet spread over several buffers,
+ * VIRTIO_NET_F_MRG_RXBUF).  n at most the queue size.
+ */
+void virtq_push_n(struct virtq *q, const struct vring_used_elem *e,
+		  unsigned int n);
+
+/*
+ * Take back the last n requests virtq_pop() gave and did not push: the
+ * next pops give them again (a device that found too few buffers for what
+ * it had to put, and waits for more).
+ */
+void virtq_unpop(struct virtq *q, unsigned int n);
+
 /* After pushes: should the driver be interrupted (2.6.7, 2.6.10)? */
 bool virtq_should_notify(struct virtq *q);
 
