@@ -164,7 +164,9 @@ struct net_backend *net_tap_open(const char *ifname, const char *addr,
 		return NULL;
 	}
 	for (p = ifname; *p; p++) {
-		if (*p == '/' || *p == ':' || *p <= ' ' || *p == 0x7f) {
+		/* '%': TUNSETIFF would name it itself ("tap%d"). */
+		if (*p == '/' || *p == ':' || *p == '%' || *p <= ' ' ||
+		    *p == 0x7f) {
 			snprintf(why, why_len, "tap=%s: not an interface name",
 				 ifname);
 			return NULL;

@@ -19,6 +19,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +136,8 @@ struct net_backend *net_user_open(const char *hostfwd, char *why,
 	char helper[PATH_MAX], *fwds = NULL, *item, *save = NULL;
 	char *argv[2 + 2 * MAX_FWDS + 1];
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t mask;
 	int sv[2] = { -1, -1 }, buf = SOCKET_BUF, argc = 0, err, k;
 	struct pollfd p;
 	struct user *u;
@@ -175,22 +178,33 @@ struct net_backend *net_user_open(const char *hostfwd, char *why,
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
-	err = posix_spawn(&u->pid, helper, &fa, NULL, argv, environ);
+	/* Not vireo-vm's blocked signals (signals.c): SIGTERM ends it. */
+	posix_spawnattr_init(&attr);
+	sigemptyset(&mask);
+	posix_spawnattr_setsigmask(&attr, &mask);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	err = posix_spawn(&u->pid, helper, &fa, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(sv[1]);
 	if (err) {
 		snprintf(why, why_len, "user: %s: %s", helper, strerror(err));
 		goto fail;
 	}
-	/* Its one byte once the forwards listen, or its end. */
-	p = (struct pollfd){ .fd = sv[0], .events = POLLIN };
-	if (poll(&p, 1, READY_WAIT_MS) != 1 ||
-	    recv(sv[0], &ready, 1, 0) != 1) {
-		snprintf(why, why_len, "user: vireo-slirp did not start (its message above)");
-		goto fail;
-	}
-	fcntl(sv[0], F_SETFL, O_NONBLOCK);
 	u->be.fd = sv[0];
+	sv[0] = -1;
+	/* Its one byte once the forwards listen, or its end. */
+	p = (struct pollfd){ .fd = u->be.fd, .events = POLLIN };
+	if (poll(&p, 1, READY_WAIT_MS) != 1 ||
+	    recv(u->be.fd, &ready, 1, 0) != 1) {
+		snprintf(why, why_len, "user: vireo-slirp did not start (its message above)");
+		if (kill(u->pid, SIGKILL))
+			u->pid = 0;
+		user_free(&u->be);	/* closes, reaps */
+		free(fwds);
+		return NULL;
+	}
+	fcntl(u->be.fd, F_SETFL, O_NONBLOCK);
 	free(fwds);
 	return &u->be;
 fail:

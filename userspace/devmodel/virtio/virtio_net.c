@@ -64,7 +64,7 @@ struct virtio_net {
 	uint8_t *rxbuf;
 	size_t rx_len;			/* 0: none */
 	struct vring_used_elem used[NET_QUEUE_SIZE];
-	bool be_dead;			/* its recv() failed: not watched */
+	bool be_dead;			/* it hung up: link down, not watched */
 	struct net_stats st;
 };
 
@@ -75,7 +75,7 @@ static void net_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *buf,
 	uint8_t cfg[NET_CONFIG_SIZE];
 
 	memcpy(cfg, n->mac, 6);
-	le16_put(cfg + 6, VIRTIO_NET_S_LINK_UP);
+	le16_put(cfg + 6, n->be_dead ? 0 : VIRTIO_NET_S_LINK_UP);
 	le16_put(cfg + 8, 1);
 	memcpy(buf, cfg + off, len);	/* the transport checked the range */
 }
@@ -137,6 +137,12 @@ static int rx_put(struct virtio_net *n)
 			virtq_unpop(vq, bufs);
 			return 0;
 		}
+		/*
+		 * 5.1.6.3.1: receive buffers are device-writable; a chain with
+		 * none is a broken driver's (and would cost a walk per frame).
+		 */
+		if (!e->in)
+			return -1;
 		/* The driver's readable buffers mean nothing here. */
 		if (!bufs) {
 			/* 5.1.6.3.1: the header fits the first buffer. */
@@ -171,6 +177,44 @@ static int rx_put(struct virtio_net *n)
 }
 
 /*
+ * Make the header of the frame in rxbuf one the driver asked for
+ * (5.1.6.4.1): no checksum flags without GUEST_CSUM, no segmentation it
+ * did not take.  A TAP's offloads follow the driver's features, but frames
+ * queued before a reset were made for the driver before.  False: drop it.
+ */
+static bool rx_header_ok(struct virtio_net *n)
+{
+	struct virtio_net_hdr_v1 *h = (struct virtio_net_hdr_v1 *)n->rxbuf;
+	uint8_t gso = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+
+	h->num_buffers = 0;	/* a TAP writes only the first 10 bytes */
+	if (!virtio_pci_has(&n->vp, VIRTIO_NET_F_GUEST_CSUM)) {
+		if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+			return false;
+		h->flags = 0;
+	}
+	switch (gso) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		return true;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		return virtio_pci_has(&n->vp, VIRTIO_NET_F_GUEST_TSO4);
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		return virtio_pci_has(&n->vp, VIRTIO_NET_F_GUEST_TSO6);
+	default:
+		return false;	/* UFO, USO: never offered */
+	}
+}
+
+/* The back end hung up: the link goes down, and the driver is told. */
+static void backend_gone(struct virtio_net *n, int err)
+{
+	pr_err("%s: %s: %s; the link is down\n", n->dev->name, n->be->desc,
+	       strerror(-err));
+	n->be_dead = true;
+	virtio_pci_config_changed(&n->vp);
+}
+
+/*
  * Frames from the back end into the guest, at most a queue's worth: the
  * I/O thread, the lock held.  Watches the back end's fd while there is
  * room for more.
@@ -194,16 +238,17 @@ static void rx_run(struct virtio_net *n)
 			len = n->be->ops->recv(n->be, n->rxbuf, NET_BUF_LEN);
 			if (len == -EAGAIN || len == -EINTR)
 				break;
+			if (len == -EMSGSIZE) {
+				n->st.rx_dropped++;	/* that frame only */
+				continue;
+			}
 			if (len < 0) {
-				/* Gone (vireo-slirp ended): the link is down. */
-				pr_err("%s: %s: %s; no more frames for the guest\n",
-				       n->dev->name, n->be->desc,
-				       strerror(-len));
-				n->be_dead = true;
+				/* vireo-slirp ended, the TAP went away. */
+				backend_gone(n, len);
 				room = false;
 				break;
 			}
-			if ((size_t)len <= NET_HDR_LEN) {
+			if ((size_t)len <= NET_HDR_LEN || !rx_header_ok(n)) {
 				n->st.rx_dropped++;
 				continue;
 			}
@@ -217,7 +262,10 @@ static void rx_run(struct virtio_net *n)
 			break;
 		}
 		if (!r) {
-			room = false;	/* the driver's notify brings us back */
+			/* More buffers meanwhile: again; else their notify. */
+			if (virtq_notify_on_more(&vp->q[NET_RXQ].vq))
+				continue;
+			room = false;
 			break;
 		}
 		given = true;
@@ -407,7 +455,7 @@ static int net_create(struct device *dev, const struct dev_opts *opts,
 	}
 	if (!mac)
 		default_mac(tap ? tap : "user", dev->index, n->mac);
-	n->rxbuf = malloc(NET_BUF_LEN);
+	n->rxbuf = calloc(1, NET_BUF_LEN);	/* no heap bytes for a guest */
 	if (n->rxbuf && tap)
 		n->be = net_tap_open(tap, dev_opt(opts, "addr"),
 				     dev_opt(opts, "bridge"), why, why_len);

@@ -121,6 +121,9 @@ static void write_status(struct virtio_pci *vp, uint8_t status)
 	 * device's to set.
 	 */
 	status &= ~VIRTIO_CONFIG_S_NEEDS_RESET;
+	/* 3.1.1: DRIVER_OK after FEATURES_OK, never with unchecked features. */
+	if (!((vp->status | status) & VIRTIO_CONFIG_S_FEATURES_OK))
+		status &= ~VIRTIO_CONFIG_S_DRIVER_OK;
 	if ((status & VIRTIO_CONFIG_S_DRIVER_OK) &&
 	    !(vp->status & VIRTIO_CONFIG_S_DRIVER_OK)) {
 		vp->status |= status;
@@ -572,17 +575,22 @@ bool virtio_pci_lock(struct virtio_pci *vp)
 #define KEY_STOP	VIRTIO_PCI_MAX_QUEUES
 #define KEY_WATCH	(VIRTIO_PCI_MAX_QUEUES + 1)
 
-/* Put the watched fd in or out of the epoll set as wanted: lock held. */
+/*
+ * Put the watched fd in or out of the epoll set as wanted: lock held.
+ * Out means deleted, not an empty event mask: epoll reports EPOLLHUP and
+ * EPOLLERR whatever the mask, so a back end that hung up would wake the
+ * thread for ever.
+ */
 static void watch_update(struct virtio_pci *vp)
 {
-	struct epoll_event e = { .data.u32 = KEY_WATCH };
+	struct epoll_event e = { .events = EPOLLIN, .data.u32 = KEY_WATCH };
 	bool arm = vp->watch_on && !vp->paused &&
 		   !__atomic_load_n(&vp->stopping, __ATOMIC_ACQUIRE);
 
-	if (vp->watch_fd < 0 || arm == vp->watch_armed)
+	if (vp->watch_fd < 0 || vp->epfd < 0 || arm == vp->watch_armed)
 		return;
-	e.events = arm ? EPOLLIN : 0;
-	if (epoll_ctl(vp->epfd, EPOLL_CTL_MOD, vp->watch_fd, &e))
+	if (epoll_ctl(vp->epfd, arm ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+		      vp->watch_fd, &e))
 		pr_err("%s: watching its back end: %s\n", vp->pci.name,
 		       strerror(errno));
 	else
@@ -592,14 +600,11 @@ static void watch_update(struct virtio_pci *vp)
 int virtio_pci_watch(struct virtio_pci *vp, int fd,
 		     void (*ready)(struct virtio_pci *vp))
 {
-	struct epoll_event e = { .events = 0, .data.u32 = KEY_WATCH };
-
-	if (!vp->threaded || vp->watch_fd >= 0)
+	if (!vp->threaded || vp->watch_fd >= 0 || fd < 0)
 		return -EINVAL;
-	if (epoll_ctl(vp->epfd, EPOLL_CTL_ADD, fd, &e))
-		return -errno;
 	vp->watch_fd = fd;
 	vp->watch_ready = ready;
+	watch_update(vp);
 	return 0;
 }
 

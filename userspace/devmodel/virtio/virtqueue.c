@@ -161,6 +161,19 @@ int virtq_pop(struct virtq *q, struct virtq_elem *e)
 		return 0;
 	/* The entries below are read after the index (2.6.13.3). */
 	avail_idx = __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE);
+	if (avail_idx == q->last_avail && q->event_idx) {
+		/*
+		 * Empty: the driver notifies once its index passes our
+		 * avail_event (stored by the last pop), which it reads after
+		 * publishing the index.  Ours was stored before this load:
+		 * a full fence, then a second look, or both sides may miss
+		 * each other's write (vhost's vhost_enable_notify() does the
+		 * same).
+		 */
+		ring_store16(avail_event(q), q->last_avail);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		avail_idx = __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE);
+	}
 	if ((uint16_t)(avail_idx - q->last_avail) > q->size)
 		return virtq_broke(q, "an avail index that jumped past the queue size");
 	if (avail_idx == q->last_avail)
@@ -212,11 +225,30 @@ void virtq_push_n(struct virtq *q, const struct vring_used_elem *e,
 
 void virtq_unpop(struct virtq *q, unsigned int n)
 {
+	/*
+	 * avail_event stays: lowering it behind buffers the driver has
+	 * published already would mean no notification for the next ones
+	 * (the driver notifies only when it crosses avail_event).
+	 */
 	if (q->broken || !q->ready)
 		return;
 	q->last_avail -= n;
+}
+
+bool virtq_notify_on_more(struct virtq *q)
+{
+	uint16_t seen;
+
+	if (q->broken || !q->ready)
+		return false;
+	seen = __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE);
 	if (q->event_idx)
-		ring_store16(avail_event(q), q->last_avail);
+		ring_store16(avail_event(q), seen);
+	else
+		ring_store16(&q->used->flags, 0);
+	/* As in virtq_pop(): our write, then a second look at theirs. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&q->avail->idx, __ATOMIC_ACQUIRE) != seen;
 }
 
 bool virtq_should_notify(struct virtq *q)

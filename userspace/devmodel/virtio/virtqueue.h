@@ -109,6 +109,14 @@ void virtq_push_n(struct virtq *q, const struct vring_used_elem *e,
  */
 void virtq_unpop(struct virtq *q, unsigned int n);
 
+/*
+ * The device needs more buffers than the driver has made available (a
+ * frame that does not fit what is there): ask to be notified when the
+ * driver adds to what it has published now.  True when it added some
+ * meanwhile (look again at once), false when a notification will come.
+ */
+bool virtq_notify_on_more(struct virtq *q);
+
 /* After pushes: should the driver be interrupted (2.6.7, 2.6.10)? */
 bool virtq_should_notify(struct virtq *q);
 
