@@ -684,7 +684,7 @@ static void blk_destroy(struct device *dev)
 	 */
 	virtio_pci_stop(&blk->vp);
 	blk_stop_pool(blk);
-	pci_unregister_device(&blk->vp.pci);
+	virtio_pci_unregister(&blk->vp);
 	pr_info("%s: %llu reads (%llu bytes), %llu writes (%llu bytes), %llu flushes (fdatasync), %llu discards, %llu write-zeroes, %llu guest errors, %llu host errors\n",
 		dev->name, (unsigned long long)s->reads,
 		(unsigned long long)s->bytes_read,
@@ -856,31 +856,21 @@ static int blk_create(struct device *dev, const struct dev_opts *opts,
 		snprintf(why, why_len, "virtio transport: %s", strerror(-err));
 		goto fail;
 	}
-	blk->vp.pci.name = dev->name;
-	blk->vp.pci.slot = PCI_SLOT_ANY;
-	blk->vp.pci.lock = &dev->lock;
-	err = pci_register_device(dev->m, &blk->vp.pci);
-	if (err < 0) {
-		snprintf(why, why_len, "no room on the PCI bus: %s",
-			 strerror(-err));
-		goto fail;
-	}
-	dev->state = blk;
-	/* vireo-vm: an I/O thread fed by kernel ioeventfds, and workers. */
+	/* vireo-vm: workers, then an I/O thread fed by kernel ioeventfds. */
 	if (dev->m->ioeventfd) {
 		err = blk_start_pool(blk);
-		if (!err)
-			err = virtio_pci_start(&blk->vp);
 		if (err) {
-			snprintf(why, why_len, "its I/O threads: %s",
+			snprintf(why, why_len, "its I/O workers: %s",
 				 strerror(-err));
-			virtio_pci_stop(&blk->vp);
-			blk_stop_pool(blk);
-			pci_unregister_device(&blk->vp.pci);
-			dev->state = NULL;
 			goto fail;
 		}
 	}
+	err = virtio_pci_register(&blk->vp, dev, why, why_len);
+	if (err) {
+		blk_stop_pool(blk);
+		goto fail;
+	}
+	dev->state = blk;
 	return 0;
 fail:
 	blk_free(blk);

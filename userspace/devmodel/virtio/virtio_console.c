@@ -262,7 +262,7 @@ static void vcon_destroy(struct device *dev)
 	/* The thread first; the event loop has stopped: no race on the watch. */
 	virtio_pci_stop(&vc->vp);
 	input_unwatch(vc);
-	pci_unregister_device(&vc->vp.pci);
+	virtio_pci_unregister(&vc->vp);
 	vcon_free(vc);
 }
 
@@ -303,26 +303,10 @@ static int vcon_create(struct device *dev, const struct dev_opts *opts,
 			goto fail;
 		}
 	}
-	vc->vp.pci.name = dev->name;
-	vc->vp.pci.slot = PCI_SLOT_ANY;
-	vc->vp.pci.lock = &dev->lock;
-	err = pci_register_device(m, &vc->vp.pci);
-	if (err < 0) {
-		snprintf(why, why_len, "no room on the PCI bus: %s",
-			 strerror(-err));
+	err = virtio_pci_register(&vc->vp, dev, why, why_len);
+	if (err)
 		goto fail;
-	}
 	dev->state = vc;
-	if (m->ioeventfd) {
-		err = virtio_pci_start(&vc->vp);
-		if (err) {
-			snprintf(why, why_len, "its I/O thread: %s",
-				 strerror(-err));
-			pci_unregister_device(&vc->vp.pci);
-			dev->state = NULL;
-			goto fail;
-		}
-	}
 	if (vc->out)
 		m->console = vc->out;
 	return 0;

@@ -479,23 +479,16 @@ static int net_create(struct device *dev, const struct dev_opts *opts,
 		net_free(n);
 		return err;
 	}
-	n->vp.pci.name = dev->name;
-	n->vp.pci.slot = PCI_SLOT_ANY;
-	n->vp.pci.lock = &dev->lock;
-	err = pci_register_device(dev->m, &n->vp.pci);
-	if (err < 0) {
-		snprintf(why, why_len, "no room on the PCI bus: %s",
-			 strerror(-err));
+	err = virtio_pci_register(&n->vp, dev, why, why_len);
+	if (err) {
 		net_free(n);
 		return err;
 	}
-	err = virtio_pci_start(&n->vp);
-	if (!err)
-		err = virtio_pci_watch(&n->vp, n->be->fd, net_backend_ready);
+	err = virtio_pci_watch(&n->vp, n->be->fd, net_backend_ready);
 	if (err) {
-		snprintf(why, why_len, "its I/O thread: %s", strerror(-err));
-		virtio_pci_stop(&n->vp);
-		pci_unregister_device(&n->vp.pci);
+		snprintf(why, why_len, "watching its back end: %s",
+			 strerror(-err));
+		virtio_pci_unregister(&n->vp);
 		net_free(n);
 		return err;
 	}
@@ -542,8 +535,7 @@ static void net_destroy(struct device *dev)
 	struct net_stats *s = &n->st;
 
 	/* The thread, then off the bus, then the eventfds and the back end. */
-	virtio_pci_stop(&n->vp);
-	pci_unregister_device(&n->vp.pci);
+	virtio_pci_unregister(&n->vp);
 	pr_info("%s: received %llu frames (%llu bytes), %llu dropped; sent %llu frames (%llu bytes), %llu dropped, %llu malformed\n",
 		dev->name, (unsigned long long)s->rx_packets,
 		(unsigned long long)s->rx_bytes,

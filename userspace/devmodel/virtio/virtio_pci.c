@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 
 #include "le.h"
 #include "util.h"
+#include "../devices.h"
 #include "../machine.h"
 #include "../pci/pci_msi.h"
 #include "virtio_pci.h"
@@ -711,6 +713,37 @@ void virtio_pci_stop(struct virtio_pci *vp)
 		       strerror(errno));
 	pthread_join(vp->thread, NULL);
 	vp->threaded = false;
+}
+
+int virtio_pci_register(struct virtio_pci *vp, struct device *dev,
+			char *why, size_t why_len)
+{
+	int err;
+
+	vp->pci.name = dev->name;
+	vp->pci.slot = PCI_SLOT_ANY;
+	vp->pci.lock = &dev->lock;
+	err = pci_register_device(dev->m, &vp->pci);
+	if (err < 0) {
+		snprintf(why, why_len, "no room on the PCI bus: %s",
+			 strerror(-err));
+		return err;
+	}
+	if (!dev->m->ioeventfd)
+		return 0;	/* the unit tests: notify() on the vCPU */
+	err = virtio_pci_start(vp);
+	if (err) {
+		snprintf(why, why_len, "its I/O thread: %s", strerror(-err));
+		virtio_pci_stop(vp);
+		pci_unregister_device(&vp->pci);
+	}
+	return err;
+}
+
+void virtio_pci_unregister(struct virtio_pci *vp)
+{
+	virtio_pci_stop(vp);
+	pci_unregister_device(&vp->pci);
 }
 
 void virtio_pci_pause(struct virtio_pci *vp)

@@ -153,6 +153,22 @@ void virtio_pci_config_changed(struct virtio_pci *vp);
 void virtio_pci_needs_reset(struct virtio_pci *vp, unsigned int q);
 
 /*
+ * Put vp (virtio_pci_init() done) on dev's machine's PCI bus as dev's
+ * function, under dev's lock, and start its I/O thread where the machine
+ * has ioeventfds (vireo-vm): 0, or -errno with the reason in why and
+ * nothing left registered or running (virtio_pci_free() is the caller's).
+ */
+struct device;
+int virtio_pci_register(struct virtio_pci *vp, struct device *dev,
+			char *why, size_t why_len);
+/*
+ * The first half of a destroy: the I/O thread stopped, then off the bus
+ * (its ioeventfds go while their eventfds are open); virtio_pci_free()
+ * after the device's own cleanup closes the eventfds.
+ */
+void virtio_pci_unregister(struct virtio_pci *vp);
+
+/*
  * Run the device's queues on an I/O thread of its own (after
  * pci_register_device(); vireo-vm's devices, where machine->ioeventfd
  * exists): each queue's notification becomes an eventfd, which the

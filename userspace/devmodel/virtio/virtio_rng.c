@@ -97,31 +97,13 @@ static int rng_create(struct device *dev, const struct dev_opts *opts,
 		free(rng);
 		return err;
 	}
-	rng->vp.pci.name = dev->name;
-	rng->vp.pci.slot = PCI_SLOT_ANY;
-	rng->vp.pci.lock = &dev->lock;
-	err = pci_register_device(dev->m, &rng->vp.pci);
-	if (err < 0) {
-		snprintf(why, why_len, "no room on the PCI bus: %s",
-			 strerror(-err));
+	err = virtio_pci_register(&rng->vp, dev, why, why_len);
+	if (err) {
 		virtio_pci_free(&rng->vp);
 		free(rng);
 		return err;
 	}
 	dev->state = rng;
-	/* vireo-vm: queue work on an I/O thread, fed by kernel ioeventfds. */
-	if (dev->m->ioeventfd) {
-		err = virtio_pci_start(&rng->vp);
-		if (err) {
-			snprintf(why, why_len, "its I/O thread: %s",
-				 strerror(-err));
-			pci_unregister_device(&rng->vp.pci);
-			virtio_pci_free(&rng->vp);
-			free(rng);
-			dev->state = NULL;
-			return err;
-		}
-	}
 	return 0;
 }
 
@@ -150,12 +132,7 @@ static void rng_destroy(struct device *dev)
 {
 	struct virtio_rng *rng = dev->state;
 
-	/*
-	 * The thread first, then off the bus (its ioeventfds go while their
-	 * eventfds are open), then the eventfds.
-	 */
-	virtio_pci_stop(&rng->vp);
-	pci_unregister_device(&rng->vp.pci);
+	virtio_pci_unregister(&rng->vp);
 	virtio_pci_free(&rng->vp);
 	free(rng);
 }
