@@ -92,9 +92,10 @@ struct vmctl_removed_disk {
 /*
  * create's and modify's options into *s: --kernel, --initrd, --append,
  * --rom, --cpus, --memory, --device, --disk (a new image's is made by
- * vmctl_make_disks() later), modify's --remove-disk into *removed (NULL
- * for create).  creating: defaults apply and a boot source is needed.
- * VMCTL_OK, or VMCTL_USAGE/VMCTL_FAILED with the reason printed.
+ * vmctl_make_disks() later), --net, modify's --remove-disk into *removed
+ * (NULL for create) and --remove-net.  creating: defaults apply and a
+ * boot source is needed.  VMCTL_OK, or VMCTL_USAGE/VMCTL_FAILED with the
+ * reason printed.
  */
 int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 			   struct vm_settings *s, bool creating,
@@ -121,6 +122,20 @@ int vmctl_make_disks(const char *dir, struct vm_settings *s);
 void vmctl_unmake_disks(const char *dir, struct vm_settings *s);
 /* show's lines: index, path, size, readonly, serial. */
 void vmctl_show_disks(const struct vm_settings *s, const char *dir);
+
+/*
+ * Network cards (nets.c).  --net user[,hostfwd=...][,mac=M] or
+ * tap=IFNAME[,addr=CIDR|,bridge=BR][,mac=M], appended to *s with a new
+ * random MAC when none is given: VMCTL_OK, or the status with the reason
+ * printed.
+ */
+int vmctl_net_option(struct vmctl *ctl, const char *spec,
+		     struct vm_settings *s);
+/* --remove-net N: card N out of *s, the ones after it moving up. */
+int vmctl_remove_net_option(struct vmctl *ctl, const char *arg,
+			    struct vm_settings *s);
+/* show's lines: index, back end and options as --net takes them, MAC. */
+void vmctl_show_nets(const struct vm_settings *s);
 
 /* A VM's run state, from the VM process's files (running.c). */
 enum vm_state { VM_STOPPED, VM_RUNNING, VM_PAUSED, VM_CRASHED, VM_UNKNOWN };
