@@ -258,15 +258,16 @@ void vmctl_man(FILE *f)
 {
 	unsigned int i;
 
+	/* roff fills paragraphs: each line break below is a space. */
 	fputs(".TH VMCTL 1 \"\" \"Vireo\" \"User Commands\"\n"
 	      ".SH NAME\nvmctl \\- manage Vireo virtual machines\n"
-	      ".SH SYNOPSIS\n.B vmctl\n[\\fB\\-\\-root\\fR \\fIDIR\\fR] "
+	      ".SH SYNOPSIS\n.B vmctl\n[\\fB\\-\\-root\\fR \\fIDIR\\fR]\n"
 	      "\\fICOMMAND\\fR [\\fIARGS\\fR]\n"
-	      ".SH DESCRIPTION\nEach VM is a folder under the root: its "
-	      "settings file (\\fIsettings.json\\fR), the disk images "
-	      "made for it, its logs. The root is \\fB\\-\\-root\\fR, else \\fBVIREO_ROOT\\fR, "
-	      "else \\fI/var/lib/vireo/vms\\fR for root and "
-	      "\\fI$XDG_DATA_HOME/vireo/vms\\fR (\\fI~/.local/share/vireo/vms\\fR) "
+	      ".SH DESCRIPTION\nEach VM is a folder under the root: its\n"
+	      "settings file (\\fIsettings.json\\fR), the disk images\n"
+	      "made for it, its logs. The root is \\fB\\-\\-root\\fR, else \\fBVIREO_ROOT\\fR,\n"
+	      "else \\fI/var/lib/vireo/vms\\fR for root and\n"
+	      "\\fI$XDG_DATA_HOME/vireo/vms\\fR (\\fI~/.local/share/vireo/vms\\fR)\n"
 	      "for other users. A VM is named by its name or its UUID.\n"
 	      ".SH COMMANDS\n", f);
 	for (i = 0; i < vmctl_nr_cmds; i++) {
@@ -291,8 +292,8 @@ void vmctl_man(FILE *f)
 		roff(f, exit_statuses[i] + 3, strlen(exit_statuses[i] + 3));
 		fputs("\n", f);
 	}
-	fputs(".SH FILES\n.TP\n.I ROOT/NAME/settings.json\nthe VM's "
-	      "settings (docs/settings.md)\n.TP\n.I ROOT/.lock\nheld while "
+	fputs(".SH FILES\n.TP\n.I ROOT/NAME/settings.json\nthe VM's\n"
+	      "settings (docs/settings.md)\n.TP\n.I ROOT/.lock\nheld while\n"
 	      "a command changes a folder\n"
 	      ".SH SEE ALSO\n.BR vireo-vm (1)\n", f);
 }

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "settings.h"
+#include "util.h"
 
 struct json_object;
 
@@ -50,10 +51,10 @@ void vmctl_cmd_usage(FILE *f, const struct vmctl_cmd *cmd);
 void vmctl_man(FILE *f);
 
 /* Messages: "vmctl: " and the text, on stderr. */
-void vmctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2) void vmctl_err(const char *fmt, ...);
 /* A usage error in a command: the message and "see vmctl help CMD". */
-int vmctl_usage_err(struct vmctl *ctl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+__printf(2, 3)
+int vmctl_usage_err(struct vmctl *ctl, const char *fmt, ...);
 
 /* The default root: VIREO_ROOT, /var/lib/vireo/vms for root, or XDG's. */
 int vmctl_default_root(char *buf, size_t len);

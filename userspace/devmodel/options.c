@@ -162,7 +162,7 @@ void options_usage(FILE *f)
 		"       an attack on vireo-vm); stderr names it\n");
 }
 
-static __attribute__((format(printf, 1, 2)))
+static __printf(1, 2)
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;

@@ -22,9 +22,10 @@
 
 #include "memsize.h"
 #include "settings.h"
+#include "util.h"
 
-static int fail(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static __printf(4, 5)
+int fail(char *why, size_t len, int err, const char *fmt, ...);
 
 static int fail(char *why, size_t len, int err, const char *fmt, ...)
 {
