@@ -135,10 +135,25 @@ static int net_mac(struct vmctl *ctl, const char *spec,
 	return VMCTL_OK;
 }
 
+/* The card whole, as the settings file's are checked. */
+static int net_check(struct vmctl *ctl, const char *spec,
+		     const struct vm_net *n)
+{
+	char why[200];
+	int err = settings_net_check(n, why, sizeof(why));
+
+	if (err == -ENOMEM) {
+		vmctl_err("out of memory");
+		return VMCTL_FAILED;
+	}
+	return err ? vmctl_usage_err(ctl, "--net %s: %s", spec, why) :
+		     VMCTL_OK;
+}
+
 int vmctl_net_option(struct vmctl *ctl, const char *spec,
 		     struct vm_settings *s)
 {
-	char *copy = strdup(spec), *rest, *mac = NULL, why[200];
+	char *copy = strdup(spec), *rest, *mac = NULL;
 	struct vm_net n = { 0 };
 	int status;
 
@@ -157,8 +172,8 @@ int vmctl_net_option(struct vmctl *ctl, const char *spec,
 					 SETTINGS_MAX_NETS);
 	if (status == VMCTL_OK)
 		status = net_mac(ctl, spec, s, mac, &n);
-	if (status == VMCTL_OK && settings_net_check(&n, why, sizeof(why)))
-		status = vmctl_usage_err(ctl, "--net %s: %s", spec, why);
+	if (status == VMCTL_OK)
+		status = net_check(ctl, spec, &n);
 	if (status == VMCTL_OK && settings_add_net(s, &n)) {
 		vmctl_err("out of memory");
 		status = VMCTL_FAILED;

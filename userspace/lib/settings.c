@@ -500,15 +500,17 @@ static int nets_check(const struct vm_settings *s, char *why, size_t why_len)
 {
 	char inner[200];
 	unsigned int i, j;
+	int err;
 
 	if (s->nr_nets + class_devices(s, "virtio-net") > SETTINGS_MAX_NETS)
 		return fail(why, why_len, -EINVAL,
 			    "nets: at most %d, --device virtio-net ones included",
 			    SETTINGS_MAX_NETS);
 	for (i = 0; i < s->nr_nets; i++) {
-		if (settings_net_check(&s->nets[i], inner, sizeof(inner)))
-			return fail(why, why_len, -EINVAL, "nets[%u]: %s", i,
-				    inner);
+		err = settings_net_check(&s->nets[i], inner, sizeof(inner));
+		if (err)
+			return err == -ENOMEM ? err :
+			       fail(why, why_len, err, "nets[%u]: %s", i, inner);
 		/* Two cards of one address on a network: neither works. */
 		for (j = 0; j < i; j++)
 			if (!strcasecmp(s->nets[j].mac, s->nets[i].mac))
