@@ -129,10 +129,13 @@ unit_deps_test_control		:= control control_files control_guestprop pause request
 				   console_out pci/pci pci/pci_msi $(DEVMODEL_DEVS)
 
 # vireo-vm's wiring: options, CPUID tables, vCPU threads and the VM's end.
-# virtio-blk's class too, for the disks of a --config (its keys checked).
+# virtio-blk's and virtio-net's classes too, for the disks and NICs of a
+# --config (their keys checked); virtio-net brings its back ends.
 unit_deps_test_options		:= options devices devstate bus machine guest_mem \
 				   pci/pci pci/pci_msi virtio/virtqueue \
-				   virtio/virtio_pci virtio/virtio_blk
+				   virtio/virtio_pci virtio/virtio_blk \
+				   virtio/virtio_net $(DEVMODEL_NET)
+unit_libs_test_options		:= $(NL_ROUTE_LIBS)
 unit_deps_test_cpuid		:= cpuid
 unit_deps_test_vcpu_threads	:= vcpu_threads signals machine bus pause devices devstate evloop
 

@@ -214,6 +214,62 @@ static void test_config_disks(void)
 	rmdir(dir);
 }
 
+/* A ROM VM's settings in folder: a disk, three NICs and a device. */
+static void write_net_config(const char *folder, char *file, size_t len)
+{
+	struct vm_net u = { .backend = VM_NET_USER, .mac = "02:56:00:00:00:01" };
+	struct vm_net a = { .backend = VM_NET_TAP, .mac = "02:56:00:00:00:02" };
+	struct vm_net b = { .backend = VM_NET_TAP, .mac = "52:54:00:12:34:56" };
+	struct vm_settings s;
+	char why[256] = "";
+
+	u.hostfwd = "tcp:127.0.0.1:2222-:22";
+	a.tap = "vtap0";
+	a.addr = "10.0.0.1/24";
+	b.tap = "vtap1";
+	b.bridge = "br0";
+	snprintf(file, len, "%s/%s", folder, SETTINGS_FILE);
+	settings_init(&s, "vm");
+	settings_set_str(&s.rom, "/r");
+	s.memory = 16 << 20;
+	settings_add_disk(&s, "/img/a.img", false, NULL);
+	settings_add_net(&s, &u);
+	settings_add_net(&s, &a);
+	settings_add_net(&s, &b);
+	settings_set_str(&s.devices[s.nr_devices++], "virtio-blk,path=/img/c.img");
+	if (settings_save(file, &s, why, sizeof(why)))
+		diag("cannot write %s: %s", file, why);
+	settings_free(&s);
+}
+
+static void test_config_nets(void)
+{
+	char tmp[] = "/tmp/test_options.XXXXXX", file[PATH_MAX];
+
+	if (!mkdtemp(tmp))
+		return;
+	write_net_config(tmp, file, sizeof(file));
+	is_int(parse("--config", file, NULL), OPTIONS_RUN, "--config with NICs");
+	is_int(opt.nr_devices, 5, "...a disk, three NICs and a device");
+	is_str(opt.devices[0], "virtio-blk,path=/img/a.img", "...the disk first");
+	is_str(opt.devices[1],
+	       "virtio-net,user=on,hostfwd=tcp:127.0.0.1:2222-:22,mac=02:56:00:00:00:01",
+	       "...then the NICs in order: user-mode with its forward and MAC");
+	is_str(opt.devices[2],
+	       "virtio-net,tap=vtap0,addr=10.0.0.1/24,mac=02:56:00:00:00:02",
+	       "...a TAP interface with the host's address");
+	is_str(opt.devices[3],
+	       "virtio-net,tap=vtap1,bridge=br0,mac=52:54:00:12:34:56",
+	       "...a TAP interface in a bridge");
+	is_str(opt.devices[4], "virtio-blk,path=/img/c.img",
+	       "...then the devices");
+	is_int(parse("--config", file, "--net", "user", NULL), OPTIONS_ERROR,
+	       "--config and --net refused");
+	ok(said("vmctl modify"), "...the settings give the NICs");
+	unlink(file);
+	rmdir(tmp);
+}
+
 static void test_usage(void)
 {
 	static const char *const musts[] = {
@@ -224,7 +280,7 @@ static void test_usage(void)
 		"0    the guest powered off",
 		"raw mode",
 	};
-	char buf[8192];
+	char buf[16384];
 	FILE *f = tmpfile();
 	unsigned int i, missing = 0;
 	size_t n;
@@ -249,6 +305,7 @@ int main(void)
 	test_rom();
 	test_errors();
 	test_config_disks();
+	test_config_nets();
 	test_usage();
 	return tap_done();
 }

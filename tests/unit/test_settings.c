@@ -511,8 +511,8 @@ static void test_disks_bad(void)
 		  &s, why, sizeof(why));
 	ok(strstr(why, "disks[0]: unknown key \"read_only\"") != NULL,
 	   "...an unknown key by its name: %s", why);
-	is_int(load_with(", \"disks\": [{\"path\": \"/a\", \"cache\": 1}]", 3,
-			 &s, why, sizeof(why)), -EPROTO,
+	is_int(load_with(", \"disks\": [{\"path\": \"/a\", \"cache\": 1}]",
+			 SETTINGS_VERSION + 1, &s, why, sizeof(why)), -EPROTO,
 	       "a newer version's disk keys: read as far as known");
 	ok(s.nr_disks == 1 && !strcmp(s.disks[0].path, "/a"),
 	   "...its disk read");
@@ -522,6 +522,237 @@ static void test_disks_bad(void)
 			 &s, why, sizeof(why)), 0,
 	       "a relative path, readonly false, a serial of punctuation (%s)",
 	       why);
+	settings_free(&s);
+}
+
+/* A NIC as vmctl would make it; the strings are not copied. */
+static struct vm_net nic(enum vm_net_backend backend, const char *mac)
+{
+	struct vm_net n = { .backend = backend };
+
+	snprintf(n.mac, sizeof(n.mac), "%s", mac);
+	return n;
+}
+
+static void test_nets_round_trip(void)
+{
+	struct vm_net u = nic(VM_NET_USER, "02:56:AB:cd:00:01");
+	struct vm_net t = nic(VM_NET_TAP, "02:56:00:00:00:02");
+	struct vm_net b = nic(VM_NET_TAP, "52:54:00:12:34:56");
+	struct vm_settings s, r;
+	char why[512] = "";
+	char *got;
+
+	u.hostfwd = "tcp:127.0.0.1:2222-:22+tcp::8080-:80";
+	t.tap = "vtap0";
+	t.addr = "10.0.0.1/24";
+	b.tap = "vtap1";
+	b.bridge = "br0";
+	sample(&s);
+	ok(!settings_add_net(&s, &u) && !settings_add_net(&s, &t) &&
+	   !settings_add_net(&s, &b), "add three NICs");
+	is_str(s.nets[0].mac, "02:56:ab:cd:00:01", "...the MAC in lower case");
+	is_int(settings_save(path, &s, why, sizeof(why)), 0,
+	       "save a VM with NICs (%s)", why);
+	got = slurp(path, NULL);
+	ok(got && strstr(got, "\"version\": 3,") &&
+	   strstr(got, "{\n      \"backend\": \"user\",\n      \"hostfwd\": \"tcp:127.0.0.1:2222-:22+tcp::8080-:80\",\n      \"mac\": \"02:56:ab:cd:00:01\"\n    }") &&
+	   strstr(got, "{\n      \"backend\": \"tap\",\n      \"tap\": \"vtap0\",\n      \"addr\": \"10.0.0.1/24\",\n      \"mac\": \"02:56:00:00:00:02\"\n    }"),
+	   "...written as version 3, only the keys given");
+	free(got);
+	is_int(settings_load(path, &r, why, sizeof(why)), 0,
+	       "...and it reads back (%s)", why);
+	ok(r.nr_nets == 3 && r.nets[0].backend == VM_NET_USER &&
+	   !strcmp(r.nets[0].hostfwd, u.hostfwd) && !r.nets[0].tap &&
+	   r.nets[1].backend == VM_NET_TAP && !strcmp(r.nets[1].tap, "vtap0") &&
+	   !strcmp(r.nets[1].addr, "10.0.0.1/24") && !r.nets[1].bridge &&
+	   !strcmp(r.nets[2].bridge, "br0") && !r.nets[2].addr &&
+	   !strcmp(r.nets[2].mac, "52:54:00:12:34:56"),
+	   "...every NIC as it was, in order");
+	ok(settings_remove_net(&r, 3) == -ERANGE &&
+	   !settings_remove_net(&r, 0) && r.nr_nets == 2 &&
+	   !strcmp(r.nets[0].tap, "vtap0"),
+	   "remove by index; the rest move up; out of range is -ERANGE");
+	settings_add_disk(&r, "disk0.img", false, NULL);
+	settings_remove_net(&r, 0);
+	settings_remove_net(&r, 0);
+	is_int(settings_save(path, &r, why, sizeof(why)), 0,
+	       "save with a disk and no NICs left");
+	got = slurp(path, NULL);
+	ok(got && strstr(got, "\"version\": 2,") && !strstr(got, "nets"),
+	   "...version 2 again, no \"nets\" key");
+	free(got);
+	settings_free(&r);
+	settings_free(&s);
+}
+
+static void test_nets_limits(void)
+{
+	struct vm_net n = nic(VM_NET_USER, "");
+	struct vm_settings s;
+	char why[512] = "";
+	unsigned int i;
+
+	sample(&s);
+	for (i = 0; i < SETTINGS_MAX_NETS; i++) {
+		snprintf(n.mac, sizeof(n.mac), "02:56:00:00:00:%02x", i + 1);
+		settings_add_net(&s, &n);
+	}
+	is_int(settings_add_net(&s, &n), -ENOSPC, "a 9th NIC: -ENOSPC");
+	is_int(settings_check(&s, why, sizeof(why)), 0, "8 NICs pass (%s)",
+	       why);
+	settings_set_str(&s.devices[s.nr_devices++], "virtio-net,user=on");
+	is_int(settings_check(&s, why, sizeof(why)), -EINVAL,
+	       "8 NICs and a --device virtio-net refused");
+	ok(strstr(why, "virtio-net") != NULL, "...saying why: %s", why);
+	free(s.devices[--s.nr_devices]);
+	s.devices[s.nr_devices] = NULL;
+	strcpy(s.nets[7].mac, "02:56:00:00:00:01");
+	is_int(settings_check(&s, why, sizeof(why)), -EINVAL,
+	       "two NICs of one MAC refused");
+	ok(strstr(why, "nets[7]") && strstr(why, "nets[0]"),
+	   "...naming both: %s", why);
+	strcpy(s.nets[7].mac, "02:56:00:00:00:08");
+	for (i = 1; i < 20; i++)
+		settings_set_str(&s.devices[s.nr_devices++], "uart16550");
+	for (i = 0; i < 5; i++)
+		settings_add_disk(&s, "d.img", false, NULL);
+	is_int(settings_check(&s, why, sizeof(why)), -EINVAL,
+	       "20 devices, 5 disks and 8 NICs refused");
+	ok(strstr(why, "at most 32 in all") != NULL, "...saying why: %s",
+	   why);
+	settings_remove_disk(&s, 0);
+	is_int(settings_check(&s, why, sizeof(why)), 0,
+	       "20 devices, 4 disks and 8 NICs pass (%s)", why);
+	settings_free(&s);
+}
+
+#define MAC	"\"mac\": \"02:56:00:00:00:01\""
+#define USER	"\"backend\": \"user\", "
+#define TAP	"\"backend\": \"tap\", \"tap\": \"vtap0\", "
+
+static const struct {
+	const char *nets, *what;
+} bad_nets[] = {
+	{ "{}", "nets an object" },
+	{ "[\"user\"]", "a NIC a string" },
+	{ "[{" MAC "}]", "no backend" },
+	{ "[{\"backend\": \"vde\", " MAC "}]", "an unknown backend" },
+	{ "[{\"backend\": 1, " MAC "}]", "a backend that is a number" },
+	{ "[{" USER "\"macaddr\": \"x\", " MAC "}]", "an unknown key" },
+	{ "[{" USER "\"tap\": \"t0\", " MAC "}]", "user with tap" },
+	{ "[{" USER "\"addr\": \"10.0.0.1/24\", " MAC "}]", "user with addr" },
+	{ "[{" USER "\"bridge\": \"br0\", " MAC "}]", "user with bridge" },
+	{ "[{" TAP "\"hostfwd\": \"tcp::1-:2\", " MAC "}]", "tap with hostfwd" },
+	{ "[{\"backend\": \"tap\", " MAC "}]", "tap without an interface" },
+	{ "[{" TAP "\"addr\": \"10.0.0.1/24\", \"bridge\": \"br0\", " MAC "}]",
+	  "addr and bridge" },
+	{ "[{\"backend\": \"tap\", \"tap\": 1, " MAC "}]", "tap a number" },
+	{ "[{\"backend\": \"tap\", \"tap\": \"\", " MAC "}]", "an empty tap" },
+	{ "[{\"backend\": \"tap\", \"tap\": \"a123456789012345\", " MAC "}]",
+	  "a tap of 16 characters" },
+	{ "[{\"backend\": \"tap\", \"tap\": \"a/b\", " MAC "}]",
+	  "a tap with a slash" },
+	{ "[{\"backend\": \"tap\", \"tap\": \"a,b\", " MAC "}]",
+	  "a tap with a comma" },
+	{ "[{\"backend\": \"tap\", \"tap\": \"a b\", " MAC "}]",
+	  "a tap with a blank" },
+	{ "[{\"backend\": \"tap\", \"tap\": \"a\\u001bb\", " MAC "}]",
+	  "a tap with an escape" },
+	{ "[{\"backend\": \"tap\", \"tap\": \"..\", " MAC "}]", "a tap \"..\"" },
+	{ "[{\"backend\": \"tap\", \"tap\": \"t\\u0000x\", " MAC "}]",
+	  "a tap with a NUL" },
+	{ "[{" TAP "\"bridge\": \"br:0\", " MAC "}]", "a bridge with a colon" },
+	{ "[{" TAP "\"addr\": \"10.0.0.1\", " MAC "}]", "addr without a prefix" },
+	{ "[{" TAP "\"addr\": \"10.0.0.1/33\", " MAC "}]", "addr /33" },
+	{ "[{" TAP "\"addr\": \"10.0.0.1/0\", " MAC "}]", "addr /0" },
+	{ "[{" TAP "\"addr\": \"10.0.0.1/+8\", " MAC "}]", "addr /+8" },
+	{ "[{" TAP "\"addr\": \"10.0.0/24\", " MAC "}]", "addr of 3 bytes" },
+	{ "[{" TAP "\"addr\": \"fd00::1/129\", " MAC "}]", "addr IPv6 /129" },
+	{ "[{" TAP "\"addr\": \"10.0.0.1/24,x\", " MAC "}]",
+	  "addr with a comma" },
+	{ "[{" USER "\"hostfwd\": \"udp::1-:2\", " MAC "}]", "hostfwd udp" },
+	{ "[{" USER "\"hostfwd\": \"tcp::0-:2\", " MAC "}]", "hostfwd port 0" },
+	{ "[{" USER "\"hostfwd\": \"tcp::1-:65536\", " MAC "}]",
+	  "hostfwd port 65536" },
+	{ "[{" USER "\"hostfwd\": \"tcp::1:2\", " MAC "}]", "hostfwd without -:" },
+	{ "[{" USER "\"hostfwd\": \"tcp:localhost:1-:2\", " MAC "}]",
+	  "hostfwd by a host name" },
+	{ "[{" USER "\"hostfwd\": \"tcp::1-:2++tcp::3-:4\", " MAC "}]",
+	  "hostfwd with an empty forward" },
+	{ "[{" USER "\"hostfwd\": \"tcp::1-:2x\", " MAC "}]",
+	  "hostfwd with junk after" },
+	{ "[{" USER "\"hostfwd\": \"tcp::1-:2,mac=x\", " MAC "}]",
+	  "hostfwd with a comma" },
+	{ "[{" USER "\"hostfwd\": \"tcp::1-:1+tcp::2-:1+tcp::3-:1+tcp::4-:1+tcp::5-:1+tcp::6-:1+tcp::7-:1+tcp::8-:1+tcp::9-:1\", " MAC "}]",
+	  "9 forwards" },
+	{ "[{" USER "\"hostfwd\": 22, " MAC "}]", "hostfwd a number" },
+	{ "[{\"backend\": \"user\"}]", "no mac" },
+	{ "[{" USER "\"mac\": 1}]", "a mac that is a number" },
+	{ "[{" USER "\"mac\": \"02:56:00:00:01\"}]", "a mac of 5 bytes" },
+	{ "[{" USER "\"mac\": \"02-56-00-00-00-01\"}]", "a mac with dashes" },
+	{ "[{" USER "\"mac\": \"02:56:0g:00:00:01\"}]", "a mac not hex" },
+	{ "[{" USER "\"mac\": \"02:56: 0:00:00:01\"}]", "a mac with a blank" },
+	{ "[{" USER "\"mac\": \"01:00:5e:00:00:01\"}]", "a multicast mac" },
+	{ "[{" USER "\"mac\": \"ff:ff:ff:ff:ff:ff\"}]", "the broadcast mac" },
+	{ "[{" USER "\"mac\": \"00:00:00:00:00:00\"}]", "the zero mac" },
+	{ "[{" USER "\"mac\": \"02:56:00:00:00:01\\u0000x\"}]",
+	  "a mac with a NUL" },
+	{ "[{" USER MAC "}, {" TAP "\"mac\": \"02:56:00:00:00:01\"}]",
+	  "two NICs of one mac" },
+	{ "[{" USER MAC "}, {" USER MAC "}, {" USER MAC "}, {" USER MAC "}, {" USER MAC "}, {" USER MAC "}, {" USER MAC "}, {" USER MAC "}, {" USER MAC "}]",
+	  "9 NICs" },
+};
+
+static void test_nets_bad(void)
+{
+	char extra[1024], why[512];
+	struct vm_settings s;
+	unsigned int i, refused = 0;
+
+	for (i = 0; i < ARRAY_SIZE(bad_nets); i++) {
+		snprintf(extra, sizeof(extra), ", \"nets\": %s",
+			 bad_nets[i].nets);
+		if (load_with(extra, 3, &s, why, sizeof(why)) == -EINVAL &&
+		    strstr(why, "nets"))
+			refused++;
+		else
+			diag("not refused, or not saying nets: %s (%s)",
+			     bad_nets[i].what, why);
+	}
+	is_int(refused, ARRAY_SIZE(bad_nets),
+	       "every malformed NIC is refused with -EINVAL, naming nets");
+	load_with(", \"nets\": [{" USER "\"macaddr\": \"x\", " MAC "}]", 3, &s,
+		  why, sizeof(why));
+	ok(strstr(why, "nets[0]: unknown key \"macaddr\"") != NULL,
+	   "...an unknown key by its name: %s", why);
+	load_with(", \"nets\": [{" USER "\"mac\": \"03:00:00:00:00:01\"}]", 3,
+		  &s, why, sizeof(why));
+	ok(strstr(why, "nets[0]") && strstr(why, "multicast"),
+	   "...a multicast MAC said so: %s", why);
+}
+
+static void test_nets_versions(void)
+{
+	char why[512];
+	struct vm_settings s;
+
+	is_int(load_with(", \"nets\": [{" USER MAC "}]", 2, &s, why,
+			 sizeof(why)), -EINVAL,
+	       "nets in a version 2 file: refused (an older vireo-vm would run it without them)");
+	ok(strstr(why, "version 3") != NULL, "...saying why: %s", why);
+	is_int(load_with(", \"nets\": [{\"backend\": \"vde\", \"sock\": \"/s\"}, {" USER "\"queues\": 2, " MAC "}]",
+			 SETTINGS_VERSION + 1, &s, why, sizeof(why)), -EPROTO,
+	       "a newer version's back end and keys: read as far as known");
+	ok(s.nr_nets == 1 && s.nets[0].backend == VM_NET_USER &&
+	   !strcmp(s.nets[0].mac, "02:56:00:00:00:01"),
+	   "...its user NIC read, the unknown one left out");
+	settings_free(&s);
+	is_int(load_with(", \"nets\": [{\"backend\": \"tap\", \"tap\": \"tap-vm.1\", \"addr\": \"fd00::1/64\", \"mac\": \"0A:00:27:00:00:FF\"}, {" USER "\"hostfwd\": \"tcp:0.0.0.0:65535-:1\", \"mac\": \"02:56:00:00:00:01\"}]",
+			 3, &s, why, sizeof(why)), 0,
+	       "an IPv6 addr, a MAC in capitals, a forward on every address (%s)",
+	       why);
+	is_str(s.nets[0].mac, "0a:00:27:00:00:ff", "...the MAC in lower case");
 	settings_free(&s);
 }
 
@@ -542,5 +773,9 @@ int main(void)
 	test_disks_round_trip();
 	test_disks_limits();
 	test_disks_bad();
+	test_nets_round_trip();
+	test_nets_limits();
+	test_nets_bad();
+	test_nets_versions();
 	return tap_done();
 }

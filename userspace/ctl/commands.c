@@ -18,13 +18,14 @@
 	"--memory SIZE      RAM, e.g. 512M or 2G (default 256M with a kernel, 16M with a ROM)\n" \
 	"--device SPEC      one more device, as vireo-vm --device (repeatable)\n" \
 	"--disk SPEC        a virtio disk, after the VM's others (the first is the guest's /dev/vda; repeatable): FILE[,readonly][,serial=S] attaches an existing raw image or block device, kept by its absolute path; size=SIZE[,readonly][,serial=S] makes a new sparse raw image diskN.img of SIZE (K, M, G or T; 1M to 64T, a multiple of 512) in the VM's folder, never over an existing file; serial: up to 20 printable ASCII characters, no blanks or commas\n" \
+	"--net SPEC         a virtio network card, after the VM's others (eth0, eth1, ... in order; at most 8; repeatable): user[,hostfwd=tcp:[ADDR]:HPORT-:GPORT[+...]][,mac=M] is user-mode networking, which needs no privileges (the guest 10.0.2.15 by DHCP; hostfwd forwards the host's ADDR:HPORT, ADDR 127.0.0.1 if left out, to the guest's GPORT); tap=IFNAME[,addr=CIDR|,bridge=BR][,mac=M] is the host's TAP interface IFNAME, made by the VM process if missing (which needs CAP_NET_ADMIN), given the host's address CIDR or put in the bridge BR; mac: six bytes in hex, unicast, by default 02:56: and four random bytes, made now and kept in the settings\n" \
 	"--no-vmmdev        no VMMDev, the guest additions' device (--vmmdev: back)\n"
 
 const struct vmctl_cmd vmctl_cmds[] = {
 	{
 		.name = "create",
 		.handler = vmctl_cmd_create,
-		.args = "NAME (--kernel FILE [--initrd FILE] [--append STRING] | --rom FILE) [--cpus N] [--memory SIZE] [--device SPEC]... [--disk SPEC]... [--no-vmmdev]",
+		.args = "NAME (--kernel FILE [--initrd FILE] [--append STRING] | --rom FILE) [--cpus N] [--memory SIZE] [--device SPEC]... [--disk SPEC]... [--net SPEC]... [--no-vmmdev]",
 		.summary = "create a VM: its folder and settings; prints its UUID",
 		.help = VM_OPTIONS,
 	},
@@ -127,13 +128,14 @@ const struct vmctl_cmd vmctl_cmds[] = {
 	{
 		.name = "modify",
 		.handler = vmctl_cmd_modify,
-		.args = "VM [create's options] [--remove-disk N]",
+		.args = "VM [create's options] [--remove-disk N] [--remove-net N]",
 		.summary = "change a stopped VM's settings (--kernel or --rom replaces the boot source)",
 		.help = VM_OPTIONS
 			"--no-initrd        drop the initrd\n"
 			"--no-append        drop the command line\n"
 			"--no-devices       drop the added devices\n"
-			"--remove-disk N    take out disk N, as vmctl show numbers them (before this command's --disk adds any); its image is not deleted, not even one in the VM's folder\n",
+			"--remove-disk N    take out disk N, as vmctl show numbers them (before this command's --disk adds any); its image is not deleted, not even one in the VM's folder\n"
+			"--remove-net N     take out network card N, as vmctl show numbers them (before this command's --net adds any); the cards after it move up, each keeping its MAC\n",
 	},
 	{
 		.name = "delete",
@@ -256,15 +258,16 @@ void vmctl_man(FILE *f)
 {
 	unsigned int i;
 
+	/* roff fills paragraphs: each line break below is a space. */
 	fputs(".TH VMCTL 1 \"\" \"Vireo\" \"User Commands\"\n"
 	      ".SH NAME\nvmctl \\- manage Vireo virtual machines\n"
-	      ".SH SYNOPSIS\n.B vmctl\n[\\fB\\-\\-root\\fR \\fIDIR\\fR] "
+	      ".SH SYNOPSIS\n.B vmctl\n[\\fB\\-\\-root\\fR \\fIDIR\\fR]\n"
 	      "\\fICOMMAND\\fR [\\fIARGS\\fR]\n"
-	      ".SH DESCRIPTION\nEach VM is a folder under the root: its "
-	      "settings file (\\fIsettings.json\\fR), the disk images "
-	      "made for it, its logs. The root is \\fB\\-\\-root\\fR, else \\fBVIREO_ROOT\\fR, "
-	      "else \\fI/var/lib/vireo/vms\\fR for root and "
-	      "\\fI$XDG_DATA_HOME/vireo/vms\\fR (\\fI~/.local/share/vireo/vms\\fR) "
+	      ".SH DESCRIPTION\nEach VM is a folder under the root: its\n"
+	      "settings file (\\fIsettings.json\\fR), the disk images\n"
+	      "made for it, its logs. The root is \\fB\\-\\-root\\fR, else \\fBVIREO_ROOT\\fR,\n"
+	      "else \\fI/var/lib/vireo/vms\\fR for root and\n"
+	      "\\fI$XDG_DATA_HOME/vireo/vms\\fR (\\fI~/.local/share/vireo/vms\\fR)\n"
 	      "for other users. A VM is named by its name or its UUID.\n"
 	      ".SH COMMANDS\n", f);
 	for (i = 0; i < vmctl_nr_cmds; i++) {
@@ -289,8 +292,8 @@ void vmctl_man(FILE *f)
 		roff(f, exit_statuses[i] + 3, strlen(exit_statuses[i] + 3));
 		fputs("\n", f);
 	}
-	fputs(".SH FILES\n.TP\n.I ROOT/NAME/settings.json\nthe VM's "
-	      "settings (docs/settings.md)\n.TP\n.I ROOT/.lock\nheld while "
+	fputs(".SH FILES\n.TP\n.I ROOT/NAME/settings.json\nthe VM's\n"
+	      "settings (docs/settings.md)\n.TP\n.I ROOT/.lock\nheld while\n"
 	      "a command changes a folder\n"
 	      ".SH SEE ALSO\n.BR vireo-vm (1)\n", f);
 }

@@ -97,6 +97,7 @@ int vmctl_cmd_show(struct vmctl *ctl, int argc, char **argv)
 		line("append", s.append);
 		line("rom", s.rom);
 		vmctl_show_disks(&s, dir);
+		vmctl_show_nets(&s);
 		for (i = 0; i < s.nr_devices; i++)
 			line("device", s.devices[i]);
 		line("vmmdev", s.no_vmmdev ? "no" : NULL);

@@ -23,6 +23,7 @@ enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_ROM, OPT_CPUS,
 	OPT_MEMORY, OPT_DEVICE, OPT_NO_INITRD, OPT_NO_APPEND,
 	OPT_NO_DEVICES, OPT_NO_VMMDEV, OPT_VMMDEV, OPT_DISK, OPT_REMOVE_DISK,
+	OPT_NET, OPT_REMOVE_NET,
 };
 
 static const struct option vm_long_options[] = {
@@ -40,6 +41,8 @@ static const struct option vm_long_options[] = {
 	{ "vmmdev", no_argument, NULL, OPT_VMMDEV },
 	{ "disk", required_argument, NULL, OPT_DISK },
 	{ "remove-disk", required_argument, NULL, OPT_REMOVE_DISK },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "remove-net", required_argument, NULL, OPT_REMOVE_NET },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -101,6 +104,50 @@ static int apply_disks(struct vmctl *ctl, struct vm_settings *s,
 	return status;
 }
 
+/*
+ * --remove-net first, as --remove-disk, then each --net in order after
+ * the cards there are.
+ */
+static int apply_nets(struct vmctl *ctl, struct vm_settings *s, char **nets,
+		      unsigned int nr, const char *remove)
+{
+	unsigned int i;
+	int status = VMCTL_OK;
+
+	if (remove)
+		status = vmctl_remove_net_option(ctl, remove, s);
+	for (i = 0; status == VMCTL_OK && i < nr; i++)
+		status = vmctl_net_option(ctl, nets[i], s);
+	return status;
+}
+
+/* optarg, one more of a repeatable option, of which a VM has max. */
+static int collect(struct vmctl *ctl, char **list, unsigned int *nr,
+		   unsigned int max, const char *what)
+{
+	if (*nr == max)
+		return vmctl_usage_err(ctl, "a VM has at most %u %s", max,
+				       what);
+	list[(*nr)++] = optarg;
+	return VMCTL_OK;
+}
+
+/*
+ * optarg, modify's --remove-disk or --remove-net: one at a time, since
+ * the ones after it move up and a second index would mean another.
+ */
+static int remove_once(struct vmctl *ctl, bool modify, const char **remove,
+		       const char *opt, const char *what)
+{
+	if (!modify)
+		return vmctl_usage_err(ctl, "--%s is modify's", opt);
+	if (*remove)
+		return vmctl_usage_err(ctl, "one --%s at a time: the %s after it move up",
+				       opt, what);
+	*remove = optarg;
+	return VMCTL_OK;
+}
+
 int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 			   struct vm_settings *s, bool creating,
 			   struct vmctl_removed_disk *removed)
@@ -108,8 +155,10 @@ int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 	bool kernel = false, rom = false, memory = false, clear_devs = false;
 	bool kernel_args = false;
 	char *devs[SETTINGS_MAX_DEVICES], *disks[SETTINGS_MAX_DISKS];
-	unsigned int nr_devs = 0, nr_disks = 0, i;
-	const char *remove = NULL;
+	char *nets[SETTINGS_MAX_NETS];
+	unsigned int nr_devs = 0, nr_disks = 0, nr_nets = 0, i;
+	const char *remove = NULL, *remove_net = NULL;
+	bool modify = !creating && removed != NULL;
 	char why[256];
 	int c, status = VMCTL_OK;
 
@@ -159,22 +208,20 @@ int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 				devs[nr_devs++] = optarg;
 			break;
 		case OPT_DISK:
-			if (nr_disks == SETTINGS_MAX_DISKS)
-				status = vmctl_usage_err(ctl,
-					"a VM has at most %d disks",
-					SETTINGS_MAX_DISKS);
-			else
-				disks[nr_disks++] = optarg;
+			status = collect(ctl, disks, &nr_disks,
+					 SETTINGS_MAX_DISKS, "disks");
 			break;
 		case OPT_REMOVE_DISK:
-			if (creating || !removed)
-				status = vmctl_usage_err(ctl,
-					"--remove-disk is modify's");
-			else if (remove)
-				status = vmctl_usage_err(ctl,
-					"one --remove-disk at a time: the disks after it move up");
-			else
-				remove = optarg;
+			status = remove_once(ctl, modify, &remove,
+					     "remove-disk", "disks");
+			break;
+		case OPT_NET:
+			status = collect(ctl, nets, &nr_nets,
+					 SETTINGS_MAX_NETS, "network cards");
+			break;
+		case OPT_REMOVE_NET:
+			status = remove_once(ctl, modify, &remove_net,
+					     "remove-net", "network cards");
 			break;
 		case OPT_NO_VMMDEV:
 			s->no_vmmdev = true;
@@ -237,6 +284,8 @@ int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 		s->nr_devices++;
 	}
 	status = apply_disks(ctl, s, disks, nr_disks, remove, removed);
+	if (status == VMCTL_OK)
+		status = apply_nets(ctl, s, nets, nr_nets, remove_net);
 	if (status != VMCTL_OK)
 		return status;
 	if (settings_check(s, why, sizeof(why))) {

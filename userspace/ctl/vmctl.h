@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "settings.h"
+#include "util.h"
 
 struct json_object;
 
@@ -50,10 +51,10 @@ void vmctl_cmd_usage(FILE *f, const struct vmctl_cmd *cmd);
 void vmctl_man(FILE *f);
 
 /* Messages: "vmctl: " and the text, on stderr. */
-void vmctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+__printf(1, 2) void vmctl_err(const char *fmt, ...);
 /* A usage error in a command: the message and "see vmctl help CMD". */
-int vmctl_usage_err(struct vmctl *ctl, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+__printf(2, 3)
+int vmctl_usage_err(struct vmctl *ctl, const char *fmt, ...);
 
 /* The default root: VIREO_ROOT, /var/lib/vireo/vms for root, or XDG's. */
 int vmctl_default_root(char *buf, size_t len);
@@ -92,9 +93,10 @@ struct vmctl_removed_disk {
 /*
  * create's and modify's options into *s: --kernel, --initrd, --append,
  * --rom, --cpus, --memory, --device, --disk (a new image's is made by
- * vmctl_make_disks() later), modify's --remove-disk into *removed (NULL
- * for create).  creating: defaults apply and a boot source is needed.
- * VMCTL_OK, or VMCTL_USAGE/VMCTL_FAILED with the reason printed.
+ * vmctl_make_disks() later), --net, modify's --remove-disk into *removed
+ * (NULL for create) and --remove-net.  creating: defaults apply and a
+ * boot source is needed.  VMCTL_OK, or VMCTL_USAGE/VMCTL_FAILED with the
+ * reason printed.
  */
 int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 			   struct vm_settings *s, bool creating,
@@ -121,6 +123,20 @@ int vmctl_make_disks(const char *dir, struct vm_settings *s);
 void vmctl_unmake_disks(const char *dir, struct vm_settings *s);
 /* show's lines: index, path, size, readonly, serial. */
 void vmctl_show_disks(const struct vm_settings *s, const char *dir);
+
+/*
+ * Network cards (nets.c).  --net user[,hostfwd=...][,mac=M] or
+ * tap=IFNAME[,addr=CIDR|,bridge=BR][,mac=M], appended to *s with a new
+ * random MAC when none is given: VMCTL_OK, or the status with the reason
+ * printed.
+ */
+int vmctl_net_option(struct vmctl *ctl, const char *spec,
+		     struct vm_settings *s);
+/* --remove-net N: card N out of *s, the ones after it moving up. */
+int vmctl_remove_net_option(struct vmctl *ctl, const char *arg,
+			    struct vm_settings *s);
+/* show's lines: index, back end and options as --net takes them, MAC. */
+void vmctl_show_nets(const struct vm_settings *s);
 
 /* A VM's run state, from the VM process's files (running.c). */
 enum vm_state { VM_STOPPED, VM_RUNNING, VM_PAUSED, VM_CRASHED, VM_UNKNOWN };

