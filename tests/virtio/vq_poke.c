@@ -330,8 +330,21 @@ int main(int argc, char **argv)
 	offer(0);
 	notify_and_report("mmio-hole");
 
-	/* A transmit queue (virtio-net's 1) takes a readable buffer. */
+	/*
+	 * A transmit queue (virtio-net's 1) takes a readable buffer: a
+	 * virtio-net header of zeros, then a broadcast frame of the local
+	 * experimental EtherType 0x88b5 (IEEE 802), which a host takes.
+	 */
 	bring_up();
+	if (queue == 1) {
+		static const uint8_t frame[] = {
+			0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+			0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x88, 0xb5,
+		};
+
+		memset(pages + 3 * PAGE, 0, 64);
+		memcpy(pages + 3 * PAGE + 12, frame, sizeof(frame));
+	}
 	set(0, buf, 64, queue == 1 ? 0 : VRING_DESC_F_WRITE, 0);
 	offer(0);
 	notify_and_report("good");

@@ -58,20 +58,22 @@ struct net_backend {
 };
 
 /*
- * A TAP back end: ifname (created when it does not exist: CAP_NET_ADMIN),
- * up, with addr ("10.0.0.1/24", or NULL) or in bridge (or NULL).  The
- * back end, or NULL with the reason in why.
+ * A TAP back end in *be: ifname (created when it does not exist:
+ * CAP_NET_ADMIN), up, with addr ("10.0.0.1/24", or NULL) or in bridge (or
+ * NULL).  0, or -errno with the reason in why: -EINVAL for a bad name,
+ * -EWOULDBLOCK when another process has the interface (in use, as a
+ * locked disk image is), another for the host's refusal.
  */
-struct net_backend *net_tap_open(const char *ifname, const char *addr,
-				 const char *bridge, char *why,
-				 size_t why_len);
+int net_tap_open(const char *ifname, const char *addr, const char *bridge,
+		 struct net_backend **be, char *why, size_t why_len);
 
 /*
- * A user-mode back end: vireo-slirp started with the port forwards in
- * hostfwd ("tcp:[ADDR]:HPORT-:GPORT", several joined by '+'; or NULL).
- * The back end, or NULL with the reason in why.
+ * A user-mode back end in *be: vireo-slirp started with the port forwards
+ * in hostfwd ("tcp:[ADDR]:HPORT-:GPORT", several joined by '+'; or NULL).
+ * 0, or -errno with the reason in why (-EINVAL: vireo-slirp refused the
+ * forwards, or a port was taken: its message says which).
  */
-struct net_backend *net_user_open(const char *hostfwd, char *why,
-				  size_t why_len);
+int net_user_open(const char *hostfwd, struct net_backend **be, char *why,
+		  size_t why_len);
 
 #endif /* VIREO_NET_H */

@@ -148,20 +148,20 @@ out:
 	return err < 0 ? -1 : 0;
 }
 
-struct net_backend *net_tap_open(const char *ifname, const char *addr,
-				 const char *bridge, char *why,
-				 size_t why_len)
+int net_tap_open(const char *ifname, const char *addr, const char *bridge,
+		 struct net_backend **be, char *why, size_t why_len)
 {
 	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
 	int hdr_len = NET_HDR_LEN;
 	unsigned int features = 0;
 	struct tap *t;
 	const char *p;
+	int err = -EINVAL;
 
 	if (!*ifname || strlen(ifname) >= IFNAMSIZ) {
 		snprintf(why, why_len, "tap=%s: an interface name of 1 to %d characters",
 			 ifname, IFNAMSIZ - 1);
-		return NULL;
+		return -EINVAL;
 	}
 	for (p = ifname; *p; p++) {
 		/* '%': TUNSETIFF would name it itself ("tap%d"). */
@@ -169,13 +169,13 @@ struct net_backend *net_tap_open(const char *ifname, const char *addr,
 		    *p == 0x7f) {
 			snprintf(why, why_len, "tap=%s: not an interface name",
 				 ifname);
-			return NULL;
+			return -EINVAL;
 		}
 	}
 	t = calloc(1, sizeof(*t));
 	if (!t) {
 		snprintf(why, why_len, "out of memory");
-		return NULL;
+		return -ENOMEM;
 	}
 	t->be.ops = &tap_ops;
 	t->be.features = (1ULL << VIRTIO_NET_F_CSUM) |
@@ -187,12 +187,14 @@ struct net_backend *net_tap_open(const char *ifname, const char *addr,
 	snprintf(t->be.desc, sizeof(t->be.desc), "tap %s", ifname);
 	t->be.fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (t->be.fd < 0) {
+		err = -errno;
 		snprintf(why, why_len, "/dev/net/tun: %s", strerror(errno));
 		goto fail;
 	}
 	if (ioctl(t->be.fd, TUNGETFEATURES, &features) < 0 ||
 	    !(features & IFF_VNET_HDR)) {
 		snprintf(why, why_len, "/dev/net/tun has no IFF_VNET_HDR");
+		err = -ENOTSUP;
 		goto fail;
 	}
 	memcpy(ifr.ifr_name, ifname, strlen(ifname));
@@ -203,19 +205,25 @@ struct net_backend *net_tap_open(const char *ifname, const char *addr,
 			 e == EBUSY ? " (another process has it: a VM?)" :
 			 e == EPERM ? " (creating one needs CAP_NET_ADMIN; using one, being its owner: ip tuntap add NAME mode tap user USER)" :
 			 e == EINVAL ? " (not a TAP interface?)" : "");
+		/* In use: the status of a disk image another VM has. */
+		err = e == EBUSY ? -EWOULDBLOCK : -e;
 		goto fail;
 	}
 	/* The header is VIRTIO 1's, whatever the driver takes (5.1.6). */
 	if (ioctl(t->be.fd, TUNSETVNETHDRSZ, &hdr_len) < 0 ||
 	    ioctl(t->be.fd, TUNSETOFFLOAD, 0) < 0) {
+		err = -errno;
 		snprintf(why, why_len, "tap=%s: its virtio-net header: %s",
 			 ifname, strerror(errno));
 		goto fail;
 	}
-	if (tap_configure(ifname, addr, bridge, why, why_len))
+	if (tap_configure(ifname, addr, bridge, why, why_len)) {
+		err = -EINVAL;	/* no such bridge, a bad address, ... */
 		goto fail;
-	return &t->be;
+	}
+	*be = &t->be;
+	return 0;
 fail:
 	tap_free(&t->be);
-	return NULL;
+	return err;
 }

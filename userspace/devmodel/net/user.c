@@ -130,8 +130,8 @@ static int find_helper(char *buf, size_t len)
 	return access(buf, X_OK) ? -1 : 0;
 }
 
-struct net_backend *net_user_open(const char *hostfwd, char *why,
-				  size_t why_len)
+int net_user_open(const char *hostfwd, struct net_backend **be, char *why,
+		  size_t why_len)
 {
 	char helper[PATH_MAX], *fwds = NULL, *item, *save = NULL;
 	char *argv[2 + 2 * MAX_FWDS + 1];
@@ -145,7 +145,7 @@ struct net_backend *net_user_open(const char *hostfwd, char *why,
 
 	if (find_helper(helper, sizeof(helper))) {
 		snprintf(why, why_len, "user: no vireo-slirp beside vireo-vm or in ../libexec/vireo/");
-		return NULL;
+		return -ENOENT;
 	}
 	u = calloc(1, sizeof(*u));
 	fwds = hostfwd ? strdup(hostfwd) : NULL;
@@ -202,15 +202,16 @@ struct net_backend *net_user_open(const char *hostfwd, char *why,
 			u->pid = 0;
 		user_free(&u->be);	/* closes, reaps */
 		free(fwds);
-		return NULL;
+		return -EINVAL;
 	}
 	fcntl(u->be.fd, F_SETFL, O_NONBLOCK);
 	free(fwds);
-	return &u->be;
+	*be = &u->be;
+	return 0;
 fail:
 	if (sv[0] >= 0)
 		close(sv[0]);
 	free(fwds);
 	free(u);
-	return NULL;
+	return -EINVAL;
 }

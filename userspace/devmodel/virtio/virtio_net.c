@@ -456,15 +456,18 @@ static int net_create(struct device *dev, const struct dev_opts *opts,
 	if (!mac)
 		default_mac(tap ? tap : "user", dev->index, n->mac);
 	n->rxbuf = calloc(1, NET_BUF_LEN);	/* no heap bytes for a guest */
-	if (n->rxbuf && tap)
-		n->be = net_tap_open(tap, dev_opt(opts, "addr"),
-				     dev_opt(opts, "bridge"), why, why_len);
-	else if (n->rxbuf)
-		n->be = net_user_open(dev_opt(opts, "hostfwd"), why, why_len);
-	if (!n->be) {
-		err = n->rxbuf ? -EINVAL : -ENOMEM;
-		if (err == -ENOMEM)
-			snprintf(why, why_len, "out of memory");
+	if (!n->rxbuf) {
+		snprintf(why, why_len, "out of memory");
+		err = -ENOMEM;
+	} else if (tap) {
+		err = net_tap_open(tap, dev_opt(opts, "addr"),
+				   dev_opt(opts, "bridge"), &n->be, why,
+				   why_len);
+	} else {
+		err = net_user_open(dev_opt(opts, "hostfwd"), &n->be, why,
+				    why_len);
+	}
+	if (err) {
 		net_free(n);
 		return err;
 	}
