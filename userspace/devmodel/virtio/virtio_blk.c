@@ -37,6 +37,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -119,6 +120,9 @@ struct virtio_blk {
 
 	struct blk_stats st;		/* atomics */
 };
+
+/* The class hooks of virtio_pci.h take dev->state as its transport. */
+_Static_assert(offsetof(struct virtio_blk, vp) == 0, "vp first");
 
 static void count(uint64_t *c, uint64_t n)
 {
@@ -596,14 +600,6 @@ static const struct virtio_ops blk_ops = {
 
 /* ---- the device class ---- */
 
-static void blk_reset(struct device *dev)
-{
-	struct virtio_blk *blk = dev->state;
-
-	pci_device_reset(&blk->vp.pci);
-	virtio_pci_reset(&blk->vp);
-}
-
 static void blk_pause(struct device *dev)
 {
 	struct virtio_blk *blk = dev->state;
@@ -890,7 +886,7 @@ static const struct dev_class virtio_blk_class = {
 	.keys = blk_keys,
 	.keys_help = "path=FILE,readonly=on|off,serial=S,queues=N",
 	.create = blk_create,
-	.reset = blk_reset,
+	.reset = virtio_pci_dev_reset,
 	.pause = blk_pause,
 	.resume = blk_resume,
 	.stop = blk_stop,

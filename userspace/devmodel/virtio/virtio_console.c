@@ -21,6 +21,7 @@
  * CONSOLE_OUT_STALL_NS) has the output dropped as for the UART.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +59,9 @@ struct virtio_console {
 	struct ev_timer *stall;		/* output waiting on a reader */
 	struct virtq_elem elem;
 };
+
+/* The class hooks of virtio_pci.h take dev->state as its transport. */
+_Static_assert(offsetof(struct virtio_console, vp) == 0, "vp first");
 
 static bool queue_live(struct virtio_pci *vp, unsigned int q)
 {
@@ -210,21 +214,6 @@ static const struct virtio_ops vcon_ops = {
 	.reset = vcon_vp_reset,
 };
 
-static void vcon_reset(struct device *dev)
-{
-	struct virtio_console *vc = dev->state;
-
-	pci_device_reset(&vc->vp.pci);
-	virtio_pci_reset(&vc->vp);
-}
-
-static void vcon_pause(struct device *dev)
-{
-	struct virtio_console *vc = dev->state;
-
-	virtio_pci_pause(&vc->vp);
-}
-
 static void vcon_resume(struct device *dev, uint64_t paused_ns)
 {
 	struct virtio_console *vc = dev->state;
@@ -246,13 +235,6 @@ static void vcon_free(struct virtio_console *vc)
 	}
 	virtio_pci_free(&vc->vp);
 	free(vc);
-}
-
-static void vcon_stop(struct device *dev)
-{
-	struct virtio_console *vc = dev->state;
-
-	virtio_pci_stop(&vc->vp);
 }
 
 static void vcon_destroy(struct device *dev)
@@ -326,10 +308,10 @@ static const struct dev_class virtio_console_class = {
 	.level = DEV_INIT_DEV,
 	.max_instances = 1,
 	.create = vcon_create,
-	.reset = vcon_reset,
-	.pause = vcon_pause,
+	.reset = virtio_pci_dev_reset,
+	.pause = virtio_pci_dev_pause,
 	.resume = vcon_resume,
-	.stop = vcon_stop,
+	.stop = virtio_pci_dev_stop,
 	.destroy = vcon_destroy,
 	.syscalls = vcon_syscalls,
 	.nr_syscalls = ARRAY_SIZE(vcon_syscalls),

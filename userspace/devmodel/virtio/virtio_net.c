@@ -28,6 +28,7 @@
  * (the transport).  Statistics go to the VM's log at exit.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,9 @@ struct virtio_net {
 	bool be_dead;			/* it hung up: link down, not watched */
 	struct net_stats st;
 };
+
+/* The class hooks of virtio_pci.h take dev->state as its transport. */
+_Static_assert(offsetof(struct virtio_net, vp) == 0, "vp first");
 
 static void net_config_read(struct virtio_pci *vp, uint32_t off, uint8_t *buf,
 			    uint32_t len)
@@ -502,36 +506,6 @@ static int net_create(struct device *dev, const struct dev_opts *opts,
 	return 0;
 }
 
-/* The machine's reset: the PCI function's too, then the device's. */
-static void net_reset(struct device *dev)
-{
-	struct virtio_net *n = dev->state;
-
-	pci_device_reset(&n->vp.pci);
-	virtio_pci_reset(&n->vp);
-}
-
-static void net_pause(struct device *dev)
-{
-	struct virtio_net *n = dev->state;
-
-	virtio_pci_pause(&n->vp);
-}
-
-static void net_resume(struct device *dev, uint64_t paused_ns)
-{
-	struct virtio_net *n = dev->state;
-
-	virtio_pci_resume(&n->vp);
-}
-
-static void net_stop(struct device *dev)
-{
-	struct virtio_net *n = dev->state;
-
-	virtio_pci_stop(&n->vp);
-}
-
 static void net_destroy(struct device *dev)
 {
 	struct virtio_net *n = dev->state;
@@ -567,10 +541,10 @@ static const struct dev_class virtio_net_class = {
 	.keys = net_keys,
 	.keys_help = "tap=IFNAME,addr=CIDR,bridge=BR,user=on,hostfwd=tcp:[ADDR]:HPORT-:GPORT[+...],mac=xx:xx:xx:xx:xx:xx",
 	.create = net_create,
-	.reset = net_reset,
-	.pause = net_pause,
-	.resume = net_resume,
-	.stop = net_stop,
+	.reset = virtio_pci_dev_reset,
+	.pause = virtio_pci_dev_pause,
+	.resume = virtio_pci_dev_resume,
+	.stop = virtio_pci_dev_stop,
 	.destroy = net_destroy,
 	.syscalls = net_syscalls,
 	.nr_syscalls = ARRAY_SIZE(net_syscalls),

@@ -746,6 +746,29 @@ void virtio_pci_unregister(struct virtio_pci *vp)
 	pci_unregister_device(&vp->pci);
 }
 
+void virtio_pci_dev_reset(struct device *dev)
+{
+	struct virtio_pci *vp = dev->state;
+
+	pci_device_reset(&vp->pci);
+	virtio_pci_reset(vp);
+}
+
+void virtio_pci_dev_pause(struct device *dev)
+{
+	virtio_pci_pause(dev->state);
+}
+
+void virtio_pci_dev_resume(struct device *dev, uint64_t paused_ns)
+{
+	virtio_pci_resume(dev->state);
+}
+
+void virtio_pci_dev_stop(struct device *dev)
+{
+	virtio_pci_stop(dev->state);
+}
+
 void virtio_pci_pause(struct virtio_pci *vp)
 {
 	vp->paused = true;

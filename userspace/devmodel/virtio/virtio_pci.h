@@ -208,6 +208,18 @@ int virtio_pci_watch(struct virtio_pci *vp, int fd,
 /* Want ready() calls (true) or not (false); the device's lock held. */
 void virtio_pci_watch_on(struct virtio_pci *vp, bool on);
 
+/*
+ * The device-class hooks (devices.h) of a virtio device whose state
+ * (dev->state) begins with its struct virtio_pci, for classes with
+ * nothing of their own to do there: the machine's reset (the PCI
+ * function's, then the device's), pause, resume, and the VM's end (the
+ * I/O thread stopped).
+ */
+void virtio_pci_dev_reset(struct device *dev);
+void virtio_pci_dev_pause(struct device *dev);
+void virtio_pci_dev_resume(struct device *dev, uint64_t paused_ns);
+void virtio_pci_dev_stop(struct device *dev);
+
 /* The machine pauses and resumes: no queue work while paused. */
 void virtio_pci_pause(struct virtio_pci *vp);
 void virtio_pci_resume(struct virtio_pci *vp);

@@ -6,6 +6,7 @@
  * /dev/hwrng (virtio_rng).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@ struct virtio_rng {
 	struct virtio_pci vp;
 	struct virtq_elem elem;
 };
+
+/* The class hooks of virtio_pci.h take dev->state as its transport. */
+_Static_assert(offsetof(struct virtio_rng, vp) == 0, "vp first");
 
 /* At most this much of a request is filled, as QEMU's virtio-rng does. */
 #define RNG_MAX_PER_REQUEST	(64 * 1024)
@@ -65,15 +69,6 @@ static void rng_notify(struct virtio_pci *vp, unsigned int q)
 	virtio_pci_queue_done(vp, q);
 }
 
-/* The machine's reset: the PCI function's too, then the device's. */
-static void rng_reset(struct device *dev)
-{
-	struct virtio_rng *rng = dev->state;
-
-	pci_device_reset(&rng->vp.pci);
-	virtio_pci_reset(&rng->vp);
-}
-
 static const struct virtio_ops rng_ops = {
 	.type = VIRTIO_ID_RNG,
 	.class_code = 0xff0000,		/* "unassigned class" (QEMU's) */
@@ -107,27 +102,6 @@ static int rng_create(struct device *dev, const struct dev_opts *opts,
 	return 0;
 }
 
-static void rng_pause(struct device *dev)
-{
-	struct virtio_rng *rng = dev->state;
-
-	virtio_pci_pause(&rng->vp);
-}
-
-static void rng_resume(struct device *dev, uint64_t paused_ns)
-{
-	struct virtio_rng *rng = dev->state;
-
-	virtio_pci_resume(&rng->vp);
-}
-
-static void rng_stop(struct device *dev)
-{
-	struct virtio_rng *rng = dev->state;
-
-	virtio_pci_stop(&rng->vp);
-}
-
 static void rng_destroy(struct device *dev)
 {
 	struct virtio_rng *rng = dev->state;
@@ -145,10 +119,10 @@ static const struct dev_class virtio_rng_class = {
 	.level = DEV_INIT_DEV,
 	.max_instances = 4,
 	.create = rng_create,
-	.reset = rng_reset,
-	.pause = rng_pause,
-	.resume = rng_resume,
-	.stop = rng_stop,
+	.reset = virtio_pci_dev_reset,
+	.pause = virtio_pci_dev_pause,
+	.resume = virtio_pci_dev_resume,
+	.stop = virtio_pci_dev_stop,
 	.destroy = rng_destroy,
 	.syscalls = rng_syscalls,
 	.nr_syscalls = ARRAY_SIZE(rng_syscalls),
