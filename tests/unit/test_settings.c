@@ -756,6 +756,62 @@ static void test_nets_versions(void)
 	settings_free(&s);
 }
 
+static void test_console(void)
+{
+	struct vm_settings s, t;
+	char why[512] = "";
+	char *got;
+
+	sample(&s);
+	is_str(settings_console(&s), "uart", "the console is COM1 by default");
+	s.virtio_console = true;
+	is_int(settings_save(path, &s, why, sizeof(why)), 0,
+	       "save a VM with the virtio console (%s)", why);
+	got = slurp(path, NULL);
+	ok(got && strstr(got, "\"version\": 4,") &&
+	   strstr(got, "\"console\": \"virtio\""),
+	   "...written as version 4, with \"console\": \"virtio\"");
+	free(got);
+	is_int(settings_load(path, &t, why, sizeof(why)), 0,
+	       "...and it reads back (%s)", why);
+	ok(t.virtio_console && !strcmp(settings_console(&t), "virtio"),
+	   "...the virtio console");
+	t.virtio_console = false;
+	is_int(settings_save(path, &t, why, sizeof(why)), 0,
+	       "save it with COM1 again");
+	got = slurp(path, NULL);
+	ok(got && strstr(got, "\"version\": 1,") &&
+	   !strstr(got, "\"console\""),
+	   "...version 1 again, no \"console\" key (the default)");
+	free(got);
+	settings_free(&t);
+	settings_free(&s);
+	is_int(load_with(", \"console\": \"uart\"", 1, &s, why, sizeof(why)),
+	       0, "\"console\": \"uart\" reads in any version (%s)", why);
+	ok(!s.virtio_console, "...COM1");
+	settings_free(&s);
+	is_int(load_with(", \"console\": \"virtio\"", 3, &s, why, sizeof(why)),
+	       -EINVAL,
+	       "the virtio console in a version 3 file: refused (an older vireo-vm would give it COM1)");
+	ok(strstr(why, "version 4") != NULL, "...saying why: %s", why);
+	is_int(load_with(", \"console\": \"hvc0\"", 4, &s, why, sizeof(why)),
+	       -EINVAL, "a console other than uart or virtio: refused");
+	ok(strstr(why, "console: not \"uart\" or \"virtio\"") != NULL,
+	   "...saying why: %s", why);
+	is_int(load_with(", \"console\": true", 4, &s, why, sizeof(why)),
+	       -EINVAL, "a console that is no string: refused");
+	is_int(load_with(", \"console\": \"serial2\"", SETTINGS_VERSION + 1, &s,
+			 why, sizeof(why)), -EPROTO,
+	       "a newer version's console: read as far as known");
+	ok(!s.virtio_console, "...as COM1 (never run)");
+	settings_free(&s);
+	is_int(load_with(", \"console\": \"virtio\", \"devices\": [\"virtio-console\"]",
+			 4, &s, why, sizeof(why)), -EINVAL,
+	       "a virtio-console device: refused");
+	ok(strstr(why, "\"console\": \"virtio\"") != NULL,
+	   "...saying the console key gives it: %s", why);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir))
@@ -777,5 +833,6 @@ int main(void)
 	test_nets_limits();
 	test_nets_bad();
 	test_nets_versions();
+	test_console();
 	return tap_done();
 }

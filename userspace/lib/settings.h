@@ -18,13 +18,14 @@
 /*
  * The newest format version this Vireo knows.  A file is written with the
  * oldest version that can hold it: 1 without disks or NICs, 2 with disks,
- * 3 with NICs, so that an older vireo-vm refuses a VM with disks or NICs
- * (a newer version) instead of running it without them (an unknown key,
- * kept but not understood).
+ * 3 with NICs, 4 with the virtio console, so that an older vireo-vm
+ * refuses such a VM (a newer version) instead of running it without them
+ * or with COM1 (an unknown key, kept but not understood).
  */
-#define SETTINGS_VERSION	3
+#define SETTINGS_VERSION	4
 #define SETTINGS_VERSION_DISKS	2	/* the first with "disks" */
 #define SETTINGS_VERSION_NETS	3	/* the first with "nets" */
+#define SETTINGS_VERSION_CONSOLE 4	/* the first with "console": "virtio" */
 #define SETTINGS_MAX_BYTES	(1u << 20)	/* a larger file is refused */
 #define SETTINGS_NAME_MAX	64
 #define SETTINGS_MAX_CPUS	64	/* vireo-vm's OPTIONS_MAX_CPUS */
@@ -92,6 +93,8 @@ struct vm_settings {
 	char *devices[SETTINGS_MAX_DEVICES];
 	unsigned int nr_devices;
 	bool no_vmmdev;		/* "vmmdev": false: a VM without VMMDev */
+	/* "console": "virtio": hvc0 (vireo-vm --vconsole), not COM1 */
+	bool virtio_console;
 	/* "disks", in order: the first is the guest's /dev/vda. */
 	struct vm_disk disks[SETTINGS_MAX_DISKS];
 	unsigned int nr_disks;
@@ -175,6 +178,8 @@ int settings_add_net(struct vm_settings *s, const struct vm_net *n);
 int settings_remove_net(struct vm_settings *s, unsigned int i);
 /* "user" or "tap", as the file and vmctl name the back end. */
 const char *settings_net_backend(const struct vm_net *n);
+/* "virtio" or "uart", as the file and vmctl name the console. */
+const char *settings_console(const struct vm_settings *s);
 
 /* The document as text (pretty JSON), for `vmctl show --json`. */
 const char *settings_json(struct vm_settings *s);
