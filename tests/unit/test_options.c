@@ -270,6 +270,43 @@ static void test_config_nets(void)
 	rmdir(tmp);
 }
 
+/* A ROM VM's settings with a disk, a device and the virtio console. */
+static void test_config_console(void)
+{
+	char tmp[] = "/tmp/test_options.XXXXXX", file[PATH_MAX], why[256];
+	struct vm_settings s;
+
+	if (!mkdtemp(tmp))
+		return;
+	snprintf(file, sizeof(file), "%s/%s", tmp, SETTINGS_FILE);
+	settings_init(&s, "vm");
+	settings_set_str(&s.rom, "/r");
+	s.memory = 16 << 20;
+	settings_add_disk(&s, "/img/a.img", false, NULL);
+	settings_set_str(&s.devices[s.nr_devices++], "virtio-blk,path=/img/c.img");
+	s.virtio_console = true;
+	if (settings_save(file, &s, why, sizeof(why)))
+		diag("cannot write %s: %s", file, why);
+	settings_free(&s);
+	is_int(parse("--config", file, NULL), OPTIONS_RUN,
+	       "--config with the virtio console");
+	ok(opt.vconsole, "...the console is virtio-console's, as --vconsole");
+	is_int(opt.nr_devices, 3, "...a disk, a device and the console");
+	is_str(opt.devices[0], "virtio-blk,path=/img/a.img", "...the disk first");
+	is_str(opt.devices[2], "virtio-console",
+	       "...the console last, the others' slots as without it");
+	is_int(parse("--config", file, "--vconsole", NULL), OPTIONS_ERROR,
+	       "--config and --vconsole refused");
+	ok(said("gives the console") && said("vmctl modify --console"),
+	   "...the settings give the console");
+	write_config(tmp, file, sizeof(file));
+	is_int(parse("--config", file, NULL), OPTIONS_RUN,
+	       "--config without it");
+	ok(!opt.vconsole, "...COM1");
+	unlink(file);
+	rmdir(tmp);
+}
+
 static void test_usage(void)
 {
 	static const char *const musts[] = {
@@ -306,6 +343,7 @@ int main(void)
 	test_errors();
 	test_config_disks();
 	test_config_nets();
+	test_config_console();
 	test_usage();
 	return tap_done();
 }

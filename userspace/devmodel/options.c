@@ -105,12 +105,14 @@ void options_usage(FILE *f)
 		"                        when it ends; how vmctl start runs a VM\n"
 		"      --config FILE     run the VM a settings file describes (what\n"
 		"                        vmctl writes, docs/settings.md): its boot\n"
-		"                        source, RAM, vCPUs, disks, network cards and\n"
-		"                        devices, which the options above then cannot\n"
-		"                        give; its disks come first, in order (the\n"
-		"                        first is /dev/vda), a relative path taken\n"
-		"                        from the file's folder, then its network\n"
-		"                        cards, in order, each with its MAC\n"
+		"                        source, RAM, vCPUs, disks, network cards,\n"
+		"                        devices and console, which the options\n"
+		"                        above then cannot give; its disks come\n"
+		"                        first, in order (the first is /dev/vda), a\n"
+		"                        relative path taken from the file's folder,\n"
+		"                        then its network cards, in order, each with\n"
+		"                        its MAC, then its devices, then its virtio\n"
+		"                        console (as --vconsole) if it asks for one\n"
 		"      --check           check the options (a --config's settings,\n"
 		"                        each --device's class and keys) and exit:\n"
 		"                        status 0 if vireo-vm takes them (vmctl\n"
@@ -361,6 +363,13 @@ static int options_from_config(struct options *opt, bool mem_given)
 	char why[600];
 	int err;
 
+	/*
+	 * --vconsole too: the settings say which console the guest's kernel
+	 * was given (console=hvc0 or ttyS0), and vmctl start never adds it.
+	 */
+	if (opt->vconsole)
+		return usage_error("--config %s gives the console: vmctl modify --console virtio makes it the virtio console",
+				   opt->config);
 	if (opt->kernel || opt->rom || opt->initrd || opt->append ||
 	    mem_given || opt->cpus != 1 || opt->nr_devices)
 		return usage_error("--config %s gives the boot source, RAM, vCPUs and devices: change them with vmctl modify",
@@ -383,6 +392,17 @@ static int options_from_config(struct options *opt, bool mem_given)
 	err = config_devices(opt, &s);
 	if (err != OPTIONS_RUN)
 		return err;
+	/*
+	 * As --vconsole, last: the other devices keep their PCI slots
+	 * whichever the console.  The settings counted it among the 32.
+	 */
+	if (s.virtio_console) {
+		if (opt->nr_devices == OPTIONS_MAX_DEVICES)
+			return usage_error("--config %s: the virtio console: at most %d devices in all",
+					   opt->config, OPTIONS_MAX_DEVICES);
+		opt->vconsole = true;
+		opt->devices[opt->nr_devices++] = "virtio-console";
+	}
 	return options_check(opt, true);
 }
 
