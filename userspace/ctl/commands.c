@@ -19,13 +19,14 @@
 	"--device SPEC      one more device, as vireo-vm --device (repeatable)\n" \
 	"--disk SPEC        a virtio disk, after the VM's others (the first is the guest's /dev/vda; repeatable): FILE[,readonly][,serial=S] attaches an existing raw image or block device, kept by its absolute path; size=SIZE[,readonly][,serial=S] makes a new sparse raw image diskN.img of SIZE (K, M, G or T; 1M to 64T, a multiple of 512) in the VM's folder, never over an existing file; serial: up to 20 printable ASCII characters, no blanks or commas\n" \
 	"--net SPEC         a virtio network card, after the VM's others (eth0, eth1, ... in order; at most 8; repeatable): user[,hostfwd=tcp:[ADDR]:HPORT-:GPORT[+...]][,mac=M] is user-mode networking, which needs no privileges (the guest 10.0.2.15 by DHCP; hostfwd forwards the host's ADDR:HPORT, ADDR 127.0.0.1 if left out, to the guest's GPORT); tap=IFNAME[,addr=CIDR|,bridge=BR][,mac=M] is the host's TAP interface IFNAME, made by the VM process if missing (which needs CAP_NET_ADMIN), given the host's address CIDR or put in the bridge BR; mac: six bytes in hex, unicast, by default 02:56: and four random bytes, made now and kept in the settings\n" \
-	"--no-vmmdev        no VMMDev, the guest additions' device (--vmmdev: back)\n"
+	"--no-vmmdev        no VMMDev, the guest additions' device (--vmmdev: back)\n" \
+	"--console virtio|uart  the VM's console: virtio is a virtio console, Linux's hvc0 (give it console=hvc0 with --append; vmctl does not change the command line), instead of COM1, Linux's ttyS0; uart (the default) is COM1 again\n"
 
 const struct vmctl_cmd vmctl_cmds[] = {
 	{
 		.name = "create",
 		.handler = vmctl_cmd_create,
-		.args = "NAME (--kernel FILE [--initrd FILE] [--append STRING] | --rom FILE) [--cpus N] [--memory SIZE] [--device SPEC]... [--disk SPEC]... [--net SPEC]... [--no-vmmdev]",
+		.args = "NAME (--kernel FILE [--initrd FILE] [--append STRING] | --rom FILE) [--cpus N] [--memory SIZE] [--device SPEC]... [--disk SPEC]... [--net SPEC]... [--no-vmmdev] [--console virtio|uart]",
 		.summary = "create a VM: its folder and settings; prints its UUID",
 		.help = VM_OPTIONS,
 	},

@@ -101,6 +101,8 @@ int vmctl_cmd_show(struct vmctl *ctl, int argc, char **argv)
 		for (i = 0; i < s.nr_devices; i++)
 			line("device", s.devices[i]);
 		line("vmmdev", s.no_vmmdev ? "no" : NULL);
+		/* Only when not COM1, as the file has it. */
+		line("console", s.virtio_console ? "virtio" : NULL);
 		show_additions(&s, dir);
 		if (s.version > SETTINGS_VERSION)
 			printf("%-10s %u (a newer Vireo's: read only)\n",

@@ -23,7 +23,7 @@ enum {
 	OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_ROM, OPT_CPUS,
 	OPT_MEMORY, OPT_DEVICE, OPT_NO_INITRD, OPT_NO_APPEND,
 	OPT_NO_DEVICES, OPT_NO_VMMDEV, OPT_VMMDEV, OPT_DISK, OPT_REMOVE_DISK,
-	OPT_NET, OPT_REMOVE_NET,
+	OPT_NET, OPT_REMOVE_NET, OPT_CONSOLE,
 };
 
 static const struct option vm_long_options[] = {
@@ -43,6 +43,7 @@ static const struct option vm_long_options[] = {
 	{ "remove-disk", required_argument, NULL, OPT_REMOVE_DISK },
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "remove-net", required_argument, NULL, OPT_REMOVE_NET },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -228,6 +229,13 @@ int vmctl_parse_vm_options(struct vmctl *ctl, int argc, char **argv,
 			break;
 		case OPT_VMMDEV:
 			s->no_vmmdev = false;
+			break;
+		case OPT_CONSOLE:
+			if (!strcmp(optarg, "virtio") || !strcmp(optarg, "uart"))
+				s->virtio_console = optarg[0] == 'v';
+			else
+				status = vmctl_usage_err(ctl, "--console %s: virtio or uart",
+							 optarg);
 			break;
 		case OPT_NO_INITRD:
 		case OPT_NO_APPEND:
