@@ -87,6 +87,17 @@ static int enable_or_disable(struct vmctl *ctl, int argc, char **argv,
 		settings_free(&s);
 		return VMCTL_FAILED;
 	}
+	/*
+	 * The template unit's sandbox has no network (PrivateNetwork, no
+	 * IP sockets, no /dev/net/tun): a card there would never work.
+	 * vmctl start's transient unit opens what a VM's cards need.
+	 */
+	if (!strcmp(verb, "enable") && s.nr_nets) {
+		vmctl_err("%s has network cards, which the unit vireo-vm@%s.service cannot give it yet (its sandbox has no network): start it with vmctl start, or remove them (vmctl modify %s --remove-net N)",
+			  s.name, s.name, s.name);
+		settings_free(&s);
+		return VMCTL_FAILED;
+	}
 	r = systemctl(root, verb, s.name);
 	if (r) {
 		vmctl_err(r == 127 ? "%s: cannot run systemctl (is systemd installed?)" :

@@ -53,6 +53,36 @@ static const char *const unit_properties[] = {
 	"UMask=0077",
 };
 
+static bool uses_tap(const struct vm_settings *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->nr_nets; i++)
+		if (s->nets[i].backend == VM_NET_TAP)
+			return true;
+	return false;
+}
+
+/*
+ * A VM with network cards needs the host's network, which the sandbox
+ * above keeps from it: its own network namespace off, IP and netlink
+ * sockets (vireo-slirp's connections, the TAP's configuration), and for a
+ * TAP CAP_NET_ADMIN (creating and configuring it) and /dev/net/tun.  Only
+ * for such a VM: the others keep the whole sandbox.
+ */
+static const char *net_property(const struct vm_settings *s, const char *p)
+{
+	if (!s->nr_nets)
+		return p;
+	if (!strcmp(p, "PrivateNetwork=yes"))
+		return "PrivateNetwork=no";
+	if (!strcmp(p, "RestrictAddressFamilies=AF_UNIX"))
+		return "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK";
+	if (!strcmp(p, "CapabilityBoundingSet=") && uses_tap(s))
+		return "CapabilityBoundingSet=CAP_NET_ADMIN";
+	return p;
+}
+
 /*
  * Every folder from / down to path (resolved) is root's or ours, and no
  * one else may change it (group and others cannot write it, or it is
@@ -176,8 +206,8 @@ pid_t vmctl_start_unit(const struct vm_settings *s, const char *vm,
 	char unit[64], desc[SETTINGS_NAME_MAX + 16], out[PATH_MAX + 32];
 	char err[PATH_MAX + 32], vm_arg[PATH_MAX * 2], settings_arg[PATH_MAX * 2];
 	char rundir_arg[PATH_MAX * 2], real[PATH_MAX];
-	/* 8 before the properties, 2 each, 4 for the logs, 6 after, NULL. */
-	const char *argv[8 + 2 * ARRAY_SIZE(unit_properties) + 4 + 7];
+	/* 8 before, 2 per property and /dev/net/tun, 4 for the logs, 6 after, NULL. */
+	const char *argv[8 + 2 * ARRAY_SIZE(unit_properties) + 2 + 4 + 7];
 	unsigned int i, argc = 0;
 	int wstatus = 0;
 	pid_t pid, main_pid;
@@ -213,7 +243,11 @@ pid_t vmctl_start_unit(const struct vm_settings *s, const char *vm,
 	argv[argc++] = desc;
 	for (i = 0; i < ARRAY_SIZE(unit_properties); i++) {
 		argv[argc++] = "--property";
-		argv[argc++] = unit_properties[i];
+		argv[argc++] = net_property(s, unit_properties[i]);
+	}
+	if (uses_tap(s)) {
+		argv[argc++] = "--property";
+		argv[argc++] = "DeviceAllow=/dev/net/tun rw";
 	}
 	argv[argc++] = "--property";
 	argv[argc++] = out;

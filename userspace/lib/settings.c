@@ -304,9 +304,11 @@ static int ifname_check(const char *what, const char *v, char *why,
 	for (i = 0; i < n; i++) {
 		unsigned char c = v[i];
 
-		if (c <= ' ' || c > '~' || c == '/' || c == ':' || c == ',')
+		/* '%': the kernel would pick the name itself ("tap%d"). */
+		if (c <= ' ' || c > '~' || c == '/' || c == ':' || c == ',' ||
+		    c == '%')
 			return fail(why, why_len, -EINVAL,
-				    "%s: an interface name is printable ASCII without blanks, '/', ':' or ','",
+				    "%s: an interface name is printable ASCII without blanks, '/', ':', ',' or '%%'",
 				    what);
 	}
 	return 0;
@@ -395,7 +397,7 @@ static int hostfwd_check(const char *v, char *why, size_t why_len)
 		return -EINVAL;
 	copy = strdup(v);
 	if (!copy)
-		return -ENOMEM;
+		return fail(why, why_len, -ENOMEM, "hostfwd: out of memory");
 	rest = copy;
 	while (!err && (item = strsep(&rest, "+"))) {
 		if (++n > SETTINGS_MAX_FWDS)

@@ -129,6 +129,16 @@ static int tap_configure(const char *ifname, const char *addr,
 			goto out;
 		rtnl_link_set_flags(change, IFF_UP);
 		err = rtnl_link_change(sk, link, change, 0);
+		/*
+		 * A user's own TAP (ip tuntap add ... user U), nothing else
+		 * asked: without CAP_NET_ADMIN it stays as its owner left
+		 * it; say so and go on.
+		 */
+		if (err == -NLE_PERM && !addr && !bridge) {
+			fprintf(stderr, "vireo-vm: %s is down, and bringing it up needs CAP_NET_ADMIN: ip link set %s up\n",
+				ifname, ifname);
+			err = 0;
+		}
 	}
 out:
 	if (err < 0)
