@@ -31,6 +31,8 @@
 #include "net.h"
 
 #define READY_WAIT_MS	10000
+/* vireo-slirp's MTU (1500) and an Ethernet header with a VLAN tag. */
+#define USER_MAX_FRAME	(1500 + 18)
 #define MAX_FWDS	8
 /* Room for bursts both ways: a TCP window's worth of frames. */
 #define SOCKET_BUF	(4 << 20)
@@ -63,8 +65,14 @@ static int user_send(struct net_backend *be, const struct iovec *iov,
 {
 	struct iovec out[n];
 	struct msghdr msg = { .msg_iov = out };
-	size_t skip = NET_HDR_LEN;
+	size_t skip = NET_HDR_LEN, len = 0;
 	unsigned int i;
+
+	/* No TSO offered: a frame past the MTU's is a broken guest's. */
+	for (i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (len > NET_HDR_LEN + USER_MAX_FRAME)
+		return -EMSGSIZE;
 
 	/* The frame without the header, which may span buffers. */
 	for (i = 0; i < n; i++) {
