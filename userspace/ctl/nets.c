@@ -212,7 +212,10 @@ void vmctl_show_nets(const struct vm_settings *s)
 {
 	unsigned int i;
 
-	/* As --net takes them; the values were checked printable on load. */
+	/*
+	 * Each option as --net spells it, spaced for reading (--net joins
+	 * them with commas); the values were checked printable on load.
+	 */
 	for (i = 0; i < s->nr_nets; i++) {
 		const struct vm_net *n = &s->nets[i];
 
